@@ -1,0 +1,77 @@
+/**
+ * The watch engine's only view of a chat platform. Slack, Discord and the terminal chat each
+ * implement {@link Notifier}; the engine never imports a chat library.
+ */
+import type { TaskState, TaskStatus } from '../providers/types';
+
+/** Chat platforms a notification can go to. */
+export type ChatPlatform = 'slack' | 'discord' | 'terminal';
+
+/** A channel on a platform. Serialized as `<platform>:<channelId>`, e.g. `slack:C123`. */
+export interface ChannelAddress {
+  readonly platform: ChatPlatform;
+  readonly channelId: string;
+}
+
+/** Why a watch ended, when it has. */
+export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error';
+
+/** What a status card shows: the task's latest status and the watch around it. */
+export interface StatusCard {
+  readonly status: TaskStatus;
+  /** Present when the card belongs to a watch. */
+  readonly watch?: {
+    readonly watchId: string;
+    readonly startedAt: string;
+    readonly deadlineAt: string;
+    readonly nextCheckAt: string | null;
+    readonly endReason: WatchEndReason | null;
+  };
+}
+
+/** One state change (or ending) to post in the card's thread. */
+export interface TransitionNotice {
+  readonly previous: TaskStatus | null;
+  readonly current: TaskStatus;
+  /** States passed through between `previous` and `current` that were not delivered separately. */
+  readonly skippedStates: readonly TaskState[];
+  /** Items whose status or progress changed since `previous`. */
+  readonly changedItems: readonly TaskStatus['items'][number][];
+  /** Set when this notice ends the watch. */
+  readonly endReason: WatchEndReason | null;
+  /** A sentence explaining the ending (e.g. "Deadline of 24h reached"), when there is one. */
+  readonly endMessage: string | null;
+  /** Total duration of the task in ms when it ended, if known. */
+  readonly durationMs: number | null;
+}
+
+/** Thrown by a notifier when the platform rate-limited the call; the engine retries that channel later. */
+export class NotifierRateLimitedError extends Error {
+  override readonly name = 'NotifierRateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`Chat platform rate limit: retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** Posts and edits status cards and their threads on one platform. */
+export interface Notifier {
+  readonly platform: ChatPlatform;
+  /** Posts a new card in a channel; resolves to the platform's message ID (Slack ts, Discord message ID). */
+  postCard(channel: ChannelAddress, card: StatusCard): Promise<string>;
+  /** Edits a posted card in place. */
+  updateCard(channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void>;
+  /** Posts a reply in the card's thread; `broadcast` also shows it in the channel. */
+  postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void>;
+}
+
+/** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */
+export function parseChannelAddress(text: string): ChannelAddress | null {
+  const match = /^(slack|discord|terminal):([A-Za-z0-9_.-]{1,64})$/.exec(text.trim());
+  if (!match) return null;
+  return { platform: match[1] as ChatPlatform, channelId: match[2] as string };
+}
+
+/** Formats a {@link ChannelAddress} as `<platform>:<channelId>`. */
+export function formatChannelAddress(channel: ChannelAddress): string {
+  return `${channel.platform}:${channel.channelId}`;
+}

@@ -1,0 +1,126 @@
+/**
+ * The normalized task model that every chat surface, the CLI and the watch engine share.
+ * Provider modules translate vendor responses into these types; nothing above
+ * `src/providers` ever sees a vendor type.
+ */
+
+/** User-facing task kinds, one per cloud API. */
+export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'redis' | 'tcss';
+
+/** Every task kind, in the order help texts list them. */
+export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'redis', 'tcss'];
+
+/** Which cloud serves a kind. */
+export type CloudName = 'tencent' | 'alibaba';
+
+/** The cloud behind each kind. */
+export const CLOUD_OF_KIND: Readonly<Record<TaskKind, CloudName>> = {
+  cdn: 'tencent',
+  dcdn: 'alibaba',
+  dts: 'tencent',
+  redis: 'tencent',
+  tcss: 'tencent',
+};
+
+/** Normalized task state. `unknown` is used for any raw status the API documents do not list. */
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'unknown';
+
+/** One URL (CDN) or object path (DCDN) inside a task, with its own status. */
+export interface TaskItem {
+  /** The URL or object path. */
+  readonly name: string;
+  readonly state: TaskState;
+  /** The provider's status string, verbatim. */
+  readonly rawStatus: string;
+  /** 0-100, or null when the API gives none. */
+  readonly progress: number | null;
+  /** A short explanation when the item failed or is special (e.g. origin answered 4xx/5xx). */
+  readonly message?: string;
+}
+
+/** The normalized status of one task at one moment. */
+export interface TaskStatus {
+  readonly kind: TaskKind;
+  /** The task ID as the user gave it (TCSS: the TaskId the API reported, or "latest"). */
+  readonly id: string;
+  /** The account name the query ran under (`default` for the single-account environment). */
+  readonly account: string;
+  /** The region the query ran in, or null for region-less APIs. */
+  readonly region: string | null;
+  /** False when the provider has no such task (not found, aged out, TCSS `Task_NoExist`). */
+  readonly found: boolean;
+  readonly state: TaskState;
+  /** True when the task can no longer change state. */
+  readonly terminal: boolean;
+  /** The provider's status string, verbatim (for CDN/DCDN: the aggregate's worst raw status). */
+  readonly rawStatus: string;
+  /** 0-100, or null when the API gives none. */
+  readonly progress: number | null;
+  /** A human sentence about the task, e.g. "Prefetch done for 3 URLs". */
+  readonly message: string;
+  /** Per-URL/object details; empty for kinds without items. */
+  readonly items: readonly TaskItem[];
+  /** ISO-8601 creation/start time, when the API reports one. */
+  readonly createdAt: string | null;
+  /** ISO-8601 time of the last update the API reports, when it does. */
+  readonly updatedAt: string | null;
+  /** The provider's RequestId for this answer. */
+  readonly requestId: string | null;
+  /** ISO-8601 time taskwatch observed this status. */
+  readonly observedAt: string;
+}
+
+/** A reference to a task to query or watch. */
+export interface TaskRef {
+  readonly kind: TaskKind;
+  readonly id: string;
+  /** Region for region-scoped APIs; the account's default region applies when absent. */
+  readonly region?: string;
+  /** Account name; `default` when absent. */
+  readonly account?: string;
+}
+
+/** Options for one provider call. */
+export interface DescribeOptions {
+  /** Region for the call; the provider falls back to its configured default. */
+  readonly region?: string;
+  /** Aborts waiting for the rate budget and the call. */
+  readonly signal?: AbortSignal;
+}
+
+/** One task API behind a uniform interface. Each module under src/providers implements it. */
+export interface TaskProvider {
+  readonly kind: TaskKind;
+  /** The cloud API name, e.g. `cdn.DescribePushTasks`; also the rate-budget API label. */
+  readonly api: string;
+  /** How many IDs one API call can carry (DCDN 10, the others 1). */
+  readonly maxIdsPerCall: number;
+  /** True when the API needs a region (DTS, Redis). */
+  readonly requiresRegion: boolean;
+  /** False for TCSS, which reports the account's latest task and takes no ID. */
+  readonly takesId: boolean;
+  /**
+   * Queries tasks. Returns one status per requested ID, in request order; a task the API
+   * does not know comes back with `found: false` rather than an error. IDs beyond
+   * `maxIdsPerCall` are split across calls. Throws {@link ProviderError} for whole-call failures.
+   */
+  describe(ids: readonly string[], options?: DescribeOptions): Promise<TaskStatus[]>;
+}
+
+/** Every state that ends a task. */
+export function isTerminalState(state: TaskState): boolean {
+  return state === 'succeeded' || state === 'failed';
+}
+
+/** Looks up the provider for a kind under a named account. */
+export interface ProviderRegistry {
+  /**
+   * Returns the provider for `kind` under `account` (default `default`).
+   * Throws a ProviderError with code `not_configured` when that cloud account has no credentials.
+   */
+  get(kind: TaskKind, account?: string): TaskProvider;
+  /** Names of the accounts configured for a cloud. */
+  accountNames(cloud: CloudName): string[];
+  /** The default region of an account, if it has one. */
+  defaultRegion(kind: TaskKind, account?: string): string | null;
+}
