@@ -35,7 +35,7 @@ export interface SandboxTaskSpec {
   readonly owner?: string;
   /** Creation time in epoch ms on the sandbox clock; default now. */
   readonly createdAt?: number;
-  /** CDN: one entry per URL; DCDN: one entry per object path (each is its own DCDN task row). */
+  /** CDN: one entry per URL; DCDN: one entry per object path. Each is a row of the same task ID in the API's answer. */
   readonly items?: ReadonlyArray<{ readonly name: string; readonly steps: readonly LifecycleStep[] }>;
   /** DTS, Redis, TCSS: the task's lifecycle. */
   readonly steps?: readonly LifecycleStep[];

@@ -1,0 +1,96 @@
+/**
+ * The chat-neutral command model. The parser turns text into a {@link Command}; the handler
+ * turns a command into a {@link CommandResult}; each chat adapter renders results its own way.
+ * Nothing here knows Slack, Discord or the terminal.
+ */
+import type { ProviderError } from '../providers/errors';
+import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
+import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
+import type { WatchService, WatchSummary } from '../jobs/watch-service';
+
+/** Options common to task-addressing commands. */
+export interface TaskSelection {
+  readonly kind: TaskKind;
+  /** Empty for `tcss`, which takes no ID. */
+  readonly ids: readonly string[];
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/** A parsed `/task-status` command. */
+export type Command =
+  | { readonly type: 'help' }
+  | ({ readonly type: 'query' } & TaskSelection)
+  | ({ readonly type: 'watch' } & TaskSelection)
+  | ({ readonly type: 'unwatch' } & TaskSelection)
+  | { readonly type: 'unwatch-all' }
+  | { readonly type: 'list' };
+
+/** Identifiers of everything the parser can reject. One module turns them into text. */
+export type ParseErrorCode =
+  | 'too_long'
+  | 'unknown_kind'
+  | 'missing_kind'
+  | 'missing_id'
+  | 'unexpected_id'
+  | 'empty_id'
+  | 'id_too_long'
+  | 'invalid_id'
+  | 'too_many_ids'
+  | 'unknown_option'
+  | 'invalid_option'
+  | 'duplicate_option'
+  | 'missing_region'
+  | 'unknown_subcommand';
+
+/** Why a text did not parse, with what the message needs. */
+export interface ParseError {
+  readonly code: ParseErrorCode;
+  /** The offending token, already cut to a safe length (never rendered unescaped). */
+  readonly token?: string;
+  /** The nearest valid word, when there is one. */
+  readonly suggestion?: string;
+  /** The kind concerned, for per-kind usage lines. */
+  readonly kind?: TaskKind;
+  /** The subcommand concerned, e.g. `watch`. */
+  readonly subcommand?: Command['type'];
+}
+
+/** The parser's answer. */
+export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: ParseError };
+
+/** Who asked, and where. */
+export interface CommandContext {
+  readonly platform: ChatPlatform;
+  readonly channel: ChannelAddress;
+  readonly userId: string;
+}
+
+/** What the handler needs. `watches` is absent where watching is not available. */
+export interface CommandServices {
+  readonly providers: ProviderRegistry;
+  readonly watches?: WatchService;
+}
+
+/** A task query that failed as a whole call. */
+export interface QueryFailure {
+  readonly refs: readonly TaskRef[];
+  readonly error: ProviderError;
+}
+
+/**
+ * The handler's answer. `visibility` says whether adapters should show it only to the user
+ * (`ephemeral`) or post it in the channel (`channel`).
+ */
+export type CommandResult =
+  | { readonly type: 'help'; readonly visibility: 'ephemeral'; readonly text: string }
+  | { readonly type: 'error'; readonly visibility: 'ephemeral'; readonly text: string }
+  | {
+      readonly type: 'statuses';
+      readonly visibility: 'channel';
+      readonly statuses: readonly TaskStatus[];
+      readonly failures: readonly QueryFailure[];
+    }
+  | { readonly type: 'watching'; readonly visibility: 'ephemeral'; readonly watches: readonly WatchSummary[]; readonly text: string }
+  | { readonly type: 'unwatched'; readonly visibility: 'ephemeral'; readonly count: number; readonly text: string }
+  | { readonly type: 'watch-list'; readonly visibility: 'ephemeral'; readonly watches: readonly WatchSummary[]; readonly text: string };
