@@ -109,7 +109,8 @@ export const DEFAULT_DCDN_PER_SECOND = 24;
 /** The name of the account built from the single-account environment variables. */
 export const DEFAULT_ACCOUNT = 'default';
 
-type Environment = Readonly<Record<string, string | undefined>>;
+/** Environment variables by name. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates the environment. Never throws; never reads anything but `env`. */
 export function loadConfig(env: Environment): ConfigResult {
@@ -274,4 +275,17 @@ export function requireConfig(env: Environment): TaskwatchConfig {
 /** Finds the account for a cloud by name. */
 export function findAccount(config: Pick<TaskwatchConfig, 'accounts'>, cloud: CloudName, name: string = DEFAULT_ACCOUNT): CloudAccount | undefined {
   return config.accounts.find((account) => account.cloud === cloud && account.name === name);
+}
+
+/**
+ * Reads the process environment, after loading a `.env` file from `cwd` when present
+ * (variables already set win). The only function that touches `process.env`.
+ */
+export function readEnvironment(cwd: string = process.cwd()): Environment {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dotenv = require('dotenv') as typeof import('dotenv');
+  const path = `${cwd}/.env`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if ((require('node:fs') as typeof import('node:fs')).existsSync(path)) dotenv.config({ path, quiet: true });
+  return { ...process.env };
 }

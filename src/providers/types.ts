@@ -124,3 +124,17 @@ export interface ProviderRegistry {
   /** The default region of an account, if it has one. */
   defaultRegion(kind: TaskKind, account?: string): string | null;
 }
+
+/** Words users type for a kind, besides the kind names themselves. */
+export const KIND_ALIASES: Readonly<Record<string, TaskKind>> = {
+  prefetch: 'cdn',
+  push: 'cdn',
+  refresh: 'dcdn',
+};
+
+/** Resolves a kind name or alias, case-insensitively; null when it is neither. */
+export function resolveTaskKind(word: string): TaskKind | null {
+  const lower = word.trim().toLowerCase();
+  if ((TASK_KINDS as readonly string[]).includes(lower)) return lower as TaskKind;
+  return KIND_ALIASES[lower] ?? null;
+}

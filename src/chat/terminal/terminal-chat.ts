@@ -1,0 +1,153 @@
+/**
+ * The terminal chat: a local chat surface in the spirit of Hubot's shell adapter. The user
+ * types the same `/task-status ...` commands a Slack or Discord user would and sees the same
+ * replies, cards and thread updates, rendered as terminal text.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
+import type { ChannelAddress, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
+import { renderStatusText, stateMark } from './render-status';
+import { formatDuration } from '../../util/duration';
+
+/** Runs one line of command text; the command core's `runCommandText`. */
+export type CommandRunner = (text: string, context: CommandContext, services: CommandServices) => Promise<CommandResult>;
+
+/** Options for {@link TerminalChat}. */
+export interface TerminalChatOptions {
+  readonly input: Readable;
+  readonly output: Writable;
+  readonly services: CommandServices;
+  readonly runCommand: CommandRunner;
+  /** Shown once at start. */
+  readonly banner?: string;
+  /** Called when the user closes the chat (Ctrl-D, `/quit`). */
+  readonly onClose?: () => void;
+}
+
+/** The one channel of the terminal chat. */
+export const TERMINAL_CHANNEL: ChannelAddress = { platform: 'terminal', channelId: 'shell' };
+
+const PROMPT = 'you> ';
+
+/** A terminal chat session; also the {@link Notifier} for the `terminal` platform. */
+export class TerminalChat implements Notifier {
+  readonly platform = 'terminal' as const;
+  private readline: Interface | null = null;
+  private nextCardNumber = 1;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: TerminalChatOptions) {}
+
+  /** Starts reading commands. */
+  start(): void {
+    if (this.options.banner) this.write(`${this.options.banner}\n`);
+    const readline = createInterface({ input: this.options.input, output: this.options.output, terminal: false });
+    this.readline = readline;
+    readline.on('line', (line) => {
+      // Commands run one after another so replies appear in the order they were typed.
+      this.pending = this.pending.then(() => this.handleLine(line));
+    });
+    readline.on('close', () => {
+      this.readline = null;
+      void this.pending.then(() => this.options.onClose?.());
+    });
+    this.write(PROMPT);
+  }
+
+  /** Stops reading commands. */
+  stop(): void {
+    this.readline?.close();
+    this.readline = null;
+  }
+
+  async postCard(_channel: ChannelAddress, card: StatusCard): Promise<string> {
+    const messageId = String(this.nextCardNumber++);
+    this.say(`[card #${messageId}] ${renderCard(card)}`);
+    return messageId;
+  }
+
+  async updateCard(_channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void> {
+    this.say(`[card #${messageId} updated] ${renderCard(card)}`);
+  }
+
+  async postThreadReply(_channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    const lines = renderNotice(notice).split('\n');
+    const head = `  ↳ [thread #${messageId}${options.broadcast ? ', also sent to channel' : ''}] ${lines[0] ?? ''}`;
+    this.say([head, ...lines.slice(1).map((line) => `      ${line}`)].join('\n'));
+  }
+
+  private async handleLine(line: string): Promise<void> {
+    const text = line.trim();
+    if (text === '') {
+      this.write(PROMPT);
+      return;
+    }
+    if (text === '/quit' || text === '/exit') {
+      this.stop();
+      return;
+    }
+    const match = /^\/task-status(?:\s+([\s\S]*))?$/.exec(text);
+    if (!match) {
+      this.say('bot> Type /task-status help to see what I can do (or /quit to leave).');
+      return;
+    }
+    const context: CommandContext = { platform: 'terminal', channel: TERMINAL_CHANNEL, userId: 'terminal-user' };
+    try {
+      const result = await this.options.runCommand(match[1] ?? '', context, this.options.services);
+      this.say(renderResult(result));
+    } catch {
+      this.say('bot> Something went wrong on our side; the command was not run.');
+    }
+  }
+
+  /** Writes a message above the prompt. */
+  private say(text: string): void {
+    this.write(`\n${text}\n${this.readline ? PROMPT : ''}`);
+  }
+
+  private write(text: string): void {
+    this.options.output.write(text);
+  }
+}
+
+function renderCard(card: StatusCard): string {
+  const watch = card.watch;
+  const suffix = watch
+    ? watch.endReason
+      ? `\n  watch ended (${watch.endReason})`
+      : `\n  watching until ${watch.deadlineAt}${watch.nextCheckAt ? `; next check ${watch.nextCheckAt}` : ''}`
+    : '';
+  return `${renderStatusText(card.status)}${suffix}`;
+}
+
+function renderNotice(notice: TransitionNotice): string {
+  const from = notice.previous ? `${notice.previous.state}` : 'new';
+  const via = notice.skippedStates.length > 0 ? ` (via ${notice.skippedStates.join(' → ')})` : '';
+  const lines = [`${stateMark(notice.current.state)} ${notice.current.kind} ${notice.current.id}: ${from} → ${notice.current.state}${via} (${notice.current.rawStatus})`];
+  if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);
+  for (const item of notice.changedItems.slice(0, 10)) lines.push(`${stateMark(item.state)} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
+  if (notice.changedItems.length > 10) lines.push(`… and ${notice.changedItems.length - 10} more`);
+  if (notice.endMessage) lines.push(notice.endMessage);
+  if (notice.durationMs !== null) lines.push(`took ${formatDuration(notice.durationMs)}`);
+  return lines.join('\n');
+}
+
+function renderResult(result: CommandResult): string {
+  switch (result.type) {
+    case 'help':
+    case 'error':
+    case 'watching':
+    case 'unwatched':
+    case 'watch-list':
+      return `bot> ${result.text}`;
+    case 'statuses': {
+      const parts = result.statuses.map((status) => renderStatusText(status));
+      for (const failure of result.failures) {
+        const ids = failure.refs.map((ref) => `${ref.kind} ${ref.id}`).join(', ');
+        parts.push(`✖ ${ids}: ${failure.error.userMessage}${failure.error.retryable ? ' (trying again later may help)' : ''}`);
+      }
+      return `bot> ${parts.join('\n')}`;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Structured logging with pino: JSON in production, pretty in a terminal. Secrets are removed
+ * by path, and any string that looks like a known credential is masked as a second line of defence.
+ */
+import pino, { type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+/** Paths whose values are always replaced by `[redacted]`, wherever a log object carries them. */
+export const REDACTED_PATHS: readonly string[] = [
+  'secretKey',
+  'secretId',
+  'accessKeySecret',
+  'accessKeyId',
+  'token',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'adminToken',
+  'apiToken',
+  'authorization',
+  'password',
+  'url',
+  '*.secretKey',
+  '*.secretId',
+  '*.accessKeySecret',
+  '*.accessKeyId',
+  '*.token',
+  '*.botToken',
+  '*.appToken',
+  '*.signingSecret',
+  '*.authorization',
+  '*.password',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers["x-slack-signature"]',
+  'config.slack',
+  'config.discord',
+  'config.accounts',
+  'config.adminToken',
+  'config.apiToken',
+];
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  readonly level: string;
+  readonly pretty: boolean;
+  /** Exact secret values to mask if they appear in any message string. */
+  readonly secrets?: readonly string[];
+  /** Where to write; default standard error, which keeps standard output for the terminal chat. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+/** Creates the process logger. */
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  const mask = (text: string): string => secrets.reduce((masked, secret) => masked.split(secret).join('[redacted]'), text);
+  const destination = options.destination ?? process.stderr;
+  const stream = options.pretty
+    ? pinoPretty({ destination, colorize: false, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' })
+    : destination;
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          // Mask known secret values inside message strings, the one place path redaction cannot reach.
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? mask(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    stream as pino.DestinationStream,
+  );
+}
+
+/** A logger that discards everything, for tests and library defaults. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
