@@ -185,7 +185,7 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
   const demo = plantDemoTasks(sandbox);
   if (args.kind !== 'tcss' && args.ids.length === 0) {
     await sandbox.stop();
-    const examples = demoIdsOf(demo, args.kind);
+    const examples = demo.byKind[args.kind];
     return { problems: [`missing task ID. Demo ${args.kind} tasks in the sandbox: ${examples.join(', ') || 'none'}`] };
   }
   const accounts: CloudAccount[] = SANDBOX_DEMO_CREDENTIALS.map((credential) =>
@@ -195,15 +195,6 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
   );
   const config: Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'> = { ...loaded.config, accounts };
   return { registry: createProviderRegistry(config, { rateBudget }), close: () => sandbox.stop() };
-}
-
-function demoIdsOf(demo: unknown, kind: TaskKind): string[] {
-  // DemoTaskIds is keyed by kind; accept a string or a list per kind.
-  const entry = (demo as Record<string, unknown>)[kind];
-  if (typeof entry === 'string') return [entry];
-  if (Array.isArray(entry)) return entry.filter((id): id is string => typeof id === 'string');
-  if (entry && typeof entry === 'object') return Object.values(entry).filter((id): id is string => typeof id === 'string');
-  return [];
 }
 
 type QueryOutcome = { readonly statuses: TaskStatus[]; readonly error: null } | { readonly statuses: []; readonly error: ProviderError };

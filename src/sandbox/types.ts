@@ -78,7 +78,7 @@ export interface SandboxOptions {
   readonly host?: string;
   /** Default 0 (any free port). */
   readonly port?: number;
-  /** Drives task lifecycles and signature timestamps checks; default the system clock. */
+  /** Drives task lifecycles and the DCDN 3-day window; signatures and rate limits always use real time, because the SDKs sign with it. Default the system clock. */
   readonly clock?: Clock;
   /** Accepted credentials; default {@link SANDBOX_DEMO_CREDENTIALS}. */
   readonly credentials?: readonly SandboxCredential[];

@@ -1,0 +1,47 @@
+/** The Alibaba Cloud task API: DCDN `DescribeDcdnRefreshTaskById`, with its 10-ID and 3-day limits. */
+import type { ApiCallContext, ApiRoute } from './api-route';
+import { SandboxApiError } from './sandbox-api-error';
+import { currentStep } from './task-store';
+import { formatUtcSeconds } from './wire-time';
+
+/** How many task IDs one call may name. */
+export const DCDN_MAX_TASK_IDS = 10;
+
+/** How far back DCDN answers; older tasks are simply not returned. */
+export const DCDN_QUERY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** DCDN `DescribeDcdnRefreshTaskById` 2018-01-15: one row per object path of each known ID. */
+function describeDcdnRefreshTaskById(context: ApiCallContext): Record<string, unknown> {
+  const raw = context.params['TaskId'];
+  if (typeof raw !== 'string' || raw.trim() === '') throw new SandboxApiError('MissingTaskId', 'TaskId is mandatory for this action.', 400);
+  const ids = raw.split(',').map((id) => id.trim());
+  if (ids.length > DCDN_MAX_TASK_IDS) throw new SandboxApiError('InvalidTaskId', 'The maximum number of taskIds is 10.', 400);
+  if (ids.some((id) => !/^\d{1,19}$/.test(id))) throw new SandboxApiError('InvalidTaskId.Malformed', 'The specified TaskId is invalid.', 400);
+
+  const visible = context.tasks
+    .visible('dcdn', context.credentialId, context.now)
+    .filter((task) => context.now - task.createdAt <= DCDN_QUERY_WINDOW_MS);
+  const rows: Record<string, unknown>[] = [];
+  for (const id of new Set(ids)) {
+    const task = visible.find((candidate) => candidate.id === id);
+    if (!task) continue;
+    for (const item of task.items) {
+      const { step } = currentStep(item.steps, task.createdAt, context.now);
+      rows.push({
+        Status: step.status,
+        CreationTime: formatUtcSeconds(task.createdAt),
+        ObjectType: task.attributes['ObjectType'] ?? 'file',
+        Process: `${step.percent ?? (step.status === 'Complete' ? 100 : 0)}%`,
+        Description: step.message ?? '',
+        ObjectPath: item.name,
+        TaskId: task.id,
+      });
+    }
+  }
+  return { TotalCount: rows.length, Tasks: rows };
+}
+
+/** Every Alibaba Cloud action the sandbox serves. */
+export const ALIBABA_ROUTES: readonly ApiRoute[] = [
+  { cloud: 'alibaba', action: 'DescribeDcdnRefreshTaskById', version: '2018-01-15', handle: describeDcdnRefreshTaskById },
+];

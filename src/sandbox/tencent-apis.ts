@@ -1,0 +1,156 @@
+/**
+ * The four Tencent Cloud task APIs, answering with the documented response shapes:
+ * CDN `DescribePushTasks`, DTS `DescribeAsyncRequestInfo`, Redis `DescribeTaskInfo` and
+ * TCSS `DescribeUnfinishRefreshTask`.
+ */
+import type { ApiCallContext, ApiRoute } from './api-route';
+import { SandboxApiError } from './sandbox-api-error';
+import { currentStep } from './task-store';
+import { formatBeijingTime, parseBeijingTime } from './wire-time';
+
+const CDN_STATUSES = ['fail', 'done', 'process', 'invalid'];
+const CDN_AREAS = ['mainland', 'overseas', 'global'];
+const CDN_DEFAULT_LIMIT = 20;
+const CDN_MAX_LIMIT = 100;
+
+function cdnParamError(message: string): SandboxApiError {
+  return new SandboxApiError('InvalidParameter.CdnParamError', message);
+}
+
+function optionalString(params: Readonly<Record<string, unknown>>, name: string, invalid: (message: string) => SandboxApiError): string | null {
+  const value = params[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw invalid(`${name} must be a string.`);
+  return value;
+}
+
+function optionalInteger(params: Readonly<Record<string, unknown>>, name: string, fallback: number, min: number, max: number): number {
+  const value = params[name];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw cdnParamError(`${name} must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function requireRegion(context: ApiCallContext): string {
+  if (context.region === null || context.region === '') {
+    throw new SandboxApiError('MissingParameter', 'The request is missing a required parameter `Region`.');
+  }
+  return context.region;
+}
+
+function keywordMatches(keyword: string, url: string): boolean {
+  if (/^https?:\/\//i.test(keyword)) return url === keyword;
+  try {
+    return new URL(url).hostname.toLowerCase() === keyword.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** CDN `DescribePushTasks` 2018-06-06: prefetch records, one PushLog per URL, newest first. */
+function describePushTasks(context: ApiCallContext): Record<string, unknown> {
+  const { params } = context;
+  const taskId = optionalString(params, 'TaskId', cdnParamError);
+  const startText = optionalString(params, 'StartTime', cdnParamError);
+  const endText = optionalString(params, 'EndTime', cdnParamError);
+  const keyword = optionalString(params, 'Keyword', cdnParamError);
+  const area = optionalString(params, 'Area', cdnParamError);
+  const status = optionalString(params, 'Status', cdnParamError);
+  const offset = optionalInteger(params, 'Offset', 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = optionalInteger(params, 'Limit', CDN_DEFAULT_LIMIT, 1, CDN_MAX_LIMIT);
+
+  if ((taskId === null || taskId === '') && (startText === null || startText === '')) {
+    throw cdnParamError('You must specify either TaskId or StartTime.');
+  }
+  let start: number | null = null;
+  let end: number | null = null;
+  if (startText !== null && startText !== '') {
+    start = parseBeijingTime(startText);
+    end = endText === null || endText === '' ? context.now : parseBeijingTime(endText);
+    if (start === null || end === null) {
+      throw new SandboxApiError('InvalidParameter.CdnStatInvalidDate', 'StartTime and EndTime must look like 2018-08-08 00:00:00.');
+    }
+    if (end < start) throw new SandboxApiError('InvalidParameter.CdnStatInvalidDate', 'EndTime must not be earlier than StartTime.');
+  }
+  if (area !== null && !CDN_AREAS.includes(area)) throw cdnParamError(`Area must be one of ${CDN_AREAS.join(', ')}.`);
+  if (status !== null && !CDN_STATUSES.includes(status)) throw cdnParamError(`Status must be one of ${CDN_STATUSES.join(', ')}.`);
+
+  const pushLogs: Record<string, unknown>[] = [];
+  for (const task of context.tasks.visible('cdn', context.credentialId, context.now)) {
+    if (taskId !== null && taskId !== '' && task.id !== taskId) continue;
+    // Beijing-time strings have second precision, so the window is compared at that precision.
+    const createdSecond = Math.floor(task.createdAt / 1000) * 1000;
+    if (start !== null && end !== null && (createdSecond < start || createdSecond > end)) continue;
+    const taskArea = task.attributes['Area'] ?? 'mainland';
+    if (area !== null && taskArea !== area) continue;
+    for (const item of task.items) {
+      const { step, since } = currentStep(item.steps, task.createdAt, context.now);
+      if (status !== null && step.status !== status) continue;
+      if (keyword !== null && keyword !== '' && !keywordMatches(keyword, item.name)) continue;
+      pushLogs.push({
+        TaskId: task.id,
+        Url: item.name,
+        Status: step.status,
+        Percent: step.percent ?? (step.status === 'done' ? 100 : 0),
+        CreateTime: formatBeijingTime(task.createdAt),
+        UpdateTime: formatBeijingTime(since),
+        Area: taskArea,
+      });
+    }
+  }
+  return { PushLogs: pushLogs.slice(offset, offset + limit), TotalCount: pushLogs.length };
+}
+
+/** DTS `DescribeAsyncRequestInfo` 2018-03-30: one async request's Status and Info in a region. */
+function describeAsyncRequestInfo(context: ApiCallContext): Record<string, unknown> {
+  const region = requireRegion(context);
+  const requestId = context.params['AsyncRequestId'];
+  if (requestId === undefined || requestId === null || requestId === '') {
+    throw new SandboxApiError('MissingParameter', 'The request is missing a required parameter `AsyncRequestId`.');
+  }
+  if (typeof requestId !== 'string') throw new SandboxApiError('InvalidParameter', 'AsyncRequestId must be a string.');
+  const task = context.tasks.visible('dts', context.credentialId, context.now).find((candidate) => candidate.id === requestId && candidate.region === region);
+  if (!task) throw new SandboxApiError('ResourceNotFound', 'The resource does not exist.');
+  const { step } = currentStep(task.steps, task.createdAt, context.now);
+  return { Status: step.status, Info: step.message ?? '' };
+}
+
+/** Redis `DescribeTaskInfo` 2018-04-12: one task's Status in a region; TaskId is an integer. */
+function describeTaskInfo(context: ApiCallContext): Record<string, unknown> {
+  const region = requireRegion(context);
+  const taskId = context.params['TaskId'];
+  if (taskId === undefined || taskId === null) throw new SandboxApiError('MissingParameter', 'The request is missing a required parameter `TaskId`.');
+  if (typeof taskId !== 'number' || !Number.isSafeInteger(taskId) || taskId < 0) {
+    throw new SandboxApiError('InvalidParameter.InvalidParameter', 'TaskId must be an integer.');
+  }
+  const task = context.tasks
+    .visible('redis', context.credentialId, context.now)
+    .find((candidate) => candidate.id === String(taskId) && candidate.region === region);
+  if (!task) throw new SandboxApiError('ResourceNotFound', 'The resource does not exist.');
+  const { step } = currentStep(task.steps, task.createdAt, context.now);
+  return {
+    Status: step.status,
+    StartTime: formatBeijingTime(task.createdAt),
+    TaskType: task.attributes['TaskType'] ?? 'FLUSH_INSTANCE',
+    InstanceId: task.attributes['InstanceId'] ?? 'crs-sandbox1',
+    TaskMessage: step.message ?? '',
+  };
+}
+
+/** TCSS `DescribeUnfinishRefreshTask` 2020-11-01: the caller's latest asset-refresh task. */
+function describeUnfinishRefreshTask(context: ApiCallContext): Record<string, unknown> {
+  const latest = context.tasks.visible('tcss', context.credentialId, context.now)[0];
+  if (!latest) return { TaskId: 0, TaskStatus: 'Task_NoExist' };
+  const { step } = currentStep(latest.steps, latest.createdAt, context.now);
+  return { TaskId: Number(latest.id), TaskStatus: step.status };
+}
+
+/** Every Tencent Cloud action the sandbox serves. */
+export const TENCENT_ROUTES: readonly ApiRoute[] = [
+  { cloud: 'tencent', action: 'DescribePushTasks', version: '2018-06-06', handle: describePushTasks },
+  { cloud: 'tencent', action: 'DescribeAsyncRequestInfo', version: '2018-03-30', handle: describeAsyncRequestInfo },
+  { cloud: 'tencent', action: 'DescribeTaskInfo', version: '2018-04-12', handle: describeTaskInfo },
+  { cloud: 'tencent', action: 'DescribeUnfinishRefreshTask', version: '2020-11-01', handle: describeUnfinishRefreshTask },
+];
