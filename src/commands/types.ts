@@ -54,6 +54,8 @@ export interface ParseError {
   readonly kind?: TaskKind;
   /** The subcommand concerned, e.g. `watch`. */
   readonly subcommand?: Command['type'];
+  /** The option concerned (`region`, `account`) for option errors. */
+  readonly option?: string;
 }
 
 /** The parser's answer. */
@@ -66,10 +68,20 @@ export interface CommandContext {
   readonly userId: string;
 }
 
+/**
+ * Where the handler reports failures it did not expect. A pino logger fits. It receives error
+ * names and stack frames only, never error messages, which may carry vendor text or secrets.
+ */
+export interface CommandErrorLog {
+  error(details: Record<string, unknown>, message: string): void;
+}
+
 /** What the handler needs. `watches` is absent where watching is not available. */
 export interface CommandServices {
   readonly providers: ProviderRegistry;
   readonly watches?: WatchService;
+  /** Optional sink for unexpected failures. */
+  readonly log?: CommandErrorLog;
 }
 
 /** A task query that failed as a whole call. */

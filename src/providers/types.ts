@@ -136,5 +136,6 @@ export const KIND_ALIASES: Readonly<Record<string, TaskKind>> = {
 export function resolveTaskKind(word: string): TaskKind | null {
   const lower = word.trim().toLowerCase();
   if ((TASK_KINDS as readonly string[]).includes(lower)) return lower as TaskKind;
-  return KIND_ALIASES[lower] ?? null;
+  // Own properties only: "constructor" or "__proto__" must not resolve to Object's members.
+  return Object.prototype.hasOwnProperty.call(KIND_ALIASES, lower) ? (KIND_ALIASES[lower] as TaskKind) : null;
 }

@@ -1,0 +1,194 @@
+/**
+ * Runs parsed commands against the providers and the watch engine and answers with a
+ * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
+ * error reply, and anything unexpected becomes a generic error reply.
+ */
+import { isProviderError, ProviderError } from '../providers/errors';
+import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
+import {
+  describeParseError,
+  describeProviderError,
+  helpText,
+  INTERNAL_ERROR_TEXT,
+  missingRegionText,
+  unwatchedText,
+  watchingText,
+  watchListText,
+  WATCHING_UNAVAILABLE_TEXT,
+} from './messages';
+import { parseCommand } from './parse-command';
+import type { Command, CommandContext, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
+
+/** The ID a TCSS reference carries, since TCSS reports the account's latest task and takes no ID. */
+export const LATEST_TASK_ID = 'latest';
+
+/** What {@link queryTasks} found. */
+export interface QueryOutcome {
+  /** One status per task, grouped by provider call, in the order the refs first named each group. */
+  readonly statuses: TaskStatus[];
+  readonly failures: QueryFailure[];
+}
+
+interface QueryGroup {
+  readonly kind: TaskKind;
+  readonly account: string | undefined;
+  readonly region: string | undefined;
+  readonly refs: TaskRef[];
+}
+
+function errorResult(text: string): CommandResult {
+  return { type: 'error', visibility: 'ephemeral', text };
+}
+
+/** The region a ref will be queried in: its own, else the account's default, else none. */
+function resolveRegion(providers: ProviderRegistry, kind: TaskKind, region: string | undefined, account: string | undefined): string | undefined {
+  return region ?? providers.defaultRegion(kind, account) ?? undefined;
+}
+
+/**
+ * Queries tasks of any kinds, one provider call group per kind, account and region (a provider
+ * splits IDs beyond its per-call maximum itself). Whole-call {@link ProviderError}s become
+ * failures naming the refs they hit; any other error is thrown. Also used to re-query a reply
+ * (e.g. Slack's "Refresh" button).
+ */
+export async function queryTasks(refs: readonly TaskRef[], providers: ProviderRegistry): Promise<QueryOutcome> {
+  const groups = new Map<string, QueryGroup>();
+  for (const ref of refs) {
+    const region = resolveRegion(providers, ref.kind, ref.region, ref.account);
+    const key = JSON.stringify([ref.kind, ref.account ?? null, region ?? null]);
+    let group = groups.get(key);
+    if (!group) {
+      group = { kind: ref.kind, account: ref.account, region, refs: [] };
+      groups.set(key, group);
+    }
+    group.refs.push(ref);
+  }
+
+  const answers = await Promise.all(
+    [...groups.values()].map(async (group): Promise<QueryOutcome> => {
+      try {
+        const provider = providers.get(group.kind, group.account);
+        if (provider.requiresRegion && group.region === undefined) {
+          const error = new ProviderError({ code: 'invalid_request', userMessage: missingRegionText(group.kind), retryable: false });
+          return { statuses: [], failures: [{ refs: group.refs, error }] };
+        }
+        const ids = provider.takesId ? [...new Set(group.refs.map((ref) => ref.id))] : [];
+        const statuses = await provider.describe(ids, group.region !== undefined ? { region: group.region } : {});
+        return { statuses, failures: [] };
+      } catch (error) {
+        if (isProviderError(error)) return { statuses: [], failures: [{ refs: group.refs, error }] };
+        throw error;
+      }
+    }),
+  );
+  return {
+    statuses: answers.flatMap((answer) => answer.statuses),
+    failures: answers.flatMap((answer) => answer.failures),
+  };
+}
+
+/** Turns a selection into refs: one per ID, or the single "latest" ref of an ID-less kind. */
+function refsOf(selection: TaskSelection, region: string | undefined): TaskRef[] {
+  const ids = selection.ids.length > 0 ? selection.ids : [LATEST_TASK_ID];
+  return ids.map((id) => ({
+    kind: selection.kind,
+    id,
+    ...(region !== undefined ? { region } : {}),
+    ...(selection.account !== undefined ? { account: selection.account } : {}),
+  }));
+}
+
+/**
+ * The missing-region reply when the kind needs a region and neither the command nor the
+ * account supplies one; null otherwise. Throws the registry's ProviderError (e.g. not configured).
+ */
+function missingRegion(selection: TaskSelection, region: string | undefined, providers: ProviderRegistry): string | null {
+  const provider = providers.get(selection.kind, selection.account);
+  return provider.requiresRegion && region === undefined ? missingRegionText(selection.kind) : null;
+}
+
+async function runQuery(selection: TaskSelection, services: CommandServices): Promise<CommandResult> {
+  const region = resolveRegion(services.providers, selection.kind, selection.region, selection.account);
+  try {
+    const problem = missingRegion(selection, region, services.providers);
+    if (problem) return errorResult(problem);
+  } catch (error) {
+    // An unconfigured cloud is reported by queryTasks as a failure naming the tasks.
+    if (!isProviderError(error)) throw error;
+  }
+  const outcome = await queryTasks(refsOf(selection, region), services.providers);
+  return { type: 'statuses', visibility: 'channel', statuses: outcome.statuses, failures: outcome.failures };
+}
+
+async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' }>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  const watches = services.watches;
+  if (!watches) return errorResult(WATCHING_UNAVAILABLE_TEXT);
+  switch (command.type) {
+    case 'list': {
+      const list = await watches.list(context.channel);
+      return { type: 'watch-list', visibility: 'ephemeral', watches: list, text: watchListText(list) };
+    }
+    case 'unwatch-all': {
+      const count = await watches.unwatchAll(context.channel);
+      return { type: 'unwatched', visibility: 'ephemeral', count, text: unwatchedText(count, true) };
+    }
+    case 'unwatch': {
+      // Resolve the default region as `watch` did, so `unwatch dts X` finds `watch dts X`.
+      const region = resolveRegion(services.providers, command.kind, command.region, command.account);
+      const count = await watches.unwatch(context.channel, refsOf(command, region));
+      return { type: 'unwatched', visibility: 'ephemeral', count, text: unwatchedText(count, false) };
+    }
+    case 'watch': {
+      const region = resolveRegion(services.providers, command.kind, command.region, command.account);
+      const problem = missingRegion(command, region, services.providers);
+      if (problem) return errorResult(problem);
+      const started = await watches.watch({ refs: refsOf(command, region), channel: context.channel, requestedBy: context.userId });
+      return { type: 'watching', visibility: 'ephemeral', watches: started, text: watchingText(started) };
+    }
+  }
+}
+
+/** Keeps only stack frames ("at ..." lines): they locate a bug without repeating its message. */
+function stackFrames(error: unknown): string[] {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return [];
+  return error.stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .map((line) => line.trim());
+}
+
+/**
+ * Runs one parsed command. Never rejects: a {@link ProviderError} from a query becomes a
+ * failure in the `statuses` result (or an error reply where there is no result to attach it to);
+ * any other error becomes a generic error reply and is logged without its message.
+ */
+export async function handleCommand(command: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  try {
+    switch (command.type) {
+      case 'help':
+        return { type: 'help', visibility: 'ephemeral', text: helpText() };
+      case 'query':
+        return await runQuery(command, services);
+      default:
+        return await runWatchCommand(command, context, services);
+    }
+  } catch (error) {
+    if (isProviderError(error)) {
+      if (command.type === 'watch' || command.type === 'unwatch') return errorResult(describeProviderError(error, refsOf(command, command.region), command.type));
+      return errorResult(describeProviderError(error));
+    }
+    services.log?.error(
+      { event: 'command_failed', command: command.type, platform: context.platform, errorName: error instanceof Error ? error.name : typeof error, stack: stackFrames(error) },
+      'command handler failed',
+    );
+    return errorResult(INTERNAL_ERROR_TEXT);
+  }
+}
+
+/** Parses and runs a command's text; a parse error becomes an ephemeral error reply. */
+export async function runCommandText(text: string, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  const parsed = parseCommand(text);
+  if (!parsed.ok) return errorResult(describeParseError(parsed.error));
+  return handleCommand(parsed.command, context, services);
+}

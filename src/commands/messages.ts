@@ -1,0 +1,226 @@
+/**
+ * The one place that turns parse-error identifiers, provider errors and command outcomes into
+ * user-facing sentences. Plain text only: chat adapters add formatting and escape it for their
+ * platform. The only user input ever quoted is a token the parser already cut (see `cut-token.ts`).
+ */
+import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
+import type { ProviderError, ProviderErrorCode } from '../providers/errors';
+import type { WatchSummary } from '../jobs/watch-service';
+import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
+import type { Command, ParseError, QueryFailure } from './types';
+
+/** The slash command every usage line starts with. */
+export const COMMAND_NAME = '/task-status';
+
+/** The general form of a query. */
+export const QUERY_USAGE = `${COMMAND_NAME} <kind> <id> [<id> ...] [region=<region>] [account=<name>]`;
+
+/** What each kind is, in a few words, for help texts. */
+export const KIND_DESCRIPTIONS: Readonly<Record<TaskKind, string>> = {
+  cdn: 'Tencent Cloud CDN prefetch (alias: prefetch, push)',
+  dcdn: 'Alibaba Cloud DCDN refresh (alias: refresh)',
+  dts: 'Tencent Cloud DTS async request (needs a region)',
+  redis: 'Tencent Cloud Redis task (needs a region)',
+  tcss: 'Tencent Cloud TCSS asset refresh (no ID: the latest task)',
+};
+
+/** One realistic example argument list per kind, as a user would type it after the command. */
+export const KIND_EXAMPLE_ARGUMENTS: Readonly<Record<TaskKind, string>> = {
+  cdn: 'cdn 1533031853231313311',
+  dcdn: 'dcdn 17772470184 17772470185',
+  dts: 'dts cafebabe-254f-11ea-8995-e92c139e6918 region=ap-guangzhou',
+  redis: 'redis 18215 region=ap-guangzhou',
+  tcss: 'tcss',
+};
+
+/** What a valid ID of each kind looks like, for invalid-ID replies. */
+const ID_SHAPES: Readonly<Record<TaskKind, string>> = {
+  cdn: 'CDN task IDs are the TaskId a prefetch returned, e.g. 1533031853231313311',
+  dcdn: 'DCDN task IDs are the TaskId a refresh returned, e.g. 17772470184',
+  dts: 'DTS task IDs are the AsyncRequestId, e.g. cafebabe-254f-11ea-8995-e92c139e6918',
+  redis: 'Redis task IDs are whole numbers, e.g. 18215',
+  tcss: 'tcss takes no task ID',
+};
+
+/** Names of the clouds for sentences. */
+const KIND_LABELS: Readonly<Record<TaskKind, string>> = {
+  cdn: 'CDN',
+  dcdn: 'DCDN',
+  dts: 'DTS',
+  redis: 'Redis',
+  tcss: 'TCSS',
+};
+
+/** A full example command for a kind, e.g. `/task-status redis 18215 region=ap-guangzhou`. */
+export function exampleFor(kind: TaskKind, subcommand: 'query' | 'watch' | 'unwatch' = 'query'): string {
+  const prefix = subcommand === 'query' ? COMMAND_NAME : `${COMMAND_NAME} ${subcommand}`;
+  return `${prefix} ${KIND_EXAMPLE_ARGUMENTS[kind]}`;
+}
+
+/** The usage line of a subcommand, or of a query for a given kind. */
+export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKind): string {
+  switch (subcommand) {
+    case 'watch':
+      return kind ? `Usage: ${exampleFor(kind, 'watch')}` : `Usage: ${COMMAND_NAME} watch <kind> <id> [<id> ...] [region=<region>]`;
+    case 'unwatch':
+      return kind ? `Usage: ${exampleFor(kind, 'unwatch')}` : `Usage: ${COMMAND_NAME} unwatch <kind> <id> [<id> ...], or ${COMMAND_NAME} unwatch all`;
+    case 'unwatch-all':
+      return `Usage: ${COMMAND_NAME} unwatch all`;
+    case 'list':
+      return `Usage: ${COMMAND_NAME} list`;
+    case 'help':
+      return `Usage: ${COMMAND_NAME} help`;
+    default:
+      return kind ? `Usage: ${QUERY_USAGE}\nExample: ${exampleFor(kind)}` : `Usage: ${QUERY_USAGE}`;
+  }
+}
+
+/** The help reply: usage, one example per kind, and the watch commands. */
+export function helpText(): string {
+  const kindLines = TASK_KINDS.map((kind) => `  ${kind.padEnd(6)} ${KIND_DESCRIPTIONS[kind]}\n         e.g. ${exampleFor(kind)}`);
+  return [
+    `Check on asynchronous cloud tasks.`,
+    ``,
+    `Query now:  ${QUERY_USAGE}`,
+    `IDs may be separated by spaces or commas. --region <region> works too.`,
+    ``,
+    `Kinds:`,
+    ...kindLines,
+    ``,
+    `Watch and get a thread reply on every state change:`,
+    `  ${COMMAND_NAME} watch <kind> <id> [<id> ...]      e.g. ${exampleFor('cdn', 'watch')}`,
+    `  ${COMMAND_NAME} unwatch <kind> <id> [<id> ...]`,
+    `  ${COMMAND_NAME} unwatch all                      stop every watch in this channel`,
+    `  ${COMMAND_NAME} list                             this channel's watches`,
+  ].join('\n');
+}
+
+const KIND_LIST = TASK_KINDS.join(', ');
+
+function quoted(token: string | undefined): string {
+  return token === undefined ? '' : `"${token}"`;
+}
+
+function didYouMean(suggestion: string | undefined): string {
+  return suggestion ? ` Did you mean "${suggestion}"?` : '';
+}
+
+/** Turns a parse error into a short reply that says what was wrong and shows the correct form. */
+export function describeParseError(error: ParseError): string {
+  const usage = usageFor(error.subcommand, error.kind);
+  const kindLabel = error.kind ? KIND_LABELS[error.kind] : 'task';
+  switch (error.code) {
+    case 'too_long':
+      return `That command is too long (over ${MAX_COMMAND_LENGTH} characters).\n${usageFor('query')}`;
+    case 'unknown_kind':
+      return `Unknown task kind ${quoted(error.token)}.${didYouMean(error.suggestion)} Kinds: ${KIND_LIST}.\n${usage}`;
+    case 'missing_kind':
+      return error.token
+        ? `Put the task kind before ${quoted(error.token)}. Kinds: ${KIND_LIST}.\n${usage}`
+        : `Name a task kind. Kinds: ${KIND_LIST}.\n${usage}`;
+    case 'missing_id':
+      return `${kindLabel} needs at least one task ID.\n${usage}`;
+    case 'unexpected_id':
+      if (error.kind === 'tcss') return `tcss takes no task ID: it reports the account's latest asset refresh task.\nUsage: ${COMMAND_NAME} tcss`;
+      return `Nothing may follow "${error.subcommand === 'unwatch-all' ? 'unwatch all' : (error.subcommand ?? 'this command')}", but ${quoted(error.token)} did.\n${usage}`;
+    case 'empty_id':
+      return `A task ID is empty.\n${usage}`;
+    case 'id_too_long':
+      return `Task ID ${quoted(error.token)} is too long: task IDs are at most 128 characters.\n${usage}`;
+    case 'invalid_id':
+      return `${quoted(error.token)} is not a valid ${kindLabel} task ID. ${error.kind ? ID_SHAPES[error.kind] : ''}.\n${usage}`;
+    case 'too_many_ids':
+      return `Too many task IDs: at most ${MAX_IDS_PER_COMMAND} per command.\n${usage}`;
+    case 'unknown_option':
+      return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
+    case 'invalid_option':
+      if (error.token === undefined) return `${error.option ?? 'The option'} needs a value, e.g. ${error.option === 'account' ? 'account=prod' : 'region=ap-guangzhou'}.\n${usage}`;
+      return error.option === 'region'
+        ? `${quoted(error.token)} does not look like a region. Regions look like ap-guangzhou or cn-hangzhou.\n${usage}`
+        : `${quoted(error.token)} is not a valid account name: use letters, digits, dot, dash and underscore.\n${usage}`;
+    case 'duplicate_option':
+      return `${error.option ?? 'An option'} was given twice with different values; give it once.\n${usage}`;
+    case 'missing_region':
+      return error.kind ? missingRegionText(error.kind) : `This task kind needs a region.\n${usage}`;
+    case 'unknown_subcommand':
+      return `Unknown command ${quoted(error.token)}.${didYouMean(error.suggestion)} Try ${COMMAND_NAME} help.`;
+  }
+}
+
+/** The reply when a region-scoped kind got no region and the account has no default one. */
+export function missingRegionText(kind: TaskKind): string {
+  return `${KIND_LABELS[kind]} needs a region: add region=<region>, e.g. ${exampleFor(kind)}. An operator can also set a default region for the account.`;
+}
+
+/** The reply to watch commands where no watch engine runs. */
+export const WATCHING_UNAVAILABLE_TEXT = 'Watching is not available yet. You can still query a task now, e.g. ' + exampleFor('cdn') + '.';
+
+/** The reply when something failed on taskwatch's side; says nothing about the cause. */
+export const INTERNAL_ERROR_TEXT = 'Something went wrong on our side, and the command did not finish. Please try again; if it keeps happening, tell the operators.';
+
+const RETRY_HINTS: Readonly<Record<ProviderErrorCode, string>> = {
+  throttled: 'The cloud is rate-limiting requests; trying again in a few seconds should work.',
+  auth_failed: 'Trying again will not help until an operator fixes the credentials.',
+  permission_denied: 'Trying again will not help until the account is granted access to this API.',
+  invalid_request: 'Check the task ID and region.',
+  not_found: 'Check the task ID, region and account.',
+  unavailable: 'The cloud had a problem; trying again later may work.',
+  timeout: 'The cloud did not answer in time; trying again later may work.',
+  not_configured: 'An operator needs to configure credentials for this cloud.',
+  internal: 'Trying again later may work.',
+};
+
+/** Lists task IDs for a sentence, cutting long lists with "and N more". */
+function describeRefs(refs: readonly TaskRef[]): string {
+  const first = refs[0];
+  if (first === undefined) return 'the tasks';
+  const label = KIND_LABELS[first.kind];
+  if (first.kind === 'tcss') return `${label} latest task`;
+  const shown = refs.slice(0, 5).map((ref) => ref.id);
+  const more = refs.length > shown.length ? ` and ${refs.length - shown.length} more` : '';
+  return `${label} ${shown.join(', ')}${more}`;
+}
+
+/** Turns a provider error into a reply: what failed, why, and whether retrying helps. */
+export function describeProviderError(error: ProviderError, refs: readonly TaskRef[] = [], action: 'query' | 'watch' | 'unwatch' = 'query'): string {
+  const subject = refs.length > 0 ? `Could not ${action} ${describeRefs(refs)}` : `The cloud ${action} failed`;
+  const reference = [error.providerCode ? `code ${error.providerCode}` : null, error.requestId ? `RequestId ${error.requestId}` : null]
+    .filter((part): part is string => part !== null)
+    .join(', ');
+  return `${subject}: ${error.userMessage} ${RETRY_HINTS[error.code]}${reference ? ` (${reference})` : ''}`;
+}
+
+/** Text for one failure of a query result. */
+export function describeQueryFailure(failure: QueryFailure): string {
+  return describeProviderError(failure.error, failure.refs);
+}
+
+function describeWatch(summary: WatchSummary): string {
+  const { ref } = summary;
+  const task = ref.kind === 'tcss' ? 'tcss' : `${ref.kind} ${ref.id}`;
+  const where = [ref.region ? `region ${ref.region}` : null, ref.account && ref.account !== 'default' ? `account ${ref.account}` : null]
+    .filter((part): part is string => part !== null)
+    .join(', ');
+  const state = summary.state ? `${summary.state}${summary.rawStatus ? ` (${summary.rawStatus})` : ''}` : 'not checked yet';
+  const next = summary.nextCheckAt ? `, next check ${summary.nextCheckAt}` : '';
+  return `${task}${where ? ` [${where}]` : ''}: ${state}${next}`;
+}
+
+/** The reply after starting watches. */
+export function watchingText(watches: readonly WatchSummary[]): string {
+  if (watches.length === 0) return 'Nothing to watch.';
+  const noun = watches.length === 1 ? '1 task' : `${watches.length} tasks`;
+  return [`Watching ${noun}; each state change will be posted in a thread under its status card.`, ...watches.map((watch) => `  ${describeWatch(watch)}`)].join('\n');
+}
+
+/** The reply after `unwatch` or `unwatch all`. */
+export function unwatchedText(count: number, all: boolean): string {
+  if (count === 0) return all ? 'No task is being watched in this channel.' : 'None of those tasks is being watched in this channel.';
+  return `Stopped watching ${count === 1 ? '1 task' : `${count} tasks`}${all ? ' in this channel' : ''}.`;
+}
+
+/** The reply to `list`. */
+export function watchListText(watches: readonly WatchSummary[]): string {
+  if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor('cdn', 'watch')}`;
+  return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch)}`)].join('\n');
+}

@@ -1,0 +1,202 @@
+/**
+ * The `/task-status` grammar, shared by every chat surface. A pure function from text to a
+ * {@link Command} or a {@link ParseError} identifier; `messages.ts` turns identifiers into text.
+ *
+ * ```
+ * (empty) | help
+ * <kind> <id> [<id> ...] [region=<r>] [account=<name>]     (also --region <r>, --region=<r>)
+ * watch <kind> <id> ...  |  unwatch <kind> <id> ...  |  unwatch all  |  list
+ * ```
+ * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
+ */
+import { KIND_ALIASES, TASK_KINDS, resolveTaskKind, type TaskKind } from '../providers/types';
+import { validateTaskId } from '../providers/validate-id';
+import { cutToken } from './cut-token';
+import { suggestWord } from './suggest-word';
+import type { Command, ParseError, ParseResult, TaskSelection } from './types';
+
+/** Longer texts are refused before being scanned. Slack caps slash-command text near this too. */
+export const MAX_COMMAND_LENGTH = 4000;
+
+/** Most distinct task IDs one command may name. */
+export const MAX_IDS_PER_COMMAND = 50;
+
+/** Kind aliases live with the kinds, so the CLI and every chat surface accept the same words. */
+export { KIND_ALIASES } from '../providers/types';
+
+/** Subcommand words that may come first instead of a kind. */
+export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help'];
+
+/** Option names the grammar knows. */
+export const OPTION_NAMES: readonly string[] = ['region', 'account'];
+
+/** What a region must look like, e.g. `ap-guangzhou`, `cn-hangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
+export const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
+
+/** What an account name must look like (names from the accounts file). */
+export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+type Word = { readonly type: 'word'; readonly text: string } | { readonly type: 'option'; readonly name: string; readonly value: string | null };
+
+const OPTION_WITH_VALUE = /^-{0,2}([A-Za-z][A-Za-z0-9_-]*)=(.*)$/s;
+const OPTION_FLAG = /^-{1,2}([A-Za-z][A-Za-z0-9_-]*)$/;
+
+/** Splits text into words and options. IDs split on commas; an option keeps its value whole. */
+function lex(text: string): Word[] {
+  const raw = text.split(/\s+/).filter((token) => token.length > 0);
+  const words: Word[] = [];
+  for (let index = 0; index < raw.length; index += 1) {
+    const token = raw[index] as string;
+    const withValue = OPTION_WITH_VALUE.exec(token);
+    if (withValue) {
+      words.push({ type: 'option', name: (withValue[1] as string).toLowerCase(), value: trimCommas(withValue[2] as string) });
+      continue;
+    }
+    const flag = OPTION_FLAG.exec(token);
+    if (flag) {
+      const next = raw[index + 1];
+      // `--region` at the end, or followed by another option, has no value.
+      const value = next !== undefined && !next.startsWith('-') ? trimCommas(next) : null;
+      if (value !== null) index += 1;
+      words.push({ type: 'option', name: (flag[1] as string).toLowerCase(), value });
+      continue;
+    }
+    for (const piece of token.split(',')) {
+      if (piece.length > 0) words.push({ type: 'word', text: piece });
+    }
+  }
+  return words;
+}
+
+function trimCommas(value: string): string {
+  return value.replace(/^,+|,+$/g, '');
+}
+
+function fail(error: ParseError): ParseResult {
+  return { ok: false, error };
+}
+
+/** A word that is more likely a task ID than a mistyped kind: it carries a digit and matches no word. */
+function looksLikeId(word: string): boolean {
+  return /\d/.test(word);
+}
+
+
+const KIND_WORDS: readonly string[] = [...TASK_KINDS, ...Object.keys(KIND_ALIASES)];
+
+interface Options {
+  region?: string;
+  account?: string;
+}
+
+/** Applies one option to `options`; returns an error when it is unknown, empty, malformed or contradicts an earlier one. */
+function applyOption(word: Extract<Word, { type: 'option' }>, options: Options, subcommand: Command['type']): ParseError | null {
+  if (!OPTION_NAMES.includes(word.name)) {
+    const suggestion = suggestWord(word.name, OPTION_NAMES);
+    return { code: 'unknown_option', token: cutToken(word.name), subcommand, ...(suggestion ? { suggestion } : {}) };
+  }
+  const option = word.name as 'region' | 'account';
+  if (word.value === null || word.value === '') return { code: 'invalid_option', option, subcommand };
+  const value = option === 'region' ? word.value.toLowerCase() : word.value;
+  const pattern = option === 'region' ? REGION_PATTERN : ACCOUNT_PATTERN;
+  if (!pattern.test(value)) return { code: 'invalid_option', option, token: cutToken(word.value), subcommand };
+  const earlier = options[option];
+  if (earlier !== undefined && earlier !== value) return { code: 'duplicate_option', option, token: option, subcommand };
+  options[option] = value;
+  return null;
+}
+
+/** Parses the words after `watch`/`unwatch`, or a whole query: `<kind> <id>... [options]`. */
+function parseSelection(words: readonly Word[], subcommand: 'query' | 'watch' | 'unwatch'): ParseResult {
+  const options: Options = {};
+  const ids: string[] = [];
+  let kind: TaskKind | null = null;
+  for (const word of words) {
+    if (word.type === 'option') {
+      const error = applyOption(word, options, subcommand);
+      if (error) return fail(kind ? { ...error, kind } : error);
+      continue;
+    }
+    if (kind === null) {
+      kind = resolveTaskKind(word.text);
+      if (kind === null) {
+        const suggestion = suggestWord(word.text, KIND_WORDS);
+        if (!suggestion && looksLikeId(word.text)) return fail({ code: 'missing_kind', token: cutToken(word.text), subcommand });
+        return fail({ code: 'unknown_kind', token: cutToken(word.text), subcommand, ...(suggestion ? { suggestion } : {}) });
+      }
+      continue;
+    }
+    ids.push(word.text);
+  }
+  if (kind === null) return fail({ code: 'missing_kind', subcommand });
+
+  if (kind === 'tcss') {
+    if (ids.length > 0) return fail({ code: 'unexpected_id', kind, token: cutToken(ids[0] as string), subcommand });
+  } else if (ids.length === 0) {
+    return fail({ code: 'missing_id', kind, subcommand });
+  }
+
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_IDS_PER_COMMAND) return fail({ code: 'too_many_ids', kind, subcommand });
+  for (const id of unique) {
+    const problem = validateTaskId(kind, id);
+    if (problem) return fail({ code: problem, kind, token: cutToken(id), subcommand });
+  }
+
+  const selection: TaskSelection = {
+    kind,
+    ids: unique,
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.account !== undefined ? { account: options.account } : {}),
+  };
+  return { ok: true, command: { type: subcommand, ...selection } };
+}
+
+/** Refuses anything after a subcommand that takes no arguments (`list`, `unwatch all`). */
+function bare(rest: readonly Word[], command: Command): ParseResult {
+  const extra = rest[0];
+  if (extra === undefined) return { ok: true, command };
+  const token = extra.type === 'word' ? extra.text : extra.name;
+  return fail({ code: 'unexpected_id', token: cutToken(token), subcommand: command.type });
+}
+
+/**
+ * Parses the text of a `/task-status` command (without the slash command itself).
+ * Pure: no I/O, no clock. Never throws for any input string.
+ */
+export function parseCommand(text: string): ParseResult {
+  // Checked before any scanning, so a huge paste costs nothing.
+  if (text.length > MAX_COMMAND_LENGTH) return fail({ code: 'too_long' });
+
+  const words = lex(text);
+  const first = words[0];
+  if (first === undefined) return { ok: true, command: { type: 'help' } };
+  if (first.type === 'option') return parseSelection(words, 'query');
+
+  const rest = words.slice(1);
+  switch (first.text.toLowerCase()) {
+    case 'help':
+      return { ok: true, command: { type: 'help' } };
+    case 'list':
+      return bare(rest, { type: 'list' });
+    case 'watch':
+      return parseSelection(rest, 'watch');
+    case 'unwatch': {
+      const target = rest[0];
+      if (target?.type === 'word' && target.text.toLowerCase() === 'all') return bare(rest.slice(1), { type: 'unwatch-all' });
+      return parseSelection(rest, 'unwatch');
+    }
+    default:
+      break;
+  }
+
+  if (resolveTaskKind(first.text) !== null) return parseSelection(words, 'query');
+
+  // Neither a kind nor a subcommand: suggest whichever is nearest.
+  const suggestion = suggestWord(first.text, [...KIND_WORDS, ...SUBCOMMANDS]);
+  if (suggestion && SUBCOMMANDS.includes(suggestion)) {
+    return fail({ code: 'unknown_subcommand', token: cutToken(first.text), suggestion });
+  }
+  if (!suggestion && looksLikeId(first.text)) return fail({ code: 'missing_kind', token: cutToken(first.text), subcommand: 'query' });
+  return fail({ code: 'unknown_kind', token: cutToken(first.text), subcommand: 'query', ...(suggestion ? { suggestion } : {}) });
+}

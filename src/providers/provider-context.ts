@@ -1,0 +1,138 @@
+/**
+ * What every provider module needs besides its vendor client: the rate budget, its own quota,
+ * the call timeout and a clock, plus helpers that build normalized statuses the same way for
+ * every kind.
+ */
+import { ProviderError } from './errors';
+import type { RateBudget } from './rate-budget';
+import { isTerminalState, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from './types';
+import { MAX_TASK_ID_LENGTH, validateTaskId } from './validate-id';
+
+/** Shared dependencies of one provider instance. */
+export interface ProviderContext {
+  /** The account name the provider queries under (`default` for the environment's account). */
+  readonly accountName: string;
+  readonly rateBudget: RateBudget;
+  /** Calls per second allowed under this provider's quota key. */
+  readonly perSecond: number;
+  /** Timeout of one API call. */
+  readonly timeoutMs: number;
+  /** Epoch milliseconds; stamps `observedAt`. */
+  readonly now: () => number;
+}
+
+/** The parts of a status that identify the task and the moment it was observed. */
+export interface StatusIdentity {
+  readonly kind: TaskKind;
+  readonly id: string;
+  readonly region: string | null;
+}
+
+/** The parts of a status a provider reads from the API answer. */
+export interface StatusFields {
+  readonly state: TaskState;
+  readonly rawStatus: string;
+  readonly message: string;
+  readonly requestId: string | null;
+  readonly progress?: number | null;
+  readonly items?: readonly TaskItem[];
+  readonly createdAt?: string | null;
+  readonly updatedAt?: string | null;
+}
+
+/** Builds a found task's status; `terminal` always follows from `state`. */
+export function foundStatus(context: ProviderContext, identity: StatusIdentity, fields: StatusFields): TaskStatus {
+  return {
+    kind: identity.kind,
+    id: identity.id,
+    account: context.accountName,
+    region: identity.region,
+    found: true,
+    state: fields.state,
+    terminal: isTerminalState(fields.state),
+    rawStatus: fields.rawStatus,
+    progress: fields.progress ?? null,
+    message: fields.message,
+    items: fields.items ?? [],
+    createdAt: fields.createdAt ?? null,
+    updatedAt: fields.updatedAt ?? null,
+    requestId: fields.requestId,
+    observedAt: new Date(context.now()).toISOString(),
+  };
+}
+
+/**
+ * Builds the status of a task the provider does not have. It is `unknown` and not terminal:
+ * whether "not found yet" should end a watch is the watch engine's call, not the provider's.
+ */
+export function missingStatus(
+  context: ProviderContext,
+  identity: StatusIdentity,
+  message: string,
+  requestId: string | null,
+  rawStatus = '',
+): TaskStatus {
+  return {
+    ...foundStatus(context, identity, { state: 'unknown', rawStatus, message, requestId }),
+    found: false,
+  };
+}
+
+/** Runs `work` on each element with at most `limit` in flight, keeping results in input order. */
+export async function mapInOrder<T, R>(elements: readonly T[], limit: number, work: (element: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(elements.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < elements.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(elements[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, elements.length) }, worker));
+  return results;
+}
+
+const KIND_LABEL: Readonly<Record<TaskKind, string>> = { cdn: 'CDN', dcdn: 'DCDN', dts: 'DTS', redis: 'Redis', tcss: 'TCSS' };
+
+/** The product name users know a kind by, e.g. `DTS`. */
+export function kindLabel(kind: TaskKind): string {
+  return KIND_LABEL[kind];
+}
+
+/**
+ * Throws an `invalid_request` {@link ProviderError} for the first ID that cannot be a task ID
+ * of `kind`, so that no malformed ID ever reaches an API (and no Redis call gets a NaN).
+ */
+export function requireValidTaskIds(kind: TaskKind, ids: readonly string[]): void {
+  for (const id of ids) {
+    const problem = validateTaskId(kind, id);
+    if (problem === null) continue;
+    const shown = id.length > 40 ? `${id.slice(0, 40)}...` : id;
+    const userMessage =
+      problem === 'empty_id'
+        ? `A ${kindLabel(kind)} task ID cannot be empty.`
+        : problem === 'id_too_long'
+          ? `A ${kindLabel(kind)} task ID cannot be longer than ${MAX_TASK_ID_LENGTH} characters.`
+          : kind === 'redis'
+            ? `Redis task IDs are whole numbers; "${shown}" is not one.`
+            : `${kindLabel(kind)} task IDs are numeric; "${shown}" is not one.`;
+    throw new ProviderError({ code: 'invalid_request', userMessage, retryable: false });
+  }
+}
+
+/**
+ * Picks the region for a region-scoped API: the caller's, else the account's default. Throws
+ * an `invalid_request` {@link ProviderError} saying how to give one when there is neither.
+ */
+export function requireRegion(kind: TaskKind, requested: string | undefined, accountDefault: string | null): string {
+  const region = requested?.trim() || accountDefault;
+  if (!region) {
+    throw new ProviderError({
+      code: 'invalid_request',
+      userMessage: `${kindLabel(kind)} needs a region: add region=<region> (e.g. ap-guangzhou)`,
+      retryable: false,
+    });
+  }
+  return region;
+}

@@ -1,0 +1,138 @@
+/**
+ * The composition point of the provider layer: turns configured accounts into one provider per
+ * kind and account, built lazily and reused, so SDK clients and their keep-alive connections
+ * live as long as the registry.
+ */
+import type http from 'node:http';
+import { DEFAULT_ACCOUNT, findAccount, type AlibabaAccount, type TaskwatchConfig, type TencentAccount } from '../config';
+import { AlibabaDcdnApi, createAlibabaAgent } from './alibaba-client';
+import { AlibabaDcdnProvider } from './alibaba-dcdn';
+import { ProviderError } from './errors';
+import type { ProviderContext } from './provider-context';
+import type { RateBudget } from './rate-budget';
+import { TencentApi, createTencentAgent, type TencentProduct } from './tencent-client';
+import { TencentCdnProvider } from './tencent-cdn';
+import { TencentDtsProvider } from './tencent-dts';
+import { TencentRedisProvider } from './tencent-redis';
+import { TencentTcssProvider } from './tencent-tcss';
+import { CLOUD_OF_KIND, type CloudName, type ProviderRegistry, type TaskKind, type TaskProvider } from './types';
+
+/** What the registry needs from the configuration. */
+export type ProviderRegistryConfig = Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'>;
+
+/** What the registry needs besides configuration. */
+export interface ProviderRegistryDependencies {
+  /** Shared by every provider; pass a Redis-backed budget to share quotas across processes. */
+  readonly rateBudget: RateBudget;
+  /** Epoch milliseconds for `observedAt`; default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** A {@link ProviderRegistry} that owns network resources. */
+export interface ClosableProviderRegistry extends ProviderRegistry {
+  /**
+   * Drops idle keep-alive connections. Idle sockets never keep the process alive, so calling
+   * this is optional; tests and shutdown use it to leave nothing open.
+   */
+  close(): void;
+}
+
+const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
+
+/**
+ * Creates the provider registry. `get('cdn')` returns a {@link TencentCdnProvider}, which also
+ * lists prefetch tasks by time window.
+ */
+export function createProviderRegistry(config: ProviderRegistryConfig, dependencies: ProviderRegistryDependencies): ClosableProviderRegistry {
+  const now = dependencies.now ?? Date.now;
+  const providers = new Map<string, TaskProvider>();
+  const agents = new Map<string, http.Agent>();
+
+  const contextFor = (accountName: string, perSecond: number): ProviderContext => ({
+    accountName,
+    rateBudget: dependencies.rateBudget,
+    perSecond,
+    timeoutMs: config.providerTimeoutMs,
+    now,
+  });
+
+  const agentFor = (cloud: CloudName, accountName: string, create: () => http.Agent): http.Agent => {
+    const key = `${cloud}|${accountName}`;
+    const existing = agents.get(key);
+    if (existing) return existing;
+    const agent = create();
+    agents.set(key, agent);
+    return agent;
+  };
+
+  const buildTencent = (kind: Exclude<TaskKind, 'dcdn'>, account: TencentAccount): TaskProvider => {
+    const context = contextFor(account.name, config.rateLimits.tencentPerSecond);
+    const agent = agentFor('tencent', account.name, () => createTencentAgent(account.endpoint));
+    const client = new TencentApi({ product: kind satisfies TencentProduct, account, agent, context });
+    switch (kind) {
+      case 'cdn':
+        return new TencentCdnProvider(client, context);
+      case 'dts':
+        return new TencentDtsProvider(client, context, account.region);
+      case 'redis':
+        return new TencentRedisProvider(client, context, account.region);
+      case 'tcss':
+        return new TencentTcssProvider(client, context);
+    }
+  };
+
+  const buildAlibaba = (account: AlibabaAccount): TaskProvider => {
+    const context = contextFor(account.name, config.rateLimits.dcdnPerSecond);
+    const agent = agentFor('alibaba', account.name, () => createAlibabaAgent(account.endpoint));
+    return new AlibabaDcdnProvider(new AlibabaDcdnApi({ account, agent, context }), context);
+  };
+
+  return {
+    get(kind: TaskKind, accountName: string = DEFAULT_ACCOUNT): TaskProvider {
+      const key = `${kind}|${accountName}`;
+      const cached = providers.get(key);
+      if (cached) return cached;
+      const cloud = CLOUD_OF_KIND[kind];
+      const account = findAccount(config, cloud, accountName);
+      if (!account) throw notConfigured(cloud, accountName);
+      const provider = account.cloud === 'tencent' && kind !== 'dcdn' ? buildTencent(kind, account) : buildAlibaba(account as AlibabaAccount);
+      providers.set(key, provider);
+      return provider;
+    },
+
+    accountNames(cloud: CloudName): string[] {
+      return config.accounts.filter((account) => account.cloud === cloud).map((account) => account.name);
+    },
+
+    defaultRegion(kind: TaskKind, accountName: string = DEFAULT_ACCOUNT): string | null {
+      // Region-less APIs never use a region, so reporting one would only mislead.
+      if (!KINDS_WITH_REGION.has(kind)) return null;
+      return findAccount(config, CLOUD_OF_KIND[kind], accountName)?.region ?? null;
+    },
+
+    close(): void {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+      providers.clear();
+    },
+  };
+}
+
+function notConfigured(cloud: CloudName, accountName: string): ProviderError {
+  if (accountName !== DEFAULT_ACCOUNT) {
+    const cloudName = cloud === 'tencent' ? 'Tencent Cloud' : 'Alibaba Cloud';
+    return new ProviderError({
+      code: 'not_configured',
+      userMessage: `No ${cloudName} account named "${accountName.slice(0, 40)}" is configured: add it to the accounts file (TASKWATCH_CONFIG).`,
+      retryable: false,
+    });
+  }
+  return new ProviderError({
+    code: 'not_configured',
+    userMessage:
+      cloud === 'tencent'
+        ? 'No Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY'
+        : 'No Alibaba Cloud credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    retryable: false,
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Tencent Cloud Redis tasks (`DescribeTaskInfo`, 2018-04-12). Regional, and the TaskId is an
+ * integer: IDs are checked before any call, because the SDK would happily send `NaN`.
+ */
+import { isProviderError } from './errors';
+import { foundStatus, mapInOrder, missingStatus, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { mapRawStatus, type StatusTable } from './status-mapping';
+import { stringField, type TencentApi } from './tencent-client';
+import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
+import { beijingTimeToIso } from './vendor-time';
+
+/** Every status the API documents. */
+export const REDIS_STATUS_TABLE: StatusTable = {
+  preparing: 'pending',
+  running: 'running',
+  succeed: 'succeeded',
+  failed: 'failed',
+  // "running error": the task stopped on an error, so it will not finish by itself.
+  error: 'failed',
+};
+
+const ACTION = 'DescribeTaskInfo';
+
+/** The `redis` provider. */
+export class TencentRedisProvider implements TaskProvider {
+  readonly kind = 'redis' as const;
+  readonly api = `redis.${ACTION}`;
+  readonly maxIdsPerCall = 1;
+  readonly requiresRegion = true;
+  readonly takesId = true;
+
+  constructor(
+    private readonly client: TencentApi,
+    private readonly context: ProviderContext,
+    private readonly defaultRegion: string | null,
+  ) {}
+
+  async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
+    requireValidTaskIds(this.kind, ids);
+    const region = requireRegion(this.kind, options.region, this.defaultRegion);
+    return mapInOrder(ids, 4, (id) => this.describeOne(id, region, options.signal));
+  }
+
+  private async describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
+    const identity = { kind: this.kind, id, region };
+    let response: Record<string, unknown>;
+    try {
+      response = await this.client.call(ACTION, { TaskId: Number(id) }, region, signal);
+    } catch (error) {
+      if (isProviderError(error) && error.code === 'not_found') {
+        return missingStatus(this.context, identity, `Redis has no task with this ID in ${region}.`, error.requestId ?? null);
+      }
+      throw error;
+    }
+    const rawStatus = stringField(response, 'Status') ?? '';
+    const state = mapRawStatus(REDIS_STATUS_TABLE, rawStatus);
+    return foundStatus(this.context, identity, {
+      state,
+      rawStatus,
+      message: redisMessage(response, state, rawStatus),
+      createdAt: beijingTimeToIso(stringField(response, 'StartTime')),
+      requestId: stringField(response, 'RequestId'),
+    });
+  }
+}
+
+/** "<TaskType> on <InstanceId>: <TaskMessage>", leaving out whatever the API left empty. */
+function redisMessage(response: Readonly<Record<string, unknown>>, state: string, rawStatus: string): string {
+  const taskType = stringField(response, 'TaskType')?.trim() || 'Redis task';
+  const instanceId = stringField(response, 'InstanceId')?.trim();
+  const taskMessage = stringField(response, 'TaskMessage')?.trim();
+  const subject = instanceId ? `${taskType} on ${instanceId}` : taskType;
+  const outcome =
+    state === 'unknown'
+      ? `status "${rawStatus}" is not one the API documents; shown as reported`
+      : { pending: 'waiting to run', running: 'running', succeeded: 'succeeded', failed: rawStatus === 'error' ? 'stopped on an error' : 'failed' }[
+          state as 'pending' | 'running' | 'succeeded' | 'failed'
+        ];
+  return `${subject}: ${outcome}${taskMessage ? ` (${taskMessage})` : ''}.`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Tencent Cloud TCSS asset refresh (`DescribeUnfinishRefreshTask`, 2020-11-01). The API takes no
+ * ID: it reports the account's latest asset-refresh task, so `describe` always answers exactly
+ * one status, identified by the TaskId the API reported.
+ */
+import { foundStatus, missingStatus, type ProviderContext } from './provider-context';
+import { mapRawStatus, type StatusTable } from './status-mapping';
+import { stringField, type TencentApi } from './tencent-client';
+import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
+
+/** Every status the API documents except `Task_NoExist`, which means there is no task at all. */
+export const TCSS_STATUS_TABLE: StatusTable = {
+  Task_New: 'pending',
+  Task_Running: 'running',
+  Task_Finish: 'succeeded',
+  Task_Error: 'failed',
+};
+
+/** The raw status for "this account has no asset-refresh task". */
+export const TCSS_NO_TASK = 'Task_NoExist';
+
+/** The ID shown when the API reports no task ID. */
+export const TCSS_LATEST_ID = 'latest';
+
+const ACTION = 'DescribeUnfinishRefreshTask';
+
+/** The `tcss` provider. */
+export class TencentTcssProvider implements TaskProvider {
+  readonly kind = 'tcss' as const;
+  readonly api = `tcss.${ACTION}`;
+  readonly maxIdsPerCall = 1;
+  readonly requiresRegion = false;
+  readonly takesId = false;
+
+  constructor(
+    private readonly client: TencentApi,
+    private readonly context: ProviderContext,
+  ) {}
+
+  /** Ignores `ids`: the API has only "the latest task". */
+  async describe(_ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
+    const response = await this.client.call(ACTION, {}, null, options.signal);
+    const rawStatus = stringField(response, 'TaskStatus') ?? '';
+    const taskId = response['TaskId'];
+    const hasId = (typeof taskId === 'number' && taskId > 0) || (typeof taskId === 'bigint' && taskId > 0n) || (typeof taskId === 'string' && taskId !== '' && taskId !== '0');
+    const id = hasId ? String(taskId) : TCSS_LATEST_ID;
+    const requestId = stringField(response, 'RequestId');
+    const identity = { kind: this.kind, id, region: null };
+    if (rawStatus === TCSS_NO_TASK) {
+      return [missingStatus(this.context, identity, 'No asset-refresh task exists for this account.', requestId, rawStatus)];
+    }
+    const state = mapRawStatus(TCSS_STATUS_TABLE, rawStatus);
+    const subject = hasId ? `Asset refresh task ${id}` : 'The latest asset refresh task';
+    const outcome = {
+      pending: 'is queued',
+      running: 'is running',
+      succeeded: 'finished',
+      failed: 'ended with an error',
+      unknown: `has status "${rawStatus}", which the API does not document; shown as reported`,
+    }[state];
+    return [foundStatus(this.context, identity, { state, rawStatus, message: `${subject} ${outcome}.`, requestId })];
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Checks a task ID's shape before any API call, so that the command parser, the CLI and the
+ * providers reject the same inputs with the same reasons.
+ */
+import type { TaskKind } from './types';
+
+/** The longest task ID accepted; no API here uses IDs anywhere near this long. */
+export const MAX_TASK_ID_LENGTH = 128;
+
+/** Why an ID was rejected; the caller turns it into text. */
+export type TaskIdProblem = 'empty_id' | 'id_too_long' | 'invalid_id';
+
+const DIGITS = /^[0-9]+$/;
+/** CDN TaskIds and DTS AsyncRequestIds are letters, digits and `-`, `.`, `_` (e.g. UUIDs). */
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Returns why `id` cannot be a task ID of `kind`, or null when it can. Redis TaskIds are
+ * integers (the API types them so); DCDN TaskIds are numeric and are joined with commas in
+ * one call, so anything else could smuggle extra IDs into the request. Other IDs are limited
+ * to the characters real IDs use, which also keeps markup and mentions out of replies.
+ */
+export function validateTaskId(kind: TaskKind, id: string): TaskIdProblem | null {
+  if (id.trim() === '') return 'empty_id';
+  if (id.length > MAX_TASK_ID_LENGTH) return 'id_too_long';
+  if (kind === 'redis' && !(DIGITS.test(id) && Number.isSafeInteger(Number(id)))) return 'invalid_id';
+  if (kind === 'dcdn' && !DIGITS.test(id)) return 'invalid_id';
+  if (!SAFE_ID.test(id)) return 'invalid_id';
+  return null;
+}
