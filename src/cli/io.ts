@@ -14,3 +14,12 @@ export interface CliIo {
   readonly out: Writable;
   readonly err: Writable;
 }
+
+/**
+ * The first line of an error's message. Duck-typed: errors thrown by Node's own modules may
+ * come from another realm (as under Jest), where `instanceof Error` is false.
+ */
+export function firstLine(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? (message.split('\n')[0] ?? '') : '';
+}

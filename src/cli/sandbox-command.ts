@@ -1,6 +1,6 @@
 /** `taskwatch sandbox [--port N] [--host H] [--no-demo]`: the cloud sandbox on its own, until Ctrl-C. */
 import { parseArgs } from 'node:util';
-import { EXIT, type CliIo } from './io';
+import { EXIT, firstLine, type CliIo } from './io';
 
 const USAGE = `Usage: taskwatch sandbox [--port N] [--host H] [--no-demo]
 
@@ -17,7 +17,7 @@ export async function runSandboxCommand(argv: readonly string[], io: CliIo): Pro
       options: { port: { type: 'string' }, host: { type: 'string' }, 'no-demo': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (error) {
-    io.err.write(`taskwatch sandbox: ${error instanceof Error ? (error.message.split('\n')[0] ?? '').slice(0, 160) : 'bad arguments'}\n`);
+    io.err.write(`taskwatch sandbox: ${firstLine(error).slice(0, 160) || 'bad arguments'}\n`);
     return EXIT.usage;
   }
   if (values.help) {

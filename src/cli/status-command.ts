@@ -16,7 +16,7 @@ import { TASK_KINDS, resolveTaskKind, type ProviderRegistry, type TaskKind, type
 import { validateTaskId } from '../providers/validate-id';
 import { formatDuration, parseDuration } from '../util/duration';
 import { renderStatusText } from '../chat/terminal/render-status';
-import { EXIT, type CliIo } from './io';
+import { EXIT, firstLine, type CliIo } from './io';
 
 /** `taskwatch status --help`. */
 export const STATUS_USAGE = `Usage: taskwatch status <kind> [<id>...] [options]
@@ -111,7 +111,7 @@ function parseStatusArguments(argv: readonly string[]): StatusArguments | 'help'
     });
   } catch (error) {
     // parseArgs explains unknown options and missing values well; keep its first sentence.
-    const text = error instanceof Error ? error.message.split('\n')[0] ?? '' : '';
+    const text = firstLine(error);
     throw new UsageError(`${text.slice(0, 160)} (see taskwatch status --help)`);
   }
   const { values, positionals } = parsed;
