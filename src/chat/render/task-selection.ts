@@ -1,0 +1,33 @@
+/**
+ * Buttons such as "Refresh" and "Watch" must act on the tasks a reply showed. These helpers
+ * recover that selection from a query's result and write it back in the shared
+ * `/task-status` grammar, so a button press runs through the same parser and handler as typed text.
+ */
+import type { QueryFailure, TaskSelection } from '../../commands/types';
+import type { TaskStatus } from '../../providers/types';
+
+/**
+ * The selection behind a query result: its kind, IDs (in order, without duplicates), region
+ * and account. Null when the result names no task or mixes kinds. TCSS takes no ID.
+ */
+export function selectionOfResult(statuses: readonly TaskStatus[], failures: readonly QueryFailure[]): TaskSelection | null {
+  const refs = [
+    ...statuses.map((status) => ({ kind: status.kind, id: status.id, region: status.region ?? undefined, account: status.account })),
+    ...failures.flatMap((failure) => failure.refs),
+  ];
+  const first = refs[0];
+  if (!first) return null;
+  if (refs.some((ref) => ref.kind !== first.kind)) return null;
+  const ids = first.kind === 'tcss' ? [] : [...new Set(refs.map((ref) => ref.id))];
+  const region = refs.find((ref) => ref.region)?.region;
+  const account = refs.find((ref) => ref.account)?.account;
+  return { kind: first.kind, ids, ...(region ? { region } : {}), ...(account ? { account } : {}) };
+}
+
+/** Writes a selection as `/task-status` text, e.g. `dcdn 123 456 region=cn-hangzhou account=prod`. */
+export function selectionAsCommandText(selection: TaskSelection): string {
+  const words: string[] = [selection.kind, ...selection.ids];
+  if (selection.region) words.push(`region=${selection.region}`);
+  if (selection.account && selection.account !== 'default') words.push(`account=${selection.account}`);
+  return words.join(' ');
+}

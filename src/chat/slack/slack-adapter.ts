@@ -1,0 +1,337 @@
+/**
+ * The Slack surface: receives `/task-status` and button presses through Bolt (HTTP at
+ * `POST /slack/events`, or Socket Mode when an app token is configured), acknowledges at
+ * once, runs the shared command layer and renders its results as Block Kit.
+ *
+ * Rate limits (429): every web client here is built with `rejectRateLimitedCalls: true` and a
+ * small retry policy, so a 429 is never waited out inside the process (the client's default
+ * pauses its whole queue, every channel's calls included, for Retry-After, up to 10 times).
+ * What happens instead:
+ * - a query answer whose `chat.postMessage` gets a 429 is delivered at once through the
+ *   command's `response_url` (not subject to the channel's posting limit) as an ephemeral
+ *   message that says why and when to try again; nothing is retried later, so nothing is
+ *   posted twice or out of order;
+ * - a Refresh whose `chat.update` gets a 429 leaves the message as it is and tells the user,
+ *   ephemerally, when to press again;
+ * - the watch engine's notifier throws `NotifierRateLimitedError`, and the engine's
+ *   notification queue delays that channel only.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
+import express, { Router } from 'express';
+import { LATEST_TASK_ID, queryTasks, runCommandText } from '../../commands/handle-command';
+import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
+import type { SlackConfig } from '../../config';
+import type { ChannelAddress, Notifier } from '../../jobs/notifier';
+import { isProviderError } from '../../providers/errors';
+import type { TaskRef } from '../../providers/types';
+import { systemClock, type Clock } from '../../util/clock';
+import { renderQueryReply, renderTextReply, REFRESH_ACTION_ID, WATCH_ACTION_ID, type SlackMessage } from './blocks';
+import { decodeSelection } from './button-value';
+import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
+import { requestTimestampGuard } from './request-timestamp-guard';
+import { readSlackApiFailure, type SlackApiFailure } from './slack-api-failure';
+import { SlackNotifier } from './slack-notifier';
+import { createSlackWebClientOptions } from './slack-web-client';
+
+/** The slash command the manifest declares. */
+export const SLASH_COMMAND = '/task-status';
+/** Bolt's HTTP route for commands, interactivity and events. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Options for {@link createSlackAdapter}. */
+export interface SlackAdapterOptions {
+  readonly config: SlackConfig;
+  readonly services: CommandServices;
+  /**
+   * HTTP mode: the application's shared Express app; `POST /slack/events` is mounted on it.
+   * Without it, the adapter listens on its own server at `listen`.
+   */
+  readonly httpApp?: express.Application;
+  /** HTTP mode without `httpApp`: where to listen (default 127.0.0.1, any free port). */
+  readonly listen?: { readonly port?: number; readonly host?: string };
+  /** Receives redacted log lines; silent when absent. */
+  readonly logger?: AdapterLogger;
+  /** The clock the request timestamp guard compares against (default the system clock). */
+  readonly clock?: Clock;
+}
+
+/** A running (or startable) Slack surface. */
+export interface SlackAdapter {
+  /** Verifies the bot token (`auth.test`), then connects (Socket Mode) or starts accepting requests (HTTP). */
+  start(): Promise<void>;
+  /** Stops accepting requests and disconnects. */
+  stop(): Promise<void>;
+  /** Posts watch cards and thread replies into Slack. */
+  readonly notifier: Notifier;
+  /** HTTP mode: started and not stopped. Socket Mode: the websocket is connected. */
+  readonly connected: boolean;
+  readonly mode: 'http' | 'socket';
+  /** The adapter's own HTTP server address, when it runs one (HTTP mode without `httpApp`). */
+  readonly address: AddressInfo | null;
+}
+
+const silentLogger: AdapterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const RESPOND_FAILED = 'Could not answer through Slack';
+
+function channelOf(channelId: string): ChannelAddress {
+  return { platform: 'slack', channelId };
+}
+
+/** Refs for a selection: one per ID; an ID-less kind (TCSS) gets its single "latest" ref. */
+function refsOfSelection(selection: TaskSelection): TaskRef[] {
+  const ids = selection.ids.length > 0 ? selection.ids : [LATEST_TASK_ID];
+  return ids.map((id) => ({
+    kind: selection.kind,
+    id,
+    ...(selection.region ? { region: selection.region } : {}),
+    ...(selection.account ? { account: selection.account } : {}),
+  }));
+}
+
+function ephemeral(message: SlackMessage): RespondArguments {
+  return { response_type: 'ephemeral', replace_original: false, text: message.text, blocks: [...message.blocks] };
+}
+
+function fallbackNote(failure: SlackApiFailure): string {
+  if (failure.reason === 'rate_limited') {
+    const seconds = Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000));
+    return `Slack is limiting how fast messages can be posted in this channel, so this answer is shown only to you. Try again in ${seconds} s to share it in the channel.`;
+  }
+  if (failure.reason === 'not_in_channel' || failure.reason === 'channel_not_found') {
+    return 'taskwatch cannot post in this conversation, so this answer is shown only to you. Invite the app to the channel (/invite @taskwatch) to share answers there.';
+  }
+  if (failure.reason === 'is_archived') return 'This channel is archived, so this answer is shown only to you.';
+  return 'Slack did not accept the channel message, so this answer is shown only to you.';
+}
+
+/** Creates the Slack surface. Nothing connects or listens until {@link SlackAdapter.start}. */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { config, services } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? silentLogger;
+  const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
+  const boltLogger: BoltLogger = createRedactingLogger(log, secrets);
+  const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';
+
+  let accepting = false;
+  let socketConnected = false;
+  let ownServer: Server | null = null;
+  let ownApp: express.Application | null = null;
+
+  let receiver: ExpressReceiver | SocketModeReceiver;
+  if (mode === 'socket') {
+    const socketReceiver = new SocketModeReceiver({
+      appToken: config.appToken as string,
+      logger: boltLogger,
+      // apps.connections.open goes to the same API base URL; its own copy, because the
+      // socket client fills in missing options on the object it is given.
+      installerOptions: { clientOptions: createSlackWebClientOptions(config) },
+    });
+    socketReceiver.client.on('connected', () => {
+      socketConnected = true;
+    });
+    for (const state of ['reconnecting', 'disconnecting', 'disconnected']) {
+      socketReceiver.client.on(state, () => {
+        socketConnected = false;
+      });
+    }
+    receiver = socketReceiver;
+  } else {
+    if (!config.signingSecret) {
+      throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.');
+    }
+    const router = Router();
+    // Runs before Bolt's signature check, so a refused request reaches nothing else.
+    router.use(SLACK_EVENTS_PATH, (_request, response, next) => {
+      if (!accepting) {
+        response.status(503).send();
+        return;
+      }
+      next();
+    });
+    router.use(SLACK_EVENTS_PATH, requestTimestampGuard(clock));
+    if (!options.httpApp) ownApp = express();
+    receiver = new ExpressReceiver({
+      signingSecret: config.signingSecret,
+      logger: boltLogger,
+      endpoints: SLACK_EVENTS_PATH,
+      router,
+      app: options.httpApp ?? (ownApp as express.Application),
+    });
+  }
+
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: boltLogger,
+    clientOptions: createSlackWebClientOptions(config),
+    // auth.test runs in start(), where a refused token can fail start-up with a clear message.
+    deferInitialization: true,
+  });
+  const notifier = new SlackNotifier({ client: app.client });
+
+  const respondSafely = async (respond: RespondFn, message: RespondArguments): Promise<void> => {
+    try {
+      await respond(message);
+    } catch (error) {
+      log.warn(`${RESPOND_FAILED}: ${readSlackApiFailure('response_url', error).reason}`);
+    }
+  };
+
+  /** Posts a query answer in the channel, or falls back to an ephemeral answer (see the module comment). */
+  const postStatuses = async (
+    result: Extract<CommandResult, { type: 'statuses' }>,
+    channelId: string,
+    respond: RespondFn,
+    client: App['client'],
+  ): Promise<void> => {
+    const message = renderQueryReply(result.statuses, result.failures);
+    try {
+      await client.chat.postMessage({ channel: channelId, text: message.text, blocks: [...message.blocks], unfurl_links: false, unfurl_media: false });
+    } catch (error) {
+      const failure = readSlackApiFailure('chat.postMessage', error);
+      log.warn(`Slack chat.postMessage failed (${failure.reason}); answering ephemerally instead`);
+      await respondSafely(respond, ephemeral(renderQueryReply(result.statuses, result.failures, { buttons: false, note: fallbackNote(failure) })));
+    }
+  };
+
+  const answer = async (result: CommandResult, channelId: string, respond: RespondFn, client: App['client']): Promise<void> => {
+    if (result.type === 'statuses') {
+      await postStatuses(result, channelId, respond, client);
+      return;
+    }
+    await respondSafely(respond, ephemeral(renderTextReply(result.text)));
+  };
+
+  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
+    // Slack gives three seconds; the query may take longer, so the ack goes first and empty.
+    await ack();
+    const context: CommandContext = { platform: 'slack', channel: channelOf(command.channel_id), userId: command.user_id };
+    const result = await runCommandText(command.text ?? '', context, services);
+    await answer(result, command.channel_id, respond, client);
+  });
+
+  app.action({ type: 'block_actions', action_id: REFRESH_ACTION_ID }, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const selection = action.type === 'button' ? decodeSelection(action.value ?? '') : null;
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    const messageTs = body.message?.ts ?? body.container?.message_ts;
+    if (!selection || typeof channelId !== 'string' || typeof messageTs !== 'string') {
+      await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
+      return;
+    }
+    let message: SlackMessage;
+    try {
+      const outcome = await queryTasks(refsOfSelection(selection), services.providers);
+      message = renderQueryReply(outcome.statuses, outcome.failures);
+    } catch (error) {
+      log.error(`Refresh failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
+      await respondSafely(respond, ephemeral(renderTextReply('Refreshing failed unexpectedly. Try again; if it keeps failing, tell the taskwatch admins.')));
+      return;
+    }
+    try {
+      await client.chat.update({ channel: channelId, ts: messageTs, text: message.text, blocks: [...message.blocks] });
+    } catch (error) {
+      const failure = readSlackApiFailure('chat.update', error);
+      log.warn(`Slack chat.update failed (${failure.reason})`);
+      const text =
+        failure.reason === 'rate_limited'
+          ? `Slack is limiting updates in this channel; press Refresh again in ${Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000))} s.`
+          : 'Slack did not let taskwatch update this message; run /task-status again.';
+      await respondSafely(respond, ephemeral(renderTextReply(text)));
+    }
+  });
+
+  app.action({ type: 'block_actions', action_id: WATCH_ACTION_ID }, async ({ ack, body, action, respond }) => {
+    await ack();
+    const selection = action.type === 'button' ? decodeSelection(action.value ?? '') : null;
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    const messageTs = body.message?.ts ?? body.container?.message_ts;
+    if (!selection || typeof channelId !== 'string') {
+      await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status watch again.')));
+      return;
+    }
+    if (!services.watches) {
+      await respondSafely(respond, ephemeral(renderTextReply('Watching is not available yet in this taskwatch.')));
+      return;
+    }
+    try {
+      const started = await services.watches.watch({
+        refs: refsOfSelection(selection),
+        channel: channelOf(channelId),
+        requestedBy: body.user.id,
+        ...(typeof messageTs === 'string' ? { cardMessageId: messageTs } : {}),
+      });
+      const count = started.length;
+      await respondSafely(
+        respond,
+        ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted in this message's thread.`)),
+      );
+    } catch (error) {
+      const text = isProviderError(error) ? `Could not start watching: ${error.userMessage}` : 'Could not start watching. Try again; if it keeps failing, tell the taskwatch admins.';
+      if (!isProviderError(error)) log.error(`Watch button failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
+      await respondSafely(respond, ephemeral(renderTextReply(text)));
+    }
+  });
+
+  app.error(async (error) => {
+    // Bolt's coded errors wrap listener errors; only their names and codes are logged.
+    const code = (error as { code?: unknown }).code;
+    log.error(`Slack listener failed (${error.name}${typeof code === 'string' ? `, ${code}` : ''})`);
+  });
+
+  return {
+    mode,
+    notifier,
+    get connected() {
+      return mode === 'socket' ? socketConnected : accepting;
+    },
+    get address() {
+      const address = ownServer?.address();
+      return address && typeof address === 'object' ? address : null;
+    },
+    start: async () => {
+      try {
+        await app.init();
+      } catch (error) {
+        const failure = readSlackApiFailure('auth.test', error);
+        // No `cause`: the web client's error can carry the request URL and response; the reason word says enough.
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(
+          `Slack refused the bot token at start-up (auth.test: ${failure.reason}). Check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token)${config.apiUrl ? ' and SLACK_API_URL' : ''}.`,
+        );
+      }
+      if (mode === 'socket') {
+        await app.start();
+        return;
+      }
+      if (ownApp) {
+        const server = createServer(ownApp);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(options.listen?.port ?? 0, options.listen?.host ?? '127.0.0.1', () => resolve());
+        });
+        ownServer = server;
+      }
+      accepting = true;
+      log.info(`Slack adapter started (${mode} mode)`);
+    },
+    stop: async () => {
+      accepting = false;
+      if (mode === 'socket') {
+        await app.stop();
+        socketConnected = false;
+        return;
+      }
+      const server = ownServer;
+      ownServer = null;
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}

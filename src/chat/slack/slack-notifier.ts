@@ -1,0 +1,87 @@
+/**
+ * The watch engine's way into Slack. Cards are channel messages posted with
+ * `chat.postMessage` and edited with `chat.update`; each state change is a reply in the card's
+ * thread. A 429 is never waited out here: the web client is built with
+ * `rejectRateLimitedCalls`, and the notifier turns the rejection into a
+ * {@link NotifierRateLimitedError} so the engine's notification queue delays that channel
+ * only, while other channels keep posting.
+ */
+import type { webApi } from '@slack/bolt';
+import type { SlackConfig } from '../../config';
+import { NotifierRateLimitedError, type ChannelAddress, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { renderStatusCard, renderTransitionNotice, type SlackMessage } from './blocks';
+import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
+import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
+import { createSlackWebClient } from './slack-web-client';
+
+/** What {@link SlackNotifier} needs. */
+export interface SlackNotifierOptions {
+  /** A web client created with `rejectRateLimitedCalls: true` (see `createSlackWebClientOptions`). */
+  readonly client: webApi.WebClient;
+}
+
+/** Posts and edits status cards and thread replies in Slack. */
+export class SlackNotifier implements Notifier {
+  readonly platform = 'slack' as const;
+  private readonly client: webApi.WebClient;
+
+  constructor(options: SlackNotifierOptions) {
+    this.client = options.client;
+  }
+
+  /** Posts a card; resolves to its message `ts`. */
+  async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
+    const message = renderStatusCard(card);
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: channel.channelId, ...postable(message), unfurl_links: false, unfurl_media: false }),
+    );
+    if (typeof result.ts !== 'string') throw new SlackApiError({ method: 'chat.postMessage', reason: 'no_ts', retryAfterMs: null });
+    return result.ts;
+  }
+
+  /** Edits a card in place. */
+  async updateCard(channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void> {
+    const message = renderStatusCard(card);
+    await this.call('chat.update', () => this.client.chat.update({ channel: channel.channelId, ts: messageId, ...postable(message) }));
+  }
+
+  /** Replies in the card's thread; `broadcast` also shows the reply in the channel. */
+  async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    const message = renderTransitionNotice(notice);
+    await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: channel.channelId,
+        thread_ts: messageId,
+        reply_broadcast: options.broadcast,
+        ...postable(message),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+  }
+
+  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const failure = readSlackApiFailure(method, error);
+      if (failure.retryAfterMs !== null) throw new NotifierRateLimitedError(failure.retryAfterMs);
+      throw new SlackApiError(failure);
+    }
+  }
+}
+
+/** The web client's argument types want a mutable block array. */
+function postable(message: SlackMessage): { text: string; blocks: SlackMessage['blocks'] } {
+  return { text: message.text, blocks: [...message.blocks] };
+}
+
+/**
+ * A notifier with its own web client, for processes that post notifications but take no
+ * commands (`--role worker`). Logs go through the same redaction as the adapter's.
+ */
+export function createSlackNotifier(config: Pick<SlackConfig, 'apiUrl' | 'botToken' | 'signingSecret' | 'appToken'>, logger?: AdapterLogger): SlackNotifier {
+  const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
+  const boltLogger = logger ? createRedactingLogger(logger, secrets) : undefined;
+  return new SlackNotifier({ client: createSlackWebClient(config, boltLogger) });
+}

@@ -1,0 +1,81 @@
+/**
+ * The "Watch" button hands the query message to the watch engine as its status card. The
+ * engine is an in-test implementation of the WatchService interface (the BullMQ engine has
+ * its own tests); what is under test is what the adapter asks of it.
+ */
+import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
+import type { ChannelAddress } from '../../../src/jobs/notifier';
+import type { WatchRequest, WatchService, WatchSummary } from '../../../src/jobs/watch-service';
+import type { TaskRef } from '../../../src/providers/types';
+import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
+import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from './slack-harness';
+
+const WAIT_MS = 10_000;
+
+class RecordingWatchService implements WatchService {
+  readonly requests: WatchRequest[] = [];
+  async watch(request: WatchRequest): Promise<WatchSummary[]> {
+    this.requests.push(request);
+    return request.refs.map((ref, index) => ({
+      watchId: `w${index}`,
+      ref: { kind: ref.kind, id: ref.id, region: ref.region ?? '', account: ref.account ?? 'default' },
+      channel: request.channel,
+      state: 'running',
+      rawStatus: 'Refreshing',
+      startedAt: '2026-11-23T12:00:00.000Z',
+      deadlineAt: '2026-11-24T12:00:00.000Z',
+      nextCheckAt: '2026-11-23T12:00:05.000Z',
+      endReason: null,
+      cardMessageId: request.cardMessageId ?? null,
+    }));
+  }
+  async unwatch(_channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
+    return refs.length;
+  }
+  async unwatchAll(): Promise<number> {
+    return 0;
+  }
+  async list(): Promise<WatchSummary[]> {
+    return [];
+  }
+}
+
+describe('Slack Watch button', () => {
+  let harness: SlackHarness;
+  const watches = new RecordingWatchService();
+
+  beforeAll(async () => {
+    harness = await startSlackHarness({ mode: 'http', watches });
+  });
+
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it('given Watch is pressed on a query reply, then the engine is asked to watch those tasks with that message as the card', async () => {
+    const ids = [1, 2].map((index) => harness.sandbox.addTask({ kind: 'dcdn', items: [{ name: `http://example.com/${index}`, steps: [{ afterMs: 0, status: 'Refreshing', percent: 5 }] }] }));
+    const answer = await postSlashCommand(harness.eventsUrl, { text: `dcdn ${ids.join(' ')}`, response_url: harness.slack.newResponseUrl(), channel_id: 'C0OPS' }, { signingSecret: SIGNING_SECRET });
+    expect(answer.status).toBe(200);
+    const post = await harness.slack.waitForCall((call) => call.method === 'chat.postMessage' && textOfMessage(call.body).includes(ids[0]!), WAIT_MS);
+    const ts = String(post.answer?.['ts']);
+
+    const responseUrl = harness.slack.newResponseUrl();
+    const button = findButton(post.body['blocks'], WATCH_ACTION_ID)!;
+    const press = await postInteraction(
+      harness.eventsUrl,
+      blockActionPayload({ button, channelId: 'C0OPS', messageTs: ts, messageBlocks: post.body['blocks'], responseUrl, userId: 'U0BOB' }),
+      { signingSecret: SIGNING_SECRET },
+    );
+    expect(press.status).toBe(200);
+    const reply = await harness.slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
+    expect(textOfMessage(reply.body)).toContain('Watching 2 tasks');
+    expect(watches.requests).toEqual([
+      {
+        refs: ids.map((id) => ({ kind: 'dcdn', id, account: 'default' })),
+        channel: { platform: 'slack', channelId: 'C0OPS' },
+        requestedBy: 'U0BOB',
+        cardMessageId: ts,
+      },
+    ]);
+  });
+});
