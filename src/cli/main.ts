@@ -37,6 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIo = { out: process
       const { runStatusCommand } = await import('./status-command');
       return runStatusCommand(rest, { ...io, env: readEnvironment() });
     }
+    case 'start': {
+      const { runStartCommand } = await import('./start-command');
+      return runStartCommand(rest, { ...io, env: readEnvironment(), stdin: process.stdin });
+    }
     case 'sandbox': {
       const { runSandboxCommand } = await import('./sandbox-command');
       return runSandboxCommand(rest, io);

@@ -32,7 +32,7 @@ export function progressBar(progress: number | null, width = 20): string {
 export function renderStatusText(status: TaskStatus): string {
   const lines: string[] = [];
   const headline = status.found
-    ? `${stateMark(status.state)} ${status.kind} ${status.id}: ${status.state} (${status.rawStatus})`
+    ? `${stateMark(status.state)} ${status.kind} ${status.id}: ${status.state}${status.rawStatus ? ` (${status.rawStatus})` : ''}`
     : `? ${status.kind} ${status.id}: not found`;
   lines.push(`${headline}${status.progress !== null && status.found ? `  ${progressBar(status.progress)}` : ''}`);
   if (status.message) lines.push(`  ${status.message}`);

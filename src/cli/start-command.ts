@@ -1,0 +1,108 @@
+/**
+ * `taskwatch start [--role web|worker|all] [--shell]`: runs the bot until SIGTERM or SIGINT,
+ * then stops taking commands, lets in-flight jobs finish or return to the queue, closes Redis
+ * and the child redis-server, and exits 0.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type Environment, type TaskwatchConfig } from '../config';
+import { EXIT, firstLine, type CliIo } from './io';
+
+const USAGE = `Usage: taskwatch start [--role web|worker|all] [--shell]
+
+  --role web      take commands and HTTP requests; no polling (several may share one Redis)
+  --role worker   poll watched tasks and deliver notifications; no commands
+  --role all      both (default)
+  --shell         open the terminal chat even when a chat platform is configured or stdin is not a terminal
+
+With nothing configured it starts a local redis-server, the cloud sandbox and the terminal chat.`;
+
+const ROLES = ['web', 'worker', 'all'] as const;
+
+/** What `taskwatch start` needs from its process. */
+export interface StartCommandDependencies extends CliIo {
+  readonly env: Environment;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/** Runs `taskwatch start`; resolves to the exit code once the bot has stopped. */
+export async function runStartCommand(argv: readonly string[], dependencies: StartCommandDependencies): Promise<number> {
+  const { err } = dependencies;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: { role: { type: 'string' }, shell: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    err.write(`taskwatch start: ${firstLine(error).slice(0, 160)} (see taskwatch start --help)\n`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    dependencies.out.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const role = values.role ?? 'all';
+  if (!(ROLES as readonly string[]).includes(role)) {
+    err.write(`taskwatch start: --role must be one of ${ROLES.join(', ')}\n`);
+    return EXIT.usage;
+  }
+
+  const loaded = loadConfig(dependencies.env);
+  if (!loaded.ok) {
+    err.write(`taskwatch start: the configuration has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}:\n`);
+    for (const problem of loaded.problems) err.write(`  - ${problem}\n`);
+    return EXIT.usage;
+  }
+  const config = loaded.config;
+
+  const { createLogger } = await import('../observability/logger');
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: secretsOf(config) });
+  const { startTaskwatch } = await import('../main');
+
+  let running;
+  try {
+    running = await startTaskwatch({
+      config,
+      role: role as (typeof ROLES)[number],
+      shell: values.shell ?? false,
+      stdin: dependencies.stdin,
+      stdout: dependencies.out as NodeJS.WritableStream,
+      logger,
+      mayInstallRedis: typeof process.getuid === 'function' && process.getuid() === 0,
+    });
+  } catch (error) {
+    // Start-up errors are ours (missing redis-server, port in use, refused Slack token) and say what to do.
+    logger.error({ errorName: (error as { name?: unknown })?.name }, 'taskwatch could not start');
+    err.write(`taskwatch start: ${firstLine(error).slice(0, 300) || 'could not start'}\n`);
+    logger.flush?.();
+    return EXIT.failed;
+  }
+
+  const stopSignal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    void running.closed.then(() => resolve('terminal closed'));
+  });
+  logger.info({ reason: stopSignal }, 'stopping');
+  await running.stop();
+  logger.info('stopped');
+  logger.flush?.();
+  return EXIT.ok;
+}
+
+/** Every configured secret value, so the logger can mask them wherever they appear. */
+function secretsOf(config: TaskwatchConfig): string[] {
+  const secrets: Array<string | null> = [
+    config.slack?.botToken ?? null,
+    config.slack?.signingSecret ?? null,
+    config.slack?.appToken ?? null,
+    config.discord?.token ?? null,
+    config.adminToken,
+    config.apiToken,
+  ];
+  for (const account of config.accounts) {
+    secrets.push(account.cloud === 'tencent' ? account.secretKey : account.accessKeySecret);
+  }
+  return secrets.filter((secret): secret is string => secret !== null);
+}

@@ -1,0 +1,224 @@
+/**
+ * The composition root: configuration -> Redis -> providers -> watch engine -> chat adapters
+ * -> HTTP. With nothing configured it runs everything locally: a child redis-server, the
+ * cloud sandbox with demo tasks, and the terminal chat.
+ */
+import { DEFAULT_ACCOUNT, type CloudAccount, type TaskwatchConfig } from './config';
+import type { CommandServices } from './commands/types';
+import type { Notifier } from './jobs/notifier';
+import type { Logger } from './observability/logger';
+import type { RunningHttpServer } from './http/http-app';
+import type { DemoTaskIds } from './sandbox/demo-tasks';
+
+/** Which parts of the system this process runs. */
+export type ProcessRole = 'web' | 'worker' | 'all';
+
+/** Options for {@link startTaskwatch}. */
+export interface StartOptions {
+  readonly config: TaskwatchConfig;
+  readonly role: ProcessRole;
+  /** Open the terminal chat even if a chat platform is configured or stdin is not a terminal. */
+  readonly shell: boolean;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream;
+  readonly logger: Logger;
+  /** Whether this process may install redis-server with apt-get (root on Debian). */
+  readonly mayInstallRedis: boolean;
+}
+
+/** A running taskwatch process. */
+export interface RunningTaskwatch {
+  readonly httpPort: number | null;
+  /** Resolves when the terminal chat is closed by the user (never, without one). */
+  readonly closed: Promise<void>;
+  /** Stops taking commands, lets in-flight jobs finish or return to the queue, closes everything. */
+  stop(): Promise<void>;
+}
+
+/** Starts every part the configuration asks for. */
+export async function startTaskwatch(options: StartOptions): Promise<RunningTaskwatch> {
+  const { config, logger } = options;
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    // Reverse order of start: adapters first (no new commands), then jobs, then Redis.
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.warn({ err: describeError(error) }, 'error while stopping');
+      }
+    }
+    stoppers.length = 0;
+  };
+
+  try {
+    // Redis: the configured one, or a local child process.
+    let redisUrl = config.redisUrl;
+    if (redisUrl === null) {
+      const { startLocalRedis } = await import('./runtime/local-redis');
+      const redis = await startLocalRedis({
+        dataDir: config.dataDir,
+        appendOnly: true,
+        installIfMissing: options.mayInstallRedis,
+        log: (line) => logger.debug(line),
+      });
+      stoppers.push(() => redis.stop());
+      redisUrl = redis.url;
+      logger.info({ pid: redis.pid, port: redis.port }, 'started local redis-server');
+    }
+
+    // Clouds: the configured accounts, or the sandbox with demo tasks.
+    let accounts: readonly CloudAccount[] = config.accounts;
+    let sandboxNote: string | null = null;
+    if (accounts.length === 0) {
+      const { CloudSandbox } = await import('./sandbox/cloud-sandbox');
+      const { plantDemoTasks } = await import('./sandbox/demo-tasks');
+      const { SANDBOX_DEMO_CREDENTIALS } = await import('./sandbox/types');
+      const sandbox = await CloudSandbox.start();
+      stoppers.push(() => sandbox.stop());
+      const demo = plantDemoTasks(sandbox);
+      accounts = SANDBOX_DEMO_CREDENTIALS.map((credential) =>
+        credential.cloud === 'tencent'
+          ? { name: DEFAULT_ACCOUNT, cloud: 'tencent', secretId: credential.id, secretKey: credential.secret, region: 'ap-guangzhou', endpoint: sandbox.url }
+          : { name: DEFAULT_ACCOUNT, cloud: 'alibaba', accessKeyId: credential.id, accessKeySecret: credential.secret, region: null, endpoint: sandbox.url },
+      );
+      sandboxNote = describeDemoTasks(demo);
+      logger.info({ url: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
+    }
+    const effectiveConfig: TaskwatchConfig = { ...config, accounts, redisUrl };
+
+    const { createMetrics } = await import('./observability/metrics');
+    const metrics = createMetrics();
+
+    const { RedisRateBudget } = await import('./jobs/redis-rate-budget');
+    const { createRedisConnection } = await import('./jobs/redis-connection');
+    const budgetConnection = createRedisConnection(redisUrl);
+    stoppers.push(async () => {
+      await budgetConnection.quit().catch(() => budgetConnection.disconnect());
+    });
+    const rateBudget = new RedisRateBudget(budgetConnection);
+
+    const { createProviderRegistry } = await import('./providers/registry');
+    const providers = createProviderRegistry(effectiveConfig, { rateBudget });
+
+    const { runCommandText } = await import('./commands/handle-command');
+    const services: { providers: typeof providers; watches?: CommandServices['watches'] } = { providers };
+    const notifiers: Notifier[] = [];
+
+    // Chat adapters are created before the engine (it needs their notifiers) but started after it.
+    const { createHttpApp, listen } = await import('./http/http-app');
+    const readiness: Record<string, () => Promise<boolean> | boolean> = {
+      redis: async () => (await budgetConnection.ping()) === 'PONG',
+    };
+    const starters: Array<() => Promise<void>> = [];
+
+    let slackMount: ((app: import('express').Application) => void) | null = null;
+    if (config.slack && options.role !== 'worker') {
+      const { createSlackAdapter } = await import('./chat/slack/slack-adapter');
+      const slackConfig = config.slack;
+      slackMount = (httpApp) => {
+        const slack = createSlackAdapter({ config: slackConfig, services, httpApp, logger });
+        notifiers.push(slack.notifier);
+        readiness['slack'] = () => slack.connected;
+        starters.push(() => slack.start());
+        stoppers.push(() => slack.stop());
+      };
+    } else if (config.slack) {
+      // Workers post notifications but take no commands.
+      const { createSlackNotifier } = await import('./chat/slack/slack-notifier');
+      notifiers.push(createSlackNotifier(config.slack, logger));
+    }
+
+    let terminal: import('./chat/terminal/terminal-chat').TerminalChat | null = null;
+    let closeTerminal: () => void = () => undefined;
+    const closed = new Promise<void>((resolve) => {
+      closeTerminal = resolve;
+    });
+    const chatPlatformConfigured = config.slack !== null || config.discord !== null;
+    if (options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true))) {
+      const { TerminalChat } = await import('./chat/terminal/terminal-chat');
+      terminal = new TerminalChat({
+        input: options.stdin as unknown as import('node:stream').Readable,
+        output: options.stdout as unknown as import('node:stream').Writable,
+        services,
+        runCommand: runCommandText,
+        banner: banner(effectiveConfig, sandboxNote),
+        onClose: () => closeTerminal(),
+      });
+      notifiers.push(terminal);
+    }
+
+    const { createWatchEngine } = await import('./jobs/watch-engine');
+    const engine = createWatchEngine({
+      connection: redisUrl,
+      providers,
+      notifiers,
+      watch: config.watch,
+      rateBudget,
+      role: options.role,
+      logger,
+      metrics,
+    });
+    await engine.start();
+    stoppers.push(() => engine.stop());
+    services.watches = engine;
+
+    let http: RunningHttpServer | null = null;
+    if (options.role !== 'worker' || config.http.port !== 0) {
+      const app = createHttpApp({
+        metrics,
+        readiness,
+        adminToken: config.adminToken,
+        queues: engine.queues,
+        beforeMetrics: () => engine.refreshMetrics(),
+      });
+      slackMount?.(app);
+      http = await listen(app, config.http.port, config.http.host);
+      const server = http;
+      stoppers.push(() => server.close());
+      logger.info({ port: http.port }, 'HTTP server listening');
+    }
+
+    for (const start of starters) await start();
+    if (terminal) {
+      const chat = terminal;
+      chat.start();
+      stoppers.push(async () => chat.stop());
+    }
+
+    return { httpPort: http?.port ?? null, closed, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function banner(config: TaskwatchConfig, sandboxNote: string | null): string {
+  const lines = ['taskwatch terminal chat. Type /task-status help, or /quit to leave.'];
+  if (sandboxNote) {
+    lines.push(
+      'No cloud credentials are set, so queries go to a local cloud sandbox with demo tasks:',
+      sandboxNote,
+      'Real clouds: set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY and ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET.',
+    );
+  }
+  if (!config.slack) lines.push('Slack: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).');
+  if (!config.discord) lines.push('Discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID.');
+  if (!config.redisUrl) lines.push(`Redis: a local redis-server keeps watches in ${config.dataDir}/ (set REDIS_URL to use your own).`);
+  return lines.join('\n');
+}
+
+function describeDemoTasks(demo: DemoTaskIds): string {
+  return Object.entries(demo.byKind)
+    .map(([kind, ids]) => `  ${kind}: ${kind === 'tcss' ? '(no ID: /task-status tcss)' : ids.join(', ')}`)
+    .join('\n');
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  // Only names and codes: SDK error messages can carry signed URLs.
+  if (error && typeof error === 'object') {
+    const record = error as Record<string, unknown>;
+    return { name: record['name'], code: record['code'] };
+  }
+  return { name: typeof error };
+}
