@@ -64,7 +64,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       });
       stoppers.push(() => redis.stop());
       redisUrl = redis.url;
-      logger.info({ pid: redis.pid, port: redis.port }, 'started local redis-server');
+      logger.info({ redisPid: redis.pid, redisPort: redis.port }, 'started local redis-server');
     }
 
     // Clouds: the configured accounts, or the sandbox with demo tasks.
@@ -99,10 +99,15 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const rateBudget = new RedisRateBudget(budgetConnection);
 
     const { createProviderRegistry } = await import('./providers/registry');
-    const providers = createProviderRegistry(effectiveConfig, { rateBudget });
+    const { commandMetricsObserver, instrumentProviderRegistry } = await import('./observability/instrument');
+    const providers = instrumentProviderRegistry(createProviderRegistry(effectiveConfig, { rateBudget }), metrics);
 
     const { runCommandText } = await import('./commands/handle-command');
-    const services: { providers: typeof providers; watches?: CommandServices['watches'] } = { providers };
+    const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
+      providers,
+      log: logger,
+      observer: commandMetricsObserver(metrics),
+    };
     const notifiers: Notifier[] = [];
 
     // Chat adapters are created before the engine (it needs their notifiers) but started after it.

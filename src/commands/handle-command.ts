@@ -17,7 +17,7 @@ import {
   WATCHING_UNAVAILABLE_TEXT,
 } from './messages';
 import { parseCommand } from './parse-command';
-import type { Command, CommandContext, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
+import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
 
 /** The ID a TCSS reference carries, since TCSS reports the account's latest task and takes no ID. */
 export const LATEST_TASK_ID = 'latest';
@@ -164,6 +164,23 @@ function stackFrames(error: unknown): string[] {
  * any other error becomes a generic error reply and is logged without its message.
  */
 export async function handleCommand(command: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  const result = await runHandler(command, context, services);
+  services.observer?.commandCompleted({
+    platform: context.platform,
+    command: command.type,
+    kind: 'kind' in command ? command.kind : null,
+    outcome: outcomeOf(result),
+  });
+  return result;
+}
+
+function outcomeOf(result: CommandResult): CommandOutcome['outcome'] {
+  if (result.type === 'error') return 'error';
+  if (result.type === 'statuses' && result.failures.length > 0) return result.statuses.length > 0 ? 'partial' : 'error';
+  return 'ok';
+}
+
+async function runHandler(command: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   try {
     switch (command.type) {
       case 'help':
@@ -189,6 +206,9 @@ export async function handleCommand(command: Command, context: CommandContext, s
 /** Parses and runs a command's text; a parse error becomes an ephemeral error reply. */
 export async function runCommandText(text: string, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   const parsed = parseCommand(text);
-  if (!parsed.ok) return errorResult(describeParseError(parsed.error));
+  if (!parsed.ok) {
+    services.observer?.commandCompleted({ platform: context.platform, command: 'invalid', kind: parsed.error.kind ?? null, outcome: 'error' });
+    return errorResult(describeParseError(parsed.error));
+  }
   return handleCommand(parsed.command, context, services);
 }

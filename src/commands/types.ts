@@ -76,12 +76,29 @@ export interface CommandErrorLog {
   error(details: Record<string, unknown>, message: string): void;
 }
 
+/** How one command ended, for metrics. */
+export interface CommandOutcome {
+  readonly platform: ChatPlatform;
+  /** The command type, or `invalid` when the text did not parse. */
+  readonly command: Command['type'] | 'invalid';
+  readonly kind: TaskKind | null;
+  /** `ok`, `partial` (some tasks failed), `error` (an error reply). */
+  readonly outcome: 'ok' | 'partial' | 'error';
+}
+
+/** Receives every command's outcome (e.g. to count it in /metrics). */
+export interface CommandObserver {
+  commandCompleted(outcome: CommandOutcome): void;
+}
+
 /** What the handler needs. `watches` is absent where watching is not available. */
 export interface CommandServices {
   readonly providers: ProviderRegistry;
   readonly watches?: WatchService;
   /** Optional sink for unexpected failures. */
   readonly log?: CommandErrorLog;
+  /** Optional observer of command outcomes. */
+  readonly observer?: CommandObserver;
 }
 
 /** A task query that failed as a whole call. */

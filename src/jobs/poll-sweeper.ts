@@ -1,0 +1,184 @@
+/**
+ * The polling side of the watch engine. Tasks of one kind, account and region form a poll
+ * group, which is exactly the unit of an API quota; each group has ONE sweep job, so BullMQ's
+ * job lock guarantees that no two workers poll the same task at the same moment. A sweep takes
+ * the group's due tasks from a sorted set, asks the provider about them in batches as large as
+ * the API allows (DCDN: 10 IDs per call), records changes, ends finished watches, and
+ * reschedules itself for the group's next due task ("process step jobs" pattern).
+ */
+import { DelayedError, type Job } from 'bullmq';
+import { isProviderError, type ProviderError } from '../providers/errors';
+import { mapInOrder } from '../providers/provider-context';
+import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
+import type { WatchConfig } from '../config';
+import type { ResolvedTask } from './watch-keys';
+import {
+  deadlineEnding,
+  endingForError,
+  endingForStatus,
+  isWorthTelling,
+  nextIntervalMs,
+  throttleDelayMs,
+  type WatchEnding,
+} from './watch-policy';
+import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
+import type { WatchStore } from './watch-store';
+import type { WatchEngineLogger } from './watch-engine-logger';
+
+/** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
+export const SWEEP_LIMIT = 500;
+
+/** Provider calls one sweep keeps in flight; the rate budget paces them further. */
+const CALLS_IN_FLIGHT = 4;
+
+/** What a sweeper needs. */
+export interface PollSweeperDependencies {
+  readonly store: WatchStore;
+  readonly providers: ProviderRegistry;
+  readonly watch: WatchConfig;
+  /** The engine's clock (deadlines, DCDN age); scheduling uses real time. */
+  readonly now: () => number;
+  /** Turns outbox entries into delivery jobs. */
+  readonly flushOutbox: () => Promise<void>;
+  readonly logger: WatchEngineLogger;
+}
+
+/** Runs sweep jobs. */
+export class PollSweeper {
+  constructor(private readonly dependencies: PollSweeperDependencies) {}
+
+  /** The BullMQ processor of the poll queue. Always reschedules itself unless its group is gone. */
+  async process(job: Job<SweepJobData>, token: string | undefined): Promise<string> {
+    const data = requireJobVersion(job.data);
+    const { store, watch } = this.dependencies;
+    const group = await store.groupInfo(data.groupId);
+    if (!group) return 'group gone';
+    let throttled: ProviderError | null = null;
+    try {
+      const due = await store.dueTasks(data.groupId, Date.now(), SWEEP_LIMIT);
+      if (due.length > 0) throttled = await this.pollTasks(data.groupId, group, due);
+      await this.dependencies.flushOutbox();
+    } catch (error) {
+      // A sweep must never die: log and come back after the shortest interval.
+      this.dependencies.logger.error({ err: safeError(error), groupId: data.groupId }, 'watch sweep failed');
+    }
+    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
+    const realNow = Date.now();
+    let next = (await store.nextDue(data.groupId)) ?? realNow + watch.maxIntervalMs;
+    if (throttled) {
+      next = Math.max(next, realNow + throttleDelayMs(level, throttled.retryAfterMs, watch));
+      this.dependencies.logger.warn({ groupId: data.groupId, level, retryAt: new Date(next).toISOString() }, 'provider throttled; slowing this group down');
+    }
+    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
+    await job.moveToDelayed(Math.max(next, realNow), token);
+    throw new DelayedError();
+  }
+
+  /** Polls due tasks; resolves to the throttling error that cut the sweep short, if any. */
+  private async pollTasks(groupId: string, group: Omit<ResolvedTask, 'id'>, taskKeys: readonly string[]): Promise<ProviderError | null> {
+    const { store } = this.dependencies;
+    const loaded = await store.loadTasks(taskKeys);
+    const active: TaskRecord[] = [];
+    for (const [taskKey, { record, subscribers }] of loaded) {
+      if (!record || record.endReason !== null) {
+        await store.redis.zrem(store.keys.due(groupId), taskKey);
+        continue;
+      }
+      const remaining = await this.endExpiredWatches(record, subscribers);
+      if (remaining > 0) active.push(record);
+    }
+    if (active.length === 0) return null;
+
+    let provider: TaskProvider;
+    try {
+      provider = this.dependencies.providers.get(group.kind, group.account);
+    } catch (error) {
+      await this.handleCallError(active, error);
+      return null;
+    }
+    const size = Math.max(1, provider.maxIdsPerCall);
+    const batches: TaskRecord[][] = [];
+    for (let index = 0; index < active.length; index += size) batches.push(active.slice(index, index + size));
+
+    let throttled: ProviderError | null = null;
+    await mapInOrder(batches, CALLS_IN_FLIGHT, async (batch) => {
+      // After throttling, the rest stay due; the sweep pauses before trying them again.
+      if (throttled) return;
+      let statuses: TaskStatus[];
+      try {
+        statuses = await provider.describe(
+          batch.map((task) => task.id),
+          group.region ? { region: group.region } : {},
+        );
+      } catch (error) {
+        if (isProviderError(error) && error.code === 'throttled') {
+          throttled = error;
+          return;
+        }
+        await this.handleCallError(batch, error);
+        return;
+      }
+      for (const [index, task] of batch.entries()) {
+        const status = statuses[index];
+        if (status) await this.applyStatus(task, status);
+      }
+    });
+    return throttled;
+  }
+
+  /** Ends the watches of a task whose deadline passed; resolves to how many remain. */
+  private async endExpiredWatches(task: TaskRecord, subscribers: readonly string[]): Promise<number> {
+    const { store, now, watch: config } = this.dependencies;
+    const watches = await store.loadWatches(subscribers);
+    let remaining = 0;
+    for (const watch of watches) {
+      if (watch.endReason !== null) continue;
+      if (now() >= Date.parse(watch.deadlineAt)) {
+        await store.endWatch(watch, task.groupId, deadlineEnding(config.deadlineMs, task.status?.state ?? null), Date.now());
+      } else {
+        remaining += 1;
+      }
+    }
+    return remaining;
+  }
+
+  private async applyStatus(task: TaskRecord, status: TaskStatus): Promise<void> {
+    const { store, watch } = this.dependencies;
+    const realNow = Date.now();
+    if (isWorthTelling(task.status, status)) await store.recordChange(task.taskKey, status, realNow);
+    const ending = endingForStatus(status, task.everFound || status.found, this.dependencies.now());
+    if (ending) {
+      await this.endTask(task, ending);
+      return;
+    }
+    await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch));
+  }
+
+  private async handleCallError(tasks: readonly TaskRecord[], error: unknown): Promise<void> {
+    const { store, watch, logger } = this.dependencies;
+    const ending = isProviderError(error) ? endingForError(error) : null;
+    if (ending) {
+      logger.info({ code: (error as ProviderError).code, tasks: tasks.length }, 'provider error ends watches');
+      for (const task of tasks) await this.endTask(task, ending);
+      return;
+    }
+    logger.warn({ err: safeError(error), tasks: tasks.length }, 'provider call failed; will retry');
+    const retryAt = Date.now() + Math.min(watch.maxIntervalMs, watch.intervalMs * 2);
+    await store.reschedule(tasks[0]?.groupId ?? '', tasks.map((task) => task.taskKey), retryAt);
+  }
+
+  private async endTask(task: TaskRecord, ending: WatchEnding): Promise<void> {
+    const { store } = this.dependencies;
+    const subscribers = await store.redis.smembers(store.keys.subscribers(task.taskKey));
+    const watches = await store.loadWatches(subscribers);
+    for (const watch of watches) await store.endWatch(watch, task.groupId, ending, Date.now());
+    await store.endTask(task, ending);
+  }
+}
+
+/** An error reduced to what is safe to log. */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (isProviderError(error)) return error.toJSON();
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: typeof error };
+}

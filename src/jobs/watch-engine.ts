@@ -1,0 +1,314 @@
+/**
+ * The BullMQ watch engine: implements {@link WatchService} on Redis. Two queues: `watch-poll`
+ * holds one sweep job per poll group (kind, account, region) and `watch-notify` one delivery job
+ * per watch and change. Records live next to the queues under `<prefix>:tw:*` (see
+ * `watch-keys.ts`), each with a version field. A `web` process registers and lists watches; a
+ * `worker` process polls and delivers; `all` does both. See `poll-sweeper.ts` and
+ * `delivery-processor.ts` for how polling is shared and deliveries stay exactly-once.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WatchConfig } from '../config';
+import { DEFAULT_ACCOUNT } from '../config';
+import type { RateBudget } from '../providers/rate-budget';
+import type { ProviderRegistry, TaskKind, TaskRef } from '../providers/types';
+import { DeliveryProcessor } from './delivery-processor';
+import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
+import { PollSweeper, safeError } from './poll-sweeper';
+import { createRedisConnection } from './redis-connection';
+import type { TaskwatchMetrics } from '../observability/metrics';
+import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
+import { RECORD_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
+import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
+import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
+import { WatchStore } from './watch-store';
+import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
+
+/** Which parts of the engine a process runs. */
+export type WatchEngineRole = 'web' | 'worker' | 'all';
+
+/** Tuning that tests and benchmarks change; production keeps the defaults. */
+export interface WatchEngineTuning {
+  /** BullMQ job lock; a crashed worker's jobs are taken over after it expires. Default 30 s. */
+  readonly lockDurationMs?: number;
+  /** How often workers look for jobs whose lock expired. Default 30 s. */
+  readonly stalledIntervalMs?: number;
+  /** Sweep jobs (poll groups) one worker runs at once. Default 8. */
+  readonly pollConcurrency?: number;
+  /** Delivery jobs one worker runs at once. Default 16. */
+  readonly deliveryConcurrency?: number;
+  /** How often a worker re-creates missing sweep jobs and flushes a stuck outbox. Default `maxIntervalMs`. */
+  readonly supervisorIntervalMs?: number;
+}
+
+/** Options of {@link createWatchEngine}. */
+export interface WatchEngineOptions {
+  /** Redis: host and port, or a `redis://` URL. */
+  readonly connection: { readonly host: string; readonly port: number } | string;
+  /** Prefix of every queue and record key; tests pass a unique one. Default `taskwatch`. */
+  readonly prefix?: string;
+  readonly providers: ProviderRegistry;
+  /** One notifier per platform. */
+  readonly notifiers: readonly Notifier[];
+  readonly watch: WatchConfig;
+  /**
+   * The budget the providers were built with (see {@link RedisRateBudget}); the providers
+   * already spend it on every call, so the engine only keeps it for its own future listing calls.
+   */
+  readonly rateBudget?: RateBudget;
+  /** The engine's clock for watch start, deadlines and task age; default `Date.now`. Scheduling uses real time. */
+  readonly now?: () => number;
+  readonly role: WatchEngineRole;
+  readonly logger?: WatchEngineLogger;
+  /** Least ms between two thread replies in one channel, per platform. Default Slack 1000, Discord 1000, terminal 0. */
+  readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
+  readonly tuning?: WatchEngineTuning;
+  /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
+  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'>;
+}
+
+/** The watch engine: a {@link WatchService} with a lifecycle. */
+export interface WatchEngine extends WatchService {
+  /** Starts the workers (role `worker` or `all`) and the supervisor. */
+  start(): Promise<void>;
+  /** Graceful: lets in-flight jobs finish (or return to their queue), then closes every connection. */
+  stop(): Promise<void>;
+  /** The BullMQ queues, for the admin dashboard. */
+  readonly queues: readonly Queue[];
+  /** Updates the queue-depth and active-watch gauges (call before serving /metrics). */
+  refreshMetrics(): Promise<void>;
+}
+
+/** Default per-platform spacing of thread replies in one channel. */
+export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
+
+/** Name of the queue of sweep jobs. */
+export const POLL_QUEUE = 'watch-poll';
+/** Name of the queue of delivery jobs. */
+export const NOTIFY_QUEUE = 'watch-notify';
+
+const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
+
+/** Creates the engine; nothing runs until {@link WatchEngine.start}. */
+export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
+  const prefix = options.prefix ?? 'taskwatch';
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? SILENT_WATCH_LOGGER;
+  const tuning = options.tuning ?? {};
+  const redis: Redis = createRedisConnection(options.connection);
+  const store = new WatchStore(redis, `${prefix}:tw`);
+  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix });
+  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix });
+  // Looked up at use: the composition root may add a platform's notifier after creating the engine.
+  const notifiers = {
+    get: (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform),
+  };
+  const workers: Worker[] = [];
+  let supervisor: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  const flushOutbox = async (): Promise<void> => {
+    const entries = await store.outboxEntries(Date.now(), 1000);
+    if (entries.length === 0) return;
+    const watches = new Map((await store.loadWatches(entries.map((entry) => entry.watchId))).map((watch) => [watch.watchId, watch]));
+    const jobs: { name: string; data: DeliveryJobData; opts: Record<string, unknown> }[] = [];
+    for (const entry of entries) {
+      const watch = watches.get(entry.watchId);
+      if (!watch) continue;
+      const task = await store.loadTask(watch.taskKey);
+      const seq = task?.seq ?? 0;
+      jobs.push({
+        name: 'deliver',
+        data: { v: RECORD_VERSION, watchId: watch.watchId },
+        opts: {
+          // Idempotent: the same change of the same watch is one job, however often it is flushed.
+          jobId: `${watch.watchId}-${seq}${watch.endReason !== null ? '-end' : ''}`,
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 86_400 },
+        },
+      });
+    }
+    if (jobs.length > 0) await notifyQueue.addBulk(jobs);
+    for (const entry of entries) await store.settleOutbox(entry);
+  };
+
+  const ensureSweep = async (groupId: string, wake: boolean): Promise<void> => {
+    const jobId = `sweep-${groupId}`;
+    await pollQueue.add(
+      'sweep',
+      { v: RECORD_VERSION, groupId },
+      { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: options.watch.intervalMs } },
+    );
+    if (!wake) return;
+    const job = await pollQueue.getJob(jobId);
+    // A sleeping sweep is woken for a new task; one that is running reschedules itself anyway.
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+  };
+
+  const supervise = async (): Promise<void> => {
+    try {
+      for (const groupId of await store.groupIds()) {
+        if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
+      }
+      await flushOutbox();
+    } catch (error) {
+      logger.warn({ err: safeError(error) }, 'watch supervisor pass failed');
+    }
+  };
+
+  const resolve = (ref: TaskRef): ResolvedTask => {
+    const account = ref.account?.trim() || DEFAULT_ACCOUNT;
+    const region = KINDS_WITH_REGION.has(ref.kind) ? ref.region?.trim() || options.providers.defaultRegion(ref.kind, account) : null;
+    return { kind: ref.kind, account, region: region ?? null, id: ref.id.trim() };
+  };
+
+  const summarize = async (watch: WatchRecord, task: TaskRecord | null, resolved?: ResolvedTask): Promise<WatchSummary> => {
+    const source = task ?? resolved;
+    const channel = watch.channel.split(':');
+    const nextCheck = watch.endReason === null && task ? await store.nextCheckOf(task.groupId, task.taskKey) : null;
+    return {
+      watchId: watch.watchId,
+      ref: { kind: source?.kind ?? 'cdn', id: source?.id ?? '', region: source?.region ?? '', account: source?.account ?? DEFAULT_ACCOUNT },
+      channel: { platform: channel[0] as ChatPlatform, channelId: channel.slice(1).join(':') },
+      state: task?.status?.state ?? null,
+      rawStatus: task?.status?.rawStatus ?? null,
+      startedAt: watch.startedAt,
+      deadlineAt: watch.deadlineAt,
+      nextCheckAt: nextCheck === null ? null : new Date(nextCheck).toISOString(),
+      endReason: watch.endReason,
+      cardMessageId: watch.cardMessageId,
+    };
+  };
+
+  const endWatches = async (watchIds: readonly string[]): Promise<number> => {
+    let ended = 0;
+    for (const watch of await store.loadWatches(watchIds)) {
+      if (watch.endReason !== null) continue;
+      const task = await store.loadTask(watch.taskKey);
+      if (await store.endWatch(watch, task?.groupId ?? '', UNWATCHED_ENDING, Date.now())) ended += 1;
+    }
+    await flushOutbox();
+    return ended;
+  };
+
+  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger });
+  const delivery = new DeliveryProcessor({
+    store,
+    notifiers,
+    watch: options.watch,
+    spacingMs: { ...DEFAULT_DELIVERY_SPACING_MS, ...options.deliverySpacingMs },
+    nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
+    onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
+  });
+
+  return {
+    queues: [pollQueue, notifyQueue],
+
+    async refreshMetrics(): Promise<void> {
+      const metrics = options.metrics;
+      if (!metrics) return;
+      metrics.activeWatches.set(await store.activeWatchCount());
+      for (const queue of [pollQueue, notifyQueue]) {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+        for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
+      }
+    },
+
+    async watch(request: WatchRequest): Promise<WatchSummary[]> {
+      const channel = formatChannelAddress(request.channel);
+      const summaries: WatchSummary[] = [];
+      for (const ref of request.refs) {
+        const resolved = resolve(ref);
+        const taskKey = taskKeyOf(resolved);
+        const watchId = watchIdOf(taskKey, channel);
+        const existing = await store.loadWatch(watchId);
+        if (existing && existing.endReason === null) {
+          summaries.push(await summarize(existing, await store.loadTask(taskKey), resolved));
+          continue;
+        }
+        const task = await store.loadTask(taskKey);
+        const startedAt = new Date(now()).toISOString();
+        const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
+        let cardMessageId = request.cardMessageId;
+        if (!cardMessageId) {
+          const notifier = notifiers.get(request.channel.platform);
+          if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
+          const status = task && task.endReason === null && task.status ? task.status : placeholderStatus(resolved, startedAt);
+          cardMessageId = await notifier.postCard(request.channel, {
+            status,
+            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
+          });
+        }
+        await store.subscribe({ watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, cardMessageId, startedAt, deadlineAt, realNow: Date.now() });
+        await ensureSweep(groupIdOf(resolved), true);
+        const created = await store.loadWatch(watchId);
+        if (created) summaries.push(await summarize(created, await store.loadTask(taskKey), resolved));
+      }
+      return summaries;
+    },
+
+    async unwatch(channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
+      const address = formatChannelAddress(channel);
+      return endWatches(refs.map((ref) => watchIdOf(taskKeyOf(resolve(ref)), address)));
+    },
+
+    async unwatchAll(channel: ChannelAddress): Promise<number> {
+      return endWatches(await store.channelWatchIds(formatChannelAddress(channel)));
+    },
+
+    async list(channel: ChannelAddress): Promise<WatchSummary[]> {
+      const watches = await store.loadWatches(await store.channelWatchIds(formatChannelAddress(channel)));
+      const summaries: WatchSummary[] = [];
+      for (const watch of watches) {
+        if (watch.endReason !== null) continue;
+        summaries.push(await summarize(watch, await store.loadTask(watch.taskKey)));
+      }
+      return summaries.sort((left, right) => left.startedAt.localeCompare(right.startedAt));
+    },
+
+    async start(): Promise<void> {
+      if (stopped) throw new Error('This watch engine was stopped; create a new one.');
+      if (options.role === 'web') return;
+      const lockDuration = tuning.lockDurationMs ?? 30_000;
+      const stalledInterval = tuning.stalledIntervalMs ?? 30_000;
+      workers.push(
+        new Worker<SweepJobData, string>(POLL_QUEUE, (job: Job<SweepJobData>, token?: string) => sweeper.process(job, token), {
+          connection: redis,
+          prefix,
+          concurrency: tuning.pollConcurrency ?? 8,
+          lockDuration,
+          stalledInterval,
+          // A sweep that stalls (its worker died) must be picked up again, never failed.
+          maxStalledCount: 1_000_000,
+        }),
+        new Worker<DeliveryJobData, string>(NOTIFY_QUEUE, (job: Job<DeliveryJobData>, token?: string) => delivery.process(job, token), {
+          connection: redis,
+          prefix,
+          concurrency: tuning.deliveryConcurrency ?? 16,
+          lockDuration,
+          stalledInterval,
+          maxStalledCount: 1_000_000,
+        }),
+      );
+      for (const worker of workers) {
+        worker.on('error', (error) => logger.warn({ err: safeError(error) }, 'watch worker error'));
+        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'watch job failed'));
+      }
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      await supervise();
+      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs ?? options.watch.maxIntervalMs);
+      supervisor.unref();
+    },
+
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      if (supervisor) clearInterval(supervisor);
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([pollQueue.close(), notifyQueue.close()]);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

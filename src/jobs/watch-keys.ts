@@ -1,0 +1,94 @@
+/**
+ * Names of everything the watch engine keeps in Redis, and the IDs derived from a task and a
+ * channel. IDs are hashes so that they never contain `:` (BullMQ refuses it in job IDs) and so
+ * that the same task in the same channel always yields the same watch ID: watching twice
+ * cannot double a watch, even from two processes at once.
+ */
+import { createHash } from 'node:crypto';
+import type { TaskKind } from '../providers/types';
+
+/** Version of the records and job data this release writes; readers check it. */
+export const RECORD_VERSION = 1;
+
+/** A task as the engine polls it: kind, account and region resolved. */
+export interface ResolvedTask {
+  readonly kind: TaskKind;
+  readonly account: string;
+  /** Null for region-less APIs (CDN, DCDN, TCSS). */
+  readonly region: string | null;
+  readonly id: string;
+}
+
+function digest(text: string, length: number): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, length);
+}
+
+/** The stable key of a polled task: one per (kind, account, region, ID). */
+export function taskKeyOf(task: ResolvedTask): string {
+  return `${task.kind}-${digest(`${task.kind}|${task.account}|${task.region ?? '-'}|${task.id}`, 20)}`;
+}
+
+/** The poll group of a task: tasks of one kind, account and region share one sweep job and one quota. */
+export function groupIdOf(task: Pick<ResolvedTask, 'kind' | 'account' | 'region'>): string {
+  return `${task.kind}-${digest(`${task.kind}|${task.account}|${task.region ?? '-'}`, 12)}`;
+}
+
+/** The watch (subscriber) ID of a task in a channel; `channel` is `<platform>:<channelId>`. */
+export function watchIdOf(taskKey: string, channel: string): string {
+  return `w${digest(`${taskKey}|${channel}`, 15)}`;
+}
+
+/** Redis key names under one namespace (the queue prefix plus `:tw`). */
+export class WatchKeys {
+  constructor(private readonly namespace: string) {}
+
+  /** Hash: the task record. */
+  task(taskKey: string): string {
+    return `${this.namespace}:task:${taskKey}`;
+  }
+
+  /** Hash: seq -> status JSON, the last few statuses of a task. */
+  history(taskKey: string): string {
+    return `${this.namespace}:task:${taskKey}:history`;
+  }
+
+  /** Set: active watch IDs of a task. */
+  subscribers(taskKey: string): string {
+    return `${this.namespace}:task:${taskKey}:subscribers`;
+  }
+
+  /** Hash: one watch (subscriber) record. */
+  watch(watchId: string): string {
+    return `${this.namespace}:watch:${watchId}`;
+  }
+
+  /** Set: active watch IDs of a channel. */
+  channel(channel: string): string {
+    return `${this.namespace}:channel:${channel}`;
+  }
+
+  /** Sorted set: task keys of a poll group scored by their next check (epoch ms). */
+  due(groupId: string): string {
+    return `${this.namespace}:due:${groupId}`;
+  }
+
+  /** Hash: group ID -> JSON of its kind, account and region. */
+  groups(): string {
+    return `${this.namespace}:groups`;
+  }
+
+  /** String: how many watches are active. */
+  activeCount(): string {
+    return `${this.namespace}:active-watches`;
+  }
+
+  /** Sorted set: watch IDs with something to deliver, scored by when it was noted. */
+  outbox(): string {
+    return `${this.namespace}:outbox`;
+  }
+
+  /** String: the earliest time (epoch ms) the next message may go to a channel. */
+  pace(channel: string): string {
+    return `${this.namespace}:pace:${channel}`;
+  }
+}

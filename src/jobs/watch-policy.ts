@@ -1,0 +1,156 @@
+/**
+ * The pure decisions of watching: whether a new status is worth telling, which items changed,
+ * when to look again, and whether (and in which words) a watch ends. No I/O here, so every
+ * rule is unit-tested on its own.
+ */
+import type { ProviderError } from '../providers/errors';
+import type { TaskItem, TaskState, TaskStatus } from '../providers/types';
+import { formatDuration } from '../util/duration';
+import type { TransitionNotice, WatchEndReason } from './notifier';
+
+/** How long Alibaba Cloud DCDN keeps tasks queryable. */
+export const DCDN_RETENTION_MS = 3 * 86_400_000;
+
+/** Items whose state, raw status or progress differ from the previous status (new items included). */
+export function changedItems(previous: TaskStatus | null, current: TaskStatus): TaskItem[] {
+  const before = new Map((previous?.items ?? []).map((item) => [item.name, item]));
+  return current.items.filter((item) => {
+    const old = before.get(item.name);
+    return !old || old.state !== item.state || old.rawStatus !== item.rawStatus || old.progress !== item.progress;
+  });
+}
+
+/** True when `current` differs from `previous` in a way a channel should hear about. */
+export function isWorthTelling(previous: TaskStatus | null, current: TaskStatus): boolean {
+  if (previous === null) return true;
+  if (previous.found !== current.found || previous.state !== current.state || previous.rawStatus !== current.rawStatus) return true;
+  if (previous.progress !== current.progress) return true;
+  return changedItems(previous, current).length > 0 || previous.items.length !== current.items.length;
+}
+
+/**
+ * The pause before the next check of a task: quick at first, then a tenth of the time it has
+ * been polled (a task running for ten minutes is checked once a minute), bounded by the
+ * configured minimum and maximum.
+ */
+export function nextIntervalMs(pollingForMs: number, bounds: { readonly intervalMs: number; readonly maxIntervalMs: number }): number {
+  const adaptive = Math.round(Math.max(0, pollingForMs) / 10);
+  return Math.min(bounds.maxIntervalMs, Math.max(bounds.intervalMs, adaptive));
+}
+
+/** The pause after throttling: doubling per consecutive throttled sweep, never less than the provider asked. */
+export function throttleDelayMs(level: number, retryAfterMs: number | undefined, bounds: { readonly intervalMs: number; readonly maxIntervalMs: number }): number {
+  const doubled = bounds.intervalMs * 2 ** Math.min(Math.max(level, 1), 16);
+  return Math.max(retryAfterMs ?? 0, Math.min(bounds.maxIntervalMs, doubled));
+}
+
+/** An ending decided for a task or a watch. */
+export interface WatchEnding {
+  readonly reason: WatchEndReason;
+  readonly message: string;
+}
+
+/** Decides whether an observed status ends the task's watches. `now` is epoch ms on the engine's clock. */
+export function endingForStatus(status: TaskStatus, everFound: boolean, now: number): WatchEnding | null {
+  if (!status.found) {
+    if (everFound && status.kind === 'dcdn') {
+      return { reason: 'aged_out', message: 'Alibaba Cloud DCDN no longer reports this task (it keeps only the last 3 days), so watching stopped.' };
+    }
+    if (everFound) return { reason: 'not_found', message: `The task can no longer be found, so watching stopped. ${status.message}`.trim() };
+    return { reason: 'not_found', message: `No such task: ${status.message}`.trim() };
+  }
+  if (status.kind === 'dcdn' && status.createdAt !== null) {
+    const created = Date.parse(status.createdAt);
+    if (Number.isFinite(created) && now - created > DCDN_RETENTION_MS) {
+      return { reason: 'aged_out', message: 'This DCDN task is older than 3 days, beyond what Alibaba Cloud reports, so watching stopped.' };
+    }
+  }
+  if (status.terminal) return { reason: 'terminal', message: `The task ${status.state === 'succeeded' ? 'succeeded' : 'failed'}; watching stopped.` };
+  return null;
+}
+
+/** Decides whether a provider error ends the watches of the tasks in that call; null for passing troubles. */
+export function endingForError(error: ProviderError): WatchEnding | null {
+  switch (error.code) {
+    case 'auth_failed':
+      return { reason: 'auth_failed', message: `${error.userMessage} Watching stopped.` };
+    case 'not_found':
+      return { reason: 'not_found', message: `${error.userMessage} Watching stopped.` };
+    case 'permission_denied':
+    case 'invalid_request':
+    case 'not_configured':
+      return { reason: 'error', message: `${error.userMessage} Watching stopped.` };
+    default:
+      return error.retryable ? null : { reason: 'error', message: `${error.userMessage} Watching stopped.` };
+  }
+}
+
+/** The words for a deadline ending. */
+export function deadlineEnding(deadlineMs: number, state: TaskState | null): WatchEnding {
+  const still = state ? ` The task was still ${state}.` : '';
+  return { reason: 'deadline', message: `Stopped watching after the ${formatDuration(deadlineMs)} deadline.${still}` };
+}
+
+/** The words for an ending asked for by a user. */
+export const UNWATCHED_ENDING: WatchEnding = { reason: 'unwatched', message: 'Watching stopped on request.' };
+
+/** The total duration of a task that ended, from its creation (or the watch start) to its last update. */
+export function taskDurationMs(status: TaskStatus, watchStartedAt: string): number | null {
+  const start = Date.parse(status.createdAt ?? watchStartedAt);
+  const end = Date.parse(status.updatedAt ?? status.observedAt);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return null;
+  return end - start;
+}
+
+/** What a delivery has to say, given what the channel last heard. */
+export interface NoticeInput {
+  /** The status the channel last heard of (null when it has only seen the first card). */
+  readonly previous: TaskStatus | null;
+  readonly current: TaskStatus;
+  /** States of the changes between `previous` and `current`, oldest first. */
+  readonly between: readonly TaskState[];
+  readonly ending: WatchEnding | null;
+  readonly watchStartedAt: string;
+}
+
+/** Builds the thread notice; `skippedStates` lists in-between states that differ from both ends' neighbours. */
+export function buildNotice(input: NoticeInput): TransitionNotice {
+  const skippedStates: TaskState[] = [];
+  let last = input.previous?.state ?? null;
+  for (const state of input.between) {
+    if (state !== last) skippedStates.push(state);
+    last = state;
+  }
+  if (skippedStates.length > 0 && skippedStates[skippedStates.length - 1] === input.current.state) skippedStates.pop();
+  const ended = input.ending !== null;
+  return {
+    previous: input.previous,
+    current: input.current,
+    skippedStates,
+    changedItems: changedItems(input.previous, input.current),
+    endReason: input.ending?.reason ?? null,
+    endMessage: input.ending?.message ?? null,
+    durationMs: ended && input.current.terminal ? taskDurationMs(input.current, input.watchStartedAt) : null,
+  };
+}
+
+/** The status shown before a task's first check (or when it ended before any answer). */
+export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; readonly id: string; readonly account: string; readonly region: string | null }, observedAt: string, message = 'Waiting for the first check.'): TaskStatus {
+  return {
+    kind: task.kind,
+    id: task.id,
+    account: task.account,
+    region: task.region,
+    found: true,
+    state: 'unknown',
+    terminal: false,
+    rawStatus: '',
+    progress: null,
+    message,
+    items: [],
+    createdAt: null,
+    updatedAt: null,
+    requestId: null,
+    observedAt,
+  };
+}

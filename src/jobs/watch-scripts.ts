@@ -1,0 +1,173 @@
+/**
+ * The Lua scripts that keep the watch records consistent when several processes act at once.
+ * Each step that reads and then writes shared state (subscribe, end a watch, record a change,
+ * claim a delivery, take a channel's send slot) runs as one script, so no interleaving can
+ * double a watch, lose a subscriber's change, or post the same change twice concurrently.
+ */
+import type Redis from 'ioredis';
+
+/**
+ * Subscribes a watch to a task, creating or reviving the task record.
+ * KEYS: task, subscribers, watch, channel set, due, groups, active-watch counter.
+ * ARGV: watchId, taskKey, version, kind, account, region, id, groupId, realNow, channel,
+ *       requestedBy, cardMessageId, startedAt, deadlineAt, groupJson.
+ * Returns the task's seq at subscription (the card shows that status).
+ */
+const SUBSCRIBE = `
+if redis.call('HEXISTS', KEYS[1], 'v') == 0 then
+  redis.call('HSET', KEYS[1], 'v', ARGV[3], 'kind', ARGV[4], 'account', ARGV[5], 'region', ARGV[6], 'id', ARGV[7],
+    'groupId', ARGV[8], 'seq', 0, 'pollingSince', ARGV[9], 'everFound', '', 'endReason', '')
+end
+local ended = redis.call('HGET', KEYS[1], 'endReason')
+if ended and ended ~= '' then
+  redis.call('HSET', KEYS[1], 'endReason', '', 'pollingSince', ARGV[9])
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[1] .. ':history')
+end
+local seq = redis.call('HGET', KEYS[1], 'seq')
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], 'v', ARGV[3], 'taskKey', ARGV[2], 'channel', ARGV[10], 'requestedBy', ARGV[11],
+  'cardMessageId', ARGV[12], 'deliveredSeq', seq, 'cardSeq', seq, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14],
+  'endReason', '', 'endMessage', '', 'endPosted', '', 'endCarded', '')
+redis.call('SADD', KEYS[2], ARGV[1])
+if redis.call('SADD', KEYS[4], ARGV[1]) == 1 then redis.call('INCR', KEYS[7]) end
+redis.call('ZADD', KEYS[5], 'NX', ARGV[9], ARGV[2])
+redis.call('HSET', KEYS[6], ARGV[8], ARGV[15])
+return tonumber(seq)
+`;
+
+/**
+ * Ends one watch unless it has already ended, and stops polling the task when it was the last.
+ * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter. ARGV: watchId, reason, message, realNow, taskKey.
+ * Returns 1 when this call ended it.
+ */
+const END_WATCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local reason = redis.call('HGET', KEYS[1], 'endReason')
+if reason and reason ~= '' then return 0 end
+redis.call('HSET', KEYS[1], 'endReason', ARGV[2], 'endMessage', ARGV[3])
+redis.call('SREM', KEYS[2], ARGV[1])
+if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[6]) end
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[5], ARGV[5]) end
+return 1
+`;
+
+/**
+ * Records a change of a task and notes every current subscriber in the outbox, atomically, so a
+ * subscriber joining at the same moment either sees the change on its card or is told of it.
+ * KEYS: task, history, subscribers, outbox. ARGV: statusJson, historyKeep, realNow, everFound.
+ * Returns { seq, watchIds... }.
+ */
+const RECORD_CHANGE = `
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'everFound', ARGV[4])
+redis.call('HSET', KEYS[2], seq, ARGV[1])
+local old = seq - tonumber(ARGV[2])
+if old > 0 then redis.call('HDEL', KEYS[2], old) end
+local subscribers = redis.call('SMEMBERS', KEYS[3])
+for _, watchId in ipairs(subscribers) do redis.call('ZADD', KEYS[4], ARGV[3], watchId) end
+table.insert(subscribers, 1, seq)
+return subscribers
+`;
+
+/**
+ * Claims the right to deliver to one watch. A claim held by another job and not yet expired
+ * refuses; the same job retried after a crash may take its own claim back.
+ * KEYS: watch. ARGV: claimant, realNow, ttlMs. Returns 1 when claimed.
+ */
+const CLAIM_DELIVERY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local claim = redis.call('HGET', KEYS[1], 'claim')
+if claim and claim ~= '' then
+  local separator = string.find(claim, '|', 1, true)
+  local owner = string.sub(claim, 1, separator - 1)
+  local expires = tonumber(string.sub(claim, separator + 1))
+  if owner ~= ARGV[1] and expires > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'claim', ARGV[1] .. '|' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])))
+return 1
+`;
+
+/**
+ * Releases a delivery claim, optionally recording what was delivered.
+ * KEYS: watch. ARGV: claimant, field/value pairs... Returns 1 when the claim was ours.
+ */
+const RELEASE_DELIVERY = `
+local claim = redis.call('HGET', KEYS[1], 'claim')
+if not claim or string.sub(claim, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return 0 end
+redis.call('HDEL', KEYS[1], 'claim')
+for index = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1]) end
+return 1
+`;
+
+/**
+ * Takes a channel's next send slot. KEYS: pace. ARGV: spacingMs.
+ * Returns 0 when the caller may send now, else how many ms to wait. Uses the server's clock so
+ * that every process paces against the same time.
+ */
+const TAKE_SEND_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
+if nextAt > now then return nextAt - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return 0
+`;
+
+/** Pushes a channel's next send slot back by at least `ARGV[1]` ms (a 429's Retry-After). KEYS: pace. */
+const HOLD_CHANNEL = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local holdUntil = now + tonumber(ARGV[1])
+local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
+if holdUntil > nextAt then redis.call('SET', KEYS[1], holdUntil, 'PX', tonumber(ARGV[1]) + 60000) end
+return holdUntil
+`;
+
+/** Removes an outbox entry only if nobody noted it again since. KEYS: outbox. ARGV: watchId, score. */
+const SETTLE_OUTBOX = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
+return 0
+`;
+
+/** The scripts, callable on a Redis client after {@link defineWatchScripts}. */
+export interface WatchScripts {
+  subscribe(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  endWatch(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  recordChange(keys: readonly string[], args: readonly (string | number)[]): Promise<[number, ...string[]]>;
+  claimDelivery(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  releaseDelivery(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  takeSendSlot(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  holdChannel(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  settleOutbox(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+}
+
+const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; readonly keys: number }>> = {
+  subscribe: { lua: SUBSCRIBE, keys: 7 },
+  endWatch: { lua: END_WATCH, keys: 6 },
+  recordChange: { lua: RECORD_CHANGE, keys: 4 },
+  claimDelivery: { lua: CLAIM_DELIVERY, keys: 1 },
+  releaseDelivery: { lua: RELEASE_DELIVERY, keys: 1 },
+  takeSendSlot: { lua: TAKE_SEND_SLOT, keys: 1 },
+  holdChannel: { lua: HOLD_CHANNEL, keys: 1 },
+  settleOutbox: { lua: SETTLE_OUTBOX, keys: 1 },
+};
+
+/** Registers the scripts on a client (EVALSHA with automatic fallback) and returns typed callers. */
+export function defineWatchScripts(redis: Redis): WatchScripts {
+  const scripts: Partial<Record<keyof WatchScripts, unknown>> = {};
+  for (const [name, source] of Object.entries(SOURCES) as [keyof WatchScripts, { lua: string; keys: number }][]) {
+    const command = `taskwatch_${name}`;
+    redis.defineCommand(command, { numberOfKeys: source.keys, lua: source.lua });
+    const call = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[command] as (
+      ...args: (string | number)[]
+    ) => Promise<unknown>;
+    scripts[name] = (keys: readonly string[], args: readonly (string | number)[]) => {
+      if (keys.length !== source.keys) throw new RangeError(`${name} takes ${source.keys} keys, got ${keys.length}`);
+      return call.call(redis, ...keys, ...args);
+    };
+  }
+  return scripts as WatchScripts;
+}

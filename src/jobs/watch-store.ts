@@ -1,0 +1,242 @@
+/**
+ * Reads and writes the watch engine's records in Redis. Multi-step updates go through the Lua
+ * scripts in `watch-scripts.ts`; everything here is safe to call from several processes.
+ */
+import type Redis from 'ioredis';
+import type { TaskStatus } from '../providers/types';
+import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
+import type { WatchEnding } from './watch-policy';
+import { readTaskRecord, readWatchRecord, type TaskRecord, type WatchRecord } from './watch-records';
+import { defineWatchScripts, type WatchScripts } from './watch-scripts';
+
+/** How many past statuses of a task are kept, for "previous" and skipped states in notices. */
+export const HISTORY_KEEP = 12;
+
+/** How long the records of an ended task or watch stay readable (for late deliveries), in seconds. */
+export const ENDED_TTL_SECONDS = 7 * 86_400;
+
+/** One watch noted in the outbox, with the score it was noted at. */
+export interface OutboxEntry {
+  readonly watchId: string;
+  readonly notedAt: number;
+}
+
+/** What a new subscription needs. */
+export interface SubscribeInput {
+  readonly watchId: string;
+  readonly taskKey: string;
+  readonly task: ResolvedTask;
+  readonly channel: string;
+  readonly requestedBy: string;
+  readonly cardMessageId: string;
+  readonly startedAt: string;
+  readonly deadlineAt: string;
+  /** Real time (epoch ms) the first check is due. */
+  readonly realNow: number;
+}
+
+/** Typed access to the watch records. */
+export class WatchStore {
+  readonly keys: WatchKeys;
+  private readonly scripts: WatchScripts;
+
+  constructor(
+    readonly redis: Redis,
+    namespace: string,
+  ) {
+    this.keys = new WatchKeys(namespace);
+    this.scripts = defineWatchScripts(redis);
+  }
+
+  async loadTask(taskKey: string): Promise<TaskRecord | null> {
+    return readTaskRecord(taskKey, await this.redis.hgetall(this.keys.task(taskKey)));
+  }
+
+  async loadWatch(watchId: string): Promise<WatchRecord | null> {
+    return readWatchRecord(watchId, await this.redis.hgetall(this.keys.watch(watchId)));
+  }
+
+  async loadWatches(watchIds: readonly string[]): Promise<WatchRecord[]> {
+    if (watchIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const watchId of watchIds) pipeline.hgetall(this.keys.watch(watchId));
+    const results = (await pipeline.exec()) ?? [];
+    return watchIds
+      .map((watchId, index) => readWatchRecord(watchId, (results[index]?.[1] ?? {}) as Record<string, string>))
+      .filter((record): record is WatchRecord => record !== null);
+  }
+
+  async loadTasks(taskKeys: readonly string[]): Promise<Map<string, { record: TaskRecord | null; subscribers: string[] }>> {
+    const pipeline = this.redis.pipeline();
+    for (const taskKey of taskKeys) {
+      pipeline.hgetall(this.keys.task(taskKey));
+      pipeline.smembers(this.keys.subscribers(taskKey));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const loaded = new Map<string, { record: TaskRecord | null; subscribers: string[] }>();
+    taskKeys.forEach((taskKey, index) => {
+      const fields = (results[index * 2]?.[1] ?? {}) as Record<string, string>;
+      const subscribers = (results[index * 2 + 1]?.[1] ?? []) as string[];
+      loaded.set(taskKey, { record: readTaskRecord(taskKey, fields), subscribers });
+    });
+    return loaded;
+  }
+
+  /** Statuses kept for a task, by seq. */
+  async loadHistory(taskKey: string): Promise<Map<number, TaskStatus>> {
+    const fields = await this.redis.hgetall(this.keys.history(taskKey));
+    return new Map(Object.entries(fields).map(([seq, json]) => [Number(seq), JSON.parse(json) as TaskStatus]));
+  }
+
+  /** Subscribes a watch; resolves to the task's seq at that moment. */
+  async subscribe(input: SubscribeInput): Promise<number> {
+    const groupId = groupIdOf(input.task);
+    const groupJson = JSON.stringify({ v: RECORD_VERSION, kind: input.task.kind, account: input.task.account, region: input.task.region });
+    return Number(
+      await this.scripts.subscribe(
+        [
+          this.keys.task(input.taskKey),
+          this.keys.subscribers(input.taskKey),
+          this.keys.watch(input.watchId),
+          this.keys.channel(input.channel),
+          this.keys.due(groupId),
+          this.keys.groups(),
+          this.keys.activeCount(),
+        ],
+        [
+          input.watchId,
+          input.taskKey,
+          RECORD_VERSION,
+          input.task.kind,
+          input.task.account,
+          input.task.region ?? '',
+          input.task.id,
+          groupId,
+          input.realNow,
+          input.channel,
+          input.requestedBy,
+          input.cardMessageId,
+          input.startedAt,
+          input.deadlineAt,
+          groupJson,
+        ],
+      ),
+    );
+  }
+
+  /** Ends a watch unless already ended; true when this call ended it (and noted it in the outbox). */
+  async endWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, ending: WatchEnding, realNow: number): Promise<boolean> {
+    const ended = await this.scripts.endWatch(
+      [this.keys.watch(watch.watchId), this.keys.subscribers(watch.taskKey), this.keys.channel(watch.channel), this.keys.outbox(), this.keys.due(groupId), this.keys.activeCount()],
+      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey],
+    );
+    return Number(ended) === 1;
+  }
+
+  /** Records a change worth telling; resolves to the new seq and the watches noted in the outbox. */
+  async recordChange(taskKey: string, status: TaskStatus, realNow: number): Promise<{ seq: number; watchIds: string[] }> {
+    const [seq, ...watchIds] = await this.scripts.recordChange(
+      [this.keys.task(taskKey), this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.outbox()],
+      [JSON.stringify(status), HISTORY_KEEP, realNow, status.found ? '1' : ''],
+    );
+    return { seq: Number(seq), watchIds };
+  }
+
+  /** Marks a task as ended and stops polling it; its records expire after {@link ENDED_TTL_SECONDS}. */
+  async endTask(task: Pick<TaskRecord, 'taskKey' | 'groupId'>, ending: WatchEnding): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.task(task.taskKey), 'endReason', ending.reason)
+      .zrem(this.keys.due(task.groupId), task.taskKey)
+      .expire(this.keys.task(task.taskKey), ENDED_TTL_SECONDS)
+      .expire(this.keys.history(task.taskKey), ENDED_TTL_SECONDS)
+      .exec();
+  }
+
+  /** Moves a task's next check, only if it is still being polled. */
+  async reschedule(groupId: string, taskKeys: readonly string[], at: number): Promise<void> {
+    if (taskKeys.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const taskKey of taskKeys) pipeline.zadd(this.keys.due(groupId), 'XX', at, taskKey);
+    await pipeline.exec();
+  }
+
+  async dueTasks(groupId: string, realNow: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.due(groupId), '-inf', realNow, 'LIMIT', 0, limit);
+  }
+
+  /** The earliest next check of a group (epoch ms), or null when nothing is polled there. */
+  async nextDue(groupId: string): Promise<number | null> {
+    const first = await this.redis.zrange(this.keys.due(groupId), 0, 0, 'WITHSCORES');
+    return first.length === 2 ? Number(first[1]) : null;
+  }
+
+  async nextCheckOf(groupId: string, taskKey: string): Promise<number | null> {
+    const score = await this.redis.zscore(this.keys.due(groupId), taskKey);
+    return score === null ? null : Number(score);
+  }
+
+  async activeWatchCount(): Promise<number> {
+    return Math.max(0, Number((await this.redis.get(this.keys.activeCount())) ?? 0));
+  }
+
+  async groupIds(): Promise<string[]> {
+    return this.redis.hkeys(this.keys.groups());
+  }
+
+  async groupInfo(groupId: string): Promise<Pick<ResolvedTask, 'kind' | 'account' | 'region'> | null> {
+    const json = await this.redis.hget(this.keys.groups(), groupId);
+    if (!json) return null;
+    const parsed = JSON.parse(json) as { kind: ResolvedTask['kind']; account: string; region: string | null };
+    return { kind: parsed.kind, account: parsed.account, region: parsed.region };
+  }
+
+  async channelWatchIds(channel: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.channel(channel));
+  }
+
+  /** Outbox entries noted at or before `before` (epoch ms). */
+  async outboxEntries(before: number, limit: number): Promise<OutboxEntry[]> {
+    const flat = await this.redis.zrangebyscore(this.keys.outbox(), '-inf', before, 'WITHSCORES', 'LIMIT', 0, limit);
+    const entries: OutboxEntry[] = [];
+    for (let index = 0; index + 1 < flat.length; index += 2) entries.push({ watchId: flat[index] as string, notedAt: Number(flat[index + 1]) });
+    return entries;
+  }
+
+  /** Removes an outbox entry unless it was noted again after `notedAt`. */
+  async settleOutbox(entry: OutboxEntry): Promise<void> {
+    await this.scripts.settleOutbox([this.keys.outbox()], [entry.watchId, entry.notedAt]);
+  }
+
+  /** Claims delivery to a watch for `claimant`; false when another live delivery holds it. */
+  async claimDelivery(watchId: string, claimant: string, realNow: number, ttlMs: number): Promise<boolean> {
+    return Number(await this.scripts.claimDelivery([this.keys.watch(watchId)], [claimant, realNow, ttlMs])) === 1;
+  }
+
+  /** Releases a claim, recording the given fields with it. */
+  async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}): Promise<void> {
+    const pairs = Object.entries(fields).flat();
+    await this.scripts.releaseDelivery([this.keys.watch(watchId)], [claimant, ...pairs]);
+  }
+
+  /** Records card progress, outside any claim (card edits are idempotent). */
+  async recordCard(watchId: string, fields: Readonly<Record<string, string | number>>): Promise<void> {
+    await this.redis.hset(this.keys.watch(watchId), fields);
+  }
+
+  /** Lets a finished watch's record expire. */
+  async expireWatch(watchId: string): Promise<void> {
+    await this.redis.expire(this.keys.watch(watchId), ENDED_TTL_SECONDS);
+  }
+
+  /** Takes a channel's next send slot; 0 to send now, else ms to wait. */
+  async takeSendSlot(channel: string, spacingMs: number): Promise<number> {
+    if (spacingMs <= 0) return 0;
+    return Number(await this.scripts.takeSendSlot([this.keys.pace(channel)], [spacingMs]));
+  }
+
+  /** Holds a channel for `ms` (a platform's Retry-After). */
+  async holdChannel(channel: string, ms: number): Promise<void> {
+    await this.scripts.holdChannel([this.keys.pace(channel)], [Math.max(1, Math.ceil(ms))]);
+  }
+}

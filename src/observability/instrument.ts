@@ -1,0 +1,57 @@
+/**
+ * Connects metrics to the command core and the providers without either knowing about
+ * prom-client: an observer for command outcomes, and a registry decorator that times calls.
+ */
+import type { CommandObserver } from '../commands/types';
+import { isProviderError } from '../providers/errors';
+import type { DescribeOptions, ProviderRegistry, TaskProvider } from '../providers/types';
+import type { TaskwatchMetrics } from './metrics';
+
+/** Counts every command by platform, command, kind and outcome. */
+export function commandMetricsObserver(metrics: Pick<TaskwatchMetrics, 'commands'>): CommandObserver {
+  return {
+    commandCompleted(outcome) {
+      metrics.commands.inc({ platform: outcome.platform, command: outcome.command, kind: outcome.kind ?? 'none', outcome: outcome.outcome });
+    },
+  };
+}
+
+/**
+ * Wraps a registry so each `describe` is counted by API and result code (`ok` or the
+ * ProviderError code) and timed. A describe that the provider splits into several API calls
+ * (DCDN beyond 10 IDs, CDN beyond 100 URLs) counts once.
+ */
+export function instrumentProviderRegistry(registry: ProviderRegistry, metrics: Pick<TaskwatchMetrics, 'providerCalls' | 'providerLatency' | 'throttles'>): ProviderRegistry {
+  const wrapped = new WeakMap<TaskProvider, TaskProvider>();
+  const instrument = (provider: TaskProvider): TaskProvider => {
+    const existing = wrapped.get(provider);
+    if (existing) return existing;
+    // The prototype keeps provider-specific methods (e.g. the CDN provider's listing) reachable.
+    const proxy: TaskProvider = Object.create(provider, {
+      describe: {
+        value: async (ids: readonly string[], options?: DescribeOptions) => {
+          const stopTimer = metrics.providerLatency.startTimer({ api: provider.api });
+          try {
+            const statuses = await provider.describe(ids, options);
+            metrics.providerCalls.inc({ api: provider.api, result: 'ok' });
+            return statuses;
+          } catch (error) {
+            const code = isProviderError(error) ? error.code : 'internal';
+            metrics.providerCalls.inc({ api: provider.api, result: code });
+            if (code === 'throttled') metrics.throttles.inc({ api: provider.api });
+            throw error;
+          } finally {
+            stopTimer();
+          }
+        },
+      },
+    }) as TaskProvider;
+    wrapped.set(provider, proxy);
+    return proxy;
+  };
+  return {
+    get: (kind, account) => instrument(registry.get(kind, account)),
+    accountNames: (cloud) => registry.accountNames(cloud),
+    defaultRegion: (kind, account) => registry.defaultRegion(kind, account),
+  };
+}

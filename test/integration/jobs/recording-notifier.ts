@@ -1,0 +1,84 @@
+/**
+ * A Notifier that records every call into a Redis list, so that tests can read what worker
+ * processes posted. It can refuse one channel with a 429 (NotifierRateLimitedError) while that
+ * channel's ID is in a "blocked" set, which tests toggle.
+ */
+import type Redis from 'ioredis';
+import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
+
+/** One recorded notifier call. */
+export interface RecordedEvent {
+  readonly type: 'card' | 'update' | 'reply' | 'rate_limited';
+  readonly channel: string;
+  readonly messageId: string;
+  readonly state: string | null;
+  readonly previousState?: string | null;
+  readonly skippedStates?: readonly string[];
+  readonly endReason?: string | null;
+  readonly endMessage?: string | null;
+  readonly durationMs?: number | null;
+  readonly broadcast?: boolean;
+  readonly pid: number;
+}
+
+/** Records calls under `namespace` in Redis. */
+export class RecordingNotifier implements Notifier {
+  readonly platform = 'slack' as const;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly retryAfterMs = 200,
+  ) {}
+
+  async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
+    const messageId = `${Date.now()}.${String(await this.redis.incr(`${this.namespace}:message-ids`)).padStart(6, '0')}`;
+    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, state: card.status.state, pid: process.pid });
+    return messageId;
+  }
+
+  async updateCard(channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void> {
+    await this.refuseIfBlocked(channel, messageId);
+    await this.record({
+      type: 'update',
+      channel: formatChannelAddress(channel),
+      messageId,
+      state: card.status.state,
+      endReason: card.watch?.endReason ?? null,
+      pid: process.pid,
+    });
+  }
+
+  async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    await this.refuseIfBlocked(channel, messageId);
+    await this.record({
+      type: 'reply',
+      channel: formatChannelAddress(channel),
+      messageId,
+      state: notice.current.state,
+      previousState: notice.previous?.state ?? null,
+      skippedStates: notice.skippedStates,
+      endReason: notice.endReason,
+      endMessage: notice.endMessage,
+      durationMs: notice.durationMs,
+      broadcast: options.broadcast,
+      pid: process.pid,
+    });
+  }
+
+  private async refuseIfBlocked(channel: ChannelAddress, messageId: string): Promise<void> {
+    if ((await this.redis.sismember(`${this.namespace}:blocked`, channel.channelId)) === 1) {
+      await this.record({ type: 'rate_limited', channel: formatChannelAddress(channel), messageId, state: null, pid: process.pid });
+      throw new NotifierRateLimitedError(this.retryAfterMs);
+    }
+  }
+
+  private async record(event: RecordedEvent): Promise<void> {
+    await this.redis.rpush(`${this.namespace}:events`, JSON.stringify(event));
+  }
+}
+
+/** Reads every recorded event, oldest first. */
+export async function recordedEvents(redis: Redis, namespace: string): Promise<RecordedEvent[]> {
+  return (await redis.lrange(`${namespace}:events`, 0, -1)).map((line) => JSON.parse(line) as RecordedEvent);
+}

@@ -1,0 +1,315 @@
+/**
+ * The watch engine end to end on a real redis-server: real providers and SDKs against the
+ * cloud sandbox (driven by a manual clock), BullMQ workers in this process or in child
+ * processes, and a notifier that records into Redis.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { ManualClock } from '../../../src/util/clock';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, startTestEngine, type EngineSetup, type TestEngine } from './engine-setup';
+import { recordedEvents, type RecordedEvent } from './recording-notifier';
+
+const CHANNEL = { platform: 'slack', channelId: 'C-ONE' } as const;
+const OTHER_CHANNEL = { platform: 'slack', channelId: 'C-TWO' } as const;
+
+let redisServer: TestRedis;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisServer = await startTestRedis({ appendOnly: false });
+  redis = createRedisConnection(redisServer.url);
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await redisServer?.stop();
+});
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A sandbox with a manual clock, and a unique prefix for the engine's keys. */
+async function startWorld(): Promise<{ sandbox: CloudSandbox; clock: ManualClock; prefix: string; events: (filter?: Partial<RecordedEvent>) => Promise<RecordedEvent[]> }> {
+  const clock = new ManualClock();
+  const sandbox = await CloudSandbox.start({ clock });
+  const prefix = uniqueQueueName('watch');
+  const events = async (filter: Partial<RecordedEvent> = {}): Promise<RecordedEvent[]> =>
+    (await recordedEvents(redis, prefix)).filter((event) =>
+      Object.entries(filter).every(([key, value]) => (event as unknown as Record<string, unknown>)[key] === value),
+    );
+  return { sandbox, clock, prefix, events };
+}
+
+/** A Redis task going preparing -> running -> succeed at 0, 1 s and 2 s on the sandbox clock. */
+function plantRedisTask(sandbox: CloudSandbox, options: { runningAt?: number; doneAt?: number } = {}): string {
+  return sandbox.addTask({
+    kind: 'redis',
+    region: 'ap-guangzhou',
+    steps: [
+      { afterMs: 0, status: 'preparing' },
+      { afterMs: options.runningAt ?? 1000, status: 'running' },
+      { afterMs: options.doneAt ?? 2000, status: 'succeed' },
+    ],
+  });
+}
+
+/** Starts a worker in a child process; resolves once it is polling. */
+async function spawnWorker(setup: EngineSetup): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, 'run-ts.js'), join(__dirname, 'worker-process.ts'), JSON.stringify(setup)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${errors}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}: ${errors}`));
+    });
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+  clearTimeout(timer);
+}
+
+function repliesIn(events: readonly RecordedEvent[], channel: string): RecordedEvent[] {
+  return events.filter((event) => event.type === 'reply' && event.channel === channel);
+}
+
+describe('watch engine, in one process', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  let running: TestEngine;
+
+  beforeEach(async () => {
+    world = await startWorld();
+    running = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'all' }, () => world.clock.now());
+  });
+
+  afterEach(async () => {
+    await running?.stop();
+    await world?.sandbox.stop();
+  });
+
+  test('given a DCDN task going pending -> running -> succeeded, then each transition gets exactly one thread reply and the card ends succeeded', async () => {
+    const id = world.sandbox.addTask({
+      kind: 'dcdn',
+      items: [
+        {
+          name: 'http://example.com/a.png',
+          steps: [
+            { afterMs: 0, status: 'Pending', percent: 0 },
+            { afterMs: 1000, status: 'Refreshing', percent: 50 },
+            { afterMs: 2000, status: 'Complete', percent: 100 },
+          ],
+        },
+      ],
+    });
+    const [summary] = await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    expect(summary?.cardMessageId).toBeTruthy();
+    const again = await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U2' });
+    expect(again[0]?.watchId).toBe(summary?.watchId);
+
+    await waitFor('card shows pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('reply running', async () => (await world.events({ type: 'reply', state: 'running' })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    // Let any stray duplicate arrive before counting.
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+
+    const events = await world.events();
+    expect(events.filter((event) => event.type === 'card')).toHaveLength(1);
+    const replies = repliesIn(events, 'slack:C-ONE');
+    expect(replies.map((reply) => [reply.previousState, reply.state])).toEqual([
+      ['pending', 'running'],
+      ['running', 'succeeded'],
+    ]);
+    expect(replies[1]).toMatchObject({ endReason: 'terminal', broadcast: false });
+    expect(replies[1]?.durationMs).toBe(2000);
+    const updates = events.filter((event) => event.type === 'update');
+    expect(updates[updates.length - 1]).toMatchObject({ state: 'succeeded', endReason: 'terminal' });
+    expect(await running.engine.list(CHANNEL)).toEqual([]);
+  });
+
+  test('given two channels watching one task and a 429 on the first, then the second channel gets every reply first and the first gets one catch-up reply', async () => {
+    const id = plantRedisTask(world.sandbox);
+    await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: OTHER_CHANNEL, requestedBy: 'U2' });
+    const listed = await running.engine.list(OTHER_CHANNEL);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]?.nextCheckAt).not.toBeNull();
+    await waitFor('both cards pending', async () => (await world.events({ type: 'update', state: 'pending' })).length >= 2);
+
+    await redis.sadd(`${world.prefix}:blocked`, 'C-ONE');
+    world.clock.advance(1000);
+    await waitFor('C-TWO hears running', async () => (await world.events({ type: 'reply', channel: 'slack:C-TWO', state: 'running' })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('C-TWO hears succeeded', async () => (await world.events({ type: 'reply', channel: 'slack:C-TWO', state: 'succeeded' })).length > 0);
+    expect((await world.events({ type: 'rate_limited', channel: 'slack:C-ONE' })).length).toBeGreaterThan(0);
+    expect(await world.events({ type: 'reply', channel: 'slack:C-ONE' })).toEqual([]);
+
+    await redis.srem(`${world.prefix}:blocked`, 'C-ONE');
+    await waitFor('C-ONE catches up', async () => (await world.events({ type: 'update', channel: 'slack:C-ONE', endReason: 'terminal' })).length > 0);
+
+    const replies = repliesIn(await world.events(), 'slack:C-ONE');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ previousState: 'pending', state: 'succeeded', skippedStates: ['running'], endReason: 'terminal' });
+    // Shared polling: both channels hang off one task record, polled as one.
+    const taskKeys = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers)$/.test(key));
+    expect(taskKeys).toHaveLength(1);
+  });
+
+  test('given a throttling storm, then the watch survives and finishes', async () => {
+    const id = plantRedisTask(world.sandbox);
+    await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    world.sandbox.injectFault({ cloud: 'tencent', action: 'DescribeTaskInfo', type: 'throttle', count: 6 });
+    world.clock.advance(2000);
+    await waitFor('finished', async () => (await world.events({ type: 'reply', state: 'succeeded', endReason: 'terminal' })).length > 0, 30_000);
+    const throttled = world.sandbox.calls.filter((call) => call.errorCode !== null && /Limit|Throttl|TooMany/i.test(call.errorCode));
+    expect(throttled.length).toBeGreaterThan(0);
+    expect((await world.events({ type: 'reply' })).filter((reply) => reply.endReason !== null && reply.endReason !== 'terminal')).toEqual([]);
+  });
+
+  test('given refused credentials, then the watch ends saying so, without the secret', async () => {
+    const id = plantRedisTask(world.sandbox);
+    await running.engine.watch({ refs: [{ kind: 'redis', id, account: REFUSED_ACCOUNT }], channel: CHANNEL, requestedBy: 'U1' });
+    const [reply] = await waitFor('auth ending', async () => world.events({ type: 'reply', endReason: 'auth_failed' }).then((found) => (found.length ? found : null)));
+    expect(reply?.endMessage).toMatch(/credential/i);
+    expect(reply?.endMessage).toMatch(/stopped/i);
+    expect(JSON.stringify(await world.events())).not.toContain(REFUSED_SECRET);
+    expect(await running.engine.list(CHANNEL)).toEqual([]);
+  });
+
+  test('given an unknown DCDN ID, then the watch ends as not found in words', async () => {
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id: '987654321' }], channel: CHANNEL, requestedBy: 'U1' });
+    const [reply] = await waitFor('not-found ending', async () => world.events({ type: 'reply', endReason: 'not_found' }).then((found) => (found.length ? found : null)));
+    expect(reply?.endMessage).toMatch(/No such task/);
+  });
+
+  test('given unwatch, then polling stops and the thread says the watch was stopped', async () => {
+    const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
+    await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
+    await waitFor('unwatched reply', async () => (await world.events({ type: 'reply', endReason: 'unwatched' })).length > 0);
+    const callsAfter = world.sandbox.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(world.sandbox.calls.length).toBe(callsAfter);
+    expect(await running.engine.list(CHANNEL)).toEqual([]);
+  });
+});
+
+describe('watch engine deadline', () => {
+  test('given a watch past its deadline, then it ends with a deadline message', async () => {
+    const world = await startWorld();
+    const running = await startTestEngine(
+      { redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'all', watch: { ...TEST_WATCH_CONFIG, deadlineMs: 60_000 } },
+      () => world.clock.now(),
+    );
+    try {
+      const id = plantRedisTask(world.sandbox, { runningAt: 1000, doneAt: 3_600_000 });
+      await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      world.clock.advance(61_000);
+      const [reply] = await waitFor('deadline ending', async () => world.events({ type: 'reply', endReason: 'deadline' }).then((found) => (found.length ? found : null)));
+      expect(reply?.endMessage).toMatch(/deadline/);
+      expect(reply?.endMessage).toMatch(/1m/);
+    } finally {
+      await running.stop();
+      await world.sandbox.stop();
+    }
+  });
+});
+
+describe('watch engine across processes', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  let web: TestEngine;
+  const children: ChildProcess[] = [];
+
+  beforeEach(async () => {
+    world = await startWorld();
+    web = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'web' }, () => world.clock.now());
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) await stopChild(child, 'SIGKILL');
+    await web?.stop();
+    await world?.sandbox.stop();
+  });
+
+  const setup = (): EngineSetup => ({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'worker' });
+
+  test('given a worker killed with SIGKILL mid-watch and restarted, then the watch continues with nothing lost or doubled', async () => {
+    const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
+    children.push(await spawnWorker(setup()));
+    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('cards pending', async () => (await world.events({ type: 'update', state: 'pending' })).length >= 2);
+    world.clock.advance(1000);
+    await waitFor('a running reply', async () => (await world.events({ type: 'reply', state: 'running' })).length >= 1);
+    await stopChild(children[0] as ChildProcess, 'SIGKILL');
+
+    world.clock.advance(1000);
+    children.push(await spawnWorker(setup()));
+    await waitFor('both ended', async () => (await world.events({ type: 'update', endReason: 'terminal' })).length >= 2, 30_000);
+
+    const replies = await world.events({ type: 'reply' });
+    const byMessage = new Map<string, string[]>();
+    for (const reply of replies) byMessage.set(reply.messageId, [...(byMessage.get(reply.messageId) ?? []), reply.state ?? '']);
+    expect(byMessage.size).toBe(2);
+    for (const states of byMessage.values()) {
+      // Each card's thread hears "succeeded" exactly once, and "running" at most once (it may be folded into the ending).
+      expect(states.filter((state) => state === 'succeeded')).toHaveLength(1);
+      expect(states.filter((state) => state === 'running').length).toBeLessThanOrEqual(1);
+      expect(states[states.length - 1]).toBe('succeeded');
+    }
+  });
+
+  test('given two worker processes on one Redis, then each transition is posted once', async () => {
+    children.push(await spawnWorker(setup()), await spawnWorker(setup()));
+    const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
+    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
+    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: OTHER_CHANNEL, requestedBy: 'U2' });
+    await waitFor('cards pending', async () => (await world.events({ type: 'update', state: 'pending' })).length >= 6);
+    world.clock.advance(1000);
+    await waitFor('running replies', async () => (await world.events({ type: 'reply', state: 'running' })).length >= 6);
+    world.clock.advance(1000);
+    await waitFor('all ended', async () => (await world.events({ type: 'reply', endReason: 'terminal' })).length >= 6, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const replies = await world.events({ type: 'reply' });
+    const seen = replies.map((reply) => `${reply.messageId}|${reply.state}`);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(replies).toHaveLength(12);
+  });
+});

@@ -1,0 +1,90 @@
+import type { TaskStatus } from '../../../src/providers/types';
+import { ProviderError } from '../../../src/providers/errors';
+import { buildNotice, changedItems, endingForError, endingForStatus, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
+import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
+
+function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
+  return {
+    kind: 'dcdn',
+    id: '1',
+    account: 'default',
+    region: null,
+    found: true,
+    state: 'running',
+    terminal: false,
+    rawStatus: 'Refreshing',
+    progress: 50,
+    message: '',
+    items: [],
+    createdAt: '2026-11-23T12:00:00.000Z',
+    updatedAt: null,
+    requestId: null,
+    observedAt: '2026-11-23T12:00:05.000Z',
+    ...overrides,
+  };
+}
+
+const BOUNDS = { intervalMs: 5000, maxIntervalMs: 60_000 };
+
+describe('watch policy', () => {
+  test('given a young task, then it is polled at the minimum interval; given an old one, at the maximum', () => {
+    expect(nextIntervalMs(0, BOUNDS)).toBe(5000);
+    expect(nextIntervalMs(200_000, BOUNDS)).toBe(20_000);
+    expect(nextIntervalMs(3_600_000, BOUNDS)).toBe(60_000);
+  });
+
+  test('given repeated throttling, then the pause doubles up to the maximum but honours Retry-After', () => {
+    expect(throttleDelayMs(1, undefined, BOUNDS)).toBe(10_000);
+    expect(throttleDelayMs(2, undefined, BOUNDS)).toBe(20_000);
+    expect(throttleDelayMs(10, undefined, BOUNDS)).toBe(60_000);
+    expect(throttleDelayMs(1, 90_000, BOUNDS)).toBe(90_000);
+  });
+
+  test('given only a new observedAt, then the status is not worth telling; given new progress, it is', () => {
+    expect(isWorthTelling(status(), status({ observedAt: 'later' }))).toBe(false);
+    expect(isWorthTelling(status(), status({ progress: 60 }))).toBe(true);
+    expect(isWorthTelling(null, status())).toBe(true);
+  });
+
+  test('given an item that changed, then only it is listed', () => {
+    const before = status({ items: [{ name: 'a', state: 'running', rawStatus: 'Refreshing', progress: 10 }, { name: 'b', state: 'running', rawStatus: 'Refreshing', progress: 10 }] });
+    const after = status({ items: [{ name: 'a', state: 'running', rawStatus: 'Refreshing', progress: 10 }, { name: 'b', state: 'succeeded', rawStatus: 'Complete', progress: 100 }] });
+    expect(changedItems(before, after).map((item) => item.name)).toEqual(['b']);
+  });
+
+  test('given a DCDN task lost after being found, then it aged out; never found, then not found', () => {
+    expect(endingForStatus(status({ found: false }), true, 0)?.reason).toBe('aged_out');
+    expect(endingForStatus(status({ found: false }), false, 0)?.reason).toBe('not_found');
+    expect(endingForStatus(status(), true, Date.parse('2026-11-27T12:00:00Z'))?.reason).toBe('aged_out');
+    expect(endingForStatus(status({ state: 'failed', terminal: true }), true, 0)?.reason).toBe('terminal');
+    expect(endingForStatus(status(), true, Date.parse('2026-11-23T12:00:10Z'))).toBeNull();
+  });
+
+  test('given throttling or a timeout, then nothing ends; given refused credentials, the watch ends', () => {
+    expect(endingForError(new ProviderError({ code: 'throttled', userMessage: 'slow down' }))).toBeNull();
+    expect(endingForError(new ProviderError({ code: 'timeout', userMessage: 'late' }))).toBeNull();
+    expect(endingForError(new ProviderError({ code: 'auth_failed', userMessage: 'The credentials were refused.' }))?.reason).toBe('auth_failed');
+    expect(endingForError(new ProviderError({ code: 'permission_denied', userMessage: 'no' }))?.reason).toBe('error');
+  });
+
+  test('given piled-up changes, then the notice lists the states in between and the duration at the end', () => {
+    const notice = buildNotice({
+      previous: status({ state: 'pending', rawStatus: 'Pending' }),
+      current: status({ state: 'succeeded', terminal: true, rawStatus: 'Complete', updatedAt: '2026-11-23T12:00:30.000Z' }),
+      between: ['running', 'running'],
+      ending: { reason: 'terminal', message: 'done' },
+      watchStartedAt: '2026-11-23T12:00:00.000Z',
+    });
+    expect(notice.skippedStates).toEqual(['running']);
+    expect(notice.durationMs).toBe(30_000);
+  });
+
+  test('given any task and channel, then IDs contain no colon and are stable', () => {
+    const key = taskKeyOf({ kind: 'redis', account: 'a:b', region: 'ap-guangzhou', id: '12' });
+    expect(key).not.toContain(':');
+    expect(groupIdOf({ kind: 'redis', account: 'a:b', region: 'ap-guangzhou' })).not.toContain(':');
+    expect(watchIdOf(key, 'slack:C1')).toBe(watchIdOf(key, 'slack:C1'));
+    expect(watchIdOf(key, 'slack:C1')).not.toContain(':');
+    expect(watchIdOf(key, 'slack:C1')).not.toBe(watchIdOf(key, 'slack:C2'));
+  });
+});
