@@ -7,8 +7,11 @@ import { DEFAULT_ACCOUNT, type CloudAccount, type TaskwatchConfig } from './conf
 import type { CommandServices } from './commands/types';
 import type { Notifier } from './jobs/notifier';
 import type { Logger } from './observability/logger';
-import type { RunningHttpServer } from './http/http-app';
+import { withTimeout, type RunningHttpServer } from './http/http-app';
 import type { DemoTaskIds } from './sandbox/demo-tasks';
+
+/** The longest one component may take to stop (in-flight jobs get this long to finish). */
+const STOP_STEP_TIMEOUT_MS = 15_000;
 
 /** Which parts of the system this process runs. */
 export type ProcessRole = 'web' | 'worker' | 'all';
@@ -43,7 +46,9 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     // Reverse order of start: adapters first (no new commands), then jobs, then Redis.
     for (const stop of stoppers.reverse()) {
       try {
-        await stop();
+        // Bounded: an unreachable Redis must not keep the process from exiting.
+        const finished = await withTimeout(stop().then(() => true), STOP_STEP_TIMEOUT_MS, false);
+        if (!finished) logger.warn('a component did not stop in time; moving on');
       } catch (error) {
         logger.warn({ err: describeError(error) }, 'error while stopping');
       }
@@ -94,7 +99,9 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const { createRedisConnection } = await import('./jobs/redis-connection');
     const budgetConnection = createRedisConnection(redisUrl);
     stoppers.push(async () => {
-      await budgetConnection.quit().catch(() => budgetConnection.disconnect());
+      // QUIT waits for Redis to answer; when it is gone, drop the socket instead.
+      await withTimeout(budgetConnection.quit().catch(() => 'failed'), 2000, 'timeout');
+      budgetConnection.disconnect();
     });
     const rateBudget = new RedisRateBudget(budgetConnection);
 

@@ -13,6 +13,18 @@ import type { TaskwatchMetrics } from '../observability/metrics';
 /** A named readiness check; resolves true when that dependency is usable. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
 
+/** How long one readiness check may take before it counts as not ready. */
+export const READINESS_TIMEOUT_MS = 2000;
+
+/** Resolves to `fallback` if `promise` has not settled within `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Options for {@link createHttpApp}. */
 export interface HttpAppOptions {
   readonly metrics: TaskwatchMetrics;
@@ -40,7 +52,8 @@ export function createHttpApp(options: HttpAppOptions): Application {
     await Promise.all(
       Object.entries(options.readiness).map(async ([name, check]) => {
         try {
-          results[name] = await check();
+          // A dependency that does not answer in time is not ready; never let the probe hang.
+          results[name] = await withTimeout(Promise.resolve(check()), READINESS_TIMEOUT_MS, false);
         } catch {
           results[name] = false;
         }

@@ -1,0 +1,55 @@
+/** Configuration is validated once, and every problem is listed with what to do. */
+import { loadConfig } from '../../../src/config';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  const result = loadConfig(env);
+  return result.ok ? [] : result.problems;
+}
+
+describe('loadConfig', () => {
+  it('given nothing, then it is valid with no accounts, a local Redis and the documented defaults', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.accounts).toEqual([]);
+    expect(result.config.redisUrl).toBeNull();
+    expect(result.config.http.port).toBe(3000);
+    expect(result.config.watch).toEqual({ intervalMs: 5000, maxIntervalMs: 60_000, deadlineMs: 86_400_000, broadcastFailures: true });
+    expect(result.config.rateLimits).toEqual({ tencentPerSecond: 15, dcdnPerSecond: 24 });
+  });
+
+  it('given a Slack token without its signing secret, then it says which variable to set', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringContaining('SLACK_SIGNING_SECRET')]);
+  });
+
+  it('given a Slack bot token with an app token, then Socket Mode needs no signing secret', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toEqual([]);
+  });
+
+  it('given an unparsable REDIS_URL, then it names the variable and the accepted schemes', () => {
+    expect(problemsOf({ REDIS_URL: 'not a url' })).toEqual([expect.stringMatching(/REDIS_URL must be a URL starting with redis:\/\//)]);
+  });
+
+  it.each([
+    [{ TENCENTCLOUD_SECRET_ID: 'AKID1' }, 'TENCENTCLOUD_SECRET_KEY is missing'],
+    [{ TENCENTCLOUD_SECRET_KEY: 'k' }, 'TENCENTCLOUD_SECRET_ID is missing'],
+    [{ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI1' }, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET is missing'],
+    [{ DISCORD_TOKEN: 't' }, 'DISCORD_APPLICATION_ID is missing'],
+  ])('given a half-set pair %j, then the missing half is named', (env, expected) => {
+    expect(problemsOf(env)).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it('given several problems, then every one is listed at once', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1', REDIS_URL: '::', TENCENTCLOUD_SECRET_ID: 'AKID1', WATCH_INTERVAL_MS: 'soon', PORT: '70000' });
+    expect(problems).toHaveLength(5);
+  });
+
+  it('given a half-set secret pair, then the problem text never contains the secret', () => {
+    const problems = problemsOf({ TENCENTCLOUD_SECRET_KEY: 'very-secret-value-42' });
+    expect(problems.join('\n')).not.toContain('very-secret-value-42');
+  });
+
+  it('given a maximum interval below the minimum, then it says so', () => {
+    expect(problemsOf({ WATCH_INTERVAL_MS: '10000', WATCH_MAX_INTERVAL_MS: '5000' })).toEqual([expect.stringContaining('WATCH_MAX_INTERVAL_MS')]);
+  });
+});
