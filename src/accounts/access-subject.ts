@@ -1,0 +1,92 @@
+/**
+ * The syntax of the `users` and channel lists in the accounts file. Each entry says which
+ * platform it belongs to, so a Slack user ID can never match a Discord user and a Discord user
+ * ID can never be mistaken for a role ID:
+ *
+ * | written                    | means                              |
+ * |----------------------------|------------------------------------|
+ * | `U0123ABCD`, `W0123ABCD`   | a Slack user ID                     |
+ * | `@ops`                     | a Slack user-group handle           |
+ * | `discord:<snowflake>`      | a Discord user ID                   |
+ * | `discord-role:<snowflake>` | a Discord role ID                   |
+ */
+
+/** One entry of an account's `users` list. */
+export type AccessSubject =
+  | { readonly platform: 'slack'; readonly type: 'user'; readonly id: string }
+  /** `handle` is stored lower-case and without the `@`. */
+  | { readonly platform: 'slack'; readonly type: 'group'; readonly handle: string }
+  | { readonly platform: 'discord'; readonly type: 'user'; readonly id: string }
+  | { readonly platform: 'discord'; readonly type: 'role'; readonly id: string };
+
+/** The outcome of parsing one list entry. */
+export type SubjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;
+const SLACK_GROUP = /^@([A-Za-z0-9][A-Za-z0-9._-]{0,79})$/;
+const SNOWFLAKE = /^\d{17,20}$/;
+const DISCORD_USER = /^discord:(\d{17,20})$/;
+const DISCORD_ROLE = /^discord-role:(\d{17,20})$/;
+/** Public (C), private (G) and direct-message (D) conversation IDs. */
+const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,20}$/;
+
+/**
+ * YAML reads an unquoted 18-digit Discord ID as a number; the loader parses integers as
+ * bigints so that no digit is lost, and this turns them back into text.
+ */
+export function entryText(raw: unknown): string | null {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'bigint') return raw.toString();
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return String(raw);
+  return null;
+}
+
+/** Cuts a list entry for quoting in a problem; entries are IDs and handles, not secrets. */
+function shown(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+/** Normalizes a Slack user-group handle for comparison: no `@`, lower case. */
+export function normalizeGroupHandle(handle: string): string {
+  return handle.trim().replace(/^@/, '').toLowerCase();
+}
+
+/** Parses one `users` entry. */
+export function parseAccessSubject(raw: unknown): SubjectResult<AccessSubject> {
+  const text = entryText(raw);
+  const syntax = 'write a Slack user as U0123ABCD, a Slack user group as @handle, a Discord user as discord:<user id> and a Discord role as discord-role:<role id>';
+  if (text === null || text === '') return { ok: false, problem: `a users entry is not text; ${syntax}.` };
+  if (SLACK_USER.test(text)) return { ok: true, value: { platform: 'slack', type: 'user', id: text } };
+  const group = SLACK_GROUP.exec(text);
+  if (group) return { ok: true, value: { platform: 'slack', type: 'group', handle: normalizeGroupHandle(group[1] as string) } };
+  const discordUser = DISCORD_USER.exec(text);
+  if (discordUser) return { ok: true, value: { platform: 'discord', type: 'user', id: discordUser[1] as string } };
+  const discordRole = DISCORD_ROLE.exec(text);
+  if (discordRole) return { ok: true, value: { platform: 'discord', type: 'role', id: discordRole[1] as string } };
+  if (SNOWFLAKE.test(text)) {
+    return { ok: false, problem: `the users entry "${shown(text)}" is a bare number: write discord:${text} for a Discord user or discord-role:${text} for a Discord role.` };
+  }
+  return { ok: false, problem: `the users entry "${shown(text)}" is not recognized; ${syntax}.` };
+}
+
+/** Parses one `slackChannels` entry: a conversation ID, not a `#name`. */
+export function parseSlackChannel(raw: unknown): SubjectResult<string> {
+  const text = entryText(raw);
+  if (text !== null && SLACK_CHANNEL.test(text)) return { ok: true, value: text };
+  const name = text === null ? 'a slackChannels entry' : `the slackChannels entry "${shown(text)}"`;
+  return {
+    ok: false,
+    problem: `${name} is not a Slack channel ID. Use the ID (e.g. C0123ABCD: open the channel details, it is at the bottom), not the #name, which can change.`,
+  };
+}
+
+/** Parses one `discordChannels` entry: a channel snowflake. */
+export function parseDiscordChannel(raw: unknown): SubjectResult<string> {
+  const text = entryText(raw);
+  if (text !== null && SNOWFLAKE.test(text)) return { ok: true, value: text };
+  const name = text === null ? 'a discordChannels entry' : `the discordChannels entry "${shown(text)}"`;
+  return {
+    ok: false,
+    problem: `${name} is not a Discord channel ID. Use the 17-20 digit ID (Developer Mode, then "Copy Channel ID"), in quotes.`,
+  };
+}
