@@ -161,6 +161,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     }
 
     const { createWatchEngine } = await import('./jobs/watch-engine');
+    const { ChannelMutes } = await import('./jobs/subscriptions/channel-mute');
     const engine = createWatchEngine({
       connection: redisUrl,
       providers,
@@ -170,10 +171,18 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       role: options.role,
       logger,
       metrics,
+      // A muted channel's notifications are held, not lost, and summed up on unmute.
+      deliveryHold: new ChannelMutes(budgetConnection, 'taskwatch').hold,
     });
     await engine.start();
     stoppers.push(() => engine.stop());
     services.watches = engine;
+
+    const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
+    const subscriptions = createSubscriptionEngine({ connection: redisUrl, providers, watches: engine, notifiers, role: options.role, logger });
+    await subscriptions.start();
+    stoppers.push(() => subscriptions.stop());
+    services.subscriptions = subscriptions;
 
     let http: RunningHttpServer | null = null;
     if (options.role !== 'worker' || config.http.port !== 0) {
@@ -181,10 +190,14 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         metrics,
         readiness,
         adminToken: config.adminToken,
-        queues: engine.queues,
+        queues: [...engine.queues, ...subscriptions.queues],
         beforeMetrics: () => engine.refreshMetrics(),
       });
       slackMount?.(app);
+      if (config.apiToken && options.role !== 'worker') {
+        const { createWatchApiRouter } = await import('./http/watch-api');
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger }));
+      }
       http = await listen(app, config.http.port, config.http.host);
       const server = http;
       stoppers.push(() => server.close());

@@ -11,6 +11,7 @@ export const USAGE = `taskwatch: tells chat channels what asynchronous cloud tas
 Usage:
   taskwatch start [--role web|worker|all] [--shell]   run the bot (default: local Redis, cloud sandbox, terminal chat)
   taskwatch status <kind> [<id>...] [options]         query tasks once, or --wait until they end
+  taskwatch watch <kind> <id>... --notify slack:C123  register a watch with a running bot (POST /api/watches)
   taskwatch sandbox [--port N] [--host H] [--no-demo] run the local cloud sandbox on its own
   taskwatch --help | --version
 
@@ -41,12 +42,16 @@ export async function runCli(argv: readonly string[], io: CliIo = { out: process
       const { runStartCommand } = await import('./start-command');
       return runStartCommand(rest, { ...io, env: readEnvironment(), stdin: process.stdin });
     }
+    case 'watch': {
+      const { runWatchCommand } = await import('./watch-command');
+      return runWatchCommand(rest, { ...io, env: readEnvironment() });
+    }
     case 'sandbox': {
       const { runSandboxCommand } = await import('./sandbox-command');
       return runSandboxCommand(rest, io);
     }
     default:
-      io.err.write(`taskwatch: unknown command "${command.slice(0, 40)}". Commands: start, status, sandbox (taskwatch --help)\n`);
+      io.err.write(`taskwatch: unknown command "${command.slice(0, 40)}". Commands: start, status, watch, sandbox (taskwatch --help)\n`);
       return EXIT.usage;
   }
 }

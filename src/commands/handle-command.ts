@@ -11,6 +11,12 @@ import {
   helpText,
   INTERNAL_ERROR_TEXT,
   missingRegionText,
+  mutedText,
+  subscribedText,
+  subscriptionListText,
+  SUBSCRIPTIONS_UNAVAILABLE_TEXT,
+  unmutedText,
+  unsubscribedText,
   unwatchedText,
   watchingText,
   watchListText,
@@ -120,7 +126,56 @@ async function runQuery(selection: TaskSelection, services: CommandServices): Pr
   return { type: 'statuses', visibility: 'channel', statuses: outcome.statuses, failures: outcome.failures };
 }
 
-async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' }>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+/** The commands that talk to the subscription service. */
+type SubscriptionCommand = Extract<Command, { type: 'subscribe' | 'subscriptions' | 'unsubscribe' | 'unsubscribe-all' | 'mute' | 'unmute' }>;
+
+const SUBSCRIPTION_COMMANDS: ReadonlySet<Command['type']> = new Set(['subscribe', 'subscriptions', 'unsubscribe', 'unsubscribe-all', 'mute', 'unmute']);
+
+function isSubscriptionCommand(command: Command): command is SubscriptionCommand {
+  return SUBSCRIPTION_COMMANDS.has(command.type);
+}
+
+async function runSubscriptionCommand(command: SubscriptionCommand, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  const subscriptions = services.subscriptions;
+  if (!subscriptions) return errorResult(SUBSCRIPTIONS_UNAVAILABLE_TEXT);
+  switch (command.type) {
+    case 'subscribe': {
+      const subscription = await subscriptions.subscribe({
+        channel: context.channel,
+        kind: command.kind,
+        requestedBy: context.userId,
+        ...(command.account !== undefined ? { account: command.account } : {}),
+        ...(command.region !== undefined ? { region: command.region } : {}),
+        ...(command.domain !== undefined ? { domain: command.domain } : {}),
+        ...(command.statuses !== undefined ? { statuses: command.statuses } : {}),
+      });
+      return { type: 'subscribed', visibility: 'ephemeral', subscription, text: subscribedText(subscription) };
+    }
+    case 'subscriptions': {
+      const list = await subscriptions.list(context.channel);
+      return { type: 'subscription-list', visibility: 'ephemeral', subscriptions: list, text: subscriptionListText(list) };
+    }
+    case 'unsubscribe': {
+      const removed = await subscriptions.unsubscribe(context.channel, command.number);
+      const count = removed ? 1 : 0;
+      return { type: 'unsubscribed', visibility: 'ephemeral', count, text: unsubscribedText(count, false, removed ?? undefined) };
+    }
+    case 'unsubscribe-all': {
+      const count = await subscriptions.unsubscribeAll(context.channel);
+      return { type: 'unsubscribed', visibility: 'ephemeral', count, text: unsubscribedText(count, true) };
+    }
+    case 'mute': {
+      const mute = await subscriptions.mute(context.channel, command.durationMs, context.userId);
+      return { type: 'muted', visibility: 'ephemeral', mute, text: mutedText(mute) };
+    }
+    case 'unmute': {
+      const outcome = await subscriptions.unmute(context.channel);
+      return { type: 'unmuted', visibility: 'ephemeral', ...outcome, text: unmutedText(outcome) };
+    }
+  }
+}
+
+async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' } | SubscriptionCommand>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   const watches = services.watches;
   if (!watches) return errorResult(WATCHING_UNAVAILABLE_TEXT);
   switch (command.type) {
@@ -188,6 +243,7 @@ async function runHandler(command: Command, context: CommandContext, services: C
       case 'query':
         return await runQuery(command, services);
       default:
+        if (isSubscriptionCommand(command)) return await runSubscriptionCommand(command, context, services);
         return await runWatchCommand(command, context, services);
     }
   } catch (error) {

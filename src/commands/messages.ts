@@ -6,6 +6,8 @@
 import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
 import type { ProviderError, ProviderErrorCode } from '../providers/errors';
 import type { WatchSummary } from '../jobs/watch-service';
+import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
+import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
 import type { Command, ParseError, QueryFailure } from './types';
 
@@ -70,6 +72,17 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
       return `Usage: ${COMMAND_NAME} list`;
     case 'help':
       return `Usage: ${COMMAND_NAME} help`;
+    case 'subscribe':
+      return `Usage: ${COMMAND_NAME} subscribe cdn [domain=<host>] [status=fail,invalid] [region=<${CDN_AREAS.join('|')}>] [account=<name>], or ${COMMAND_NAME} subscribe tcss [account=<name>]`;
+    case 'subscriptions':
+      return `Usage: ${COMMAND_NAME} subscriptions`;
+    case 'unsubscribe':
+    case 'unsubscribe-all':
+      return `Usage: ${COMMAND_NAME} unsubscribe <n> (the number ${COMMAND_NAME} subscriptions shows), or ${COMMAND_NAME} unsubscribe all`;
+    case 'mute':
+      return `Usage: ${COMMAND_NAME} mute <duration>, e.g. ${COMMAND_NAME} mute 2h (at most ${formatDuration(MAX_MUTE_MS)})`;
+    case 'unmute':
+      return `Usage: ${COMMAND_NAME} unmute`;
     default:
       return kind ? `Usage: ${QUERY_USAGE}\nExample: ${exampleFor(kind)}` : `Usage: ${QUERY_USAGE}`;
   }
@@ -92,6 +105,13 @@ export function helpText(): string {
     `  ${COMMAND_NAME} unwatch <kind> <id> [<id> ...]`,
     `  ${COMMAND_NAME} unwatch all                      stop every watch in this channel`,
     `  ${COMMAND_NAME} list                             this channel's watches`,
+    ``,
+    `Be told about new tasks without asking:`,
+    `  ${COMMAND_NAME} subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]`,
+    `  ${COMMAND_NAME} subscribe tcss [account=<name>]`,
+    `  ${COMMAND_NAME} subscriptions                    this channel's subscriptions, numbered`,
+    `  ${COMMAND_NAME} unsubscribe <n> | all`,
+    `  ${COMMAND_NAME} mute <duration> | unmute          pause notifications; one summary afterwards`,
   ].join('\n');
 }
 
@@ -134,6 +154,7 @@ export function describeParseError(error: ParseError): string {
     case 'unknown_option':
       return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
     case 'invalid_option':
+      if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage);
       if (error.token === undefined) return `${error.option ?? 'The option'} needs a value, e.g. ${error.option === 'account' ? 'account=prod' : 'region=ap-guangzhou'}.\n${usage}`;
       return error.option === 'region'
         ? `${quoted(error.token)} does not look like a region. Regions look like ap-guangzhou or cn-hangzhou.\n${usage}`
@@ -144,8 +165,66 @@ export function describeParseError(error: ParseError): string {
       return error.kind ? missingRegionText(error.kind) : `This task kind needs a region.\n${usage}`;
     case 'unknown_subcommand':
       return `Unknown command ${quoted(error.token)}.${didYouMean(error.suggestion)} Try ${COMMAND_NAME} help.`;
+    case 'unsupported_subscription_kind':
+      return `Subscriptions cover cdn (new prefetch tasks) and tcss (asset refreshes), not ${error.kind ?? quoted(error.token)}. To follow one task, use ${COMMAND_NAME} watch.\n${usage}`;
+    case 'invalid_subscription_number':
+      return `${error.token ? `${quoted(error.token)} is not a subscription number.` : 'Say which subscription to remove.'} ${COMMAND_NAME} subscriptions shows the numbers.\n${usage}`;
+    case 'invalid_duration':
+      return error.token
+        ? `${quoted(error.token)} is not a duration from 1s to ${formatDuration(MAX_MUTE_MS)}, e.g. 30m, 2h, 1d.\n${usage}`
+        : `Say how long to mute, e.g. 30m, 2h, 1d.\n${usage}`;
   }
 }
+
+function describeSubscribeOption(option: 'domain' | 'status' | 'area', token: string | undefined, usage: string): string {
+  if (option === 'domain') return `${token ? `${quoted(token)} is not a host name.` : 'domain needs a value.'} Use a host, e.g. domain=www.example.com.\n${usage}`;
+  if (option === 'status') return `${token ? `${quoted(token)} is not a prefetch status.` : 'status needs a value.'} Statuses: ${CDN_SUBSCRIPTION_STATUSES.join(', ')}, e.g. status=fail,invalid.\n${usage}`;
+  return `${token ? quoted(token) : 'That'} is not a CDN prefetch area: CDN has no cloud region; use region=${CDN_AREAS.join('|')}.\n${usage}`;
+}
+
+function describeSubscription(subscription: SubscriptionSummary): string {
+  const filters = [
+    subscription.domain ? `domain ${subscription.domain}` : null,
+    subscription.statuses.length > 0 ? `status ${subscription.statuses.join(',')}` : null,
+    subscription.region ? `area ${subscription.region}` : null,
+    subscription.account !== 'default' ? `account ${subscription.account}` : null,
+  ].filter((part): part is string => part !== null);
+  const what = subscription.kind === 'cdn' ? 'new CDN prefetch tasks' : 'TCSS asset refreshes';
+  return `${subscription.number}. ${what}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
+}
+
+/** The reply after `subscribe`. */
+export function subscribedText(subscription: SubscriptionSummary): string {
+  return `Subscribed: ${describeSubscription(subscription)}. Each new matching task gets a status card here, with its changes in the thread. ${COMMAND_NAME} unsubscribe ${subscription.number} stops it.`;
+}
+
+/** The reply to `subscriptions`. */
+export function subscriptionListText(subscriptions: readonly SubscriptionSummary[]): string {
+  if (subscriptions.length === 0) return `This channel has no subscriptions. Start with ${COMMAND_NAME} subscribe cdn status=fail,invalid`;
+  return [`This channel's subscriptions:`, ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}`)].join('\n');
+}
+
+/** The reply after `unsubscribe`. */
+export function unsubscribedText(count: number, all: boolean, removed?: SubscriptionSummary): string {
+  if (count === 0) return all ? 'This channel has no subscriptions.' : `There is no subscription with that number; ${COMMAND_NAME} subscriptions shows them.`;
+  if (removed) return `Unsubscribed: ${describeSubscription(removed)}.`;
+  return `Removed ${count === 1 ? '1 subscription' : `${count} subscriptions`} from this channel.`;
+}
+
+/** The reply after `mute`. */
+export function mutedText(mute: MuteState): string {
+  return `Muted until ${mute.until.slice(0, 16).replace('T', ' ')} UTC. Notifications are held meanwhile, not lost: one summary follows when the mute ends (or on ${COMMAND_NAME} unmute).`;
+}
+
+/** The reply after `unmute`. */
+export function unmutedText(outcome: UnmuteOutcome): string {
+  if (!outcome.wasMuted) return 'This channel is not muted.';
+  if (outcome.heldCount === 0) return 'Unmuted. Nothing was held while the channel was muted.';
+  return `Unmuted. A summary of ${outcome.heldCount === 1 ? '1 held task' : `${outcome.heldCount} held tasks`} is on its way to the channel.`;
+}
+
+/** The reply to subscription commands where subscriptions are not available. */
+export const SUBSCRIPTIONS_UNAVAILABLE_TEXT = 'Subscriptions and mutes are not available here (they need the watch engine).';
 
 /** The reply when a region-scoped kind got no region and the account has no default one. */
 export function missingRegionText(kind: TaskKind): string {

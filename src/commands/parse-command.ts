@@ -6,14 +6,19 @@
  * (empty) | help
  * <kind> <id> [<id> ...] [region=<r>] [account=<name>]     (also --region <r>, --region=<r>)
  * watch <kind> <id> ...  |  unwatch <kind> <id> ...  |  unwatch all  |  list
+ * subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]
+ * subscribe tcss [account=<name>]  |  subscriptions  |  unsubscribe <n>|all
+ * mute <duration>  |  unmute
  * ```
  * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
  */
 import { KIND_ALIASES, TASK_KINDS, resolveTaskKind, type TaskKind } from '../providers/types';
 import { validateTaskId } from '../providers/validate-id';
+import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
+import { parseDuration } from '../util/duration';
 import { cutToken } from './cut-token';
 import { suggestWord } from './suggest-word';
-import type { Command, ParseError, ParseResult, TaskSelection } from './types';
+import type { Command, ParseError, ParseResult, SubscriptionSelection, TaskSelection } from './types';
 
 /** Longer texts are refused before being scanned. Slack caps slash-command text near this too. */
 export const MAX_COMMAND_LENGTH = 4000;
@@ -25,7 +30,14 @@ export const MAX_IDS_PER_COMMAND = 50;
 export { KIND_ALIASES } from '../providers/types';
 
 /** Subcommand words that may come first instead of a kind. */
-export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help'];
+export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute'];
+
+
+/** Option names `subscribe` knows. */
+export const SUBSCRIBE_OPTION_NAMES: readonly string[] = ['domain', 'status', 'region', 'account'];
+
+/** What a domain must look like: a host name (a URL is cut down to its host). */
+export const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{1,63}$/;
 
 /** Option names the grammar knows. */
 export const OPTION_NAMES: readonly string[] = ['region', 'account'];
@@ -160,6 +172,96 @@ function bare(rest: readonly Word[], command: Command): ParseResult {
   return fail({ code: 'unexpected_id', token: cutToken(token), subcommand: command.type });
 }
 
+/** Parses the words after `subscribe`: `cdn|tcss [options]`. */
+function parseSubscribe(words: readonly Word[]): ParseResult {
+  const subcommand = 'subscribe' as const;
+  let kind: SubscriptionSelection['kind'] | null = null;
+  const values: { domain?: string; statuses?: string[]; region?: string; account?: string } = {};
+  for (const word of words) {
+    if (word.type === 'word') {
+      if (kind !== null) return fail({ code: 'unexpected_id', token: cutToken(word.text), subcommand });
+      const resolved = resolveTaskKind(word.text);
+      if (resolved === 'cdn' || resolved === 'tcss') {
+        kind = resolved;
+        continue;
+      }
+      if (resolved !== null) return fail({ code: 'unsupported_subscription_kind', kind: resolved, token: cutToken(word.text), subcommand });
+      const suggestion = suggestWord(word.text, ['cdn', 'tcss']);
+      return fail({ code: 'unknown_kind', token: cutToken(word.text), subcommand, ...(suggestion ? { suggestion } : {}) });
+    }
+    if (!SUBSCRIBE_OPTION_NAMES.includes(word.name)) {
+      const suggestion = suggestWord(word.name, SUBSCRIBE_OPTION_NAMES);
+      return fail({ code: 'unknown_option', token: cutToken(word.name), subcommand, ...(suggestion ? { suggestion } : {}) });
+    }
+    const option = word.name as 'domain' | 'status' | 'region' | 'account';
+    if (word.value === null || word.value === '') return fail({ code: 'invalid_option', option, subcommand });
+    const earlier = option === 'status' ? values.statuses : values[option];
+    if (earlier !== undefined) return fail({ code: 'duplicate_option', option, token: option, subcommand });
+    if (option === 'account') {
+      if (!ACCOUNT_PATTERN.test(word.value)) return fail({ code: 'invalid_option', option, token: cutToken(word.value), subcommand });
+      values.account = word.value;
+    } else if (option === 'region') {
+      const area = word.value.toLowerCase();
+      if (!CDN_AREAS.includes(area)) return fail({ code: 'invalid_option', option: 'area', token: cutToken(word.value), subcommand });
+      values.region = area;
+    } else if (option === 'domain') {
+      const host = hostOf(word.value);
+      if (host === null) return fail({ code: 'invalid_option', option, token: cutToken(word.value), subcommand });
+      values.domain = host;
+    } else {
+      const statuses = [...new Set(word.value.toLowerCase().split(',').filter((status) => status !== ''))];
+      const wrong = statuses.find((status) => !CDN_SUBSCRIPTION_STATUSES.includes(status));
+      if (wrong !== undefined || statuses.length === 0) return fail({ code: 'invalid_option', option, token: cutToken(wrong ?? word.value), subcommand });
+      values.statuses = statuses;
+    }
+  }
+  if (kind === null) return fail({ code: 'missing_kind', subcommand });
+  if (kind === 'tcss') {
+    const cdnOnly = (['domain', 'statuses', 'region'] as const).find((name) => values[name] !== undefined);
+    if (cdnOnly) return fail({ code: 'unknown_option', token: cdnOnly === 'statuses' ? 'status' : cdnOnly, subcommand, kind });
+  }
+  const selection: SubscriptionSelection = {
+    kind,
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.domain !== undefined ? { domain: values.domain } : {}),
+    ...(values.statuses !== undefined ? { statuses: values.statuses } : {}),
+  };
+  return { ok: true, command: { type: 'subscribe', ...selection } };
+}
+
+/** A host name from `example.com` or `https://example.com/path`; null when neither. */
+function hostOf(value: string): string | null {
+  let host = value.toLowerCase();
+  if (/^https?:\/\//.test(host)) {
+    try {
+      host = new URL(host).hostname;
+    } catch {
+      return null;
+    }
+  }
+  return DOMAIN_PATTERN.test(host) ? host : null;
+}
+
+/** Parses `unsubscribe <n>|all`. */
+function parseUnsubscribe(rest: readonly Word[]): ParseResult {
+  const target = rest[0];
+  if (target?.type === 'word' && target.text.toLowerCase() === 'all') return bare(rest.slice(1), { type: 'unsubscribe-all' });
+  if (target?.type !== 'word' || !/^[0-9]{1,4}$/.test(target.text) || Number(target.text) < 1) {
+    return fail({ code: 'invalid_subscription_number', subcommand: 'unsubscribe', ...(target ? { token: cutToken(target.type === 'word' ? target.text : target.name) } : {}) });
+  }
+  return bare(rest.slice(1), { type: 'unsubscribe', number: Number(target.text) });
+}
+
+/** Parses `mute <duration>`, at most {@link MAX_MUTE_MS}. */
+function parseMute(rest: readonly Word[]): ParseResult {
+  const target = rest[0];
+  if (target?.type !== 'word') return fail({ code: 'invalid_duration', subcommand: 'mute' });
+  const durationMs = parseDuration(target.text);
+  if (durationMs === null || durationMs > MAX_MUTE_MS) return fail({ code: 'invalid_duration', token: cutToken(target.text), subcommand: 'mute' });
+  return bare(rest.slice(1), { type: 'mute', durationMs });
+}
+
 /**
  * Parses the text of a `/task-status` command (without the slash command itself).
  * Pure: no I/O, no clock. Never throws for any input string.
@@ -181,6 +283,16 @@ export function parseCommand(text: string): ParseResult {
       return bare(rest, { type: 'list' });
     case 'watch':
       return parseSelection(rest, 'watch');
+    case 'subscribe':
+      return parseSubscribe(rest);
+    case 'subscriptions':
+      return bare(rest, { type: 'subscriptions' });
+    case 'unsubscribe':
+      return parseUnsubscribe(rest);
+    case 'mute':
+      return parseMute(rest);
+    case 'unmute':
+      return bare(rest, { type: 'unmute' });
     case 'unwatch': {
       const target = rest[0];
       if (target?.type === 'word' && target.text.toLowerCase() === 'all') return bare(rest.slice(1), { type: 'unwatch-all' });

@@ -7,6 +7,7 @@ import type { ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
 import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
+import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -24,7 +25,22 @@ export type Command =
   | ({ readonly type: 'watch' } & TaskSelection)
   | ({ readonly type: 'unwatch' } & TaskSelection)
   | { readonly type: 'unwatch-all' }
-  | { readonly type: 'list' };
+  | { readonly type: 'list' }
+  | ({ readonly type: 'subscribe' } & SubscriptionSelection)
+  | { readonly type: 'subscriptions' }
+  | { readonly type: 'unsubscribe'; readonly number: number }
+  | { readonly type: 'unsubscribe-all' }
+  | { readonly type: 'mute'; readonly durationMs: number }
+  | { readonly type: 'unmute' };
+
+/** What `subscribe` asks for. `domain`, `statuses` and `region` (a CDN area) apply to `cdn` only. */
+export interface SubscriptionSelection {
+  readonly kind: SubscriptionKind;
+  readonly account?: string;
+  readonly region?: string;
+  readonly domain?: string;
+  readonly statuses?: readonly string[];
+}
 
 /** Identifiers of everything the parser can reject. One module turns them into text. */
 export type ParseErrorCode =
@@ -41,7 +57,10 @@ export type ParseErrorCode =
   | 'invalid_option'
   | 'duplicate_option'
   | 'missing_region'
-  | 'unknown_subcommand';
+  | 'unknown_subcommand'
+  | 'unsupported_subscription_kind'
+  | 'invalid_subscription_number'
+  | 'invalid_duration';
 
 /** Why a text did not parse, with what the message needs. */
 export interface ParseError {
@@ -95,6 +114,8 @@ export interface CommandObserver {
 export interface CommandServices {
   readonly providers: ProviderRegistry;
   readonly watches?: WatchService;
+  /** Channel subscriptions and mutes; absent where they are not available. */
+  readonly subscriptions?: SubscriptionService;
   /** Optional sink for unexpected failures. */
   readonly log?: CommandErrorLog;
   /** Optional observer of command outcomes. */
@@ -122,4 +143,9 @@ export type CommandResult =
     }
   | { readonly type: 'watching'; readonly visibility: 'ephemeral'; readonly watches: readonly WatchSummary[]; readonly text: string }
   | { readonly type: 'unwatched'; readonly visibility: 'ephemeral'; readonly count: number; readonly text: string }
-  | { readonly type: 'watch-list'; readonly visibility: 'ephemeral'; readonly watches: readonly WatchSummary[]; readonly text: string };
+  | { readonly type: 'watch-list'; readonly visibility: 'ephemeral'; readonly watches: readonly WatchSummary[]; readonly text: string }
+  | { readonly type: 'subscribed'; readonly visibility: 'ephemeral'; readonly subscription: SubscriptionSummary; readonly text: string }
+  | { readonly type: 'subscription-list'; readonly visibility: 'ephemeral'; readonly subscriptions: readonly SubscriptionSummary[]; readonly text: string }
+  | { readonly type: 'unsubscribed'; readonly visibility: 'ephemeral'; readonly count: number; readonly text: string }
+  | { readonly type: 'muted'; readonly visibility: 'ephemeral'; readonly mute: MuteState; readonly text: string }
+  | { readonly type: 'unmuted'; readonly visibility: 'ephemeral'; readonly wasMuted: boolean; readonly heldCount: number; readonly text: string };

@@ -8,8 +8,8 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
-import { NotifierRateLimitedError, type ChannelAddress, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
-import { renderStatusCard, renderTransitionNotice, type SlackMessage } from './blocks';
+import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
 import { createSlackWebClient } from './slack-web-client';
@@ -58,6 +58,15 @@ export class SlackNotifier implements Notifier {
         unfurl_media: false,
       }),
     );
+  }
+
+  /** Posts a mute summary as one channel message; resolves to its `ts`. */
+  async postSummary(channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
+    const message = renderTextReply([summary.title, ...summary.lines.map((line) => `• ${line}`)].join('\n'));
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: channel.channelId, ...postable(message), unfurl_links: false, unfurl_media: false }),
+    );
+    return typeof result.ts === 'string' ? result.ts : '';
   }
 
   private async call<T>(method: string, run: () => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
-import type { ChannelAddress, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
+import type { ChannelAddress, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
 import { renderStatusText, stateMark } from './render-status';
 import { formatDuration } from '../../util/duration';
 
@@ -75,6 +75,12 @@ export class TerminalChat implements Notifier {
     const lines = renderNotice(notice).split('\n');
     const head = `  ↳ [thread #${messageId}${options.broadcast ? ', also sent to channel' : ''}] ${lines[0] ?? ''}`;
     this.say([head, ...lines.slice(1).map((line) => `      ${line}`)].join('\n'));
+  }
+
+  async postSummary(_channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
+    const messageId = String(this.nextCardNumber++);
+    this.say([`[summary #${messageId}] ${summary.title}`, ...summary.lines.map((line) => `  ${line}`)].join('\n'));
+    return messageId;
   }
 
   private async handleLine(line: string): Promise<void> {
@@ -149,5 +155,8 @@ function renderResult(result: CommandResult): string {
       }
       return `bot> ${parts.join('\n')}`;
     }
+    default:
+      // Results added later (subscriptions, mutes) all carry their text.
+      return `bot> ${result.text}`;
   }
 }

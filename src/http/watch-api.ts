@@ -1,0 +1,212 @@
+/**
+ * `POST /api/watches`: lets automation (a deploy pipeline, `taskwatch watch`) start a watch
+ * whose card goes to a chat channel. Input is checked with the same rules as the chat command
+ * (`resolveTaskKind`, `validateTaskId`, the region and account patterns); errors name the field.
+ *
+ * Order of checks: token (401) before reading the body, so an unauthenticated caller cannot
+ * make us parse anything; then the per-token rate (429 with Retry-After); then the body size
+ * (413) and shape (400).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { isProviderError } from '../providers/errors';
+import { resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
+import { validateTaskId } from '../providers/validate-id';
+import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
+import { LATEST_TASK_ID } from '../commands/handle-command';
+import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
+import type { WatchService } from '../jobs/watch-service';
+
+/** Options of {@link createWatchApiRouter}. */
+export interface WatchApiOptions {
+  /** The bearer token callers must send. */
+  readonly apiToken: string;
+  readonly watches: WatchService;
+  readonly providers: ProviderRegistry;
+  /** Requests per minute per token; default 60. */
+  readonly rateLimitPerMinute?: number;
+  /** Largest JSON body accepted; default 16 KB. */
+  readonly maxBodyBytes?: number;
+  /** Shown as who asked (`api:<name>`); default `api`. */
+  readonly tokenName?: string;
+  /** Real time for the rate window; default `Date.now`. */
+  readonly now?: () => number;
+  /** Told about failures we did not expect (names only, never messages). */
+  readonly log?: { error(details: Record<string, unknown>, message: string): void };
+}
+
+/** One started watch in a 201 answer. */
+export interface WatchApiWatch {
+  readonly id: string;
+  readonly kind: TaskKind;
+  readonly taskId: string;
+  readonly region: string | null;
+  readonly account: string;
+  readonly channel: string;
+  readonly state: string | null;
+  readonly startedAt: string;
+  readonly deadlineAt: string;
+}
+
+/** The path the router serves. */
+export const WATCH_API_PATH = '/api/watches';
+
+const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
+
+type FieldErrors = Record<string, string>;
+
+interface ValidRequest {
+  readonly refs: TaskRef[];
+  readonly channel: ChannelAddress;
+}
+
+/** Checks a request body; resolves to the watch request or field-level errors. */
+export function validateWatchRequest(body: unknown, providers: ProviderRegistry): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
+  const fields: FieldErrors = {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
+  const input = body as Record<string, unknown>;
+  const known = new Set(['kind', 'ids', 'region', 'account', 'channel']);
+  for (const key of Object.keys(input)) if (!known.has(key)) fields[key.slice(0, 32)] = 'is not a field of this API';
+
+  const kind = typeof input['kind'] === 'string' ? resolveTaskKind(input['kind']) : null;
+  if (kind === null) fields['kind'] = 'must be one of cdn, dcdn, dts, redis, tcss';
+
+  let ids: string[] = [];
+  const rawIds = input['ids'];
+  if (kind === 'tcss') {
+    if (rawIds !== undefined && !(Array.isArray(rawIds) && rawIds.length === 0)) fields['ids'] = 'must be absent or empty for tcss (it reports the latest task)';
+    ids = [LATEST_TASK_ID];
+  } else if (!Array.isArray(rawIds) || rawIds.length === 0) {
+    fields['ids'] = 'must be a non-empty array of task IDs';
+  } else if (rawIds.length > MAX_IDS_PER_COMMAND) {
+    fields['ids'] = `must hold at most ${MAX_IDS_PER_COMMAND} IDs`;
+  } else if (!rawIds.every((id): id is string => typeof id === 'string')) {
+    fields['ids'] = 'must hold strings only';
+  } else if (kind !== null) {
+    ids = [...new Set(rawIds.map((id) => id.trim()))];
+    const bad = ids.find((id) => validateTaskId(kind, id) !== null);
+    if (bad !== undefined) fields['ids'] = `holds an ID that is not a valid ${kind} task ID (${validateTaskId(kind, bad)})`;
+  }
+
+  const region = input['region'];
+  if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region.toLowerCase()))) fields['region'] = 'must look like ap-guangzhou';
+  const account = input['account'];
+  if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))) fields['account'] = 'must be an account name: letters, digits, dot, dash, underscore';
+
+  const channelText = input['channel'];
+  const channel = typeof channelText === 'string' ? parseChannelAddress(channelText) : null;
+  if (channel === null || channel.platform === 'terminal') fields['channel'] = 'must be slack:<channel id> or discord:<channel id>';
+
+  if (kind !== null && fields['account'] === undefined) {
+    const accountName = typeof account === 'string' ? account : undefined;
+    try {
+      providers.get(kind, accountName);
+      const resolvedRegion = typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined);
+      if (KINDS_WITH_REGION.has(kind) && resolvedRegion === undefined && fields['region'] === undefined) fields['region'] = `is required for ${kind} (the account has no default region)`;
+    } catch (error) {
+      if (!isProviderError(error)) throw error;
+      fields['account'] = 'is not a configured account for this kind';
+    }
+  }
+  if (Object.keys(fields).length > 0 || kind === null || channel === null) return { ok: false, fields };
+
+  const accountName = typeof account === 'string' ? account : undefined;
+  const resolvedRegion = KINDS_WITH_REGION.has(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
+  const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
+  return { ok: true, request: { refs, channel } };
+}
+
+/** A fixed one-minute window per token digest. */
+class MinuteWindows {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** 0 when the call may go, else seconds until it may. */
+  take(key: string): number {
+    const now = this.now();
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= 60_000) {
+      this.windows.set(key, { start: now, count: 1 });
+      return 0;
+    }
+    if (window.count < this.limit) {
+      window.count += 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
+  }
+}
+
+/** Builds the router; mount it with `app.use(router)`. */
+export function createWatchApiRouter(options: WatchApiOptions): Router {
+  if (options.apiToken.length === 0) throw new Error('createWatchApiRouter needs a non-empty API token (API_TOKEN).');
+  const router = express.Router();
+  const expected = createHash('sha256').update(options.apiToken).digest();
+  const windows = new MinuteWindows(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
+  const requestedBy = `api:${options.tokenName ?? 'api'}`;
+
+  const authenticate = (request: Request, response: Response, next: NextFunction): void => {
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    // Digests have one length, so the comparison takes the same time whatever was sent.
+    const given = createHash('sha256').update(token).digest();
+    if (token === '' || !timingSafeEqual(given, expected)) {
+      // The body is not read: drain it so the connection stays usable, then answer.
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      response.status(401).json({ error: 'unauthorized', message: 'Send Authorization: Bearer <API_TOKEN>.' });
+      return;
+    }
+    const waitSeconds = windows.take(given.toString('hex'));
+    if (waitSeconds > 0) {
+      response.setHeader('Retry-After', String(waitSeconds));
+      response.status(429).json({ error: 'rate_limited', message: `Too many requests for this token; retry after ${waitSeconds} s.`, retryAfterSeconds: waitSeconds });
+      return;
+    }
+    next();
+  };
+
+  router.post(WATCH_API_PATH, authenticate, express.json({ limit: options.maxBodyBytes ?? 16 * 1024, type: () => true }), async (request: Request, response: Response) => {
+    const checked = validateWatchRequest(request.body, options.providers);
+    if (!checked.ok) {
+      response.status(400).json({ error: 'invalid_request', fields: checked.fields });
+      return;
+    }
+    try {
+      const summaries = await options.watches.watch({ refs: checked.request.refs, channel: checked.request.channel, requestedBy });
+      const watches: WatchApiWatch[] = summaries.map((summary) => ({
+        id: summary.watchId,
+        kind: summary.ref.kind,
+        taskId: summary.ref.id,
+        region: summary.ref.region || null,
+        account: summary.ref.account,
+        channel: formatChannelAddress(summary.channel),
+        state: summary.state,
+        startedAt: summary.startedAt,
+        deadlineAt: summary.deadlineAt,
+      }));
+      response.status(201).json({ watches });
+    } catch (error) {
+      options.log?.error({ event: 'watch_api_failed', errorName: error instanceof Error ? error.name : typeof error }, 'POST /api/watches failed');
+      response.status(502).json({ error: 'watch_failed', message: 'The watch could not be started (is the channel\'s chat platform configured?). Try again later.' });
+    }
+  });
+
+  // Body errors from express.json: too large (413) or not JSON (400).
+  router.use(WATCH_API_PATH, (error: unknown, _request: Request, response: Response, next: NextFunction) => {
+    const type = (error as { type?: unknown } | null)?.type;
+    if (type === 'entity.too.large') {
+      response.status(413).json({ error: 'payload_too_large', message: `The body must be at most ${options.maxBodyBytes ?? 16 * 1024} bytes.` });
+      return;
+    }
+    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      response.status(400).json({ error: 'invalid_request', fields: { body: 'must be JSON' } });
+      return;
+    }
+    next(error);
+  });
+  return router;
+}

@@ -1,0 +1,206 @@
+/**
+ * Channel mutes. While a channel is muted, the watch engine's deliveries to it are held (the
+ * delivery jobs wait in the delayed set; nothing is dropped) and new tasks found by its
+ * subscriptions are noted instead of announced. When the mute ends, by `unmute` or by
+ * expiry, one summary message lists what happened; the held deliveries then only edit their
+ * cards in place, because the summary has told their changes.
+ *
+ * Ending a mute is crash-safe: the held sets are first moved to staging copies (one script),
+ * the summary is built from the staging copies and posted, and only then are they removed. A
+ * release interrupted by a crash is found again by the supervisor (the channel stays in the
+ * mutes index until the release completes) and finishes without losing the held entries.
+ */
+import type Redis from 'ioredis';
+import type { DeliveryHold } from '../delivery-processor';
+import type { WatchStore } from '../watch-store';
+import type { ChannelSummary } from '../notifier';
+import { buildMuteSummary, type HeldChange, type HeldNewTask } from './subscription-filter';
+import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
+import { MAX_MUTE_MS, type MuteState } from './subscription-service';
+
+/** Held deliveries are checked again at least this often, so an early unmute is never waited out. */
+export const HOLD_RECHECK_MAX_MS = 60_000;
+/** Least pause of a held delivery. */
+const HOLD_RECHECK_MIN_MS = 250;
+
+
+/** KEYS: mute, heldWatches, heldJobs. ARGV: watchId, jobId, now, min, max. Returns ms to hold, 0 when not muted. */
+const HOLD = `
+local untilText = redis.call('HGET', KEYS[1], 'until')
+if not untilText then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+if ARGV[2] ~= '' then redis.call('SADD', KEYS[3], ARGV[2]) end
+local wait = tonumber(untilText) - tonumber(ARGV[3])
+if wait < tonumber(ARGV[4]) then wait = tonumber(ARGV[4]) end
+if wait > tonumber(ARGV[5]) then wait = tonumber(ARGV[5]) end
+return math.floor(wait)
+`;
+
+/** KEYS: mute, heldNew. ARGV: entry JSON. Notes a new task when muted; 1 when noted. */
+const NOTE_NEW = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+`;
+
+/**
+ * KEYS: mute, heldWatches, heldJobs, heldNew, stagedWatches, stagedJobs, stagedNew, stagedMute.
+ * ARGV: now. Moves an expired mute's held entries to staging; returns 1 when staging holds a release to finish.
+ */
+const TAKE = `
+local untilText = redis.call('HGET', KEYS[1], 'until')
+if untilText then
+  if tonumber(untilText) > tonumber(ARGV[1]) then return 0 end
+  redis.call('SUNIONSTORE', KEYS[5], KEYS[5], KEYS[2])
+  redis.call('SUNIONSTORE', KEYS[6], KEYS[6], KEYS[3])
+  while redis.call('LMOVE', KEYS[4], KEYS[7], 'LEFT', 'RIGHT') do end
+  if redis.call('EXISTS', KEYS[8]) == 0 then
+    redis.call('HSET', KEYS[8], 'mutedAt', redis.call('HGET', KEYS[1], 'mutedAt') or ARGV[1], 'endedAt', ARGV[1])
+  end
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+end
+return redis.call('EXISTS', KEYS[8])
+`;
+
+/** KEYS: watch. ARGV: seq, ended. Marks a watch's changes up to seq as told (by a summary). */
+const MARK_TOLD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local delivered = tonumber(redis.call('HGET', KEYS[1], 'deliveredSeq') or '0')
+if tonumber(ARGV[1]) > delivered then redis.call('HSET', KEYS[1], 'deliveredSeq', ARGV[1]) end
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'endPosted', '1') end
+return 1
+`;
+
+/** A release ready to post: the summary, and the held delivery jobs to let go afterwards. */
+export interface StagedRelease {
+  readonly summary: ChannelSummary;
+  /** How many tasks the summary lists. */
+  readonly count: number;
+  readonly heldJobIds: readonly string[];
+}
+
+/** Mutes in Redis. */
+export class ChannelMutes {
+  private readonly keys: SubscriptionKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.keys = new SubscriptionKeys(`${prefix}:tw:sub`);
+  }
+
+  /** Sorted set: muted channels scored by when their mute ends (engine clock). */
+  get index(): string {
+    return `${this.keys.namespace}:mutes`;
+  }
+
+  /** The hold the watch engine asks before every delivery (pass it as `deliveryHold`). */
+  readonly hold: DeliveryHold = async ({ channel, watchId, jobId }) =>
+    Number(
+      await this.redis.eval(HOLD, 3, this.keys.mute(channel), this.keys.heldWatches(channel), this.keys.heldJobs(channel), watchId, jobId ?? '', this.now(), HOLD_RECHECK_MIN_MS, HOLD_RECHECK_MAX_MS),
+    );
+
+  async mute(channel: string, durationMs: number, mutedBy: string): Promise<MuteState> {
+    const now = this.now();
+    const until = now + Math.min(durationMs, MAX_MUTE_MS);
+    // A second mute moves the end; it keeps the start, so the summary covers the whole silence.
+    await this.redis
+      .multi()
+      .hsetnx(this.keys.mute(channel), 'mutedAt', now)
+      .hset(this.keys.mute(channel), { v: SUBSCRIPTION_RECORD_VERSION, until, mutedBy })
+      .zadd(this.index, until, channel)
+      .exec();
+    return { until: new Date(until).toISOString(), mutedBy };
+  }
+
+  async state(channel: string): Promise<MuteState | null> {
+    const fields = await this.redis.hgetall(this.keys.mute(channel));
+    if (!fields['until']) return null;
+    return { until: new Date(Number(fields['until'])).toISOString(), mutedBy: fields['mutedBy'] ?? '' };
+  }
+
+  /** Makes a mute end now; resolves to how many tasks it held, or null when the channel was not muted. */
+  async endNow(channel: string): Promise<number | null> {
+    const now = this.now();
+    const [exists] = (await this.redis.multi().exists(this.keys.mute(channel)).exec()) ?? [];
+    if (!exists || Number(exists[1]) === 0) return null;
+    const results = await this.redis
+      .multi()
+      .hset(this.keys.mute(channel), 'until', now)
+      .zadd(this.index, now, channel)
+      .scard(this.keys.heldWatches(channel))
+      .llen(this.keys.heldNew(channel))
+      .exec();
+    return Number(results?.[2]?.[1] ?? 0) + Number(results?.[3]?.[1] ?? 0);
+  }
+
+  /** Channels whose mute has ended (or whose release did not finish). */
+  async due(): Promise<string[]> {
+    return this.redis.zrangebyscore(this.index, '-inf', this.now(), 'LIMIT', 0, 100);
+  }
+
+  /** Notes a task found while the channel is muted; false when it is not muted. */
+  async noteNewTask(channel: string, task: HeldNewTask): Promise<boolean> {
+    return Number(await this.redis.eval(NOTE_NEW, 2, this.keys.mute(channel), this.keys.heldNew(channel), JSON.stringify(task))) === 1;
+  }
+
+  /**
+   * Ends an expired mute (moving its held entries to staging), marks the held changes as told
+   * and builds the summary. Null when the channel is still muted or has nothing staged.
+   */
+  async stage(channel: string, watchStore: WatchStore): Promise<StagedRelease | null> {
+    const keys = this.keys;
+    const staged = Number(
+      await this.redis.eval(
+        TAKE,
+        8,
+        keys.mute(channel),
+        keys.heldWatches(channel),
+        keys.heldJobs(channel),
+        keys.heldNew(channel),
+        keys.staged(keys.heldWatches(channel)),
+        keys.staged(keys.heldJobs(channel)),
+        keys.staged(keys.heldNew(channel)),
+        keys.staged(keys.mute(channel)),
+        this.now(),
+      ),
+    );
+    if (staged !== 1) return null;
+    const [watchIds, jobIds, newJson, span] = await Promise.all([
+      this.redis.smembers(keys.staged(keys.heldWatches(channel))),
+      this.redis.smembers(keys.staged(keys.heldJobs(channel))),
+      this.redis.lrange(keys.staged(keys.heldNew(channel)), 0, -1),
+      this.redis.hgetall(keys.staged(keys.mute(channel))),
+    ]);
+    const changes: HeldChange[] = [];
+    for (const watch of await watchStore.loadWatches(watchIds)) {
+      const task = await watchStore.loadTask(watch.taskKey);
+      if (!task?.status) continue;
+      const unsaidEnding = watch.endReason !== null && !watch.endPosted;
+      if (task.seq > watch.deliveredSeq || unsaidEnding) {
+        const history = await watchStore.loadHistory(task.taskKey);
+        const from = watch.deliveredSeq > 0 ? (history.get(watch.deliveredSeq)?.state ?? null) : null;
+        // A first observation only fills the card in; it is not news.
+        if (from !== null || unsaidEnding) {
+          changes.push({ kind: task.kind, id: task.id, from, to: task.status.state, rawStatus: task.status.rawStatus, endReason: watch.endReason });
+        }
+      }
+      await this.redis.eval(MARK_TOLD, 1, watchStore.keys.watch(watch.watchId), task.seq, watch.endReason !== null ? '1' : '');
+    }
+    const newTasks = newJson.map((json) => JSON.parse(json) as HeldNewTask);
+    const iso = (epoch: string | undefined): string => new Date(epoch ? Number(epoch) : this.now()).toISOString();
+    return { summary: buildMuteSummary({ mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks }), count: changes.length + newTasks.length, heldJobIds: jobIds };
+  }
+
+  /** Forgets a finished release. */
+  async finish(channel: string): Promise<void> {
+    const keys = this.keys;
+    await this.redis
+      .multi()
+      .del(keys.staged(keys.heldWatches(channel)), keys.staged(keys.heldJobs(channel)), keys.staged(keys.heldNew(channel)), keys.staged(keys.mute(channel)))
+      .eval(`if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0`, 2, this.index, keys.mute(channel), channel)
+      .exec();
+  }
+}

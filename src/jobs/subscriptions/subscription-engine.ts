@@ -1,0 +1,447 @@
+/**
+ * Channel subscriptions on BullMQ: implements {@link SubscriptionService}. Subscriptions of one
+ * kind, account and CDN area form a group with ONE sweep job (queue `subscription-poll`), so
+ * one listing serves every channel subscribed there and BullMQ's job lock keeps two workers
+ * from listing the same group at once.
+ *
+ * CDN: each sweep lists `DescribePushTasks` over `[cursor - overlap, now]` (both ends
+ * inclusive, paged), so a task that shows up late or sits exactly on a window edge is listed by
+ * two sweeps; the cursor moves only after a sweep succeeded. A per-subscription "seen" set,
+ * kept longer than any window reaches back, turns that overlap into exactly one watch: a task
+ * is taken by an atomic add-if-absent, noted as pending, handed to the watch engine (card and
+ * threaded changes exactly as a manual watch) and only then cleared from pending, so a crash in
+ * between retries the watch (which the engine does not double) rather than losing the task.
+ * Subscriptions filtered by status also list the last `statusLookbackMs` by each status, because
+ * a prefetch fails minutes after it was submitted.
+ *
+ * TCSS: each sweep asks `DescribeUnfinishRefreshTask`; a TaskId not seen before is a new task
+ * and gets a watch, which reports its start, finish or failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DEFAULT_ACCOUNT } from '../../config';
+import { isProviderError, ProviderError } from '../../providers/errors';
+import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
+import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
+import { safeError } from '../poll-sweeper';
+import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
+import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
+import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
+import type { WatchService } from '../watch-service';
+import { WatchStore } from '../watch-store';
+import { ChannelMutes } from './channel-mute';
+import { canListPushTasks, listPushWindow } from './push-task-lister';
+import { matchesFilter, mergeListedTasks, type HeldNewTask } from './subscription-filter';
+import {
+  SUBSCRIPTION_RECORD_VERSION,
+  SubscriptionKeys,
+  channelTokenOf,
+  readSubscriptionRecord,
+  requireSubscriptionJobVersion,
+  subscriptionFields,
+  subscriptionGroupIdOf,
+  subscriptionIdOf,
+  type MuteReleaseJobData,
+  type SubscriptionGroup,
+  type SubscriptionRecord,
+  type SubscriptionSweepJobData,
+} from './subscription-records';
+import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, type MuteState, type SubscribeRequest, type SubscriptionService, type SubscriptionSummary, type UnmuteOutcome } from './subscription-service';
+
+/** Name of the queue of subscription sweeps and mute releases. */
+export const SUBSCRIPTION_QUEUE = 'subscription-poll';
+
+/** Timing that tests change; production keeps the defaults. */
+export interface SubscriptionTuning {
+  /** Pause between two sweeps of a group (real time). Default 30 s. */
+  readonly intervalMs?: number;
+  /** How far each CDN window reaches back before the previous one's end. Default 5 min. */
+  readonly overlapMs?: number;
+  /** How far status-filtered subscriptions look back for tasks that reached the status. Default 24 h. */
+  readonly statusLookbackMs?: number;
+  /** How long a taken TaskId is remembered; always longer than any window reaches back. */
+  readonly seenRetentionMs?: number;
+  /** How often a worker re-creates missing sweeps and ends expired mutes. Default 15 s. */
+  readonly supervisorIntervalMs?: number;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+/** Options of {@link createSubscriptionEngine}. */
+export interface SubscriptionEngineOptions {
+  readonly connection: RedisConnectionTarget;
+  /** The watch engine's prefix; subscriptions live next to its records. Default `taskwatch`. */
+  readonly prefix?: string;
+  readonly providers: ProviderRegistry;
+  /** Where new tasks become watches. */
+  readonly watches: WatchService;
+  /** For mute summaries; looked up at use. */
+  readonly notifiers: readonly Notifier[];
+  readonly role: WatchEngineRole;
+  /** The engine clock (task windows, mutes); scheduling uses real time. Default `Date.now`. */
+  readonly now?: () => number;
+  readonly logger?: WatchEngineLogger;
+  readonly tuning?: SubscriptionTuning;
+}
+
+/** Subscriptions with a lifecycle. */
+export interface SubscriptionEngine extends SubscriptionService {
+  start(): Promise<void>;
+  /** Graceful: in-flight sweeps finish or return to their queue, then every connection closes. */
+  stop(): Promise<void>;
+  readonly queues: readonly Queue[];
+}
+
+type Tuned = Required<Omit<SubscriptionTuning, 'seenRetentionMs'>> & { readonly seenRetentionMs: number };
+
+function tuned(tuning: SubscriptionTuning = {}): Tuned {
+  const base = {
+    intervalMs: tuning.intervalMs ?? 30_000,
+    overlapMs: tuning.overlapMs ?? 300_000,
+    statusLookbackMs: tuning.statusLookbackMs ?? 86_400_000,
+    supervisorIntervalMs: tuning.supervisorIntervalMs ?? 15_000,
+    lockDurationMs: tuning.lockDurationMs ?? 30_000,
+    stalledIntervalMs: tuning.stalledIntervalMs ?? 30_000,
+  };
+  const floor = Math.max(base.overlapMs, base.statusLookbackMs) + base.overlapMs + 3_600_000;
+  return { ...base, seenRetentionMs: Math.max(tuning.seenRetentionMs ?? 0, floor) };
+}
+
+/**
+ * KEYS: seen, pending. ARGV: taskId, now, ref JSON, retentionMs. Takes a TaskId for a
+ * subscription unless already taken; 1 when this call took it.
+ */
+const TAKE_TASK = `
+if redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
+`;
+
+/** Throttling backs a group off, doubling per throttled sweep up to this. */
+const MAX_BACKOFF_MS = 300_000;
+
+/** Creates the subscription engine; nothing runs until {@link SubscriptionEngine.start}. */
+export function createSubscriptionEngine(options: SubscriptionEngineOptions): SubscriptionEngine {
+  const prefix = options.prefix ?? 'taskwatch';
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? SILENT_WATCH_LOGGER;
+  const tuning = tuned(options.tuning);
+  const redis: Redis = createRedisConnection(options.connection);
+  const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
+  const watchStore = new WatchStore(redis, `${prefix}:tw`);
+  const mutes = new ChannelMutes(redis, prefix, now);
+  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, { connection: redis, prefix });
+  const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
+  const workers: Worker[] = [];
+  let supervisor: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  const notifierFor = (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform);
+
+  const ensureSweep = async (groupId: string): Promise<void> => {
+    await queue.add(
+      'sweep',
+      { v: SUBSCRIPTION_RECORD_VERSION, groupId },
+      { jobId: `subsweep-${groupId}`, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: tuning.intervalMs } },
+    );
+  };
+
+  const ensureRelease = async (channel: string): Promise<void> => {
+    // A fresh ID per request: a release already running or finished must not swallow a new one.
+    await queue.add(
+      'release',
+      { v: SUBSCRIPTION_RECORD_VERSION, channel },
+      { jobId: `release-${channelTokenOf(channel)}-${randomBytes(4).toString('hex')}`, removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+    );
+  };
+
+  const loadRecords = async (ids: readonly string[]): Promise<SubscriptionRecord[]> => {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.record(id));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((id, index) => readSubscriptionRecord(id, (results[index]?.[1] ?? {}) as Record<string, string>)).filter((record): record is SubscriptionRecord => record !== null);
+  };
+
+  const summarize = (record: SubscriptionRecord, number: number): SubscriptionSummary => {
+    const address = parseChannelAddress(record.channel) ?? { platform: 'slack' as const, channelId: record.channel };
+    return {
+      subscriptionId: record.id,
+      number,
+      channel: address,
+      kind: record.kind,
+      account: record.account,
+      region: record.region,
+      domain: record.domain,
+      statuses: record.statuses,
+      createdBy: record.createdBy,
+      createdAt: record.createdAt,
+    };
+  };
+
+  const channelRecords = async (channel: string): Promise<SubscriptionRecord[]> => loadRecords(await redis.zrange(keys.channel(channel), 0, -1));
+
+  const remove = async (record: SubscriptionRecord): Promise<void> => {
+    await redis
+      .multi()
+      .del(keys.record(record.id), keys.seen(record.id), keys.pending(record.id))
+      .zrem(keys.channel(record.channel), record.id)
+      .srem(keys.members(record.groupId), record.id)
+      .exec();
+    // The last subscription of a group takes the group with it; its sweep then ends by itself.
+    await redis.eval(
+      `if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) redis.call('DEL', KEYS[3]) end return 0`,
+      3,
+      keys.members(record.groupId),
+      keys.groups(),
+      keys.cursor(record.groupId),
+      record.groupId,
+    );
+  };
+
+  /** Hands a taken task to the channel: a watch, or a note in the mute summary. */
+  const announce = async (record: SubscriptionRecord, ref: TaskRef, status: Pick<TaskStatus, 'state' | 'rawStatus'>): Promise<void> => {
+    const channel = parseChannelAddress(record.channel);
+    if (!channel) return;
+    const held: HeldNewTask = { kind: ref.kind, id: ref.id, state: status.state, rawStatus: status.rawStatus };
+    if (!(await mutes.noteNewTask(record.channel, held))) {
+      await options.watches.watch({ refs: [ref], channel, requestedBy: `subscription:${record.id}` });
+    }
+    await redis.hdel(keys.pending(record.id), ref.id);
+  };
+
+  const offer = async (record: SubscriptionRecord, status: TaskStatus): Promise<void> => {
+    const ref: TaskRef = { kind: record.kind, id: status.id, account: record.account };
+    const taken = Number(await redis.eval(TAKE_TASK, 2, keys.seen(record.id), keys.pending(record.id), status.id, now(), JSON.stringify({ ref, state: status.state, rawStatus: status.rawStatus }), tuning.seenRetentionMs));
+    if (taken !== 1) return;
+    try {
+      await announce(record, ref, status);
+    } catch (error) {
+      // Stays pending: the next sweep retries it.
+      logger.warn({ err: safeError(error), subscriptionId: record.id }, 'could not start a subscription watch; will retry');
+    }
+  };
+
+  const retryPending = async (record: SubscriptionRecord): Promise<void> => {
+    const pending = await redis.hgetall(keys.pending(record.id));
+    for (const json of Object.values(pending)) {
+      const entry = JSON.parse(json) as { ref: TaskRef; state: TaskStatus['state']; rawStatus: string };
+      try {
+        await announce(record, entry.ref, entry);
+      } catch (error) {
+        logger.warn({ err: safeError(error), subscriptionId: record.id }, 'pending subscription watch failed again');
+      }
+    }
+  };
+
+  const sweepCdn = async (groupId: string, group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
+    const provider = options.providers.get('cdn', group.account);
+    if (!canListPushTasks(provider)) throw new ProviderError({ code: 'not_configured', userMessage: 'This CDN provider cannot list tasks.', retryable: false });
+    const end = now();
+    const cursorText = await redis.get(keys.cursor(groupId));
+    const cursor = cursorText === null ? Math.min(...records.map((record) => record.createdAtMs)) : Number(cursorText);
+    const area = group.region ?? undefined;
+    const listings: TaskStatus[][] = [[...(await listPushWindow(provider, { startMs: Math.min(cursor - tuning.overlapMs, end), endMs: end, ...(area ? { area } : {}) })).values()]];
+    const statuses = [...new Set(records.flatMap((record) => record.statuses))];
+    for (const status of statuses) {
+      const listed = await listPushWindow(provider, { startMs: end - tuning.statusLookbackMs, endMs: end, status, ...(area ? { area } : {}) });
+      listings.push([...listed.values()]);
+    }
+    const tasks = [...mergeListedTasks(listings).values()].sort((left, right) => (left.createdAt ?? '').localeCompare(right.createdAt ?? ''));
+    for (const record of records) {
+      for (const task of tasks) if (matchesFilter(record, task)) await offer(record, task);
+    }
+    // Only a complete sweep moves the window on; a failed one is listed again in full.
+    await redis.set(keys.cursor(groupId), String(end));
+  };
+
+  const sweepTcss = async (group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
+    const [status] = await options.providers.get('tcss', group.account).describe([]);
+    const found = status !== undefined && status.found && /^[0-9]+$/.test(status.id);
+    for (const record of records) {
+      // The task already there when the channel subscribed is news only while it is unfinished.
+      const first = (await redis.hsetnx(keys.record(record.id), 'baselined', '1')) === 1;
+      if (!found) continue;
+      if (first && status.terminal) {
+        await redis.zadd(keys.seen(record.id), 'NX', now(), status.id);
+        continue;
+      }
+      await offer(record, status);
+    }
+  };
+
+  const processSweep = async (job: Job<SubscriptionSweepJobData>, token: string | undefined): Promise<string> => {
+    const data = requireSubscriptionJobVersion(job.data);
+    const groupJson = await redis.hget(keys.groups(), data.groupId);
+    if (!groupJson) return 'group gone';
+    const group = JSON.parse(groupJson) as SubscriptionGroup;
+    const records = await loadRecords(await redis.smembers(keys.members(data.groupId)));
+    let throttled: ProviderError | null = null;
+    if (records.length > 0) {
+      try {
+        for (const record of records) await retryPending(record);
+        if (group.kind === 'cdn') await sweepCdn(data.groupId, group, records);
+        else await sweepTcss(group, records);
+        for (const record of records) await redis.zremrangebyscore(keys.seen(record.id), '-inf', now() - tuning.seenRetentionMs);
+      } catch (error) {
+        if (isProviderError(error) && error.code === 'throttled') throttled = error;
+        logger.warn({ err: safeError(error), groupId: data.groupId }, 'subscription sweep failed; the window will be listed again');
+      }
+    }
+    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
+    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
+    const pause = throttled ? Math.max(throttled.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, tuning.intervalMs * 2 ** level)) : tuning.intervalMs;
+    await job.moveToDelayed(Date.now() + pause, token);
+    throw new DelayedError();
+  };
+
+  const processRelease = async (job: Job<MuteReleaseJobData>): Promise<string> => {
+    const { channel } = requireSubscriptionJobVersion(job.data);
+    const staged = await mutes.stage(channel, watchStore);
+    if (!staged) return 'nothing to release';
+    const address = parseChannelAddress(channel);
+    const notifier = address ? notifierFor(address.platform) : undefined;
+    if (address && staged.count > 0) {
+      if (notifier?.postSummary) {
+        try {
+          await notifier.postSummary(address, staged.summary);
+        } catch (error) {
+          if (error instanceof NotifierRateLimitedError) {
+            await job.moveToDelayed(Date.now() + error.retryAfterMs, job.token);
+            throw new DelayedError();
+          }
+          throw error;
+        }
+      } else {
+        logger.warn({ platform: address.platform }, 'this platform cannot post a mute summary; it was dropped');
+      }
+    }
+    for (const jobId of staged.heldJobIds) {
+      const held = await notifyQueue.getJob(jobId);
+      if (held && (await held.isDelayed())) await held.promote().catch(() => undefined);
+    }
+    await mutes.finish(channel);
+    return 'released';
+  };
+
+  const supervise = async (): Promise<void> => {
+    try {
+      for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
+      for (const channel of await mutes.due()) await ensureRelease(channel);
+    } catch (error) {
+      logger.warn({ err: safeError(error) }, 'subscription supervisor pass failed');
+    }
+  };
+
+  return {
+    queues: [queue],
+
+    async subscribe(request: SubscribeRequest): Promise<SubscriptionSummary> {
+      const channel = formatChannelAddress(request.channel);
+      const account = request.account?.trim() || DEFAULT_ACCOUNT;
+      // Throws a ProviderError (not_configured) when the account does not exist.
+      const provider = options.providers.get(request.kind, account);
+      if (request.kind === 'cdn' && !canListPushTasks(provider)) {
+        throw new ProviderError({ code: 'not_configured', userMessage: 'This CDN account cannot list prefetch tasks.', retryable: false });
+      }
+      const region = request.kind === 'cdn' && request.region && CDN_AREAS.includes(request.region) ? request.region : null;
+      const domain = request.kind === 'cdn' && request.domain ? request.domain.trim().toLowerCase() : null;
+      const statuses = request.kind === 'cdn' ? [...new Set((request.statuses ?? []).map((status) => status.toLowerCase()))].filter((status) => CDN_SUBSCRIPTION_STATUSES.includes(status)).sort() : [];
+      const groupId = subscriptionGroupIdOf({ kind: request.kind, account, region });
+      const partial = { channel, kind: request.kind, account, region, domain, statuses };
+      const id = subscriptionIdOf(partial);
+      const existing = (await loadRecords([id]))[0];
+      if (!existing) {
+        const createdAtMs = now();
+        const record: SubscriptionRecord = { v: SUBSCRIPTION_RECORD_VERSION, id, ...partial, createdBy: request.requestedBy, createdAt: new Date(createdAtMs).toISOString(), createdAtMs, groupId };
+        const group: SubscriptionGroup = { v: SUBSCRIPTION_RECORD_VERSION, kind: request.kind, account, region };
+        await redis
+          .multi()
+          .hset(keys.record(id), subscriptionFields(record))
+          .zadd(keys.channel(channel), Date.now(), id)
+          .hset(keys.groups(), groupId, JSON.stringify(group))
+          .sadd(keys.members(groupId), id)
+          .set(keys.cursor(groupId), String(createdAtMs), 'NX')
+          .exec();
+        await ensureSweep(groupId);
+      }
+      const list = await channelRecords(channel);
+      const index = list.findIndex((record) => record.id === id);
+      return summarize(list[index] ?? (existing as SubscriptionRecord), index + 1);
+    },
+
+    async list(address: ChannelAddress): Promise<SubscriptionSummary[]> {
+      return (await channelRecords(formatChannelAddress(address))).map((record, index) => summarize(record, index + 1));
+    },
+
+    async unsubscribe(address: ChannelAddress, number: number): Promise<SubscriptionSummary | null> {
+      const list = await channelRecords(formatChannelAddress(address));
+      const record = list[number - 1];
+      if (!record) return null;
+      await remove(record);
+      return summarize(record, number);
+    },
+
+    async unsubscribeAll(address: ChannelAddress): Promise<number> {
+      const list = await channelRecords(formatChannelAddress(address));
+      for (const record of list) await remove(record);
+      return list.length;
+    },
+
+    async mute(address: ChannelAddress, durationMs: number, requestedBy: string): Promise<MuteState> {
+      return mutes.mute(formatChannelAddress(address), durationMs, requestedBy);
+    },
+
+    async unmute(address: ChannelAddress): Promise<UnmuteOutcome> {
+      const channel = formatChannelAddress(address);
+      const held = await mutes.endNow(channel);
+      if (held === null) return { wasMuted: false, heldCount: 0 };
+      await ensureRelease(channel);
+      return { wasMuted: true, heldCount: held };
+    },
+
+    async muteState(address: ChannelAddress): Promise<MuteState | null> {
+      return mutes.state(formatChannelAddress(address));
+    },
+
+    async start(): Promise<void> {
+      if (stopped) throw new Error('This subscription engine was stopped; create a new one.');
+      if (options.role === 'web') return;
+      workers.push(
+        new Worker<SubscriptionSweepJobData | MuteReleaseJobData, string>(
+          SUBSCRIPTION_QUEUE,
+          (job, token) =>
+            job.name === 'release' ? processRelease(job as Job<MuteReleaseJobData>) : processSweep(job as Job<SubscriptionSweepJobData>, token),
+          {
+            connection: redis,
+            prefix,
+            concurrency: 4,
+            lockDuration: tuning.lockDurationMs,
+            stalledInterval: tuning.stalledIntervalMs,
+            maxStalledCount: 1_000_000,
+          },
+        ),
+      );
+      for (const worker of workers) {
+        worker.on('error', (error) => logger.warn({ err: safeError(error) }, 'subscription worker error'));
+        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'subscription job failed'));
+      }
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      await supervise();
+      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs);
+      supervisor.unref();
+    },
+
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      if (supervisor) clearInterval(supervisor);
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([queue.close(), notifyQueue.close()]);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * What the command layer asks of channel subscriptions and mutes. The BullMQ implementation in
+ * `subscription-engine.ts` provides it; commands only ever see this interface.
+ */
+import type { ChannelAddress } from '../notifier';
+
+/** Task kinds a channel can subscribe to: CDN prefetches (listed by time window) and TCSS asset refreshes. */
+export type SubscriptionKind = 'cdn' | 'tcss';
+
+/** Raw CDN prefetch statuses a subscription may filter on, as `DescribePushTasks` reports them. */
+export const CDN_SUBSCRIPTION_STATUSES: readonly string[] = ['fail', 'invalid', 'done', 'process'];
+
+/** CDN prefetch areas; CDN has no cloud region, so `region=` names one of these. */
+export const CDN_AREAS: readonly string[] = ['mainland', 'overseas', 'global'];
+
+/** Longest mute a channel can ask for. */
+export const MAX_MUTE_MS = 7 * 86_400_000;
+
+/** A request to subscribe a channel. */
+export interface SubscribeRequest {
+  readonly channel: ChannelAddress;
+  readonly kind: SubscriptionKind;
+  /** Account name; `default` when absent. */
+  readonly account?: string;
+  /** CDN only: a prefetch area (`mainland`, `overseas`, `global`); every area when absent. */
+  readonly region?: string;
+  /** CDN only: only tasks with a URL on this host (case-insensitive, exact host). */
+  readonly domain?: string;
+  /** CDN only: only tasks with a URL in one of these raw statuses (e.g. `fail`, `invalid`). */
+  readonly statuses?: readonly string[];
+  /** Platform user ID of whoever asked. */
+  readonly requestedBy: string;
+}
+
+/** One subscription as `/task-status subscriptions` shows it. */
+export interface SubscriptionSummary {
+  readonly subscriptionId: string;
+  /** 1-based position in the channel's list, oldest first; what `unsubscribe <n>` takes. */
+  readonly number: number;
+  readonly channel: ChannelAddress;
+  readonly kind: SubscriptionKind;
+  readonly account: string;
+  readonly region: string | null;
+  readonly domain: string | null;
+  readonly statuses: readonly string[];
+  readonly createdBy: string;
+  readonly createdAt: string;
+}
+
+/** A channel's mute, when it has one. */
+export interface MuteState {
+  /** ISO time the mute ends by itself. */
+  readonly until: string;
+  readonly mutedBy: string;
+}
+
+/** What `unmute` did. */
+export interface UnmuteOutcome {
+  /** False when the channel was not muted. */
+  readonly wasMuted: boolean;
+  /** How many tasks the summary will list. */
+  readonly heldCount: number;
+}
+
+/** Subscriptions and mutes, as the command layer sees them. */
+export interface SubscriptionService {
+  /** Subscribes a channel; an identical subscription in the same channel is returned as is, not doubled. */
+  subscribe(request: SubscribeRequest): Promise<SubscriptionSummary>;
+  /** The channel's subscriptions, numbered oldest first. */
+  list(channel: ChannelAddress): Promise<SubscriptionSummary[]>;
+  /** Removes the channel's subscription number `number`; resolves to it, or null when there is no such number. */
+  unsubscribe(channel: ChannelAddress, number: number): Promise<SubscriptionSummary | null>;
+  /** Removes every subscription of the channel; resolves to how many were removed. */
+  unsubscribeAll(channel: ChannelAddress): Promise<number>;
+  /** Holds the channel's notifications for `durationMs` (a later mute replaces an earlier one). */
+  mute(channel: ChannelAddress, durationMs: number, requestedBy: string): Promise<MuteState>;
+  /** Ends a mute now; one summary of what was held is then posted in the channel. */
+  unmute(channel: ChannelAddress): Promise<UnmuteOutcome>;
+  /** The channel's mute, or null. */
+  muteState(channel: ChannelAddress): Promise<MuteState | null>;
+}

@@ -1,0 +1,139 @@
+/**
+ * `POST /api/watches` and `taskwatch watch` over real HTTP on 127.0.0.1: a real watch engine on
+ * a real redis-server, the real Slack notifier against the fake Slack, the cloud sandbox.
+ */
+import { PassThrough } from 'node:stream';
+import express from 'express';
+import { SlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { createSlackWebClient } from '../../../src/chat/slack/slack-web-client';
+import { runWatchCommand } from '../../../src/cli/watch-command';
+import { listen, type RunningHttpServer } from '../../../src/http/http-app';
+import { createWatchApiRouter } from '../../../src/http/watch-api';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
+import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+
+const API_TOKEN = 'test-api-token-0123456789abcdef';
+
+let redisServer: TestRedis;
+let sandbox: CloudSandbox;
+let slack: FakeSlack;
+let registry: ClosableProviderRegistry;
+let engine: WatchEngine;
+let server: RunningHttpServer;
+let base: string;
+
+beforeAll(async () => {
+  redisServer = await startTestRedis({ appendOnly: false });
+  sandbox = await CloudSandbox.start();
+  slack = await startFakeSlack();
+  registry = createProviderRegistry({ accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new InMemoryRateBudget() });
+  const notifier = new SlackNotifier({ client: createSlackWebClient({ apiUrl: slack.apiUrl, botToken: slack.botToken }) });
+  engine = createWatchEngine({ connection: redisServer.url, prefix: uniqueQueueName('api'), providers: registry, notifiers: [notifier], watch: TEST_WATCH_CONFIG, role: 'web' });
+  await engine.start();
+  const app = express();
+  app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry, rateLimitPerMinute: 10 }));
+  server = await listen(app, 0, '127.0.0.1');
+  base = `http://127.0.0.1:${server.port}`;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await engine?.stop();
+  registry?.close();
+  await slack?.stop();
+  await sandbox?.stop();
+  await redisServer?.stop();
+});
+
+function post(body: unknown, token: string | null = API_TOKEN): Promise<Response> {
+  return fetch(`${base}/api/watches`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+function io(): { out: PassThrough; err: PassThrough; text: () => { out: string; err: string } } {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: '', err: '' };
+  out.on('data', (chunk: Buffer) => (chunks.out += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (chunks.err += chunk.toString()));
+  return { out, err, text: () => chunks };
+}
+
+describe('POST /api/watches', () => {
+  // The rate test runs last: it spends this token's budget.
+  test('given a valid request, then it answers 201 with the watch IDs and the card is in the channel', async () => {
+    const id = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const response = await post({ kind: 'redis', ids: [id], region: 'ap-guangzhou', channel: 'slack:C-API' });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { watches: Array<{ id: string; kind: string; taskId: string; channel: string }> };
+    expect(body.watches).toHaveLength(1);
+    expect(body.watches[0]).toMatchObject({ kind: 'redis', taskId: id, channel: 'slack:C-API' });
+    expect(body.watches[0]?.id).toMatch(/^w[0-9a-f]+$/);
+    const card = slack.callsOf('chat.postMessage').find((call) => call.body['channel'] === 'C-API');
+    expect(card).toBeDefined();
+    expect(JSON.stringify(card?.body)).toContain(id);
+  });
+
+  test('given bad fields, then it answers 400 naming each field', async () => {
+    const response = await post({ kind: 'redis', ids: ['not-a-number'], channel: 'irc:#x' });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; fields: Record<string, string> };
+    expect(body.error).toBe('invalid_request');
+    expect(Object.keys(body.fields).sort()).toEqual(['channel', 'ids']);
+    const unknownKind = await post({ kind: 'ftp', ids: ['1'], channel: 'slack:C1' });
+    expect(((await unknownKind.json()) as { fields: Record<string, string> }).fields['kind']).toMatch(/cdn/);
+    const notJson = await post('{"kind":');
+    expect(notJson.status).toBe(400);
+  });
+
+  test('given no token or a wrong one, then it answers 401 without echoing the token', async () => {
+    expect((await post({ kind: 'cdn', ids: ['1'], channel: 'slack:C1' }, null)).status).toBe(401);
+    const wrong = await post({ kind: 'cdn', ids: ['1'], channel: 'slack:C1' }, 'wrong-token-value-123');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('wrong-token-value-123');
+  });
+
+  test('given a body over 16 KB, then it answers 413', async () => {
+    const response = await post({ kind: 'cdn', ids: ['1'], channel: 'slack:C1', padding: 'x'.repeat(17 * 1024) });
+    expect(response.status).toBe(413);
+  });
+
+  test('given the CLI with --notify, then it prints the watch ID and the card is posted to that channel', async () => {
+    const id = sandbox.addTask({ kind: 'cdn', items: [{ name: 'https://www.example.com/cli.js', steps: [{ afterMs: 0, status: 'process' }] }] });
+    const streams = io();
+    const code = await runWatchCommand(['cdn', id, '--notify', 'slack:C-CLI', '--api', base], { out: streams.out, err: streams.err, env: { API_TOKEN } });
+    expect(streams.text().err).toBe('');
+    expect(code).toBe(0);
+    expect(streams.text().out).toMatch(new RegExp(`^w[0-9a-f]+\\tcdn\\t${id}\\n$`));
+    expect(slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === 'C-CLI' && JSON.stringify(call.body).includes(id))).toBe(true);
+  });
+
+  test('given the CLI without API_TOKEN or with bad usage, then it exits 2 and says what is missing', async () => {
+    const missing = io();
+    expect(await runWatchCommand(['cdn', '123', '--notify', 'slack:C1', '--api', base], { out: missing.out, err: missing.err, env: {} })).toBe(2);
+    expect(missing.text().err).toMatch(/API_TOKEN/);
+    const usage = io();
+    expect(await runWatchCommand(['cdn', '123'], { out: usage.out, err: usage.err, env: { API_TOKEN } })).toBe(2);
+    expect(usage.text().err).toMatch(/--notify/);
+    const unreachable = io();
+    expect(await runWatchCommand(['cdn', '123', '--notify', 'slack:C1', '--api', 'http://127.0.0.1:1'], { out: unreachable.out, err: unreachable.err, env: { API_TOKEN } })).toBe(1);
+  });
+
+  test('given more requests than the per-token rate, then it answers 429 with Retry-After', async () => {
+    let limited: Response | null = null;
+    for (let attempt = 0; attempt < 15 && limited === null; attempt += 1) {
+      const response = await post({ kind: 'ftp', ids: ['1'], channel: 'slack:C1' });
+      if (response.status === 429) limited = response;
+    }
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
