@@ -13,7 +13,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { TaskState } from '../providers/types';
 import type { WatchConfig } from '../config';
 import { NotifierRateLimitedError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
-import { buildNotice, placeholderStatus, type WatchEnding } from './watch-policy';
+import { buildNotice, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
 import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
 
@@ -32,9 +32,16 @@ export interface DeliveryProcessorDependencies {
   readonly spacingMs: Readonly<Record<ChatPlatform, number>>;
   /** The card's "next check" for a watch (epoch ms), or null. */
   readonly nextCheckOf: (task: TaskRecord) => Promise<number | null>;
+  /** The engine's clock (epoch ms), for deciding whether a status ends a watch. */
+  readonly now: () => number;
   /** Told of every reply attempt's outcome, for metrics. */
   readonly onDelivery?: (platform: ChatPlatform, outcome: 'sent' | 'failed' | 'retried') => void;
+  /** Asked before each delivery; a positive answer (ms) holds the job that long, e.g. while its channel is muted. */
+  readonly hold?: DeliveryHold;
 }
+
+/** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
+export type DeliveryHold = (delivery: { readonly channel: string; readonly watchId: string; readonly jobId: string | null }) => Promise<number>;
 
 /** Runs delivery jobs. */
 export class DeliveryProcessor {
@@ -49,9 +56,14 @@ export class DeliveryProcessor {
     const channel = parseChannelAddress(watch.channel);
     const notifier = channel ? this.dependencies.notifiers.get(channel.platform) : undefined;
     if (!channel || !notifier) throw new UnrecoverableError(`No notifier for channel ${watch.channel}`);
+    const holdMs = (await this.dependencies.hold?.({ channel: watch.channel, watchId: watch.watchId, jobId: job.id ?? null })) ?? 0;
+    if (holdMs > 0) return this.later(job, token, holdMs);
     const task = await store.loadTask(watch.taskKey);
     if (!task) return 'task gone';
 
+    // The sweeper records an ending status, then ends its watches: two steps. A delivery in
+    // between would post the change without its ending, and the ending again after it.
+    if (endingPending(watch, task, this.dependencies.now())) return this.later(job, token, BUSY_RETRY_MS);
     if (needsReply(watch, task)) {
       const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs[channel.platform]);
       if (waitMs > 0) return this.later(job, token, waitMs);
@@ -135,6 +147,12 @@ export class DeliveryProcessor {
     await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
     throw new DelayedError();
   }
+}
+
+/** True when the task's latest status ends the watch but the sweeper has not ended it yet. */
+function endingPending(watch: WatchRecord, task: TaskRecord, now: number): boolean {
+  if (watch.endReason !== null || task.endReason !== null || task.status === null) return false;
+  return endingForStatus(task.status, task.everFound, now) !== null;
 }
 
 function needsReply(watch: WatchRecord, task: TaskRecord): boolean {

@@ -53,6 +53,17 @@ export class NotifierRateLimitedError extends Error {
   }
 }
 
+/**
+ * One message summing up what a muted channel missed (see `/task-status mute`). `lines` are
+ * plain text, one per task; platforms add their own formatting.
+ */
+export interface ChannelSummary {
+  /** A plain-text first line, e.g. "While this channel was muted (12:00 to 13:00 UTC):". */
+  readonly title: string;
+  /** One plain-text line per task that changed or appeared while muted. */
+  readonly lines: readonly string[];
+}
+
 /** Posts and edits status cards and their threads on one platform. */
 export interface Notifier {
   readonly platform: ChatPlatform;
@@ -62,6 +73,8 @@ export interface Notifier {
   updateCard(channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void>;
   /** Posts a reply in the card's thread; `broadcast` also shows it in the channel. */
   postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void>;
+  /** Posts one channel message summing up a mute; optional, platforms without it lose nothing but the summary. */
+  postSummary?(channel: ChannelAddress, summary: ChannelSummary): Promise<string>;
 }
 
 /** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */

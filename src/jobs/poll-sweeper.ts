@@ -3,7 +3,8 @@
  * group, which is exactly the unit of an API quota; each group has ONE sweep job, so BullMQ's
  * job lock guarantees that no two workers poll the same task at the same moment. A sweep takes
  * the group's due tasks from a sorted set, asks the provider about them in batches as large as
- * the API allows (DCDN: 10 IDs per call), records changes, ends finished watches, and
+ * the API allows (DCDN: 10 IDs per call; CDN: a listing of the time window that holds them,
+ * see `cdn-window-listing.ts`), records changes, ends finished watches, and
  * reschedules itself for the group's next due task ("process step jobs" pattern).
  */
 import { DelayedError, type Job } from 'bullmq';
@@ -11,6 +12,7 @@ import { isProviderError, type ProviderError } from '../providers/errors';
 import { mapInOrder } from '../providers/provider-context';
 import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
 import type { WatchConfig } from '../config';
+import { canListByWindow, listCdnWindow } from './cdn-window-listing';
 import type { ResolvedTask } from './watch-keys';
 import {
   deadlineEnding,
@@ -55,7 +57,9 @@ export class PollSweeper {
     if (!group) return 'group gone';
     let throttled: ProviderError | null = null;
     try {
-      const due = await store.dueTasks(data.groupId, Date.now(), SWEEP_LIMIT);
+      // Tasks due a little later ride along: polled up to a quarter interval early, they stay
+      // in step, so batches (DCDN 10 IDs, CDN window listings) fill instead of fragmenting.
+      const due = await store.dueTasks(data.groupId, Date.now() + Math.floor(watch.intervalMs / 4), SWEEP_LIMIT);
       if (due.length > 0) throttled = await this.pollTasks(data.groupId, group, due);
       await this.dependencies.flushOutbox();
     } catch (error) {
@@ -96,9 +100,23 @@ export class PollSweeper {
       await this.handleCallError(active, error);
       return null;
     }
+    let remaining: readonly TaskRecord[] = active;
+    if (canListByWindow(provider)) {
+      // Many due CDN tasks of one account: a few window listings instead of one call per task.
+      const listing = await listCdnWindow(
+        provider,
+        active.map((task) => ({ task, id: task.id, createdAt: task.status?.createdAt ?? null })),
+        this.dependencies.now(),
+      );
+      for (const { task, status } of listing.found) await this.applyStatus(task.task, status);
+      if (listing.throttled) return listing.throttled;
+      if (listing.failed) this.dependencies.logger.warn({ err: safeError(listing.failed), groupId }, 'CDN window listing failed; describing tasks by ID');
+      remaining = listing.rest.map((entry) => entry.task);
+    }
+
     const size = Math.max(1, provider.maxIdsPerCall);
     const batches: TaskRecord[][] = [];
-    for (let index = 0; index < active.length; index += size) batches.push(active.slice(index, index + size));
+    for (let index = 0; index < remaining.length; index += size) batches.push(remaining.slice(index, index + size));
 
     let throttled: ProviderError | null = null;
     await mapInOrder(batches, CALLS_IN_FLIGHT, async (batch) => {

@@ -12,7 +12,7 @@ import type { WatchConfig } from '../config';
 import { DEFAULT_ACCOUNT } from '../config';
 import type { RateBudget } from '../providers/rate-budget';
 import type { ProviderRegistry, TaskKind, TaskRef } from '../providers/types';
-import { DeliveryProcessor } from './delivery-processor';
+import { DeliveryProcessor, type DeliveryHold } from './delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
 import { PollSweeper, safeError } from './poll-sweeper';
 import { createRedisConnection } from './redis-connection';
@@ -65,6 +65,8 @@ export interface WatchEngineOptions {
   readonly tuning?: WatchEngineTuning;
   /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
   readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'>;
+  /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
+  readonly deliveryHold?: DeliveryHold;
 }
 
 /** The watch engine: a {@link WatchService} with a lifecycle. */
@@ -78,6 +80,9 @@ export interface WatchEngine extends WatchService {
   /** Updates the queue-depth and active-watch gauges (call before serving /metrics). */
   refreshMetrics(): Promise<void>;
 }
+
+/** How long `stop()` waits for in-flight jobs before dropping connections. */
+const GRACEFUL_STOP_MS = 10_000;
 
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
@@ -199,8 +204,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     notifiers,
     watch: options.watch,
     spacingMs: { ...DEFAULT_DELIVERY_SPACING_MS, ...options.deliverySpacingMs },
+    now,
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
+    ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
   });
 
   return {
@@ -232,17 +239,33 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         const startedAt = new Date(now()).toISOString();
         const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
         let cardMessageId = request.cardMessageId;
+        let cardSeq: number | undefined;
         if (!cardMessageId) {
           const notifier = notifiers.get(request.channel.platform);
           if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
-          const status = task && task.endReason === null && task.status ? task.status : placeholderStatus(resolved, startedAt);
+          const shown = task && task.endReason === null && task.status ? task.status : null;
+          // What the card shows, so that a change recorded while it is being posted still reaches it.
+          cardSeq = shown && task ? task.seq : 0;
+          const status = shown ?? placeholderStatus(resolved, startedAt);
           cardMessageId = await notifier.postCard(request.channel, {
             status,
             watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
           });
         }
-        await store.subscribe({ watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, cardMessageId, startedAt, deadlineAt, realNow: Date.now() });
+        const seqNow = await store.subscribe({
+          watchId,
+          taskKey,
+          task: resolved,
+          channel,
+          requestedBy: request.requestedBy,
+          cardMessageId,
+          startedAt,
+          deadlineAt,
+          realNow: Date.now(),
+          ...(cardSeq === undefined ? {} : { cardSeq }),
+        });
         await ensureSweep(groupIdOf(resolved), true);
+        if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
         const created = await store.loadWatch(watchId);
         if (created) summaries.push(await summarize(created, await store.loadTask(taskKey), resolved));
       }
@@ -306,9 +329,23 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       if (stopped) return;
       stopped = true;
       if (supervisor) clearInterval(supervisor);
-      await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all([pollQueue.close(), notifyQueue.close()]);
-      await redis.quit().catch(() => redis.disconnect());
+      // Graceful first: in-flight jobs finish or return to their queue. Bounded, because with
+      // Redis unreachable these never settle; then drop every socket so no reconnect timer
+      // keeps the process alive.
+      const graceful = (async () => {
+        await Promise.all(workers.map((worker) => worker.close()));
+        await Promise.all([pollQueue.close(), notifyQueue.close()]);
+        await redis.quit();
+        return true;
+      })().catch(() => false);
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([graceful, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), GRACEFUL_STOP_MS)))]);
+      clearTimeout(timer);
+      // Only when the graceful close did not finish: disconnecting a closed BullMQ client reconnects it.
+      if (!closed) {
+        await Promise.all([...workers.map((worker) => worker.disconnect()), pollQueue.disconnect(), notifyQueue.disconnect()]).catch(() => undefined);
+        redis.disconnect();
+      }
     },
   };
 }

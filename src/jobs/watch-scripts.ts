@@ -8,10 +8,14 @@ import type Redis from 'ioredis';
 
 /**
  * Subscribes a watch to a task, creating or reviving the task record.
- * KEYS: task, subscribers, watch, channel set, due, groups, active-watch counter.
+ * KEYS: task, subscribers, watch, channel set, due, groups, active-watch counter, outbox.
  * ARGV: watchId, taskKey, version, kind, account, region, id, groupId, realNow, channel,
- *       requestedBy, cardMessageId, startedAt, deadlineAt, groupJson.
- * Returns the task's seq at subscription (the card shows that status).
+ *       requestedBy, cardMessageId, startedAt, deadlineAt, groupJson, cardSeq.
+ * `cardSeq` is the seq whose status the posted card shows ('' when unknown: the current seq).
+ * The card is posted before this script runs, so a sweep may have recorded a change in
+ * between; that change reached no outbox (the watch was not subscribed yet), so the watch is
+ * noted here, or its card would show a stale state until the next change.
+ * Returns the task's seq at subscription.
  */
 const SUBSCRIBE = `
 if redis.call('HEXISTS', KEYS[1], 'v') == 0 then
@@ -25,10 +29,13 @@ if ended and ended ~= '' then
   redis.call('PERSIST', KEYS[1] .. ':history')
 end
 local seq = redis.call('HGET', KEYS[1], 'seq')
+local shown = seq
+if ARGV[16] ~= nil and ARGV[16] ~= '' and tonumber(ARGV[16]) < tonumber(seq) then shown = ARGV[16] end
 redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], 'v', ARGV[3], 'taskKey', ARGV[2], 'channel', ARGV[10], 'requestedBy', ARGV[11],
-  'cardMessageId', ARGV[12], 'deliveredSeq', seq, 'cardSeq', seq, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14],
+  'cardMessageId', ARGV[12], 'deliveredSeq', shown, 'cardSeq', shown, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14],
   'endReason', '', 'endMessage', '', 'endPosted', '', 'endCarded', '')
+if tonumber(shown) < tonumber(seq) then redis.call('ZADD', KEYS[8], ARGV[9], ARGV[1]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 if redis.call('SADD', KEYS[4], ARGV[1]) == 1 then redis.call('INCR', KEYS[7]) end
 redis.call('ZADD', KEYS[5], 'NX', ARGV[9], ARGV[2])
@@ -145,7 +152,7 @@ export interface WatchScripts {
 }
 
 const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; readonly keys: number }>> = {
-  subscribe: { lua: SUBSCRIBE, keys: 7 },
+  subscribe: { lua: SUBSCRIBE, keys: 8 },
   endWatch: { lua: END_WATCH, keys: 6 },
   recordChange: { lua: RECORD_CHANGE, keys: 4 },
   claimDelivery: { lua: CLAIM_DELIVERY, keys: 1 },

@@ -33,6 +33,11 @@ export interface SubscribeInput {
   readonly deadlineAt: string;
   /** Real time (epoch ms) the first check is due. */
   readonly realNow: number;
+  /**
+   * The task seq whose status the posted card shows (0 for the "waiting" placeholder). Absent
+   * when the card was posted elsewhere and its content is unknown: then the current seq.
+   */
+  readonly cardSeq?: number;
 }
 
 /** Typed access to the watch records. */
@@ -88,7 +93,7 @@ export class WatchStore {
     return new Map(Object.entries(fields).map(([seq, json]) => [Number(seq), JSON.parse(json) as TaskStatus]));
   }
 
-  /** Subscribes a watch; resolves to the task's seq at that moment. */
+  /** Subscribes a watch; resolves to the task's seq at that moment. A change the card missed is noted in the outbox. */
   async subscribe(input: SubscribeInput): Promise<number> {
     const groupId = groupIdOf(input.task);
     const groupJson = JSON.stringify({ v: RECORD_VERSION, kind: input.task.kind, account: input.task.account, region: input.task.region });
@@ -102,6 +107,7 @@ export class WatchStore {
           this.keys.due(groupId),
           this.keys.groups(),
           this.keys.activeCount(),
+          this.keys.outbox(),
         ],
         [
           input.watchId,
@@ -119,6 +125,7 @@ export class WatchStore {
           input.startedAt,
           input.deadlineAt,
           groupJson,
+          input.cardSeq ?? '',
         ],
       ),
     );
