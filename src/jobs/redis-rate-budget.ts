@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { ProviderError } from '../providers/errors';
-import type { RateBudget } from '../providers/rate-budget';
+import { budgetAbortedError, waitForBudget, type RateBudget } from '../providers/rate-budget';
 
 /**
  * KEYS: window. ARGV: limit, windowMs, member. Returns 0 when a call may go now (and records
@@ -57,7 +56,7 @@ export class RedisRateBudget implements RateBudget {
     const limit = Math.max(1, Math.floor(perSecond));
     const windowKey = `${this.prefix}:${key}`;
     for (;;) {
-      if (signal?.aborted) throw abortedError();
+      if (signal?.aborted) throw budgetAbortedError();
       this.sequence += 1;
       const member = `${this.processTag}-${this.sequence}`;
       const call = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number>>)[COMMAND] as (
@@ -65,25 +64,7 @@ export class RedisRateBudget implements RateBudget {
       ) => Promise<number>;
       const waitMs = Number(await call.call(this.redis, windowKey, limit, this.windowMs, member));
       if (waitMs <= 0) return;
-      await sleep(waitMs, signal);
+      await waitForBudget(waitMs, signal);
     }
   }
-}
-
-function abortedError(): ProviderError {
-  return new ProviderError({ code: 'throttled', userMessage: 'Gave up waiting for the API rate budget.', retryable: true });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -32,7 +32,7 @@ export class InMemoryRateBudget implements RateBudget {
   async acquire(key: string, perSecond: number, signal?: AbortSignal): Promise<void> {
     const limit = Math.max(1, Math.floor(perSecond));
     for (;;) {
-      if (signal?.aborted) throw abortedError();
+      if (signal?.aborted) throw budgetAbortedError();
       const now = this.now();
       const window = (this.windows.get(key) ?? []).filter((at) => now - at < 1000);
       if (window.length < limit) {
@@ -42,16 +42,18 @@ export class InMemoryRateBudget implements RateBudget {
       }
       const waitMs = 1000 - (now - (window[0] as number)) + 1;
       this.windows.set(key, window);
-      await sleep(waitMs, signal);
+      await waitForBudget(waitMs, signal);
     }
   }
 }
 
-function abortedError(): ProviderError {
+/** The error a budget wait rejects with when its signal aborts. */
+export function budgetAbortedError(): ProviderError {
   return new ProviderError({ code: 'throttled', userMessage: 'Gave up waiting for the API rate budget.', retryable: true });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms` for the budget to free up; rejects with {@link budgetAbortedError} if `signal` aborts first. */
+export function waitForBudget(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -59,7 +61,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortedError());
+      reject(budgetAbortedError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
