@@ -559,6 +559,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return { status: 201, body: thread };
   }
 
+  /** PATCH /channels/:id, for threads only: `archived` and `locked`, as a bot unarchives a quiet thread. */
+  function modifyChannel(context: RouteContext, channelId: string): Reply {
+    const channel = channels.get(channelId);
+    if (channel === undefined) return UNKNOWN_CHANNEL();
+    const metadata = channel.thread_metadata;
+    if (metadata === undefined) return error(400, 50024, 'Cannot execute action on this channel type');
+    const body = asRecord(context.body);
+    if (typeof body['archived'] === 'boolean') {
+      metadata.archived = body['archived'];
+      metadata.archive_timestamp = new Date().toISOString();
+    }
+    if (typeof body['locked'] === 'boolean') metadata.locked = body['locked'];
+    gateway.dispatch('THREAD_UPDATE', { ...channel });
+    return { status: 200, body: channel };
+  }
+
   function registerCommands(context: RouteContext, guildId: string | null): Reply {
     if (guildId !== null && !guilds.some((guild) => guild.id === guildId)) return error(403, 50001, 'Missing Access');
     const current = guildId === null ? commands.global : (commands.guild.get(guildId) ?? []);
@@ -616,6 +632,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     if (first === 'channels' && second !== undefined) {
       if (is('GET', 2)) return channels.has(second) ? { status: 200, body: channels.get(second) } : UNKNOWN_CHANNEL();
+      if (is('PATCH', 2)) return modifyChannel(context, second);
       if (third === 'messages' && is('POST', 3)) return createChannelMessage(context, second);
       if (third === 'messages' && fourth !== undefined && (is('PATCH', 4) || is('GET', 4))) return editChannelMessage(context, second, fourth);
       if (third === 'messages' && fourth !== undefined && fifth === 'threads' && is('POST', 5)) return startThread(context, second, fourth);

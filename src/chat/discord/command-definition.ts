@@ -1,0 +1,123 @@
+/**
+ * The `/task-status` application command as Discord registers it: subcommands `query`,
+ * `watch`, `unwatch`, `list` and `help`. Options map one to one onto the shared command
+ * grammar, so that a Discord command and the same words typed in Slack parse and fail alike.
+ * Lengths stay inside Discord's limits (names 32, descriptions 100, choices 25, string options
+ * up to 6000) and inside the grammar's own (the whole text stays under 4000 characters).
+ */
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandOption,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { KIND_DESCRIPTIONS } from '../../commands/messages';
+import { TASK_KINDS } from '../../providers/types';
+
+/** The command's name, without the slash. */
+export const TASK_STATUS_COMMAND_NAME = 'task-status';
+
+/** The subcommands, as Discord names them. */
+export type DiscordSubcommand = 'query' | 'watch' | 'unwatch' | 'list' | 'help';
+
+/** Option name: the task kind (choices). */
+export const OPTION_KIND = 'kind';
+/** Option name: task IDs, separated by spaces or commas (autocompleted). */
+export const OPTION_IDS = 'ids';
+/** Option name: the region. */
+export const OPTION_REGION = 'region';
+/** Option name: the cloud account. */
+export const OPTION_ACCOUNT = 'account';
+/** Option name (unwatch only): stop every watch in the channel. */
+export const OPTION_ALL = 'all';
+
+/**
+ * Longest `ids` value. 50 IDs of typical length fit; with the subcommand, kind, region and
+ * account added the text stays under the grammar's 4000-character limit, so an over-long
+ * paste is refused by Discord itself rather than half-parsed.
+ */
+export const IDS_MAX_LENGTH = 3800;
+/** Longest `region` value (real regions are under 20 characters). */
+export const REGION_MAX_LENGTH = 32;
+/** Longest `account` value (the grammar allows 64). */
+export const ACCOUNT_MAX_LENGTH = 64;
+
+function kindOption(required: boolean, description: string): APIApplicationCommandBasicOption {
+  return {
+    type: ApplicationCommandOptionType.String,
+    name: OPTION_KIND,
+    description,
+    required,
+    choices: TASK_KINDS.map((kind) => ({ name: `${kind}: ${KIND_DESCRIPTIONS[kind]}`.slice(0, 100), value: kind })),
+  };
+}
+
+function idsOption(description: string): APIApplicationCommandBasicOption {
+  return {
+    type: ApplicationCommandOptionType.String,
+    name: OPTION_IDS,
+    description,
+    required: false,
+    max_length: IDS_MAX_LENGTH,
+    autocomplete: true,
+  };
+}
+
+const regionOption: APIApplicationCommandBasicOption = {
+  type: ApplicationCommandOptionType.String,
+  name: OPTION_REGION,
+  description: 'Region, e.g. ap-guangzhou (DTS and Redis need one unless the account has a default)',
+  required: false,
+  max_length: REGION_MAX_LENGTH,
+};
+
+const accountOption: APIApplicationCommandBasicOption = {
+  type: ApplicationCommandOptionType.String,
+  name: OPTION_ACCOUNT,
+  description: 'Cloud account name from the accounts file (default: default)',
+  required: false,
+  max_length: ACCOUNT_MAX_LENGTH,
+};
+
+function selectionSubcommand(name: 'query' | 'watch', description: string): APIApplicationCommandSubcommandOption {
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name,
+    description,
+    options: [
+      kindOption(true, 'Task kind'),
+      idsOption('Task IDs, separated by spaces or commas (tcss takes none)'),
+      regionOption,
+      accountOption,
+    ],
+  };
+}
+
+/** The JSON body that registers `/task-status` (bulk PUT of the application's command set). */
+export const TASK_STATUS_COMMAND: RESTPostAPIChatInputApplicationCommandsJSONBody = {
+  type: ApplicationCommandType.ChatInput,
+  name: TASK_STATUS_COMMAND_NAME,
+  description: 'Check on asynchronous Tencent Cloud and Alibaba Cloud tasks',
+  options: [
+    selectionSubcommand('query', 'Show the current status of tasks'),
+    selectionSubcommand('watch', 'Watch tasks and post each state change in a thread'),
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'unwatch',
+      description: 'Stop watching tasks in this channel',
+      options: [
+        kindOption(false, 'Task kind (leave out and set all to stop every watch here)'),
+        idsOption('Task IDs to stop watching'),
+        { type: ApplicationCommandOptionType.Boolean, name: OPTION_ALL, description: 'Stop every watch in this channel', required: false },
+        regionOption,
+        accountOption,
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: "This channel's watches" },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use /task-status' },
+  ],
+};
+
+/** The whole command set taskwatch registers. */
+export const DISCORD_COMMANDS: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[] = [TASK_STATUS_COMMAND];

@@ -1,0 +1,75 @@
+/**
+ * Turns the options of a `/task-status` subcommand into the shared command grammar's text and
+ * parses that, so a Discord command is validated by the same parser as Slack's typed text and
+ * every mistake gets the same words. Values that could not survive being joined into text
+ * (spaces in a kind or region, a kind that is really a subcommand word) are refused here with
+ * the error the parser would have given for them.
+ */
+import { cutToken } from '../../commands/cut-token';
+import { KIND_ALIASES, parseCommand, SUBCOMMANDS } from '../../commands/parse-command';
+import { suggestWord } from '../../commands/suggest-word';
+import type { Command, ParseResult } from '../../commands/types';
+
+/** The options of one subcommand as the interaction carried them; null when not given. */
+export interface SubcommandOptions {
+  readonly kind: string | null;
+  readonly ids: string | null;
+  readonly region: string | null;
+  readonly account: string | null;
+  readonly all: boolean | null;
+}
+
+/** Options of a subcommand that takes none. */
+export const NO_OPTIONS: SubcommandOptions = { kind: null, ids: null, region: null, account: null, all: null };
+
+/** A kind that can go into the text as one word, not read as an option (`--x`, `x=y`). */
+const SINGLE_WORD = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+type SelectionSubcommand = 'query' | 'watch' | 'unwatch';
+
+function selectionText(subcommand: SelectionSubcommand, options: SubcommandOptions): string | ParseResult {
+  const words: string[] = [];
+  if (subcommand !== 'query') words.push(subcommand);
+  if (subcommand === 'unwatch' && options.all === true) words.push('all');
+  const kind = options.kind?.trim() ?? '';
+  if (kind !== '') {
+    const lower = kind.toLowerCase();
+    // Only a plain word may go into the text, and never one the grammar reads as a subcommand.
+    if (!SINGLE_WORD.test(kind) || SUBCOMMANDS.includes(lower) || lower === 'all') {
+      const suggestion = suggestWord(kind, Object.keys(KIND_ALIASES));
+      return { ok: false, error: { code: 'unknown_kind', token: cutToken(kind), subcommand, ...(suggestion ? { suggestion } : {}) } };
+    }
+    words.push(kind);
+  }
+  if (options.ids !== null && options.ids.trim() !== '') words.push(options.ids.trim());
+  for (const [name, value] of [
+    ['region', options.region],
+    ['account', options.account],
+  ] as const) {
+    if (value === null || value.trim() === '') continue;
+    if (/\s/.test(value.trim())) {
+      return { ok: false, error: { code: 'invalid_option', option: name, token: cutToken(value.trim()), subcommand } };
+    }
+    words.push(`${name}=${value.trim()}`);
+  }
+  return words.join(' ');
+}
+
+/**
+ * The command a Discord subcommand stands for, or the parse error explaining what is wrong
+ * with its options. An unknown subcommand reads as help.
+ */
+export function commandFromOptions(subcommand: string | null, options: SubcommandOptions): ParseResult {
+  switch (subcommand) {
+    case 'list':
+      return parseCommand('list');
+    case 'query':
+    case 'watch':
+    case 'unwatch': {
+      const text = selectionText(subcommand, options);
+      return typeof text === 'string' ? parseCommand(text) : text;
+    }
+    default:
+      return { ok: true, command: { type: 'help' } satisfies Command };
+  }
+}
