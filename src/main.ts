@@ -141,6 +141,18 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       notifiers.push(createSlackNotifier(config.slack, logger));
     }
 
+    if (config.discord && options.role !== 'worker') {
+      const { createDiscordAdapter } = await import('./chat/discord/discord-adapter');
+      const discord = createDiscordAdapter({ config: config.discord, services, logger });
+      notifiers.push(discord.notifier);
+      readiness['discord'] = () => discord.connected;
+      starters.push(() => discord.start());
+      stoppers.push(() => discord.stop());
+    } else if (config.discord) {
+      const { createDiscordNotifier } = await import('./chat/discord/discord-notifier');
+      notifiers.push(createDiscordNotifier({ token: config.discord.token, apiUrl: config.discord.apiUrl }, logger));
+    }
+
     let terminal: import('./chat/terminal/terminal-chat').TerminalChat | null = null;
     let closeTerminal: () => void = () => undefined;
     const closed = new Promise<void>((resolve) => {

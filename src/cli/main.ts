@@ -12,6 +12,7 @@ Usage:
   taskwatch start [--role web|worker|all] [--shell]   run the bot (default: local Redis, cloud sandbox, terminal chat)
   taskwatch status <kind> [<id>...] [options]         query tasks once, or --wait until they end
   taskwatch watch <kind> <id>... --notify slack:C123  register a watch with a running bot (POST /api/watches)
+  taskwatch discord register [--guild <id>]           register the /task-status command with Discord
   taskwatch sandbox [--port N] [--host H] [--no-demo] run the local cloud sandbox on its own
   taskwatch --help | --version
 
@@ -46,12 +47,16 @@ export async function runCli(argv: readonly string[], io: CliIo = { out: process
       const { runWatchCommand } = await import('./watch-command');
       return runWatchCommand(rest, { ...io, env: readEnvironment() });
     }
+    case 'discord': {
+      const { runDiscordCommand } = await import('./discord-command');
+      return runDiscordCommand(rest, io, readEnvironment());
+    }
     case 'sandbox': {
       const { runSandboxCommand } = await import('./sandbox-command');
       return runSandboxCommand(rest, io);
     }
     default:
-      io.err.write(`taskwatch: unknown command "${command.slice(0, 40)}". Commands: start, status, watch, sandbox (taskwatch --help)\n`);
+      io.err.write(`taskwatch: unknown command "${command.slice(0, 40)}". Commands: start, status, watch, discord, sandbox (taskwatch --help)\n`);
       return EXIT.usage;
   }
 }

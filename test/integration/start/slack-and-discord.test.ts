@@ -1,0 +1,74 @@
+/**
+ * Slack and Discord in one process: `startTaskwatch` with both configured, each platform's real
+ * client library against its local fake, the cloud sandbox's demo tasks behind the providers.
+ */
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../../src/config';
+import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
+import { silentLogger } from '../../../src/observability/logger';
+import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
+import { postSlashCommand } from '../../fakes/slack/signed-requests';
+import { startTestRedis, type TestRedis } from '../../support/redis';
+
+const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123';
+const DEMO_DTS_ID = 'cafebabe-2026-4000-8000-000000000001';
+
+describe('Slack and Discord in one process', () => {
+  let redis: TestRedis;
+  let slack: FakeSlack;
+  let discord: FakeDiscord;
+  let running: RunningTaskwatch;
+
+  beforeAll(async () => {
+    [redis, slack, discord] = await Promise.all([startTestRedis(), startFakeSlack(), startFakeDiscord()]);
+    const loaded = loadConfig({
+      REDIS_URL: redis.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_API_URL: discord.apiUrl,
+    });
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    running = await startTaskwatch({
+      config: loaded.config,
+      role: 'all',
+      shell: false,
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      logger: silentLogger(),
+      mayInstallRedis: false,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await Promise.all([slack?.stop(), discord?.close(), redis?.stop()]);
+  });
+
+  it('given a query in each platform, then each is answered on its own platform with the task state', async () => {
+    const answer = await postSlashCommand(
+      `http://127.0.0.1:${running.httpPort}/slack/events`,
+      { text: `dts ${DEMO_DTS_ID}`, response_url: slack.newResponseUrl(), channel_id: 'C0SLACK' },
+      { signingSecret: SIGNING_SECRET },
+    );
+    expect(answer.status).toBe(200);
+    const posted = await slack.waitForCall((call) => call.method === 'chat.postMessage' && JSON.stringify(call.body).includes(DEMO_DTS_ID), 10_000);
+    expect(JSON.stringify(posted.body)).toContain('running');
+
+    await discord.waitForGatewaySession(10_000);
+    await discord.slashCommand({ subcommand: 'query', options: { kind: 'dts', ids: DEMO_DTS_ID } });
+    const edited = await discord.waitForCall((call) => call.method === 'PATCH' && call.path.includes('@original') && JSON.stringify(call.body).includes(DEMO_DTS_ID), 10_000);
+    expect(JSON.stringify(edited.body)).toContain('running');
+  });
+
+  it('given both adapters connected, then /readyz reports each of them ready', async () => {
+    const response = await fetch(`http://127.0.0.1:${running.httpPort}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ checks: { redis: true, slack: true, discord: true } });
+  });
+});
