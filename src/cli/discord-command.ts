@@ -1,14 +1,10 @@
 /**
  * `taskwatch discord register [--guild <id>]`: registers the `/task-status` command set with
- * Discord through the REST API (a bulk overwrite, so running it again is harmless). Guild
- * registration shows up at once; global registration can take up to an hour to reach every
- * server. Exit codes: 0 registered, 2 usage or configuration problem, 1 Discord refused.
+ * Discord (see `chat/discord/register-commands.ts`). Exit codes: 0 registered, 2 usage or
+ * configuration problem, 1 Discord refused.
  */
 import { parseArgs } from 'node:util';
-import { REST, Routes } from 'discord.js';
-import { DISCORD_COMMANDS } from '../chat/discord/command-definition';
-import { describeDiscordFailure, readDiscordFailure } from '../chat/discord/discord-api-failure';
-import { redactDiscordToken } from '../chat/discord/discord-logger';
+import { registerDiscordCommands } from '../chat/discord/register-commands';
 import { loadConfig, type Environment } from '../config';
 import { EXIT, firstLine, type CliIo } from './io';
 
@@ -60,27 +56,22 @@ export async function runDiscordCommand(argv: readonly string[], io: CliIo, env:
     return EXIT.usage;
   }
 
-  const rest = new REST({ ...(discord.apiUrl ? { api: discord.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(discord.token);
-  const route = guildId !== undefined ? Routes.applicationGuildCommands(discord.applicationId, guildId) : Routes.applicationCommands(discord.applicationId);
-  try {
-    const registered = (await rest.put(route, { body: DISCORD_COMMANDS })) as { name?: unknown }[];
-    const names = registered.map((command) => `/${String(command.name)}`).join(', ');
+  const outcome = await registerDiscordCommands(discord, guildId);
+  if (outcome.ok) {
+    const names = outcome.names.map((name) => `/${name}`).join(', ');
     if (guildId !== undefined) {
       io.out.write(`Registered ${names} in server ${guildId}. Guild commands are available at once.\n`);
     } else {
       io.out.write(`Registered ${names} globally. Global commands can take up to an hour to appear in every server; use --guild <id> to try it out at once.\n`);
     }
     return EXIT.ok;
-  } catch (error) {
-    const failure = readDiscordFailure(error);
-    const reason = failure.status !== null ? describeDiscordFailure(failure) : redactDiscordToken(firstLine(error), discord.token).slice(0, 200);
-    const hint =
-      failure.status === 401
-        ? ' DISCORD_TOKEN was refused: reset it under Bot > Reset Token.'
-        : failure.status === 403 || failure.code === 50001
-          ? ' The bot is not in that server, or DISCORD_APPLICATION_ID does not match the token.'
-          : '';
-    io.err.write(`taskwatch discord: registration failed (${reason}).${hint}\n`);
-    return EXIT.failed;
   }
+  const hint =
+    outcome.status === 401
+      ? ' DISCORD_TOKEN was refused: reset it under Bot > Reset Token.'
+      : outcome.status === 403 || outcome.code === 50001
+        ? ' The bot is not in that server, or DISCORD_APPLICATION_ID does not match the token.'
+        : '';
+  io.err.write(`taskwatch discord: registration failed (${outcome.reason}).${hint}\n`);
+  return EXIT.failed;
 }

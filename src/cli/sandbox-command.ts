@@ -32,8 +32,14 @@ export async function runSandboxCommand(argv: readonly string[], io: CliIo): Pro
   const { runStandaloneSandbox } = await import('../sandbox/standalone');
   const sandbox = await runStandaloneSandbox({ host: values.host ?? '127.0.0.1', port, demo: !values['no-demo'], out: io.out });
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // Whichever signal comes first, neither listener may stay behind.
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
   await sandbox.stop();
   return EXIT.ok;

@@ -79,7 +79,8 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
     err.write('taskwatch watch: API_TOKEN is not set: export the API token of the running taskwatch (its API_TOKEN setting).\n');
     return EXIT.usage;
   }
-  const base = values.api ?? env['TASKWATCH_API_URL']?.trim() ?? DEFAULT_API_URL;
+  // An empty TASKWATCH_API_URL means unset, as for every other setting.
+  const base = values.api ?? (env['TASKWATCH_API_URL']?.trim() || DEFAULT_API_URL);
   let url: URL;
   try {
     url = new URL('/api/watches', base);

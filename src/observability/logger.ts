@@ -32,6 +32,8 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.signingSecret',
   '*.authorization',
   '*.password',
+  '*.adminToken',
+  '*.apiToken',
   'headers.authorization',
   'req.headers.authorization',
   'req.headers["x-slack-signature"]',

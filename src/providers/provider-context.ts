@@ -3,7 +3,7 @@
  * the call timeout and a clock, plus helpers that build normalized statuses the same way for
  * every kind.
  */
-import { ProviderError } from './errors';
+import { isProviderError, ProviderError } from './errors';
 import type { RateBudget } from './rate-budget';
 import { isTerminalState, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from './types';
 import { MAX_TASK_ID_LENGTH, validateTaskId } from './validate-id';
@@ -76,6 +76,25 @@ export function missingStatus(
     ...foundStatus(context, identity, { state: 'unknown', rawStatus, message, requestId }),
     found: false,
   };
+}
+
+/**
+ * Describes one task with `query`; a `not_found` {@link ProviderError} becomes the task's
+ * not-found status rather than a failure, because the per-task APIs answer an unknown ID with
+ * an error where a listing API would answer with no rows.
+ */
+export async function describeOrMissing(
+  context: ProviderContext,
+  identity: StatusIdentity,
+  notFoundMessage: string,
+  query: () => Promise<TaskStatus>,
+): Promise<TaskStatus> {
+  try {
+    return await query();
+  } catch (error) {
+    if (isProviderError(error) && error.code === 'not_found') return missingStatus(context, identity, notFoundMessage, error.requestId ?? null);
+    throw error;
+  }
 }
 
 /** Runs `work` on each element with at most `limit` in flight, keeping results in input order. */

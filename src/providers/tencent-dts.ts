@@ -2,8 +2,7 @@
  * Tencent Cloud DTS asynchronous requests (`DescribeAsyncRequestInfo`, 2018-03-30). The API is
  * regional: a task is only found in the region it was created in.
  */
-import { isProviderError } from './errors';
-import { foundStatus, mapInOrder, missingStatus, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { describeOrMissing, foundStatus, mapInOrder, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
 import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
@@ -37,25 +36,19 @@ export class TencentDtsProvider implements TaskProvider {
     return mapInOrder(ids, 4, (id) => this.describeOne(id, region, options.signal));
   }
 
-  private async describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
+  private describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };
-    let response: Record<string, unknown>;
-    try {
-      response = await this.client.call(ACTION, { AsyncRequestId: id }, region, signal);
-    } catch (error) {
-      if (isProviderError(error) && error.code === 'not_found') {
-        return missingStatus(this.context, identity, `DTS has no task with this ID in ${region}.`, error.requestId ?? null);
-      }
-      throw error;
-    }
-    const rawStatus = stringField(response, 'Status') ?? '';
-    const state = mapRawStatus(DTS_STATUS_TABLE, rawStatus);
-    const info = stringField(response, 'Info')?.trim() ?? '';
-    return foundStatus(this.context, identity, {
-      state,
-      rawStatus,
-      message: info !== '' ? info : defaultMessage(state, rawStatus),
-      requestId: stringField(response, 'RequestId'),
+    return describeOrMissing(this.context, identity, `DTS has no task with this ID in ${region}.`, async () => {
+      const response = await this.client.call(ACTION, { AsyncRequestId: id }, region, signal);
+      const rawStatus = stringField(response, 'Status') ?? '';
+      const state = mapRawStatus(DTS_STATUS_TABLE, rawStatus);
+      const info = stringField(response, 'Info')?.trim() ?? '';
+      return foundStatus(this.context, identity, {
+        state,
+        rawStatus,
+        message: info !== '' ? info : defaultMessage(state, rawStatus),
+        requestId: stringField(response, 'RequestId'),
+      });
     });
   }
 }

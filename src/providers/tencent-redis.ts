@@ -2,8 +2,7 @@
  * Tencent Cloud Redis tasks (`DescribeTaskInfo`, 2018-04-12). Regional, and the TaskId is an
  * integer: IDs are checked before any call, because the SDK would happily send `NaN`.
  */
-import { isProviderError } from './errors';
-import { foundStatus, mapInOrder, missingStatus, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { describeOrMissing, foundStatus, mapInOrder, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
 import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
@@ -41,25 +40,19 @@ export class TencentRedisProvider implements TaskProvider {
     return mapInOrder(ids, 4, (id) => this.describeOne(id, region, options.signal));
   }
 
-  private async describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
+  private describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };
-    let response: Record<string, unknown>;
-    try {
-      response = await this.client.call(ACTION, { TaskId: Number(id) }, region, signal);
-    } catch (error) {
-      if (isProviderError(error) && error.code === 'not_found') {
-        return missingStatus(this.context, identity, `Redis has no task with this ID in ${region}.`, error.requestId ?? null);
-      }
-      throw error;
-    }
-    const rawStatus = stringField(response, 'Status') ?? '';
-    const state = mapRawStatus(REDIS_STATUS_TABLE, rawStatus);
-    return foundStatus(this.context, identity, {
-      state,
-      rawStatus,
-      message: redisMessage(response, state, rawStatus),
-      createdAt: beijingTimeToIso(stringField(response, 'StartTime')),
-      requestId: stringField(response, 'RequestId'),
+    return describeOrMissing(this.context, identity, `Redis has no task with this ID in ${region}.`, async () => {
+      const response = await this.client.call(ACTION, { TaskId: Number(id) }, region, signal);
+      const rawStatus = stringField(response, 'Status') ?? '';
+      const state = mapRawStatus(REDIS_STATUS_TABLE, rawStatus);
+      return foundStatus(this.context, identity, {
+        state,
+        rawStatus,
+        message: redisMessage(response, state, rawStatus),
+        createdAt: beijingTimeToIso(stringField(response, 'StartTime')),
+        requestId: stringField(response, 'RequestId'),
+      });
     });
   }
 }

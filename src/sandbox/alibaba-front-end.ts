@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ALIBABA_ROUTES } from './alibaba-apis';
 import { NonceRegistry, verifyRpcRequest } from './alibaba-signature';
-import type { ApiRoute } from './api-route';
+import { findRoute, type ApiRoute } from './api-route';
 import { faultCode, htmlErrorPage, jsonAnswer, type FrontEndServices, type WireAnswer, type WireRequest } from './front-end';
 import type { SlidingWindowLimiter } from './sliding-window-limiter';
 import { SandboxApiError } from './sandbox-api-error';
@@ -104,12 +104,11 @@ export class AlibabaFrontEnd {
   }
 
   private route(action: string, version: string): ApiRoute {
-    const candidates = ALIBABA_ROUTES.filter((route) => route.action === action);
-    if (candidates.length === 0) {
+    const route = findRoute(ALIBABA_ROUTES, action, version);
+    if (route === 'unknown_action') {
       throw new SandboxApiError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 404);
     }
-    const route = candidates.find((candidate) => candidate.version === version);
-    if (!route) throw new SandboxApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
+    if (route === 'unknown_version') throw new SandboxApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
     return route;
   }
 

@@ -26,3 +26,13 @@ export interface ApiRoute {
   /** Returns the response fields (without RequestId) or throws a SandboxApiError. */
   readonly handle: (context: ApiCallContext) => Record<string, unknown>;
 }
+
+/**
+ * The route of `action` at `version`, or why there is none: each cloud answers an unknown
+ * action and a known action at an unknown version with its own documented error.
+ */
+export function findRoute(routes: readonly ApiRoute[], action: string, version: string): ApiRoute | 'unknown_action' | 'unknown_version' {
+  const candidates = routes.filter((route) => route.action === action);
+  if (candidates.length === 0) return 'unknown_action';
+  return candidates.find((candidate) => candidate.version === version) ?? 'unknown_version';
+}

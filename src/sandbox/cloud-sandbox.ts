@@ -64,6 +64,7 @@ export class CloudSandbox {
     /** The credentials this sandbox accepts. */
     readonly credentials: readonly SandboxCredential[],
     rateLimits: SandboxOptions['rateLimits'],
+    rateLimitNow: () => number,
   ) {
     this.tasks = new TaskStore(clock);
     const services: FrontEndServices = {
@@ -74,8 +75,8 @@ export class CloudSandbox {
       record: (call) => this.recorded.push(call),
     };
     const limits = rateLimits === false ? null : (rateLimits ?? DOCUMENTED_RATE_LIMITS);
-    this.tencent = new TencentFrontEnd(services, limits ? new SlidingWindowLimiter(limits.tencentPerSecond) : null);
-    this.alibaba = new AlibabaFrontEnd(services, limits ? new SlidingWindowLimiter(limits.dcdnPerSecond) : null);
+    this.tencent = new TencentFrontEnd(services, limits ? new SlidingWindowLimiter(limits.tencentPerSecond, rateLimitNow) : null);
+    this.alibaba = new AlibabaFrontEnd(services, limits ? new SlidingWindowLimiter(limits.dcdnPerSecond, rateLimitNow) : null);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -90,7 +91,7 @@ export class CloudSandbox {
     const credentials = options.credentials ?? SANDBOX_DEMO_CREDENTIALS;
     if (credentials.length === 0) throw new RangeError('A sandbox needs at least one credential to accept.');
     const server = createServer({ keepAliveTimeout: 5000 });
-    const sandbox = new CloudSandbox(server, options.clock ?? systemClock, credentials, options.rateLimits);
+    const sandbox = new CloudSandbox(server, options.clock ?? systemClock, credentials, options.rateLimits, options.rateLimitNow ?? Date.now);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -3,7 +3,7 @@
  * TC3-HMAC-SHA256. Every API error is HTTP 200 with `Response.Error`, as the real service does.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiRoute } from './api-route';
+import { findRoute, type ApiRoute } from './api-route';
 import { faultCode, htmlErrorPage, jsonAnswer, type FrontEndServices, type WireAnswer, type WireRequest } from './front-end';
 import type { SlidingWindowLimiter } from './sliding-window-limiter';
 import { SandboxApiError } from './sandbox-api-error';
@@ -92,10 +92,9 @@ export class TencentFrontEnd {
   }
 
   private route(action: string, version: string): ApiRoute {
-    const candidates = TENCENT_ROUTES.filter((route) => route.action === action);
-    if (candidates.length === 0) throw new SandboxApiError('InvalidAction', `The requested action \`${action}\` does not exist.`);
-    const route = candidates.find((candidate) => candidate.version === version);
-    if (!route) throw new SandboxApiError('NoSuchVersion', `The requested version \`${version}\` of action \`${action}\` does not exist.`);
+    const route = findRoute(TENCENT_ROUTES, action, version);
+    if (route === 'unknown_action') throw new SandboxApiError('InvalidAction', `The requested action \`${action}\` does not exist.`);
+    if (route === 'unknown_version') throw new SandboxApiError('NoSuchVersion', `The requested version \`${version}\` of action \`${action}\` does not exist.`);
     return route;
   }
 

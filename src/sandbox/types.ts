@@ -84,6 +84,11 @@ export interface SandboxOptions {
   readonly credentials?: readonly SandboxCredential[];
   /** Documented limits are enforced by default (Tencent 20/s per API+region+credential, DCDN 30/s per account); false turns them off. */
   readonly rateLimits?: { readonly tencentPerSecond: number; readonly dcdnPerSecond: number } | false;
+  /**
+   * Epoch ms for the rate-limit windows; default `Date.now`. A test passes a fixed time so that a
+   * burst falls in one window however slowly the machine sends it.
+   */
+  readonly rateLimitNow?: () => number;
   /** Plants demo tasks that progress in real time (for `npm start` and `taskwatch status --sandbox`). */
   readonly demo?: boolean;
 }

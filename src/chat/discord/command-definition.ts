@@ -18,9 +18,6 @@ import { TASK_KINDS } from '../../providers/types';
 /** The command's name, without the slash. */
 export const TASK_STATUS_COMMAND_NAME = 'task-status';
 
-/** The subcommands, as Discord names them. */
-export type DiscordSubcommand = 'query' | 'watch' | 'unwatch' | 'list' | 'help';
-
 /** Option name: the task kind (choices). */
 export const OPTION_KIND = 'kind';
 /** Option name: task IDs, separated by spaces or commas (autocompleted). */

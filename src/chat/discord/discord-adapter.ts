@@ -294,12 +294,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     },
     start: async () => {
       const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+      let readyTimer: NodeJS.Timeout | undefined;
       const readyNow = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Discord gateway was not ready within ${readyTimeoutMs} ms.`)), readyTimeoutMs);
-        client.once(Events.ClientReady, () => {
-          clearTimeout(timer);
-          resolve();
-        });
+        readyTimer = setTimeout(() => reject(new Error(`Discord gateway was not ready within ${readyTimeoutMs} ms.`)), readyTimeoutMs);
+        client.once(Events.ClientReady, () => resolve());
       });
       try {
         await client.login(config.token);
@@ -314,6 +312,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         throw new Error(
           `Discord login failed (${reason}). Check DISCORD_TOKEN (Developer Portal > your application > Bot > Reset Token)${config.apiUrl ? ' and DISCORD_API_URL' : ''}.`,
         );
+      } finally {
+        // A refused login never gets ready: its timer must not outlive the attempt.
+        clearTimeout(readyTimer);
       }
       ready = true;
       log.info(`Discord adapter started as ${client.user?.username ?? 'unknown user'}`);

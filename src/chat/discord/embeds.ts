@@ -7,13 +7,15 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { QueryFailure, TaskSelection } from '../../commands/types';
-import type { StatusCard, TransitionNotice, WatchEndReason } from '../../jobs/notifier';
+import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
 import type { TaskItem, TaskState, TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
+import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
+import { describeWatchEnd } from '../render/watch-end-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 
@@ -51,24 +53,6 @@ export const STATE_COLOURS: Readonly<Record<TaskState | 'not_found' | 'failure',
   unknown: 0x95a5a6,
   not_found: 0x7f8c8d,
   failure: 0xe67e22,
-};
-
-const KIND_LABELS: Readonly<Record<TaskStatus['kind'], string>> = {
-  cdn: 'CDN prefetch',
-  dcdn: 'DCDN refresh',
-  dts: 'DTS job',
-  redis: 'Redis task',
-  tcss: 'TCSS refresh',
-};
-
-const END_REASONS: Readonly<Record<WatchEndReason, string>> = {
-  terminal: 'The task has finished; the watch is over.',
-  deadline: 'Stopped watching: the watch reached its deadline.',
-  aged_out: 'Stopped watching: Alibaba Cloud only reports DCDN tasks for 3 days.',
-  not_found: 'Stopped watching: the provider does not know this task.',
-  auth_failed: 'Stopped watching: the cloud credentials were refused.',
-  unwatched: 'Stopped watching on request.',
-  error: 'Stopped watching after an error that retrying would not fix.',
 };
 
 /** Button labels, as users see them. */
@@ -123,7 +107,7 @@ function itemLine(item: TaskItem): string {
 
 function statusTitle(status: TaskStatus): string {
   const { mark } = presentStatus(status);
-  return cutText(`${mark} ${KIND_LABELS[status.kind]} ${escapeDiscordMarkdown(status.id)}`, DISCORD_LIMITS.title);
+  return cutText(`${mark} ${taskKindLabel(status.kind)} ${escapeDiscordMarkdown(status.id)}`, DISCORD_LIMITS.title);
 }
 
 function footerOf(requestIds: readonly (string | null)[]): APIEmbed['footer'] | undefined {
@@ -178,9 +162,9 @@ function failureSubject(failure: QueryFailure): string {
   const ids = failure.refs.map((ref) => ref.id).filter((id) => id.length > 0);
   const kind = failure.refs[0]?.kind;
   if (!kind) return 'the tasks';
-  if (kind === 'tcss' || ids.length === 0) return KIND_LABELS[kind];
+  if (kind === 'tcss' || ids.length === 0) return taskKindLabel(kind);
   const shown = ids.slice(0, 5).join(', ');
-  return `${KIND_LABELS[kind]} ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''}`;
+  return `${taskKindLabel(kind)} ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''}`;
 }
 
 function failureEmbed(failure: QueryFailure): APIEmbed {
@@ -203,7 +187,7 @@ function compactEmbed(statuses: readonly TaskStatus[], failures: readonly QueryF
   for (const failure of failures) {
     lines.push(`⚠️ Could not query ${escapeDiscordMarkdown(failureSubject(failure))}: ${escapeDiscordMarkdown(cutText(describeProviderFailure(failure.error).what, 200))}`);
   }
-  const title = first ? `${statuses.length} ${KIND_LABELS[first.kind]} ${statuses.length === 1 ? 'task' : 'tasks'}` : 'Task query';
+  const title = first ? `${statuses.length} ${taskKindLabel(first.kind)} ${statuses.length === 1 ? 'task' : 'tasks'}` : 'Task query';
   const worst = statuses.find((status) => status.state === 'failed') ?? statuses.find((status) => status.state === 'running') ?? first;
   const embed: APIEmbed = {
     title,
@@ -276,7 +260,7 @@ export function renderQueryReply(statuses: readonly TaskStatus[], failures: read
 }
 
 function watchField(watch: NonNullable<StatusCard['watch']>): APIEmbedField {
-  if (watch.endReason) return field('Watch', `👀 ${END_REASONS[watch.endReason]}`, false);
+  if (watch.endReason) return field('Watch', `👀 ${describeWatchEnd(watch.endReason)}`, false);
   const parts = [`👀 Watching${discordTime(watch.startedAt) ? ` since ${discordTime(watch.startedAt)}` : ''}`];
   const next = discordTime(watch.nextCheckAt);
   if (next) parts.push(`next check ${next}`);
@@ -316,13 +300,13 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
     fields.push(field('Passed through', notice.skippedStates.map((state) => presentState(state).label).join(' → '), false));
   }
   const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeDiscordMarkdown(notice.endMessage ?? END_REASONS[notice.endReason]));
+  if (notice.endReason) ending.push(escapeDiscordMarkdown(notice.endMessage ?? describeWatchEnd(notice.endReason)));
   else if (notice.endMessage) ending.push(escapeDiscordMarkdown(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));
 
   const embed: APIEmbed = {
-    title: cutText(`${change}: ${KIND_LABELS[current.kind]} ${escapeDiscordMarkdown(current.id)}`, DISCORD_LIMITS.title),
+    title: cutText(`${change}: ${taskKindLabel(current.kind)} ${escapeDiscordMarkdown(current.id)}`, DISCORD_LIMITS.title),
     color: colourOf(current),
     fields,
   };

@@ -1,7 +1,6 @@
 /**
- * Buttons such as "Refresh" and "Watch" must act on the tasks a reply showed. These helpers
- * recover that selection from a query's result and write it back in the shared
- * `/task-status` grammar, so a button press runs through the same parser and handler as typed text.
+ * Buttons such as "Refresh" and "Watch" must act on the tasks a reply showed. This recovers
+ * that selection from a query's result, for each platform to encode in its buttons.
  */
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { TaskStatus } from '../../providers/types';
@@ -22,12 +21,4 @@ export function selectionOfResult(statuses: readonly TaskStatus[], failures: rea
   const region = refs.find((ref) => ref.region)?.region;
   const account = refs.find((ref) => ref.account)?.account;
   return { kind: first.kind, ids, ...(region ? { region } : {}), ...(account ? { account } : {}) };
-}
-
-/** Writes a selection as `/task-status` text, e.g. `dcdn 123 456 region=cn-hangzhou account=prod`. */
-export function selectionAsCommandText(selection: TaskSelection): string {
-  const words: string[] = [selection.kind, ...selection.ids];
-  if (selection.region) words.push(`region=${selection.region}`);
-  if (selection.account && selection.account !== 'default') words.push(`account=${selection.account}`);
-  return words.join(' ');
 }

@@ -6,13 +6,15 @@
  */
 import type { types as SlackTypes } from '@slack/bolt';
 import type { QueryFailure } from '../../commands/types';
-import type { StatusCard, TransitionNotice, WatchEndReason } from '../../jobs/notifier';
+import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
 import type { TaskItem, TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
+import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
+import { describeWatchEnd } from '../render/watch-end-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
 
@@ -38,24 +40,6 @@ export const MAX_LISTED_ITEMS = 10;
 /** Up to this many statuses get full detail; more are listed one line each. */
 export const MAX_DETAILED_STATUSES = 8;
 
-const KIND_LABELS: Readonly<Record<TaskStatus['kind'], string>> = {
-  cdn: 'CDN prefetch',
-  dcdn: 'DCDN refresh',
-  dts: 'DTS job',
-  redis: 'Redis task',
-  tcss: 'TCSS refresh',
-};
-
-const END_REASONS: Readonly<Record<WatchEndReason, string>> = {
-  terminal: 'The task has finished; the watch is over.',
-  deadline: 'Stopped watching: the watch reached its deadline.',
-  aged_out: 'Stopped watching: Alibaba Cloud only reports DCDN tasks for 3 days.',
-  not_found: 'Stopped watching: the provider does not know this task.',
-  auth_failed: 'Stopped watching: the cloud credentials were refused.',
-  unwatched: 'Stopped watching on request.',
-  error: 'Stopped watching after an error that retrying would not fix.',
-};
-
 const section = (text: string): SlackTypes.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text) } });
 
 const context = (parts: readonly string[]): SlackTypes.ContextBlock | null => {
@@ -72,14 +56,10 @@ function slackDate(iso: string | null): string | null {
   return `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time_secs}|${escapeMrkdwn(iso)}>`;
 }
 
-function kindLabel(status: Pick<TaskStatus, 'kind'>): string {
-  return KIND_LABELS[status.kind];
-}
-
 /** `✅ *DCDN refresh* `123` — *Succeeded*` */
 function headline(status: TaskStatus): string {
   const { mark, label } = presentStatus(status);
-  return `${mark} *${kindLabel(status)}* ${codeSpan(status.id, 120)} — *${label}*`;
+  return `${mark} *${taskKindLabel(status.kind)}* ${codeSpan(status.id, 120)} — *${label}*`;
 }
 
 function statusDetailLine(status: TaskStatus): string {
@@ -147,7 +127,7 @@ function compactStatusLine(status: TaskStatus): string {
 
 function compactStatusBlocks(statuses: readonly TaskStatus[]): SlackBlock[] {
   const first = statuses[0] as TaskStatus;
-  const blocks: SlackBlock[] = [section(`*${statuses.length} ${kindLabel(first)} tasks*`)];
+  const blocks: SlackBlock[] = [section(`*${statuses.length} ${taskKindLabel(first.kind)} tasks*`)];
   // Sections of at most 20 lines keep each text field well under 3000 characters.
   const lines = statuses.map(compactStatusLine);
   for (let start = 0; start < lines.length; start += 20) blocks.push(section(lines.slice(start, start + 20).join('\n')));
@@ -168,7 +148,7 @@ function failureBlocks(failure: QueryFailure): SlackBlock[] {
   const { what, advice } = describeProviderFailure(failure.error);
   const ids = failure.refs.map((ref) => ref.id).filter((id) => id.length > 0);
   const kind = failure.refs[0]?.kind;
-  const subject = kind ? `${KIND_LABELS[kind]}${ids.length > 0 ? ` ${listIds(ids)}` : ''}` : 'the tasks';
+  const subject = kind ? `${taskKindLabel(kind)}${ids.length > 0 ? ` ${listIds(ids)}` : ''}` : 'the tasks';
   const blocks: SlackBlock[] = [section(`⚠️ *Could not query ${subject}.*\n${escapeMrkdwn(what)}\n${escapeMrkdwn(advice)}`)];
   const parts: string[] = [];
   if (failure.error.providerCode) parts.push(`Error code: ${codeSpan(failure.error.providerCode, 80)}`);
@@ -196,7 +176,7 @@ function fallbackForStatuses(statuses: readonly TaskStatus[], failures: readonly
   const parts: string[] = [];
   if (statuses.length === 1) {
     const status = statuses[0] as TaskStatus;
-    parts.push(`${kindLabel(status)} ${status.id}: ${presentStatus(status).label} (${status.rawStatus || 'no status'})`);
+    parts.push(`${taskKindLabel(status.kind)} ${status.id}: ${presentStatus(status).label} (${status.rawStatus || 'no status'})`);
   } else if (statuses.length > 1) {
     const counts = new Map<string, number>();
     for (const status of statuses) {
@@ -204,7 +184,7 @@ function fallbackForStatuses(statuses: readonly TaskStatus[], failures: readonly
       counts.set(label, (counts.get(label) ?? 0) + 1);
     }
     const summary = [...counts].map(([label, count]) => `${count} ${label}`).join(', ');
-    parts.push(`${statuses.length} ${kindLabel(statuses[0] as TaskStatus)} tasks: ${summary}`);
+    parts.push(`${statuses.length} ${taskKindLabel((statuses[0] as TaskStatus).kind)} tasks: ${summary}`);
   }
   if (failures.length > 0) parts.push(`${failures.length} ${failures.length === 1 ? 'query' : 'queries'} failed`);
   return escapeMrkdwn(parts.join('; ').slice(0, 500)) || 'No tasks';
@@ -258,7 +238,7 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
   if (watch) {
     const parts: string[] = [];
     if (watch.endReason) {
-      parts.push(`👀 ${escapeMrkdwn(END_REASONS[watch.endReason])}`);
+      parts.push(`👀 ${escapeMrkdwn(describeWatchEnd(watch.endReason))}`);
     } else {
       const since = slackDate(watch.startedAt);
       parts.push(`👀 Watching${since ? ` since ${since}` : ''}`);
@@ -271,7 +251,7 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
     if (footer) blocks.push(footer);
   }
   const { label } = presentStatus(card.status);
-  const text = escapeMrkdwn(`${kindLabel(card.status)} ${card.status.id}: ${label} (${card.status.rawStatus || 'no status'})`.slice(0, 500));
+  const text = escapeMrkdwn(`${taskKindLabel(card.status.kind)} ${card.status.id}: ${label} (${card.status.rawStatus || 'no status'})`.slice(0, 500));
   return { text, blocks: withinBlockLimit(blocks) };
 }
 
@@ -281,7 +261,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   const now = presentStatus(current);
   const before = notice.previous ? presentStatus(notice.previous) : null;
   const change = before ? `${before.mark} ${before.label} → ${now.mark} *${now.label}*` : `${now.mark} *${now.label}*`;
-  const lines = [`${change}  ${kindLabel(current)} ${codeSpan(current.id, 120)}`, statusDetailLine(current)];
+  const lines = [`${change}  ${taskKindLabel(current.kind)} ${codeSpan(current.id, 120)}`, statusDetailLine(current)];
   if (notice.skippedStates.length > 0) {
     lines.push(`Passed through: ${notice.skippedStates.map((state) => presentState(state).label).join(' → ')}`);
   }
@@ -291,7 +271,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
     blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${listWithin(notice.changedItems.map(itemLine), MAX_LISTED_ITEMS)}`));
   }
   const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeMrkdwn(notice.endMessage ?? END_REASONS[notice.endReason]));
+  if (notice.endReason) ending.push(escapeMrkdwn(notice.endMessage ?? describeWatchEnd(notice.endReason)));
   else if (notice.endMessage) ending.push(escapeMrkdwn(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));
@@ -299,7 +279,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (footer) blocks.push(footer);
 
   const fallback = [
-    `${kindLabel(current)} ${current.id}: ${before ? `${before.label} -> ` : ''}${now.label}`,
+    `${taskKindLabel(current.kind)} ${current.id}: ${before ? `${before.label} -> ` : ''}${now.label}`,
     notice.durationMs !== null ? `after ${formatDuration(notice.durationMs)}` : '',
   ]
     .filter(Boolean)

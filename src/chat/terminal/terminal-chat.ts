@@ -7,8 +7,10 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
 import type { ChannelAddress, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
-import { renderStatusText, stateMark } from './render-status';
 import { formatDuration } from '../../util/duration';
+import { presentState } from '../render/state-presentation';
+import { describeWatchEnd } from '../render/watch-end-text';
+import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
 
 /** Runs one line of command text; the command core's `runCommandText`. */
 export type CommandRunner = (text: string, context: CommandContext, services: CommandServices) => Promise<CommandResult>;
@@ -121,7 +123,7 @@ function renderCard(card: StatusCard): string {
   const watch = card.watch;
   const suffix = watch
     ? watch.endReason
-      ? `\n  watch ended (${watch.endReason})`
+      ? `\n  ${describeWatchEnd(watch.endReason)}`
       : `\n  watching until ${watch.deadlineAt}${watch.nextCheckAt ? `; next check ${watch.nextCheckAt}` : ''}`
     : '';
   return `${renderStatusText(card.status)}${suffix}`;
@@ -130,10 +132,10 @@ function renderCard(card: StatusCard): string {
 function renderNotice(notice: TransitionNotice): string {
   const from = notice.previous ? `${notice.previous.state}` : 'new';
   const via = notice.skippedStates.length > 0 ? ` (via ${notice.skippedStates.join(' → ')})` : '';
-  const lines = [`${stateMark(notice.current.state)} ${notice.current.kind} ${notice.current.id}: ${from} → ${notice.current.state}${via} (${notice.current.rawStatus})`];
+  const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${from} → ${notice.current.state}${via} (${notice.current.rawStatus})`];
   if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);
-  for (const item of notice.changedItems.slice(0, 10)) lines.push(`${stateMark(item.state)} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
-  if (notice.changedItems.length > 10) lines.push(`… and ${notice.changedItems.length - 10} more`);
+  for (const item of notice.changedItems.slice(0, MAX_LISTED_ITEMS)) lines.push(`${presentState(item.state).mark} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
+  if (notice.changedItems.length > MAX_LISTED_ITEMS) lines.push(`… and ${notice.changedItems.length - MAX_LISTED_ITEMS} more`);
   if (notice.endMessage) lines.push(notice.endMessage);
   if (notice.durationMs !== null) lines.push(`took ${formatDuration(notice.durationMs)}`);
   return lines.join('\n');

@@ -466,7 +466,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       stopped = true;
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
-      for (const socket of sockets) socket.terminate();
+      // A close handshake, as Slack does, so the client's own close-handshake timer is
+      // cleared; a socket that does not answer within a bounded wait is cut.
+      await Promise.all(
+        [...sockets].map(
+          (socket) =>
+            new Promise<void>((resolve) => {
+              const cut = setTimeout(() => {
+                socket.terminate();
+                resolve();
+              }, 1000);
+              socket.once('close', () => {
+                clearTimeout(cut);
+                resolve();
+              });
+              socket.close(1001, 'fake Slack stopping');
+            }),
+        ),
+      );
       await new Promise<void>((resolve) => websocketServer.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

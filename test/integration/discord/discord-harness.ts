@@ -5,13 +5,13 @@
  */
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/chat/discord/discord-adapter';
 import type { CommandServices } from '../../../src/commands/types';
-import type { CloudAccount, DiscordConfig, WatchConfig } from '../../../src/config';
+import type { DiscordConfig, WatchConfig } from '../../../src/config';
 import type { Notifier } from '../../../src/jobs/notifier';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
+import { sandboxAccounts } from '../../../src/sandbox/sandbox-accounts';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeDiscord, type ApiMessage, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction, type RecordedDiscordCall } from '../../fakes/discord/fake-discord';
 import { uniqueQueueName } from '../../support/redis';
@@ -49,12 +49,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
   const fake = await startFakeDiscord(options.fake);
   const clock = new ManualClock(Date.now());
   const sandbox = await CloudSandbox.start({ clock });
-  const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent')!;
-  const alibaba = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'alibaba')!;
-  const accounts: CloudAccount[] = [
-    { name: 'default', cloud: 'tencent', secretId: tencent.id, secretKey: tencent.secret, region: null, endpoint: sandbox.url },
-    { name: 'default', cloud: 'alibaba', accessKeyId: alibaba.id, accessKeySecret: alibaba.secret, region: null, endpoint: sandbox.url },
-  ];
+  const accounts = sandboxAccounts(sandbox.url, { tencentRegion: null });
   const providers: ClosableProviderRegistry = createProviderRegistry(
     { accounts, rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 5000 },
     { rateBudget: new InMemoryRateBudget(), now: () => clock.now() },

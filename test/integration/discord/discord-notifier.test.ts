@@ -7,6 +7,7 @@ import { createDiscordNotifier } from '../../../src/chat/discord/discord-notifie
 import { NotifierRateLimitedError, type ChannelAddress, type TransitionNotice } from '../../../src/jobs/notifier';
 import type { TaskStatus } from '../../../src/providers/types';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
+import { taskStatus } from '../../support/task-status';
 
 let fake: FakeDiscord;
 let channel: ChannelAddress;
@@ -25,24 +26,7 @@ function notifier() {
 }
 
 function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return {
-    kind: 'cdn',
-    id: '1533031853231313311',
-    account: 'default',
-    region: null,
-    found: true,
-    state: 'running',
-    terminal: false,
-    rawStatus: 'process',
-    progress: 40,
-    message: 'Prefetching',
-    items: [],
-    createdAt: null,
-    updatedAt: null,
-    requestId: 'req-1',
-    observedAt: new Date().toISOString(),
-    ...overrides,
-  };
+  return taskStatus({ kind: 'cdn', id: '1533031853231313311', rawStatus: 'process', progress: 40, message: 'Prefetching', observedAt: new Date().toISOString(), ...overrides });
 }
 
 function notice(current: TaskStatus): TransitionNotice {

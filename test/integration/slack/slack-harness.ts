@@ -7,12 +7,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/chat/slack/slack-adapter';
 import type { CommandServices } from '../../../src/commands/types';
-import type { CloudAccount, SlackConfig } from '../../../src/config';
+import type { SlackConfig } from '../../../src/config';
 import type { WatchService } from '../../../src/jobs/watch-service';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
+import { sandboxAccounts } from '../../../src/sandbox/sandbox-accounts';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 
@@ -45,12 +45,7 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
   const slack = await startFakeSlack();
   const clock = new ManualClock(Date.now());
   const sandbox = await CloudSandbox.start({ clock });
-  const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent')!;
-  const alibaba = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'alibaba')!;
-  const accounts: CloudAccount[] = [
-    { name: 'default', cloud: 'tencent', secretId: tencent.id, secretKey: tencent.secret, region: null, endpoint: sandbox.url },
-    { name: 'default', cloud: 'alibaba', accessKeyId: alibaba.id, accessKeySecret: alibaba.secret, region: null, endpoint: sandbox.url },
-  ];
+  const accounts = sandboxAccounts(sandbox.url, { tencentRegion: null });
   const providers: ClosableProviderRegistry = createProviderRegistry(
     { accounts, rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: options.providerTimeoutMs ?? 5000 },
     { rateBudget: new InMemoryRateBudget() },

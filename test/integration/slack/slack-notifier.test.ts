@@ -7,28 +7,22 @@ import { NotifierRateLimitedError, type ChannelAddress, type TransitionNotice } 
 import type { TaskStatus } from '../../../src/providers/types';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { textOfMessage } from './slack-harness';
+import { taskStatus } from '../../support/task-status';
 
 const channel: ChannelAddress = { platform: 'slack', channelId: 'C0WATCH' };
 
 function status(overrides: Partial<TaskStatus>): TaskStatus {
-  return {
+  return taskStatus({
     kind: 'cdn',
     id: '1533031853231313311',
-    account: 'default',
-    region: null,
-    found: true,
-    state: 'running',
-    terminal: false,
     rawStatus: 'process',
     progress: 40,
     message: 'Prefetch in progress',
     items: [{ name: 'https://example.com/<!channel>.png', state: 'running', rawStatus: 'process', progress: 40 }],
     createdAt: '2026-11-23T12:00:00.000Z',
-    updatedAt: null,
-    requestId: 'req-1',
     observedAt: '2026-11-23T12:00:05.000Z',
     ...overrides,
-  };
+  });
 }
 
 describe('SlackNotifier', () => {

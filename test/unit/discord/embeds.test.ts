@@ -1,26 +1,10 @@
 import { codeSpan, cutText, escapeDiscordMarkdown } from '../../../src/chat/discord/discord-markdown';
 import { embedLength, renderQueryReply, renderTextReply, renderTransitionNotice } from '../../../src/chat/discord/embeds';
 import type { TaskStatus } from '../../../src/providers/types';
+import { taskStatus } from '../../support/task-status';
 
 function status(id: string, overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return {
-    kind: 'dcdn',
-    id,
-    account: 'default',
-    region: null,
-    found: true,
-    state: 'running',
-    terminal: false,
-    rawStatus: 'Refreshing',
-    progress: 50,
-    message: '',
-    items: [],
-    createdAt: null,
-    updatedAt: null,
-    requestId: `req-${id}`,
-    observedAt: '2026-11-23T12:00:00.000Z',
-    ...overrides,
-  };
+  return taskStatus({ id, requestId: `req-${id}`, ...overrides });
 }
 
 describe('Discord markdown', () => {

@@ -6,26 +6,10 @@ import { redactSecrets } from '../../../src/chat/slack/redacting-logger';
 import { formatProgressBar } from '../../../src/chat/render/progress-bar';
 import { ProviderError } from '../../../src/providers/errors';
 import type { TaskStatus } from '../../../src/providers/types';
+import { taskStatus } from '../../support/task-status';
 
 function status(id: string, overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return {
-    kind: 'dcdn',
-    id,
-    account: 'default',
-    region: null,
-    found: true,
-    state: 'running',
-    terminal: false,
-    rawStatus: 'Refreshing',
-    progress: 50,
-    message: 'In progress',
-    items: [],
-    createdAt: null,
-    updatedAt: null,
-    requestId: `req-${id}`,
-    observedAt: '2026-11-23T12:00:00.000Z',
-    ...overrides,
-  };
+  return taskStatus({ id, requestId: `req-${id}`, message: 'In progress', ...overrides });
 }
 
 function allTexts(blocks: unknown): string[] {
