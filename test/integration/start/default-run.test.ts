@@ -74,7 +74,7 @@ describe('npm start with nothing configured', () => {
     child.stdin.write('/task-status watch tcss\n');
     await waitFor(() => stdout, /\[card #1\]/, 20_000);
     // The demo TCSS task moves from Task_New to Task_Running within seconds: one thread reply.
-    await waitFor(() => stdout, /↳ \[thread #1\] .*tcss \d+: .*→ running \(Task_Running\)/, 60_000);
+    await waitFor(() => stdout, /↳ \[thread #1\] .*tcss \S+: .*→ running \(Task_Running\)/, 60_000);
 
     // SIGTERM goes to the taskwatch process itself, as a process supervisor would send it;
     // npm then reports its child's exit code.
