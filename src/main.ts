@@ -9,6 +9,7 @@ import type { Notifier } from './jobs/notifier';
 import type { Logger } from './observability/logger';
 import { withTimeout, type RunningHttpServer } from './http/http-app';
 import type { DemoTaskIds } from './sandbox/demo-tasks';
+import type { AccessPolicy } from './accounts/access-policy';
 
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
@@ -27,6 +28,11 @@ export interface StartOptions {
   readonly logger: Logger;
   /** Whether this process may install redis-server with apt-get (root on Debian). */
   readonly mayInstallRedis: boolean;
+  /**
+   * Who may use which account (from the accounts file, see `loadAccountSetup`); default allow-all.
+   * `config.accounts` must then already hold the merged accounts it was built with.
+   */
+  readonly policy?: AccessPolicy;
 }
 
 /** A running taskwatch process. */
@@ -109,11 +115,22 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const { commandMetricsObserver, instrumentProviderRegistry } = await import('./observability/instrument');
     const providers = instrumentProviderRegistry(createProviderRegistry(effectiveConfig, { rateBudget }), metrics);
 
+    const { AccessPolicy } = await import('./accounts/access-policy');
+    const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
+    const policy = options.policy ?? AccessPolicy.allowAll();
+    // Audit lines go to the process log as one JSON line each, marked audit: true, so a log
+    // pipeline can route them apart; the values are scrubbed of every credential we know.
+    const auditSecrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, config.slack?.botToken, config.discord?.token].filter(
+      (secret): secret is string => typeof secret === 'string',
+    );
+    const audit = createAuditLog((line) => logger.info({ audit: true, ...(JSON.parse(line) as Record<string, unknown>) }, 'audit'), { secrets: auditSecrets });
+
     const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
       providers,
       log: logger,
       observer: commandMetricsObserver(metrics),
+      access: { policy, audit },
     };
     const notifiers: Notifier[] = [];
 
@@ -206,9 +223,9 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         beforeMetrics: () => engine.refreshMetrics(),
       });
       slackMount?.(app);
-      if (config.apiToken && options.role !== 'worker') {
+      if ((config.apiToken || policy.hasApiTokens) && options.role !== 'worker') {
         const { createWatchApiRouter } = await import('./http/watch-api');
-        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger }));
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit } }));
       }
       http = await listen(app, config.http.port, config.http.host);
       const server = http;

@@ -3,7 +3,9 @@
  * then stops taking commands, lets in-flight jobs finish or return to the queue, closes Redis
  * and the child redis-server, and exits 0.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadAccountSetup } from '../accounts/account-setup';
 import { loadConfig, type Environment, type TaskwatchConfig } from '../config';
 import { EXIT, firstLine, type CliIo } from './io';
 
@@ -54,7 +56,16 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
     for (const problem of loaded.problems) err.write(`  - ${problem}\n`);
     return EXIT.usage;
   }
-  const config = loaded.config;
+  // The accounts file is read once, here: anything wrong in it stops start-up, listed in full.
+  // Problem texts name fields and variables, never a value, so a literal secret is not echoed.
+  const accountSetup = loadAccountSetup({ config: loaded.config, env: dependencies.env, exists: existsSync });
+  if (!accountSetup.ok) {
+    const count = accountSetup.problems.length;
+    err.write(`taskwatch start: the accounts file has ${count} problem${count === 1 ? '' : 's'}, so taskwatch did not start:\n`);
+    for (const problem of accountSetup.problems) err.write(`  - ${problem}\n`);
+    return EXIT.usage;
+  }
+  const config: TaskwatchConfig = { ...loaded.config, accounts: accountSetup.setup.accounts };
 
   const { createLogger } = await import('../observability/logger');
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: secretsOf(config) });
@@ -70,6 +81,7 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
       stdout: dependencies.out as NodeJS.WritableStream,
       logger,
       mayInstallRedis: typeof process.getuid === 'function' && process.getuid() === 0,
+      policy: accountSetup.setup.policy,
     });
   } catch (error) {
     // Start-up errors are ours (missing redis-server, port in use, refused Slack token) and say what to do.

@@ -6,7 +6,9 @@
  * - with `--wait`: 0 when every task succeeded, 1 when any failed (or was not found), 3 on timeout;
  * - 2 for usage or configuration errors (including refused credentials), always.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadAccountSetup } from '../accounts/account-setup';
 import type { Writable } from 'node:stream';
 import { DEFAULT_ACCOUNT, loadConfig, type CloudAccount, type Environment, type TaskwatchConfig } from '../config';
 import { isProviderError, type ProviderError } from '../providers/errors';
@@ -164,8 +166,13 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
   if (!loaded.ok) return { problems: [...loaded.problems] };
   const rateBudget = new InMemoryRateBudget();
   if (!args.sandbox) {
+    // The terminal is local and always allowed, so only the accounts are taken from the file;
+    // a broken file still stops here (exit 2), as it stops `taskwatch start`.
+    const accountSetup = loadAccountSetup({ config: loaded.config, env: dependencies.env, exists: existsSync });
+    if (!accountSetup.ok) return { problems: [...accountSetup.problems] };
+    const accounts = accountSetup.setup.accounts;
     const cloud = args.kind === 'dcdn' ? 'alibaba' : 'tencent';
-    if (!loaded.config.accounts.some((account) => account.cloud === cloud)) {
+    if (!accounts.some((account) => account.cloud === cloud)) {
       return {
         problems: [
           cloud === 'tencent'
@@ -174,7 +181,8 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
         ],
       };
     }
-    return { registry: createProviderRegistry(loaded.config, { rateBudget }), close: async () => undefined };
+    const registry = createProviderRegistry({ ...loaded.config, accounts }, { rateBudget });
+    return { registry, close: async () => registry.close() };
   }
 
   // Loaded lazily: the sandbox is only needed for --sandbox.

@@ -3,6 +3,7 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
+import { checkCommandAccess } from '../accounts/command-access';
 import { isProviderError, ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
 import {
@@ -235,8 +236,26 @@ function outcomeOf(result: CommandResult): CommandOutcome['outcome'] {
   return 'ok';
 }
 
-async function runHandler(command: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+/**
+ * Applies the access gate, when there is one: a refused command becomes its refusal text, and
+ * an allowed one carries the resolved account, so the registry is asked for exactly the account
+ * that was authorized (a channel's default account included).
+ */
+function gate(command: Command, context: CommandContext, services: CommandServices): { readonly command: Command } | { readonly refusal: string } {
+  if (!services.access) return { command };
+  const check = checkCommandAccess(command, context, services.access);
+  if (!check.allowed) return { refusal: check.text };
+  if (check.account === null || !('kind' in command)) return { command };
+  return { command: { ...command, account: check.account } };
+}
+
+async function runHandler(requested: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  let command = requested;
   try {
+    // Decided before anything else, and before any provider call, watch or subscription.
+    const gated = gate(requested, context, services);
+    if ('refusal' in gated) return errorResult(gated.refusal);
+    command = gated.command;
     switch (command.type) {
       case 'help':
         return { type: 'help', visibility: 'ephemeral', text: helpText() };

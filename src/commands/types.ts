@@ -8,6 +8,7 @@ import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../provide
 import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
+import type { CommandAccess } from '../accounts/command-access';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -85,6 +86,11 @@ export interface CommandContext {
   readonly platform: ChatPlatform;
   readonly channel: ChannelAddress;
   readonly userId: string;
+  /**
+   * What the user belongs to, for access lists: Slack user-group handles or Discord role IDs.
+   * Absent or empty when the adapter did not resolve them (then only user entries can match).
+   */
+  readonly groups?: readonly string[];
 }
 
 /**
@@ -120,6 +126,11 @@ export interface CommandServices {
   readonly log?: CommandErrorLog;
   /** Optional observer of command outcomes. */
   readonly observer?: CommandObserver;
+  /**
+   * Who may use which account, and the audit log. Absent: every command is allowed and none is
+   * audited (the single-account behaviour, and what tests without accounts rely on).
+   */
+  readonly access?: CommandAccess;
 }
 
 /** A task query that failed as a whole call. */

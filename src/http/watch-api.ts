@@ -5,22 +5,30 @@
  *
  * Order of checks: token (401) before reading the body, so an unauthenticated caller cannot
  * make us parse anything; then the per-token rate (429 with Retry-After); then the body size
- * (413) and shape (400).
+ * (413) and shape (400); then the token's grant (403).
+ *
+ * Tokens: `API_TOKEN` is the legacy single token and may watch on every account and channel
+ * (a contract with existing pipelines). Tokens from the accounts file (`apiTokens`) are bound
+ * to the accounts and channels they list, and to each account's own channel list. Every call
+ * writes one audit line naming the token's name, never the token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
-import { resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
+import { CLOUD_OF_KIND, resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
 import { validateTaskId } from '../providers/validate-id';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
 import type { WatchService } from '../jobs/watch-service';
+import type { CommandAccess } from '../accounts/command-access';
+import type { ApiTokenBinding } from '../accounts/access-policy';
+import { DEFAULT_ACCOUNT } from '../config';
 
 /** Options of {@link createWatchApiRouter}. */
 export interface WatchApiOptions {
-  /** The bearer token callers must send. */
-  readonly apiToken: string;
+  /** The legacy bearer token (`API_TOKEN`), allowed on every account and channel; null when only file tokens are used. */
+  readonly apiToken: string | null;
   readonly watches: WatchService;
   readonly providers: ProviderRegistry;
   /** Requests per minute per token; default 60. */
@@ -33,6 +41,11 @@ export interface WatchApiOptions {
   readonly now?: () => number;
   /** Told about failures we did not expect (names only, never messages). */
   readonly log?: { error(details: Record<string, unknown>, message: string): void };
+  /**
+   * The access policy (its `apiTokens`, the channel defaults and account channel lists) and the
+   * audit log. Absent: only `apiToken` is accepted and nothing is audited.
+   */
+  readonly access?: CommandAccess;
 }
 
 /** One started watch in a 201 answer. */
@@ -61,7 +74,11 @@ interface ValidRequest {
 }
 
 /** Checks a request body; resolves to the watch request or field-level errors. */
-export function validateWatchRequest(body: unknown, providers: ProviderRegistry): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
+export function validateWatchRequest(
+  body: unknown,
+  providers: ProviderRegistry,
+  defaultAccount?: (channel: ChannelAddress, kind: TaskKind) => string,
+): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
   const fields: FieldErrors = {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
   const input = body as Record<string, unknown>;
@@ -97,8 +114,9 @@ export function validateWatchRequest(body: unknown, providers: ProviderRegistry)
   const channel = typeof channelText === 'string' ? parseChannelAddress(channelText) : null;
   if (channel === null || channel.platform === 'terminal') fields['channel'] = 'must be slack:<channel id> or discord:<channel id>';
 
+  // Without account, the channel's default account is used (when the accounts file names one).
+  const accountName = typeof account === 'string' ? account : kind !== null && channel !== null && channel.platform !== 'terminal' ? defaultAccount?.(channel, kind) : undefined;
   if (kind !== null && fields['account'] === undefined) {
-    const accountName = typeof account === 'string' ? account : undefined;
     try {
       providers.get(kind, accountName);
       const resolvedRegion = typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined);
@@ -110,7 +128,6 @@ export function validateWatchRequest(body: unknown, providers: ProviderRegistry)
   }
   if (Object.keys(fields).length > 0 || kind === null || channel === null) return { ok: false, fields };
 
-  const accountName = typeof account === 'string' ? account : undefined;
   const resolvedRegion = KINDS_WITH_REGION.has(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
   const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
   return { ok: true, request: { refs, channel } };
@@ -141,42 +158,87 @@ class MinuteWindows {
   }
 }
 
+/** Who called, as {@link createWatchApiRouter}'s authentication found: the legacy token, or a file token's binding. */
+interface ApiCaller {
+  /** The name audit lines show: `API_TOKEN`'s configured name, or the file token's name. */
+  readonly name: string;
+  /** Null for the legacy `API_TOKEN`, which may use every account and channel. */
+  readonly binding: ApiTokenBinding | null;
+}
+
+const CALLER = Symbol('watch-api-caller');
+
 /** Builds the router; mount it with `app.use(router)`. */
 export function createWatchApiRouter(options: WatchApiOptions): Router {
-  if (options.apiToken.length === 0) throw new Error('createWatchApiRouter needs a non-empty API token (API_TOKEN).');
+  const access = options.access;
+  if ((options.apiToken === null || options.apiToken.length === 0) && !access?.policy.hasApiTokens) {
+    throw new Error('createWatchApiRouter needs a non-empty API token (API_TOKEN) or apiTokens in the accounts file.');
+  }
   const router = express.Router();
-  const expected = createHash('sha256').update(options.apiToken).digest();
+  const expected = options.apiToken ? createHash('sha256').update(options.apiToken).digest() : null;
   const windows = new MinuteWindows(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
-  const requestedBy = `api:${options.tokenName ?? 'api'}`;
+  const legacyName = options.tokenName ?? 'api';
+  const where = `POST ${WATCH_API_PATH}`;
 
   const authenticate = (request: Request, response: Response, next: NextFunction): void => {
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
     // Digests have one length, so the comparison takes the same time whatever was sent.
     const given = createHash('sha256').update(token).digest();
-    if (token === '' || !timingSafeEqual(given, expected)) {
+    const legacy = token !== '' && expected !== null && timingSafeEqual(given, expected);
+    // File tokens are compared too even after a legacy match, so timing says nothing about which matched.
+    const binding = token !== '' && access ? access.policy.authorizeApiToken(token) : null;
+    if (!legacy && binding === null) {
+      access?.audit.record({ who: 'api:unknown', platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'unauthorized' });
       // The body is not read: drain it so the connection stays usable, then answer.
       response.setHeader('WWW-Authenticate', 'Bearer');
-      response.status(401).json({ error: 'unauthorized', message: 'Send Authorization: Bearer <API_TOKEN>.' });
+      response.status(401).json({ error: 'unauthorized', message: 'Send Authorization: Bearer <API token>.' });
       return;
     }
+    const caller: ApiCaller = legacy ? { name: legacyName, binding: null } : { name: (binding as ApiTokenBinding).name, binding };
     const waitSeconds = windows.take(given.toString('hex'));
     if (waitSeconds > 0) {
+      access?.audit.record({ who: `api:${caller.name}`, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'rate_limited' });
       response.setHeader('Retry-After', String(waitSeconds));
       response.status(429).json({ error: 'rate_limited', message: `Too many requests for this token; retry after ${waitSeconds} s.`, retryAfterSeconds: waitSeconds });
       return;
     }
+    (response.locals as Record<symbol, ApiCaller>)[CALLER] = caller;
     next();
   };
 
+  const defaultAccount = access ? (channel: ChannelAddress, kind: TaskKind): string => access.policy.accountFor(channel, CLOUD_OF_KIND[kind]) : undefined;
+
   router.post(WATCH_API_PATH, authenticate, express.json({ limit: options.maxBodyBytes ?? 16 * 1024, type: () => true }), async (request: Request, response: Response) => {
-    const checked = validateWatchRequest(request.body, options.providers);
+    const caller = (response.locals as Record<symbol, ApiCaller>)[CALLER] as ApiCaller;
+    const who = `api:${caller.name}`;
+    const checked = validateWatchRequest(request.body, options.providers, defaultAccount);
     if (!checked.ok) {
+      access?.audit.record({ who, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'invalid_request' });
       response.status(400).json({ error: 'invalid_request', fields: checked.fields });
       return;
     }
+    const { refs, channel } = checked.request;
+    const first = refs[0] as TaskRef;
+    const accountName = first.account ?? DEFAULT_ACCOUNT;
+    const target = formatChannelAddress(channel);
+    const audited = { who, platform: 'api', where: target, action: 'api.watches', kind: first.kind, ids: refs.map((ref) => ref.id), account: accountName };
+    if (access && caller.binding !== null) {
+      // The token is the principal; the policy checks its grant and the account's channel list.
+      const decision = access.policy.authorize({ platform: 'api', channelId: target, userId: caller.name, groups: [] }, 'watch', CLOUD_OF_KIND[first.kind], accountName);
+      if (!decision.allowed) {
+        access.audit.record({ ...audited, outcome: 'refused', reason: decision.reason });
+        const fields: FieldErrors =
+          decision.reason === 'channel_not_allowed'
+            ? { channel: 'is not a channel this token may post to with this account' }
+            : { account: 'is not an account this token may use' };
+        response.status(403).json({ error: 'forbidden', fields });
+        return;
+      }
+    }
+    access?.audit.record({ ...audited, outcome: 'allowed' });
     try {
-      const summaries = await options.watches.watch({ refs: checked.request.refs, channel: checked.request.channel, requestedBy });
+      const summaries = await options.watches.watch({ refs, channel, requestedBy: who });
       const watches: WatchApiWatch[] = summaries.map((summary) => ({
         id: summary.watchId,
         kind: summary.ref.kind,

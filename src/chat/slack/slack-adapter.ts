@@ -20,6 +20,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
 import express, { Router } from 'express';
+import { checkCommandAccess } from '../../accounts/command-access';
 import { LATEST_TASK_ID, queryTasks, runCommandText } from '../../commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { SlackConfig } from '../../config';
@@ -206,10 +207,24 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await respondSafely(respond, ephemeral(renderTextReply(result.text)));
   };
 
+  /**
+   * Buttons run a query or a watch without the command handler, so they pass the same access
+   * gate (and audit) with the presser as the principal: whoever posted the message may have been
+   * allowed, the presser need not be. Returns the selection with its account resolved, or the refusal.
+   */
+  const gateButton = (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): { selection: TaskSelection } | { refusal: string } => {
+    if (!services.access) return { selection };
+    const check = checkCommandAccess({ type, ...selection }, { platform: 'slack', channel: channelOf(channelId), userId }, services.access);
+    if (!check.allowed) return { refusal: check.text };
+    return { selection: check.account === null ? selection : { ...selection, account: check.account } };
+  };
+
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     // Slack gives three seconds; the query may take longer, so the ack goes first and empty.
     await ack();
-    const context: CommandContext = { platform: 'slack', channel: channelOf(command.channel_id), userId: command.user_id };
+    // Slack user-group membership is not resolved (it needs usergroups:read and a usergroups.list
+    // call): groups stay empty, so "@handle" entries in an access list match nobody on Slack yet.
+    const context: CommandContext = { platform: 'slack', channel: channelOf(command.channel_id), userId: command.user_id, groups: [] };
     const result = await runCommandText(command.text ?? '', context, services);
     await answer(result, command.channel_id, respond, client);
   });
@@ -223,9 +238,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
       return;
     }
+    const refreshGate = gateButton('query', selection, channelId, body.user.id);
+    if ('refusal' in refreshGate) {
+      await respondSafely(respond, ephemeral(renderTextReply(refreshGate.refusal)));
+      return;
+    }
     let message: SlackMessage;
     try {
-      const outcome = await queryTasks(refsOfSelection(selection), services.providers);
+      const outcome = await queryTasks(refsOfSelection(refreshGate.selection), services.providers);
       message = renderQueryReply(outcome.statuses, outcome.failures);
     } catch (error) {
       log.error(`Refresh failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
@@ -258,9 +278,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await respondSafely(respond, ephemeral(renderTextReply('Watching is not available yet in this taskwatch.')));
       return;
     }
+    const watchGate = gateButton('watch', selection, channelId, body.user.id);
+    if ('refusal' in watchGate) {
+      await respondSafely(respond, ephemeral(renderTextReply(watchGate.refusal)));
+      return;
+    }
     try {
       const started = await services.watches.watch({
-        refs: refsOfSelection(selection),
+        refs: refsOfSelection(watchGate.selection),
         channel: channelOf(channelId),
         requestedBy: body.user.id,
         ...(typeof messageTs === 'string' ? { cardMessageId: messageTs } : {}),

@@ -1,0 +1,371 @@
+/**
+ * The accounts file wired in end to end: a real file on disk loaded as `taskwatch start` loads
+ * it, the real command handler and the real HTTP API over loopback, real providers (official
+ * SDKs) against a cloud sandbox that knows two Tencent key pairs and owns each task by key.
+ * The watch and subscription services are tiny recording implementations of their interfaces:
+ * what is under test is whether the handler reaches them at all.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import express from 'express';
+import { loadAccountSetup, type AccountSetup } from '../../../src/accounts/account-setup';
+import { createAuditLog } from '../../../src/accounts/audit-log';
+import { runStartCommand } from '../../../src/cli/start-command';
+import { runCommandText } from '../../../src/commands/handle-command';
+import type { CommandContext, CommandResult, CommandServices } from '../../../src/commands/types';
+import { loadConfig } from '../../../src/config';
+import { listen, type RunningHttpServer } from '../../../src/http/http-app';
+import { createWatchApiRouter } from '../../../src/http/watch-api';
+import type { ChannelAddress } from '../../../src/jobs/notifier';
+import type {
+  MuteState,
+  SubscribeRequest,
+  SubscriptionService,
+  SubscriptionSummary,
+  UnmuteOutcome,
+} from '../../../src/jobs/subscriptions/subscription-service';
+import type { WatchRequest, WatchService, WatchSummary } from '../../../src/jobs/watch-service';
+import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
+import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
+import type { TaskRef } from '../../../src/providers/types';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import type { SandboxCredential } from '../../../src/sandbox/types';
+import { ManualClock } from '../../../src/util/clock';
+
+const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionWIRE00000000000', secret: 'production-tencent-secret-wire-0' };
+const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingWIRE000000000000000', secret: 'staging-tencent-secret-wire-00000' };
+const PIPELINE_TOKEN = 'pipeline-token-0123456789abcdef0123456789';
+const LEGACY_TOKEN = 'legacy-api-token-0123456789abcdef';
+const SECRETS = [PRODUCTION.secret, STAGING.secret, PIPELINE_TOKEN, LEGACY_TOKEN];
+const DISCORD_CHANNEL = '112233445566778899';
+
+function accountsFile(endpoint: string): string {
+  return `
+accounts:
+  production:
+    provider: tencent
+    secretId: { env: PRODUCTION_SECRET_ID }
+    secretKey: { env: PRODUCTION_SECRET_KEY }
+    endpoint: ${endpoint}
+    access:
+      slackChannels: [C0PROD]
+      users: [U0ALICE]
+  staging:
+    provider: tencent
+    secretId: { env: STAGING_SECRET_ID }
+    secretKey: { file: ./staging-secret-key }
+    endpoint: ${endpoint}
+  crossed:
+    provider: tencent
+    secretId: { env: PRODUCTION_SECRET_ID }
+    secretKey: { file: ./staging-secret-key }
+    endpoint: ${endpoint}
+channels:
+  "slack:C0PROD": { tencent: production }
+  "slack:C0STAGING": { account: staging }
+apiTokens:
+  deploy-pipeline:
+    token: { env: PIPELINE_API_TOKEN }
+    accounts: [production]
+    channels: ["slack:C0PROD"]
+`;
+}
+
+class RecordingWatchService implements WatchService {
+  readonly requests: WatchRequest[] = [];
+  async watch(request: WatchRequest): Promise<WatchSummary[]> {
+    this.requests.push(request);
+    return request.refs.map((ref, index) => ({
+      watchId: `w${index}`,
+      ref: { kind: ref.kind, id: ref.id, region: ref.region ?? '', account: ref.account ?? 'default' },
+      channel: request.channel,
+      state: 'running',
+      rawStatus: 'process',
+      startedAt: '2026-11-23T12:00:00.000Z',
+      deadlineAt: '2026-11-24T12:00:00.000Z',
+      nextCheckAt: null,
+      endReason: null,
+      cardMessageId: null,
+    }));
+  }
+  async unwatch(_channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
+    return refs.length;
+  }
+  async unwatchAll(): Promise<number> {
+    return 0;
+  }
+  async list(): Promise<WatchSummary[]> {
+    return [];
+  }
+}
+
+class RecordingSubscriptionService implements SubscriptionService {
+  readonly requests: SubscribeRequest[] = [];
+  async subscribe(request: SubscribeRequest): Promise<SubscriptionSummary> {
+    this.requests.push(request);
+    return {
+      subscriptionId: 's1',
+      number: 1,
+      channel: request.channel,
+      kind: request.kind,
+      account: request.account ?? 'default',
+      region: null,
+      domain: null,
+      statuses: [],
+      createdBy: request.requestedBy,
+      createdAt: '2026-11-23T12:00:00.000Z',
+    };
+  }
+  async list(): Promise<SubscriptionSummary[]> {
+    return [];
+  }
+  async unsubscribe(): Promise<SubscriptionSummary | null> {
+    return null;
+  }
+  async unsubscribeAll(): Promise<number> {
+    return 0;
+  }
+  async mute(): Promise<MuteState> {
+    throw new Error('not used');
+  }
+  async unmute(): Promise<UnmuteOutcome> {
+    throw new Error('not used');
+  }
+  async muteState(): Promise<MuteState | null> {
+    return null;
+  }
+}
+
+function slack(channelId: string, userId: string): CommandContext {
+  return { platform: 'slack', channel: { platform: 'slack', channelId }, userId, groups: [] };
+}
+
+function textOf(result: CommandResult): string {
+  if (!('text' in result)) throw new Error(`expected a text result, got ${result.type}`);
+  return result.text;
+}
+
+function statusesOf(result: CommandResult): Extract<CommandResult, { type: 'statuses' }> {
+  if (result.type !== 'statuses') throw new Error(`expected statuses, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+describe('access and several accounts, wired into the command handler and the HTTP API', () => {
+  let sandbox: CloudSandbox;
+  let directory: string;
+  let env: Record<string, string>;
+  let setup: AccountSetup;
+  let registry: ClosableProviderRegistry;
+  let watches: RecordingWatchService;
+  let subscriptions: RecordingSubscriptionService;
+  let auditLines: string[];
+  let services: CommandServices;
+
+  beforeEach(async () => {
+    sandbox = await CloudSandbox.start({ clock: new ManualClock(), credentials: [PRODUCTION, STAGING] });
+    directory = mkdtempSync(join(tmpdir(), 'taskwatch-access-'));
+    writeFileSync(join(directory, 'staging-secret-key'), `${STAGING.secret}\n`);
+    const path = join(directory, 'taskwatch.yml');
+    writeFileSync(path, accountsFile(sandbox.url));
+    env = {
+      TASKWATCH_CONFIG: path,
+      PRODUCTION_SECRET_ID: PRODUCTION.id,
+      PRODUCTION_SECRET_KEY: PRODUCTION.secret,
+      STAGING_SECRET_ID: STAGING.id,
+      PIPELINE_API_TOKEN: PIPELINE_TOKEN,
+    };
+    const config = loadConfig(env);
+    if (!config.ok) throw new Error(config.problems.join('\n'));
+    const loaded = loadAccountSetup({ config: config.config, env, exists: existsSync });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    setup = loaded.setup;
+    registry = createProviderRegistry({ accounts: setup.accounts, rateLimits: config.config.rateLimits, providerTimeoutMs: 5000 }, { rateBudget: new InMemoryRateBudget() });
+    watches = new RecordingWatchService();
+    subscriptions = new RecordingSubscriptionService();
+    auditLines = [];
+    const audit = createAuditLog((line) => auditLines.push(line), { secrets: SECRETS });
+    services = { providers: registry, watches, subscriptions, access: { policy: setup.policy, audit } };
+  });
+
+  afterEach(async () => {
+    registry.close();
+    await sandbox.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const audited = (): Array<Record<string, unknown>> => auditLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('given a user outside the allow list, then query, watch and subscribe are refused before any cloud call, watch or subscription', async () => {
+    const task = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id });
+    const mallory = slack('C0PROD', 'U0MALLORY');
+
+    const query = await runCommandText(`cdn ${task}`, mallory, services);
+    const watch = await runCommandText(`watch cdn ${task}`, mallory, services);
+    const subscribe = await runCommandText('subscribe cdn', mallory, services);
+
+    expect(textOf(query)).toBe('You are not allowed to query tasks with the Tencent Cloud account named "production". Ask a taskwatch admin to add you, or a group you belong to, to the account\'s access list.');
+    expect(textOf(watch)).toContain('You are not allowed to watch tasks with the Tencent Cloud account named "production"');
+    expect(textOf(subscribe)).toContain('You are not allowed to subscribe to tasks with the Tencent Cloud account named "production"');
+    for (const result of [query, watch, subscribe]) expect(result).toMatchObject({ type: 'error', visibility: 'ephemeral' });
+    expect(sandbox.calls).toEqual([]);
+    expect(watches.requests).toEqual([]);
+    expect(subscriptions.requests).toEqual([]);
+    expect(audited()).toEqual([
+      expect.objectContaining({ who: 'slack:U0MALLORY', where: 'slack:C0PROD', action: 'query', kind: 'cdn', ids: [task], account: 'production', outcome: 'refused', reason: 'user_not_allowed' }),
+      expect.objectContaining({ action: 'watch', outcome: 'refused', reason: 'user_not_allowed' }),
+      expect.objectContaining({ action: 'subscribe', kind: 'cdn', account: 'production', outcome: 'refused', reason: 'user_not_allowed' }),
+    ]);
+  });
+
+  it('given the allowed user in the bound channel, then the query reaches the cloud with the production key and a watch uses the production account', async () => {
+    const task = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id, items: [{ name: 'https://prod.example.com/a.js', steps: [{ afterMs: 0, status: 'done', percent: 100 }] }] });
+    const alice = slack('C0PROD', 'U0ALICE');
+
+    const result = statusesOf(await runCommandText(`cdn ${task}`, alice, services));
+    expect(result.statuses).toEqual([expect.objectContaining({ id: task, found: true, account: 'production', rawStatus: 'done' })]);
+    await runCommandText(`watch cdn ${task}`, alice, services);
+    expect(watches.requests.map((request) => request.refs.map((ref) => ref.account))).toEqual([['production']]);
+    expect(sandbox.calls.map((call) => call.credentialId)).toEqual([PRODUCTION.id]);
+    expect(audited().map((line) => [line['action'], line['outcome']])).toEqual([
+      ['query', 'allowed'],
+      ['watch', 'allowed'],
+    ]);
+  });
+
+  it('given a refused user, then the refusal is identical for an existing and a non-existing task', async () => {
+    const existing = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id });
+    const mallory = slack('C0PROD', 'U0MALLORY');
+    const forExisting = textOf(await runCommandText(`cdn ${existing}`, mallory, services));
+    const forMissing = textOf(await runCommandText('cdn 99999999', mallory, services));
+    expect(forExisting).toBe(forMissing);
+    expect(forExisting).not.toContain(existing);
+    expect(sandbox.calls).toEqual([]);
+  });
+
+  it('given a channel not bound to the account, then it cannot use it, on Slack or on Discord, even for an allowed user', async () => {
+    const task = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id });
+    const inStaging = await runCommandText(`cdn ${task} account=production`, slack('C0STAGING', 'U0ALICE'), services);
+    const onDiscord = await runCommandText(`watch cdn ${task} account=production`, { platform: 'discord', channel: { platform: 'discord', channelId: DISCORD_CHANNEL }, userId: '223344556677889900', groups: [] }, services);
+
+    const expected = 'The Tencent Cloud account named "production" cannot be used in this channel. Use a channel that is allowed to, or ask a taskwatch admin to add this one to the account\'s access list.';
+    expect(textOf(inStaging)).toBe(expected);
+    expect(textOf(onDiscord)).toBe(expected);
+    expect(sandbox.calls).toEqual([]);
+    expect(watches.requests).toEqual([]);
+    expect(audited().map((line) => [line['where'], line['reason']])).toEqual([
+      ['slack:C0STAGING', 'channel_not_allowed'],
+      [`discord:${DISCORD_CHANNEL}`, 'channel_not_allowed'],
+    ]);
+  });
+
+  it('given two accounts with different keys, then each is queried with its own, and the channel default is used without account=', async () => {
+    const done = [{ afterMs: 0, status: 'done', percent: 100 }];
+    const productionTask = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id, items: [{ name: 'https://prod.example.com/a.js', steps: done }] });
+    const stagingTask = sandbox.addTask({ kind: 'cdn', owner: STAGING.id, items: [{ name: 'https://staging.example.com/a.js', steps: done }] });
+
+    // No account= anywhere: C0PROD defaults to production, C0STAGING to staging.
+    const production = statusesOf(await runCommandText(`cdn ${productionTask}`, slack('C0PROD', 'U0ALICE'), services));
+    const staging = statusesOf(await runCommandText(`cdn ${stagingTask}`, slack('C0STAGING', 'U0BOB'), services));
+    // Staging's key does not see production's task: the cloud answers per key.
+    const crossAsked = statusesOf(await runCommandText(`cdn ${productionTask}`, slack('C0STAGING', 'U0BOB'), services));
+
+    expect(production.statuses).toEqual([expect.objectContaining({ found: true, account: 'production' })]);
+    expect(staging.statuses).toEqual([expect.objectContaining({ found: true, account: 'staging' })]);
+    expect(crossAsked.statuses).toEqual([expect.objectContaining({ found: false, account: 'staging' })]);
+    expect(sandbox.calls.map((call) => [call.credentialId, call.errorCode])).toEqual([
+      [PRODUCTION.id, null],
+      [STAGING.id, null],
+      [STAGING.id, null],
+    ]);
+  });
+
+  it('given an account whose key does not match its key ID, then the sandbox rejects it and the reply holds no secret', async () => {
+    const task = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id });
+    const result = statusesOf(await runCommandText(`cdn ${task} account=crossed`, slack('C0STAGING', 'U0BOB'), services));
+    expect(result.statuses).toEqual([]);
+    expect(result.failures.map((failure) => failure.error.code)).toEqual(['auth_failed']);
+    expect(sandbox.calls.map((call) => call.errorCode)).toEqual(['AuthFailure.SignatureFailure']);
+    const rendered = JSON.stringify(result) + auditLines.join('\n');
+    for (const secret of SECRETS) expect(rendered).not.toContain(secret);
+  });
+
+  it('given an unknown account name, then it is refused before any cloud call', async () => {
+    const result = await runCommandText('cdn 1234 account=nope', slack('C0STAGING', 'U0BOB'), services);
+    expect(textOf(result)).toContain('No Tencent Cloud account named "nope" is configured');
+    expect(sandbox.calls).toEqual([]);
+  });
+
+  describe('POST /api/watches', () => {
+    let server: RunningHttpServer;
+
+    beforeEach(async () => {
+      const app = express();
+      const access = services.access as NonNullable<CommandServices['access']>;
+      app.use(createWatchApiRouter({ apiToken: LEGACY_TOKEN, tokenName: 'legacy', watches, providers: registry, access }));
+      server = await listen(app, 0, '127.0.0.1');
+    });
+
+    afterEach(async () => {
+      await server.close();
+    });
+
+    const post = (token: string, body: unknown): Promise<Response> =>
+      fetch(`http://127.0.0.1:${server.port}/api/watches`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+
+    it('given a file token bound to another channel, then it answers 403 naming the channel and starts no watch', async () => {
+      const response = await post(PIPELINE_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0STAGING' });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: 'forbidden', fields: { channel: expect.any(String) } });
+      const outsideGrant = await post(PIPELINE_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'staging', channel: 'slack:C0PROD' });
+      expect(outsideGrant.status).toBe(403);
+      expect(await outsideGrant.json()).toEqual({ error: 'forbidden', fields: { account: expect.any(String) } });
+      expect(watches.requests).toEqual([]);
+      expect(audited()).toEqual([
+        expect.objectContaining({ who: 'api:deploy-pipeline', platform: 'api', where: 'slack:C0STAGING', action: 'api.watches', outcome: 'refused', reason: 'channel_not_allowed' }),
+        expect.objectContaining({ who: 'api:deploy-pipeline', account: 'staging', outcome: 'refused', reason: 'user_not_allowed' }),
+      ]);
+      for (const secret of SECRETS) expect(auditLines.join('\n')).not.toContain(secret);
+    });
+
+    it('given a file token on its own channel, then the watch uses the channel default account', async () => {
+      const response = await post(PIPELINE_TOKEN, { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
+      expect(response.status).toBe(201);
+      expect(watches.requests.map((request) => [request.requestedBy, request.refs.map((ref) => ref.account)])).toEqual([['api:deploy-pipeline', ['production']]]);
+    });
+
+    it('given the legacy API_TOKEN, then it may watch on any account and channel; an unknown token gets 401', async () => {
+      const legacy = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0ELSEWHERE' });
+      expect(legacy.status).toBe(201);
+      const unknown = await post('not-a-token-0123456789abcdefgh', { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
+      expect(unknown.status).toBe(401);
+      expect(watches.requests).toHaveLength(1);
+      expect(audited().map((line) => [line['who'], line['outcome']])).toEqual([
+        ['api:legacy', 'allowed'],
+        ['api:unknown', 'refused'],
+      ]);
+    });
+  });
+
+  describe('taskwatch start', () => {
+    it('given a literal secret in the accounts file, then start-up stops with exit 2 and a message that names the field but not the value', async () => {
+      const literal = 'LiteralSecretValue0123456789abcdef';
+      const path = join(directory, 'literal.yml');
+      writeFileSync(path, `accounts:\n  production:\n    provider: tencent\n    secretId: { env: PRODUCTION_SECRET_ID }\n    secretKey: "${literal}"\n`);
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let errText = '';
+      err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+      const code = await runStartCommand([], { env: { ...env, TASKWATCH_CONFIG: path }, out, err, stdin: new PassThrough() });
+      expect(code).toBe(2);
+      expect(errText).toContain('taskwatch start: the accounts file has 1 problem');
+      expect(errText).toContain('account "production": secretKey is written in the file as a literal value');
+      expect(errText).not.toContain(literal);
+    });
+  });
+});
