@@ -167,7 +167,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       return;
     }
     const command = parsed.command;
-    const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id };
+    const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: roleIdsOf(interaction.member) };
     if (command.type !== 'query' && command.type !== 'watch') {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const result = await handleCommand(command, context, services);
@@ -191,7 +191,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
     if (!isTaskwatchCustomId(interaction.customId)) return;
     const target = decodeCustomId(interaction.customId);
-    const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id };
+    const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: roleIdsOf(interaction.member) };
     if (!target) {
       await interaction.reply({ ...replyOptions(renderTextReply(BUTTON_EXPIRED_TEXT)), flags: MessageFlags.Ephemeral });
       return;
@@ -329,4 +329,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 /** The text of any non-status result (status results are rendered as embeds). */
 function resultText(result: CommandResult): string {
   return result.type === 'statuses' ? 'Done.' : result.text;
+}
+
+/**
+ * The member's role IDs, which access rules name as `discord-role:<id>`. A guild member from
+ * the gateway carries a role manager; an uncached (API) member carries a plain ID array.
+ */
+function roleIdsOf(member: unknown): string[] {
+  if (!member || typeof member !== 'object') return [];
+  const roles = (member as { roles?: unknown }).roles;
+  if (Array.isArray(roles)) return roles.filter((role): role is string => typeof role === 'string');
+  const cache = (roles as { cache?: { keys(): Iterable<string> } } | undefined)?.cache;
+  return cache ? [...cache.keys()] : [];
 }

@@ -100,6 +100,19 @@ describe('cards and threads', () => {
   });
 });
 
+describe('mute summaries', () => {
+  test('given a mute summary with user text, then one channel message lists every line, escaped and pinging nobody', async () => {
+    const id = await notifier().postSummary(channel, { title: 'While this channel was muted:', lines: ['cdn 1: process -> done', 'dts x: @everyone *failed*'] });
+    const posted = fake.messages.get(id);
+    expect(posted?.content).toContain('While this channel was muted');
+    expect(posted?.content).toContain('cdn 1');
+    expect(posted?.content).toContain('dts x');
+    expect(posted?.content).not.toContain('*failed*');
+    const call = fake.calls.find((recorded) => recorded.method === 'POST' && recorded.path === `/channels/${channel.channelId}/messages` && JSON.stringify(recorded.body).includes('muted'));
+    expect((call?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
+  });
+});
+
 describe('rate limits', () => {
   test('given Discord answers 429 to a card edit, then the notifier throws NotifierRateLimitedError with the wait', async () => {
     const sender = notifier();
