@@ -96,6 +96,8 @@ export interface SlashCommandInput {
   readonly guildId?: string;
   readonly userId?: string;
   readonly locale?: string;
+  /** Role IDs of the member who runs the command (roles must exist in the guild). */
+  readonly roles?: readonly string[];
 }
 
 /** Input of {@link FakeDiscord.autocomplete}. */
@@ -741,7 +743,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return id;
   }
 
-  async function emitInteraction(type: number, channel: ApiChannel, guildId: string, userId: string, locale: string, data: Record<string, unknown>, extra: Record<string, unknown>): Promise<FakeInteraction> {
+  async function emitInteraction(
+    type: number,
+    channel: ApiChannel,
+    guildId: string,
+    userId: string,
+    locale: string,
+    data: Record<string, unknown>,
+    extra: Record<string, unknown>,
+    roles: readonly string[] = [],
+  ): Promise<FakeInteraction> {
     const user = humanUser(userId, `user-${userId.slice(-4)}`);
     const id = nextSnowflake();
     const interactionToken = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
@@ -755,7 +766,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       guild_locale: 'en-US',
       channel: { ...channel, permissions: ALL_PERMISSIONS },
       channel_id: channel.id,
-      member: interactionMember(user),
+      member: interactionMember(user, roles),
       token: interactionToken,
       version: 1,
       app_permissions: ALL_PERMISSIONS,
@@ -821,7 +832,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     sendInteraction,
     slashCommand: async (input = {}) => {
       const { channel, guildId } = locate(input.channelId, input.guildId);
-      return emitInteraction(2, channel, guildId, input.userId ?? DEFAULT_USER_ID, input.locale ?? 'en-US', commandData(input, guildId, null), {});
+      return emitInteraction(2, channel, guildId, input.userId ?? DEFAULT_USER_ID, input.locale ?? 'en-US', commandData(input, guildId, null), {}, input.roles);
     },
     autocomplete: async (input) => {
       const { channel, guildId } = locate(input.channelId, input.guildId);

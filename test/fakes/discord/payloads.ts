@@ -84,6 +84,8 @@ export interface FakeGuild {
   id: string;
   name: string;
   channels: { id: string; name: string }[];
+  /** Roles besides @everyone, sent in GUILD_CREATE as Discord does (discord.js resolves member roles from them). */
+  roles?: { id: string; name: string }[];
 }
 
 /** Every permission bit, as a decimal string, the way `app_permissions` carries it. */
@@ -187,6 +189,20 @@ export function guildCreatePayload(guild: FakeGuild, channels: ApiChannel[], bot
         mentionable: false,
         flags: 0,
       },
+      ...(guild.roles ?? []).map((role, index) => ({
+        id: role.id,
+        name: role.name,
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: index + 1,
+        permissions: '0',
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      })),
     ],
     emojis: [],
     stickers: [],
@@ -220,13 +236,13 @@ export function guildCreatePayload(guild: FakeGuild, channels: ApiChannel[], bot
 }
 
 /** A guild member object for an interaction's `member`. */
-export function interactionMember(user: ApiUser): Record<string, unknown> {
+export function interactionMember(user: ApiUser, roles: readonly string[] = []): Record<string, unknown> {
   return {
     user,
     nick: null,
     avatar: null,
     banner: null,
-    roles: [],
+    roles: [...roles],
     joined_at: new Date(Date.now() - 86_400_000).toISOString(),
     premium_since: null,
     deaf: false,
