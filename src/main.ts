@@ -3,7 +3,7 @@
  * -> HTTP. With nothing configured it runs everything locally: a child redis-server, the
  * cloud sandbox with demo tasks, and the terminal chat.
  */
-import { DEFAULT_ACCOUNT, type CloudAccount, type TaskwatchConfig } from './config';
+import type { CloudAccount, TaskwatchConfig } from './config';
 import type { CommandServices } from './commands/types';
 import type { Notifier } from './jobs/notifier';
 import type { Logger } from './observability/logger';
@@ -84,15 +84,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     if (accounts.length === 0) {
       const { CloudSandbox } = await import('./sandbox/cloud-sandbox');
       const { plantDemoTasks } = await import('./sandbox/demo-tasks');
-      const { SANDBOX_DEMO_CREDENTIALS } = await import('./sandbox/types');
+      const { sandboxAccounts } = await import('./sandbox/sandbox-accounts');
       const sandbox = await CloudSandbox.start();
       stoppers.push(() => sandbox.stop());
       const demo = plantDemoTasks(sandbox);
-      accounts = SANDBOX_DEMO_CREDENTIALS.map((credential) =>
-        credential.cloud === 'tencent'
-          ? { name: DEFAULT_ACCOUNT, cloud: 'tencent', secretId: credential.id, secretKey: credential.secret, region: 'ap-guangzhou', endpoint: sandbox.url }
-          : { name: DEFAULT_ACCOUNT, cloud: 'alibaba', accessKeyId: credential.id, accessKeySecret: credential.secret, region: null, endpoint: sandbox.url },
-      );
+      accounts = sandboxAccounts(sandbox.url);
       sandboxNote = describeDemoTasks(demo);
       logger.info({ url: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
     }
@@ -183,7 +179,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         output: options.stdout as unknown as import('node:stream').Writable,
         services,
         runCommand: runCommandText,
-        banner: banner(effectiveConfig, sandboxNote),
+        banner: banner(config, sandboxNote),
         onClose: () => closeTerminal(),
       });
       notifiers.push(terminal);

@@ -188,7 +188,7 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
   // Loaded lazily: the sandbox is only needed for --sandbox.
   const { CloudSandbox } = await import('../sandbox/cloud-sandbox');
   const { plantDemoTasks } = await import('../sandbox/demo-tasks');
-  const { SANDBOX_DEMO_CREDENTIALS } = await import('../sandbox/types');
+  const { sandboxAccounts } = await import('../sandbox/sandbox-accounts');
   const sandbox = await CloudSandbox.start();
   const demo = plantDemoTasks(sandbox);
   if (args.kind !== 'tcss' && args.ids.length === 0) {
@@ -196,11 +196,7 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
     const examples = demo.byKind[args.kind];
     return { problems: [`missing task ID. Demo ${args.kind} tasks in the sandbox: ${examples.join(', ') || 'none'}`] };
   }
-  const accounts: CloudAccount[] = SANDBOX_DEMO_CREDENTIALS.map((credential) =>
-    credential.cloud === 'tencent'
-      ? { name: DEFAULT_ACCOUNT, cloud: 'tencent', secretId: credential.id, secretKey: credential.secret, region: 'ap-guangzhou', endpoint: sandbox.url }
-      : { name: DEFAULT_ACCOUNT, cloud: 'alibaba', accessKeyId: credential.id, accessKeySecret: credential.secret, region: null, endpoint: sandbox.url },
-  );
+  const accounts: CloudAccount[] = sandboxAccounts(sandbox.url);
   const config: Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'> = { ...loaded.config, accounts };
   return { registry: createProviderRegistry(config, { rateBudget }), close: () => sandbox.stop() };
 }

@@ -130,7 +130,8 @@ function renderCard(card: StatusCard): string {
 }
 
 function renderNotice(notice: TransitionNotice): string {
-  const from = notice.previous ? `${notice.previous.state}` : 'new';
+  // With no earlier status, this is what the first check found.
+  const from = notice.previous ? `${notice.previous.state}` : 'first check';
   const via = notice.skippedStates.length > 0 ? ` (via ${notice.skippedStates.join(' → ')})` : '';
   const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${from} → ${notice.current.state}${via} (${notice.current.rawStatus})`];
   if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);
