@@ -1,6 +1,7 @@
 /**
  * The `/task-status` application command as Discord registers it: subcommands `query`,
- * `watch`, `unwatch`, `list` and `help`. Options map one to one onto the shared command
+ * `watch`, `unwatch`, `list`, `subscribe`, `subscriptions`, `unsubscribe`, `mute`, `unmute`
+ * and `help`. Options map one to one onto the shared command
  * grammar, so that a Discord command and the same words typed in Slack parse and fail alike.
  * Lengths stay inside Discord's limits (names 32, descriptions 100, choices 25, string options
  * up to 6000) and inside the grammar's own (the whole text stays under 4000 characters).
@@ -26,8 +27,16 @@ export const OPTION_IDS = 'ids';
 export const OPTION_REGION = 'region';
 /** Option name: the cloud account. */
 export const OPTION_ACCOUNT = 'account';
-/** Option name (unwatch only): stop every watch in the channel. */
+/** Option name (unwatch, unsubscribe): every watch or subscription in the channel. */
 export const OPTION_ALL = 'all';
+/** Option name (subscribe): only tasks with URLs on this host. */
+export const OPTION_DOMAIN = 'domain';
+/** Option name (subscribe): only tasks reaching these raw statuses, e.g. `fail,invalid`. */
+export const OPTION_STATUS = 'status';
+/** Option name (unsubscribe): the subscription's number from `subscriptions`. */
+export const OPTION_NUMBER = 'number';
+/** Option name (mute): how long, e.g. `30m`, `2h`, `1d`. */
+export const OPTION_DURATION = 'duration';
 
 /**
  * Longest `ids` value. 50 IDs of typical length fit; with the subcommand, kind, region and
@@ -112,6 +121,44 @@ export const TASK_STATUS_COMMAND: RESTPostAPIChatInputApplicationCommandsJSONBod
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: "This channel's watches" },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'subscribe',
+      description: 'Tell this channel about every new CDN prefetch or TCSS refresh of an account',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: OPTION_KIND,
+          description: 'What to follow',
+          required: true,
+          choices: [
+            { name: 'cdn: every new CDN prefetch task', value: 'cdn' },
+            { name: 'tcss: every new TCSS asset refresh', value: 'tcss' },
+          ],
+        },
+        { type: ApplicationCommandOptionType.String, name: OPTION_DOMAIN, description: 'cdn: only tasks with URLs on this host', required: false, max_length: 253 },
+        { type: ApplicationCommandOptionType.String, name: OPTION_STATUS, description: 'cdn: only tasks reaching these statuses, e.g. fail,invalid', required: false, max_length: 64 },
+        { ...regionOption, description: 'cdn: prefetch area (mainland, overseas, global)' },
+        accountOption,
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'subscriptions', description: "This channel's subscriptions, numbered" },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'unsubscribe',
+      description: 'Remove a subscription from this channel',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: OPTION_NUMBER, description: 'Its number in /task-status subscriptions', required: false, min_value: 1, max_value: 1000 },
+        { type: ApplicationCommandOptionType.Boolean, name: OPTION_ALL, description: 'Remove every subscription in this channel', required: false },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'mute',
+      description: "Hold this channel's notifications and sum them up afterwards",
+      options: [{ type: ApplicationCommandOptionType.String, name: OPTION_DURATION, description: 'How long, e.g. 30m, 2h, 1d (at most 7d)', required: true, max_length: 16 }],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'unmute', description: 'Post the summary and resume notifications now' },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use /task-status' },
   ],
 };

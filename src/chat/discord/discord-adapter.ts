@@ -32,7 +32,7 @@ import type { DiscordConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import type { WatchService } from '../../jobs/watch-service';
 import { resolveTaskKind, type TaskStatus } from '../../providers/types';
-import { OPTION_ACCOUNT, OPTION_ALL, OPTION_IDS, OPTION_KIND, OPTION_REGION, TASK_STATUS_COMMAND_NAME } from './command-definition';
+import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
 import { decodeCustomId, isTaskwatchCustomId } from './custom-id';
 import { describeDiscordFailure, readDiscordFailure } from './discord-api-failure';
 import { redactDiscordToken, SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
@@ -160,6 +160,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       region: interaction.options.getString(OPTION_REGION),
       account: interaction.options.getString(OPTION_ACCOUNT),
       all: interaction.options.getBoolean(OPTION_ALL),
+      domain: interaction.options.getString(OPTION_DOMAIN),
+      status: interaction.options.getString(OPTION_STATUS),
+      number: interaction.options.getInteger(OPTION_NUMBER),
+      duration: interaction.options.getString(OPTION_DURATION),
     });
     if (!parsed.ok) {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });

@@ -17,6 +17,14 @@ export interface SubcommandOptions {
   readonly region: string | null;
   readonly account: string | null;
   readonly all: boolean | null;
+  /** subscribe: host filter. */
+  readonly domain?: string | null;
+  /** subscribe: raw status filter. */
+  readonly status?: string | null;
+  /** unsubscribe: the subscription's number. */
+  readonly number?: number | null;
+  /** mute: duration text. */
+  readonly duration?: string | null;
 }
 
 /** Options of a subcommand that takes none. */
@@ -69,7 +77,44 @@ export function commandFromOptions(subcommand: string | null, options: Subcomman
       const text = selectionText(subcommand, options);
       return typeof text === 'string' ? parseCommand(text) : text;
     }
+    case 'subscriptions':
+    case 'unmute':
+      return parseCommand(subcommand);
+    case 'subscribe':
+      return optionText('subscribe', [options.kind], [
+        ['domain', options.domain ?? null],
+        ['status', options.status ?? null],
+        ['region', options.region],
+        ['account', options.account],
+      ]);
+    case 'unsubscribe':
+      return parseCommand(options.all === true ? 'unsubscribe all' : `unsubscribe ${options.number ?? ''}`.trim());
+    case 'mute':
+      return optionText('mute', [options.duration ?? null], []);
     default:
       return { ok: true, command: { type: 'help' } satisfies Command };
   }
+}
+
+/**
+ * Joins a subcommand, positional words and `name=value` options into grammar text. Each value
+ * must be one plain word, so nothing typed into an option can become another option.
+ */
+function optionText(
+  subcommand: 'subscribe' | 'mute',
+  positional: ReadonlyArray<string | null>,
+  named: ReadonlyArray<readonly [string, string | null]>,
+): ParseResult {
+  const words: string[] = [subcommand];
+  for (const value of positional) {
+    if (value === null || value.trim() === '') continue;
+    if (/\s/.test(value.trim())) return { ok: false, error: { code: 'invalid_option', token: cutToken(value.trim()), subcommand } };
+    words.push(value.trim());
+  }
+  for (const [name, value] of named) {
+    if (value === null || value.trim() === '') continue;
+    if (/\s|=/.test(value.trim())) return { ok: false, error: { code: 'invalid_option', option: name, token: cutToken(value.trim()), subcommand } };
+    words.push(`${name}=${value.trim()}`);
+  }
+  return parseCommand(words.join(' '));
 }

@@ -66,6 +66,16 @@ describe('Slack and Discord in one process', () => {
     expect(JSON.stringify(edited.body)).toContain('running');
   });
 
+  it('given a Discord subscribe then subscriptions, then the subscription service behind both platforms lists it', async () => {
+    await discord.waitForGatewaySession(10_000);
+    const channelId = discord.guilds[0]!.channels[0]!.id;
+    const subscribe = await discord.slashCommand({ subcommand: 'subscribe', channelId, options: { kind: 'cdn', status: 'fail,invalid' } });
+    await discord.waitForCall((call) => call.path.includes(subscribe.token) && JSON.stringify(call.body).toLowerCase().includes('subscri'), 10_000);
+    const list = await discord.slashCommand({ subcommand: 'subscriptions', channelId });
+    const listed = await discord.waitForCall((call) => call.path.includes(list.token) && JSON.stringify(call.body).includes('fail'), 10_000);
+    expect(JSON.stringify(listed.body)).toMatch(/1\W/);
+  });
+
   it('given both adapters connected, then /readyz reports each of them ready', async () => {
     const response = await fetch(`http://127.0.0.1:${running.httpPort}/readyz`);
     expect(response.status).toBe(200);

@@ -49,3 +49,36 @@ describe('commandFromOptions', () => {
     }
   });
 });
+
+describe('commandFromOptions: subscriptions and mute', () => {
+  test('given subscribe options, then the command equals the one parsed from the same text typed in Slack', () => {
+    const fromDiscord = commandFromOptions('subscribe', { ...NO_OPTIONS, kind: 'cdn', domain: 'static.example.com', status: 'fail,invalid', account: 'production' });
+    expect(fromDiscord).toEqual(parseCommand('subscribe cdn domain=static.example.com status=fail,invalid account=production'));
+    expect(fromDiscord.ok).toBe(true);
+  });
+
+  test('given subscriptions, unmute, unsubscribe by number or all, and mute, then each maps to its command', () => {
+    expect(commandFromOptions('subscriptions', NO_OPTIONS)).toEqual({ ok: true, command: { type: 'subscriptions' } });
+    expect(commandFromOptions('unmute', NO_OPTIONS)).toEqual({ ok: true, command: { type: 'unmute' } });
+    expect(commandFromOptions('unsubscribe', { ...NO_OPTIONS, number: 2 })).toEqual(parseCommand('unsubscribe 2'));
+    expect(commandFromOptions('unsubscribe', { ...NO_OPTIONS, all: true })).toEqual(parseCommand('unsubscribe all'));
+    expect(commandFromOptions('mute', { ...NO_OPTIONS, duration: '2h' })).toEqual({ ok: true, command: { type: 'mute', durationMs: 7_200_000 } });
+  });
+
+  test('given unsubscribe with neither a number nor all, then it is the parser error asking for one', () => {
+    expect(commandFromOptions('unsubscribe', NO_OPTIONS)).toEqual(parseCommand('unsubscribe'));
+    expect(commandFromOptions('unsubscribe', NO_OPTIONS).ok).toBe(false);
+  });
+
+  test.each([
+    ['domain', { domain: 'a.com status=done' }],
+    ['status', { status: 'fail invalid' }],
+  ])('given a %s value with a space or "=", then it is refused, never split into another option', (option, values) => {
+    const result = commandFromOptions('subscribe', { ...NO_OPTIONS, kind: 'cdn', ...values });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_option', option } });
+  });
+
+  test('given a mute duration with a space, then it is refused as invalid', () => {
+    expect(commandFromOptions('mute', { ...NO_OPTIONS, duration: '2 h' })).toMatchObject({ ok: false, error: { code: 'invalid_option' } });
+  });
+});
