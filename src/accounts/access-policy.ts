@@ -149,6 +149,17 @@ export class AccessPolicy {
     return match === null ? null : { name: match.name, accounts: match.accounts, channels: match.channels };
   }
 
+  /**
+   * Whether any account's `users` list names a Slack user group (`"@handle"`). Only then does
+   * the Slack adapter need to look up group membership (and the `usergroups:read` scope).
+   */
+  get namesSlackGroups(): boolean {
+    for (const rule of this.rules.values()) {
+      if (rule.users?.some((subject) => subject.platform === 'slack' && subject.type === 'group')) return true;
+    }
+    return false;
+  }
+
   /** Whether the policy has any API token; with none, the caller may keep the API off. */
   get hasApiTokens(): boolean {
     return this.tokens.length > 0;

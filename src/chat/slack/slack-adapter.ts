@@ -14,7 +14,14 @@
  * - a Refresh whose `chat.update` gets a 429 leaves the message as it is and tells the user,
  *   ephemerally, when to press again;
  * - the watch engine's notifier throws `NotifierRateLimitedError`, and the engine's
- *   notification queue delays that channel only.
+ *   notification queue delays that channel only;
+ * - a `usergroups.list` that gets a 429 (or fails otherwise) leaves access checks with the last
+ *   cached answer, or no groups (see `slack-user-groups.ts`).
+ *
+ * Slack user groups: when the access policy names a group (`"@handle"`), the groups of whoever
+ * sends a command or presses a button are resolved after the ack, and passed as
+ * `CommandContext.groups`. Without group rules no `usergroups.list` call is made, so the
+ * `usergroups:read` scope is needed only by workspaces that use them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +41,7 @@ import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { requestTimestampGuard } from './request-timestamp-guard';
 import { readSlackApiFailure, type SlackApiFailure } from './slack-api-failure';
 import { SlackNotifier } from './slack-notifier';
+import { SlackUserGroups } from './slack-user-groups';
 import { createSlackWebClientOptions } from './slack-web-client';
 
 /** The slash command the manifest declares. */
@@ -54,8 +62,13 @@ export interface SlackAdapterOptions {
   readonly listen?: { readonly port?: number; readonly host?: string };
   /** Receives redacted log lines; silent when absent. */
   readonly logger?: AdapterLogger;
-  /** The clock the request timestamp guard compares against (default the system clock). */
+  /** The clock the request timestamp guard and the user-group cache read (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * How long a `usergroups.list` answer is reused (default 5 minutes). Used only when the access
+   * policy names Slack user groups.
+   */
+  readonly userGroupsCacheMs?: number;
 }
 
 /** A running (or startable) Slack surface. */
@@ -173,6 +186,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     deferInitialization: true,
   });
   const notifier = new SlackNotifier({ client: app.client });
+  const userGroups = services.access?.policy.namesSlackGroups
+    ? new SlackUserGroups({ client: app.client, clock, logger: log, ...(options.userGroupsCacheMs !== undefined ? { cacheMs: options.userGroupsCacheMs } : {}) })
+    : null;
+
+  /** The groups of `userId` for access checks; empty when no access rule names a Slack group. */
+  const groupsOf = async (userId: string): Promise<string[]> => (userGroups ? userGroups.groupsOf(userId) : []);
 
   const respondSafely = async (respond: RespondFn, message: RespondArguments): Promise<void> => {
     try {
@@ -212,9 +231,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
    * gate (and audit) with the presser as the principal: whoever posted the message may have been
    * allowed, the presser need not be. Returns the selection with its account resolved, or the refusal.
    */
-  const gateButton = (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): { selection: TaskSelection } | { refusal: string } => {
+  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection } | { refusal: string }> => {
     if (!services.access) return { selection };
-    const check = checkCommandAccess({ type, ...selection }, { platform: 'slack', channel: channelOf(channelId), userId }, services.access);
+    const context: CommandContext = { platform: 'slack', channel: channelOf(channelId), userId, groups: await groupsOf(userId) };
+    const check = checkCommandAccess({ type, ...selection }, context, services.access);
     if (!check.allowed) return { refusal: check.text };
     return { selection: check.account === null ? selection : { ...selection, account: check.account } };
   };
@@ -222,9 +242,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     // Slack gives three seconds; the query may take longer, so the ack goes first and empty.
     await ack();
-    // Slack user-group membership is not resolved (it needs usergroups:read and a usergroups.list
-    // call): groups stay empty, so "@handle" entries in an access list match nobody on Slack yet.
-    const context: CommandContext = { platform: 'slack', channel: channelOf(command.channel_id), userId: command.user_id, groups: [] };
+    const context: CommandContext = { platform: 'slack', channel: channelOf(command.channel_id), userId: command.user_id, groups: await groupsOf(command.user_id) };
     const result = await runCommandText(command.text ?? '', context, services);
     await answer(result, command.channel_id, respond, client);
   });
@@ -238,7 +256,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
       return;
     }
-    const refreshGate = gateButton('query', selection, channelId, body.user.id);
+    const refreshGate = await gateButton('query', selection, channelId, body.user.id);
     if ('refusal' in refreshGate) {
       await respondSafely(respond, ephemeral(renderTextReply(refreshGate.refusal)));
       return;
@@ -278,7 +296,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await respondSafely(respond, ephemeral(renderTextReply('Watching is not available yet in this taskwatch.')));
       return;
     }
-    const watchGate = gateButton('watch', selection, channelId, body.user.id);
+    const watchGate = await gateButton('watch', selection, channelId, body.user.id);
     if ('refusal' in watchGate) {
       await respondSafely(respond, ephemeral(renderTextReply(watchGate.refusal)));
       return;

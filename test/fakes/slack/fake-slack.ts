@@ -53,6 +53,16 @@ export interface CallMatcher {
   readonly channel?: string;
 }
 
+/** A user group as `usergroups.list` lists it. */
+export interface FakeUserGroup {
+  /** Default derived from the handle. */
+  readonly id?: string;
+  /** Without `@`, as Slack stores it. */
+  readonly handle: string;
+  /** Member user IDs, sent only when the call asks for `include_users`. */
+  readonly users: readonly string[];
+}
+
 /** Options for {@link startFakeSlack}. */
 export interface FakeSlackOptions {
   /** Bot token the Web API accepts; default `xoxb-fake-bot-token`. */
@@ -61,6 +71,8 @@ export interface FakeSlackOptions {
   readonly appToken?: string;
   /** Sent by `auth.test`. */
   readonly botUserId?: string;
+  /** What `usergroups.list` answers; default none. */
+  readonly userGroups?: readonly FakeUserGroup[];
 }
 
 /** A running fake Slack. */
@@ -89,6 +101,8 @@ export interface FakeSlack {
   rateLimit(matcher: CallMatcher, count: number, retryAfterSeconds: number): void;
   /** Delays the answer to the next `count` matching calls (default unlimited) by `ms`. */
   delay(matcher: CallMatcher, ms: number, count?: number): void;
+  /** Replaces what `usergroups.list` answers from now on. */
+  setUserGroups(groups: readonly FakeUserGroup[]): void;
   /** Clears rate limits and delays. */
   clearRules(): void;
   /** Resolves with the first recorded call (past or future) that matches; rejects after `timeoutMs`. */
@@ -214,6 +228,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let socketConnectionCount = 0;
   let stopped = false;
   const validTickets = new Set<string>();
+  let userGroups: readonly FakeUserGroup[] = options.userGroups ?? [];
 
   const nextTs = (): string => {
     messageCounter += 1;
@@ -280,6 +295,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (Array.isArray(body['blocks'])) stored.blocks = body['blocks'];
         stored.updates += 1;
         return { ok: true, channel, ts, text: stored.text, message: { text: stored.text, blocks: stored.blocks } };
+      }
+      case 'usergroups.list': {
+        // Slack sends members only on request, and booleans arrive as form text.
+        const includeUsers = body['include_users'] === true || body['include_users'] === 'true' || body['include_users'] === '1';
+        return {
+          ok: true,
+          usergroups: userGroups.map((group) => ({
+            id: group.id ?? `S0${group.handle.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+            team_id: 'T0FAKE',
+            is_usergroup: true,
+            name: group.handle,
+            handle: group.handle,
+            description: '',
+            date_delete: 0,
+            user_count: group.users.length,
+            ...(includeUsers ? { users: [...group.users] } : {}),
+          })),
+        };
       }
       case 'chat.postEphemeral': {
         if (typeof body['channel'] !== 'string' || typeof body['user'] !== 'string') return { ok: false, error: 'channel_not_found' };
@@ -425,6 +458,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     delay: (matcher, ms, count = Number.POSITIVE_INFINITY) => {
       rules.push({ matcher, remaining: count, delayMs: ms });
+    },
+    setUserGroups: (groups) => {
+      userGroups = groups;
     },
     clearRules: () => {
       rules.length = 0;

@@ -131,6 +131,16 @@ describe('AccessPolicy.authorize', () => {
   });
 });
 
+describe('AccessPolicy.namesSlackGroups', () => {
+  it('given a users list with a Slack "@handle", then it is true; with only user IDs, roles or no lists, then false', () => {
+    expect(policy().namesSlackGroups).toBe(true);
+    const withoutGroups = loadAccountsFile({ path: '/etc/taskwatch.yml', env: ENV, readFile: () => YAML.replace('"@oncall", ', '') });
+    if (!withoutGroups.ok) throw new Error(withoutGroups.problems.join('\n'));
+    expect(new AccessPolicy(withoutGroups.value).namesSlackGroups).toBe(false);
+    expect(AccessPolicy.allowAll().namesSlackGroups).toBe(false);
+  });
+});
+
 describe('AccessPolicy API tokens', () => {
   it('given the configured token, then it returns the binding; a wrong, empty or prefix token returns null', () => {
     const access = policy();
