@@ -10,6 +10,7 @@ import type { Logger } from './observability/logger';
 import { withTimeout, type RunningHttpServer } from './http/http-app';
 import type { DemoTaskIds } from './sandbox/demo-tasks';
 import type { AccessPolicy } from './accounts/access-policy';
+import type { AuditLog } from './accounts/audit-log';
 
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
@@ -47,7 +48,7 @@ export interface RunningTaskwatch {
 /** Starts every part the configuration asks for. */
 export async function startTaskwatch(options: StartOptions): Promise<RunningTaskwatch> {
   const { config, logger } = options;
-  const stoppers: Array<() => Promise<void>> = [];
+  const stoppers: Stoppers = [];
   const stopAll = async (): Promise<void> => {
     // Reverse order of start: adapters first (no new commands), then jobs, then Redis.
     for (const stop of stoppers.reverse()) {
@@ -63,35 +64,8 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
   };
 
   try {
-    // Redis: the configured one, or a local child process.
-    let redisUrl = config.redisUrl;
-    if (redisUrl === null) {
-      const { startLocalRedis } = await import('./runtime/local-redis');
-      const redis = await startLocalRedis({
-        dataDir: config.dataDir,
-        appendOnly: true,
-        installIfMissing: options.mayInstallRedis,
-        log: (line) => logger.debug(line),
-      });
-      stoppers.push(() => redis.stop());
-      redisUrl = redis.url;
-      logger.info({ redisPid: redis.pid, redisPort: redis.port }, 'started local redis-server');
-    }
-
-    // Clouds: the configured accounts, or the sandbox with demo tasks.
-    let accounts: readonly CloudAccount[] = config.accounts;
-    let sandboxNote: string | null = null;
-    if (accounts.length === 0) {
-      const { CloudSandbox } = await import('./sandbox/cloud-sandbox');
-      const { plantDemoTasks } = await import('./sandbox/demo-tasks');
-      const { sandboxAccounts } = await import('./sandbox/sandbox-accounts');
-      const sandbox = await CloudSandbox.start();
-      stoppers.push(() => sandbox.stop());
-      const demo = plantDemoTasks(sandbox);
-      accounts = sandboxAccounts(sandbox.url);
-      sandboxNote = describeDemoTasks(demo);
-      logger.info({ url: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
-    }
+    const redisUrl = await connectRedis(options, stoppers);
+    const { accounts, sandboxNote } = await cloudAccounts(config, logger, stoppers);
     const effectiveConfig: TaskwatchConfig = { ...config, accounts, redisUrl };
 
     const { createMetrics } = await import('./observability/metrics');
@@ -112,14 +86,8 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const providers = instrumentProviderRegistry(createProviderRegistry(effectiveConfig, { rateBudget }), metrics);
 
     const { AccessPolicy } = await import('./accounts/access-policy');
-    const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
     const policy = options.policy ?? AccessPolicy.allowAll();
-    // Audit lines go to the process log as one JSON line each, marked audit: true, so a log
-    // pipeline can route them apart; the values are scrubbed of every credential we know.
-    const auditSecrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, config.slack?.botToken, config.discord?.token].filter(
-      (secret): secret is string => typeof secret === 'string',
-    );
-    const audit = createAuditLog((line) => logger.info({ audit: true, ...(JSON.parse(line) as Record<string, unknown>) }, 'audit'), { secrets: auditSecrets });
+    const audit = await createProcessAuditLog(config, accounts, logger);
 
     const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
@@ -241,6 +209,53 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     await stopAll();
     throw error;
   }
+}
+
+type Stoppers = Array<() => Promise<void>>;
+
+/** The configured Redis, or a child redis-server with append-only data in the data directory. */
+async function connectRedis(options: StartOptions, stoppers: Stoppers): Promise<string> {
+  const { config, logger } = options;
+  if (config.redisUrl !== null) return config.redisUrl;
+  const { startLocalRedis } = await import('./runtime/local-redis');
+  const redis = await startLocalRedis({
+    dataDir: config.dataDir,
+    appendOnly: true,
+    installIfMissing: options.mayInstallRedis,
+    log: (line) => logger.debug(line),
+  });
+  stoppers.push(() => redis.stop());
+  logger.info({ redisPid: redis.pid, redisPort: redis.port }, 'started local redis-server');
+  return redis.url;
+}
+
+/** The configured cloud accounts, or the local sandbox with demo tasks when there are none. */
+async function cloudAccounts(
+  config: TaskwatchConfig,
+  logger: Logger,
+  stoppers: Stoppers,
+): Promise<{ readonly accounts: readonly CloudAccount[]; readonly sandboxNote: string | null }> {
+  if (config.accounts.length > 0) return { accounts: config.accounts, sandboxNote: null };
+  const { CloudSandbox } = await import('./sandbox/cloud-sandbox');
+  const { plantDemoTasks } = await import('./sandbox/demo-tasks');
+  const { sandboxAccounts } = await import('./sandbox/sandbox-accounts');
+  const sandbox = await CloudSandbox.start();
+  stoppers.push(() => sandbox.stop());
+  const demo = plantDemoTasks(sandbox);
+  logger.info({ url: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
+  return { accounts: sandboxAccounts(sandbox.url), sandboxNote: describeDemoTasks(demo) };
+}
+
+/**
+ * Audit lines go to the process log as one JSON line each, marked `audit: true`, so a log
+ * pipeline can route them apart; values are scrubbed of every credential we know.
+ */
+async function createProcessAuditLog(config: TaskwatchConfig, accounts: readonly CloudAccount[], logger: Logger): Promise<AuditLog> {
+  const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
+  const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, config.slack?.botToken, config.discord?.token].filter(
+    (secret): secret is string => typeof secret === 'string',
+  );
+  return createAuditLog((line) => logger.info({ audit: true, ...(JSON.parse(line) as Record<string, unknown>) }, 'audit'), { secrets });
 }
 
 function banner(config: TaskwatchConfig, sandboxNote: string | null): string {
