@@ -2,10 +2,11 @@
  * Tencent Cloud Redis tasks (`DescribeTaskInfo`, 2018-04-12). Regional, and the TaskId is an
  * integer: IDs are checked before any call, because the SDK would happily send `NaN`.
  */
-import { describeOrMissing, foundStatus, mapInOrder, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { describeOrMissing, foundStatus } from './provider-context';
+import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
-import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
+import { stringField } from './tencent-client';
+import type { TaskStatus } from './types';
 import { beijingTimeToIso } from './vendor-time';
 
 /** Every status the API documents. */
@@ -21,26 +22,11 @@ export const REDIS_STATUS_TABLE: StatusTable = {
 const ACTION = 'DescribeTaskInfo';
 
 /** The `redis` provider. */
-export class TencentRedisProvider implements TaskProvider {
+export class TencentRedisProvider extends RegionalTencentProvider {
   readonly kind = 'redis' as const;
   readonly api = `redis.${ACTION}`;
-  readonly maxIdsPerCall = 1;
-  readonly requiresRegion = true;
-  readonly takesId = true;
 
-  constructor(
-    private readonly client: TencentApi,
-    private readonly context: ProviderContext,
-    private readonly defaultRegion: string | null,
-  ) {}
-
-  async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(this.kind, ids);
-    const region = requireRegion(this.kind, options.region, this.defaultRegion);
-    return mapInOrder(ids, 4, (id) => this.describeOne(id, region, options.signal));
-  }
-
-  private describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
+  protected describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };
     return describeOrMissing(this.context, identity, `Redis has no task with this ID in ${region}.`, async () => {
       const response = await this.client.call(ACTION, { TaskId: Number(id) }, region, signal);
