@@ -40,12 +40,15 @@ export function alibabaAccountName(index: number): string {
   return `ali-${index}`;
 }
 
+// IDs are padded with a letter, never a digit: padded with '0', accounts tcss-7 and tcss-70
+// had the same credential ID, so the sandbox saw one owner with two TCSS tasks (it reports one
+// task per account) and each run lost a few TCSS transitions to the benchmark itself.
 function tencentCredential(name: string): SandboxCredential {
-  return { cloud: 'tencent', id: `AKIDbench${name.replace(/[^a-z0-9]/gi, '')}`.padEnd(30, '0'), secret: `bench-secret-${name}`.padEnd(32, 'x') };
+  return { cloud: 'tencent', id: `AKIDbench${name.replace(/[^a-z0-9]/gi, '')}`.padEnd(30, 'x'), secret: `bench-secret-${name}`.padEnd(32, 'x') };
 }
 
 function alibabaCredential(name: string): SandboxCredential {
-  return { cloud: 'alibaba', id: `LTAIbench${name.replace(/[^a-z0-9]/gi, '')}`.padEnd(20, '0'), secret: `bench-secret-${name}`.padEnd(30, 'x') };
+  return { cloud: 'alibaba', id: `LTAIbench${name.replace(/[^a-z0-9]/gi, '')}`.padEnd(20, 'x'), secret: `bench-secret-${name}`.padEnd(30, 'x') };
 }
 
 /** Account names by cloud, for a setup. */

@@ -167,6 +167,29 @@ function percentile(sorted: readonly number[], fraction: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? null;
 }
 
+/**
+ * Redis memory by kind of key under a prefix (`MEMORY USAGE`, so per-key overhead included):
+ * variable parts of key names (hashes, numbers) are folded so that each kind is one row.
+ */
+async function memoryByKeyKind(redis: ReturnType<typeof createRedisConnection>, prefix: string): Promise<Record<string, { keys: number; bytes: number }>> {
+  const kinds: Record<string, { keys: number; bytes: number }> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+    const sizes = (await pipeline.exec()) ?? [];
+    keys.forEach((key, index) => {
+      const kind = key.replace(/(cdn|dcdn|dts|redis|tcss)-[0-9a-f]{8,}/g, '$1-<hash>').replace(/w[0-9a-f]{15}/g, 'w<hash>').replace(/:slack:[A-Z]\d+/g, ':slack:<channel>').replace(/:\d+$/g, ':<n>').replace(/:[0-9a-f]{12,}-\d+(-end)?$/g, ':<job>').replace(/:w<hash>-\d+(-end)?/g, ':<job>');
+      const entry = (kinds[kind] ??= { keys: 0, bytes: 0 });
+      entry.keys += 1;
+      entry.bytes += Number(sizes[index]?.[1] ?? 0);
+    });
+  } while (cursor !== '0');
+  return kinds;
+}
+
 async function usedMemory(redis: ReturnType<typeof createRedisConnection>): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -242,9 +265,15 @@ interface PhaseResult {
   readonly otherProviderErrors: number;
   readonly workerPeakRssBytes: number | null;
   readonly redisBytesPerWatch: number;
+  /** `MEMORY USAGE` summed by kind of key, half way through. */
+  readonly redisKeyKindsHalfway: Record<string, { keys: number; bytes: number }>;
   readonly registrationMs: number;
   readonly runMs: number;
   readonly threadReplies: number;
+  /** The first changes never reported, with the thread replies their task got instead. */
+  /** The worker's first warnings and errors (at most 50). */
+  readonly workerErrors: readonly string[];
+  readonly undetected: readonly { kind: TaskKind; account: string; id: string; state: string; atSeconds: number; replies: readonly string[] }[];
 }
 
 async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: string; sandbox: CloudSandbox; slack: Awaited<ReturnType<typeof startFakeSlack>> }): Promise<PhaseResult> {
@@ -273,6 +302,8 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
 
   // Stamp every thread reply the moment the fake Slack records it.
   const byCard = new Map<string, PlannedTask>();
+  /** Reply texts per task, to tell what a missed change's thread said instead. */
+  const announced = new Map<PlannedTask, string[]>();
   let replies = 0;
   const stampReply = (call: RecordedCall): boolean => {
     if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.body['thread_ts'] !== 'string') return false;
@@ -280,6 +311,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     if (!task) return false;
     replies += 1;
     const state = announcedState(call);
+    announced.set(task, [...(announced.get(task) ?? []), String(call.body['text'] ?? '').slice(0, 120)]);
     const now = Date.now();
     const reached = task.changes.findIndex((change) => change.state === state);
     for (let position = 0; position <= reached; position += 1) {
@@ -321,10 +353,15 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
   const hardStop = lastChange + Math.max(90_000, options.durationMs * 0.25);
   const halfway = phaseStart + warmupMs + options.durationMs / 2;
   let memoryHalfway: number | null = null;
+  let keyKinds: Record<string, { keys: number; bytes: number }> = {};
   let lastReport = 0;
   for (;;) {
     const now = Date.now();
-    if (memoryHalfway === null && now >= halfway) memoryHalfway = await usedMemory(redis);
+    if (memoryHalfway === null && now >= halfway) {
+      memoryHalfway = await usedMemory(redis);
+      keyKinds = await memoryByKeyKind(redis, prefix);
+      process.stdout.write(`[${mode}] Redis by key kind, half way: ${JSON.stringify(keyKinds)}\n`);
+    }
     const pending = planted.reduce((sum, task) => sum + task.changes.filter((change) => change.detectedAt === null).length, 0);
     if (now - lastReport > 30_000) {
       lastReport = now;
@@ -336,6 +373,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
   if (memoryHalfway === null) memoryHalfway = await usedMemory(redis);
   const workerPeakRssBytes = peakRssOf(child.pid);
   await stopWorker(child);
+  const workerErrors = await redis.lrange(`${prefix}:bench-errors`, 0, -1);
   void listening;
   void firstChecked;
 
@@ -347,6 +385,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     if (id && !firstCheckOf.has(id)) firstCheckOf.set(id, call.receivedAt);
   }
   const latencies: number[] = [];
+  const undetected: PhaseResult['undetected'][number][] = [];
   let transitions = 0;
   let absorbed = 0;
   for (const task of planted) {
@@ -359,6 +398,9 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
       }
       transitions += 1;
       if (change.detectedAt !== null) latencies.push(Math.max(0, change.detectedAt - change.at));
+      else if (undetected.length < 30) {
+        undetected.push({ kind: task.kind, account: task.account, id: task.id, state: change.state, atSeconds: Math.round((change.at - phaseStart) / 1000), replies: announced.get(task) ?? [] });
+      }
     }
   }
   latencies.sort((left, right) => left - right);
@@ -380,9 +422,12 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     otherProviderErrors: otherErrors,
     workerPeakRssBytes,
     redisBytesPerWatch: Math.round((memoryHalfway - memoryBefore) / planted.length),
+    redisKeyKindsHalfway: keyKinds,
     registrationMs,
     runMs: Date.now() - phaseStart,
     threadReplies: replies,
+    undetected,
+    workerErrors,
   };
 }
 
@@ -465,6 +510,20 @@ function renderDocs(result: { options: Options; startedAt: string; theoretical: 
   ].join('\n');
 }
 
+/** Marks the start of the hand-written part of docs/benchmarks.md, which a run keeps as it is. */
+const KEPT_MARKER = '<!-- Hand-written analysis below: kept as it is when bench:watch rewrites the figures above. -->';
+
+/** The hand-written analysis of the current page (from the marker on), or nothing. */
+function keptAnalysis(docsPath: string): string {
+  try {
+    const current = readFileSync(docsPath, 'utf8');
+    const at = current.indexOf(KEPT_MARKER);
+    return at >= 0 ? `\n${current.slice(at)}` : '';
+  } catch {
+    return '';
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const startedAt = new Date().toISOString();
@@ -515,7 +574,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`figures: ${file}\n`);
   if (options.writeDocs && theoretical && theoreticalConfigured) {
-    writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), renderDocs({ options, startedAt, theoretical, theoreticalConfigured, phases, file }));
+    const docsPath = join(__dirname, '..', 'docs', 'benchmarks.md');
+    writeFileSync(docsPath, renderDocs({ options, startedAt, theoretical, theoreticalConfigured, phases, file }) + keptAnalysis(docsPath));
     process.stdout.write('docs/benchmarks.md updated\n');
   }
   process.exit(0);

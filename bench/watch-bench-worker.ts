@@ -22,10 +22,16 @@ async function main(): Promise<void> {
     { rateBudget: new RedisRateBudget(redis, { prefix: `${setup.prefix}:rate` }) },
   );
   const errors: string[] = [];
+  // The first few warnings and errors go to Redis too, so that the main process can report them.
+  const note = (parts: unknown[]): void => {
+    const line = JSON.stringify(parts).slice(0, 300);
+    errors.push(line);
+    if (errors.length <= 50) void redis.rpush(`${setup.prefix}:bench-errors`, line).catch(() => undefined);
+  };
   const logger = {
     info: () => undefined,
-    warn: (...parts: unknown[]) => void errors.push(JSON.stringify(parts).slice(0, 300)),
-    error: (...parts: unknown[]) => void errors.push(JSON.stringify(parts).slice(0, 300)),
+    warn: (...parts: unknown[]) => note(parts),
+    error: (...parts: unknown[]) => note(parts),
     debug: () => undefined,
   };
   const notifier = createSlackNotifier({ apiUrl: setup.slackApiUrl, botToken: setup.botToken, signingSecret: null, appToken: null }, logger);

@@ -91,6 +91,8 @@ export class DeliveryProcessor {
           deliveredSeq: freshTask.seq,
           endPosted: fresh.endReason !== null ? '1' : '',
         });
+        // Past statuses everyone was told of are dead weight in Redis; this keeps them off.
+        await store.trimHistory(freshTask.taskKey, freshTask.seq, fresh.endReason !== null);
       }
     }
 

@@ -12,6 +12,7 @@ import { isProviderError, type ProviderError } from '../providers/errors';
 import { mapInOrder } from '../providers/provider-context';
 import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
 import type { WatchConfig } from '../config';
+import { CDN_LISTING_PAGE_SIZE } from './cdn-listing-plan';
 import { canListByWindow, listCdnWindow } from './cdn-window-listing';
 import type { ResolvedTask } from './watch-keys';
 import {
@@ -108,7 +109,8 @@ export class PollSweeper {
         active.map((task) => ({ task, id: task.id, createdAt: task.status?.createdAt ?? null })),
         this.dependencies.now(),
       );
-      for (const { task, status } of listing.found) await this.applyStatus(task.task, status);
+      // A listing page answers for up to a page of rows at once: these checks are cheap.
+      for (const { task, status } of listing.found) await this.applyStatus(task.task, status, CDN_LISTING_PAGE_SIZE);
       if (listing.throttled) return listing.throttled;
       if (listing.failed) this.dependencies.logger.warn({ err: safeError(listing.failed), groupId }, 'CDN window listing failed; describing tasks by ID');
       remaining = listing.rest.map((entry) => entry.task);
@@ -138,7 +140,7 @@ export class PollSweeper {
       }
       for (const [index, task] of batch.entries()) {
         const status = statuses[index];
-        if (status) await this.applyStatus(task, status);
+        if (status) await this.applyStatus(task, status, provider.maxIdsPerCall);
       }
     });
     return throttled;
@@ -160,16 +162,17 @@ export class PollSweeper {
     return remaining;
   }
 
-  private async applyStatus(task: TaskRecord, status: TaskStatus): Promise<void> {
+  /** Records a polled status; `tasksPerCall` is how many tasks one call of this group answers for (see {@link nextIntervalMs}). */
+  private async applyStatus(task: TaskRecord, status: TaskStatus, tasksPerCall: number): Promise<void> {
     const { store, watch } = this.dependencies;
     const realNow = Date.now();
-    if (isWorthTelling(task.status, status)) await store.recordChange(task.taskKey, status, realNow);
+    if (isWorthTelling(task.status, status)) await store.recordChange(task.taskKey, status, realNow, task);
     const ending = endingForStatus(status, task.everFound || status.found, this.dependencies.now());
     if (ending) {
       await this.endTask(task, ending);
       return;
     }
-    await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch));
+    await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
   }
 
   private async handleCallError(tasks: readonly TaskRecord[], error: unknown): Promise<void> {

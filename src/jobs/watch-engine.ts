@@ -18,7 +18,7 @@ import { PollSweeper, safeError } from './poll-sweeper';
 import { createRedisConnection } from './redis-connection';
 import type { TaskwatchMetrics } from '../observability/metrics';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
-import { RECORD_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
+import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
 import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
@@ -87,6 +87,9 @@ const GRACEFUL_STOP_MS = 10_000;
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
 
+/** Job events (BullMQ's event stream) kept per queue, for the admin dashboard's recent activity. */
+export const EVENTS_KEPT = 500;
+
 /** Name of the queue of sweep jobs. */
 export const POLL_QUEUE = 'watch-poll';
 /** Name of the queue of delivery jobs. */
@@ -102,8 +105,11 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
-  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix });
-  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix });
+  // BullMQ keeps 10,000 job events per queue by default; nothing here reads them, and at that
+  // length they cost more Redis memory than a thousand watches.
+  const streams = { events: { maxLen: EVENTS_KEPT } };
+  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix, streams });
+  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix, streams });
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
   const notifiers = {
     get: (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform),
@@ -124,7 +130,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       const seq = task?.seq ?? 0;
       jobs.push({
         name: 'deliver',
-        data: { v: RECORD_VERSION, watchId: watch.watchId },
+        data: { v: JOB_VERSION, watchId: watch.watchId },
         opts: {
           // Idempotent: the same change of the same watch is one job, however often it is flushed.
           jobId: `${watch.watchId}-${seq}${watch.endReason !== null ? '-end' : ''}`,
@@ -143,7 +149,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     const jobId = `sweep-${groupId}`;
     await pollQueue.add(
       'sweep',
-      { v: RECORD_VERSION, groupId },
+      { v: JOB_VERSION, groupId },
       { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: options.watch.intervalMs } },
     );
     if (!wake) return;

@@ -7,8 +7,14 @@
 import { createHash } from 'node:crypto';
 import type { TaskKind } from '../providers/types';
 
-/** Version of the records and job data this release writes; readers check it. */
-export const RECORD_VERSION = 1;
+/** Version of the records this release writes; readers check it (2: compact statuses, trimmed history). */
+export const RECORD_VERSION = 2;
+
+/** Record versions this release reads: its own and every earlier one. */
+export const READABLE_RECORD_VERSIONS: readonly number[] = [1, 2];
+
+/** Version of the job data (sweep and delivery jobs) this release writes and reads; unchanged since version 1. */
+export const JOB_VERSION = 1;
 
 /** A task as the engine polls it: kind, account and region resolved. */
 export interface ResolvedTask {
@@ -47,7 +53,16 @@ export class WatchKeys {
     return `${this.namespace}:task:${taskKey}`;
   }
 
-  /** Hash: seq -> status JSON, the last few statuses of a task. */
+  /**
+   * String: the task's current status (version 2). Kept apart from the task hash so that the
+   * hash, all short values, stays in Redis's compact encoding (a value over 64 bytes would turn
+   * the whole hash into a hash table, twice the size).
+   */
+  status(taskKey: string): string {
+    return `${this.namespace}:task:${taskKey}:status`;
+  }
+
+  /** Hash: seq -> status, the past statuses of a task that a subscriber may still need (never the current one in version 2). */
   history(taskKey: string): string {
     return `${this.namespace}:task:${taskKey}:history`;
   }

@@ -32,9 +32,14 @@ export function isWorthTelling(previous: TaskStatus | null, current: TaskStatus)
  * The pause before the next check of a task: quick at first, then a tenth of the time it has
  * been polled (a task running for ten minutes is checked once a minute), bounded by the
  * configured minimum and maximum.
+ *
+ * `tasksPerCall` is how many tasks one provider call answers for in this task's poll group
+ * (DCDN 10 IDs, a CDN listing page 100 rows; 1 for one-ID APIs). The back-off saves quota, and
+ * a check that rides in a shared call costs that fraction of a call, so it backs off that many
+ * times more slowly: batched tasks stay quick for the hours a one-ID task needs minutes for.
  */
-export function nextIntervalMs(pollingForMs: number, bounds: { readonly intervalMs: number; readonly maxIntervalMs: number }): number {
-  const adaptive = Math.round(Math.max(0, pollingForMs) / 10);
+export function nextIntervalMs(pollingForMs: number, bounds: { readonly intervalMs: number; readonly maxIntervalMs: number }, tasksPerCall = 1): number {
+  const adaptive = Math.round(Math.max(0, pollingForMs) / (10 * Math.max(1, tasksPerCall)));
   return Math.min(bounds.maxIntervalMs, Math.max(bounds.intervalMs, adaptive));
 }
 

@@ -2,10 +2,15 @@
  * The records the watch engine stores in Redis (as hashes of strings) and the job data it
  * enqueues. Every record and job carries `v` so that a later release can read what this one
  * wrote; readers reject versions they do not know instead of misreading them.
+ *
+ * Version 2 (this release) stores statuses compactly (see {@link encodeStatus}) and keeps in a
+ * task's history only the past statuses some subscriber has not been told about yet; the
+ * current status lives on the task record only. Version 1 records (full status JSON, the
+ * current status repeated in the history) are still read, and updated in place.
  */
-import type { TaskKind, TaskStatus } from '../providers/types';
+import type { TaskItem, TaskKind, TaskState, TaskStatus } from '../providers/types';
 import type { WatchEndReason } from './notifier';
-import { RECORD_VERSION } from './watch-keys';
+import { JOB_VERSION, READABLE_RECORD_VERSIONS, groupIdOf } from './watch-keys';
 
 /** One polled task, shared by every channel that watches it. */
 export interface TaskRecord {
@@ -69,38 +74,126 @@ export interface DeliveryJobData {
 export class UnsupportedRecordVersionError extends Error {
   override readonly name = 'UnsupportedRecordVersionError';
   constructor(readonly found: unknown) {
-    super(`Watch record version ${String(found)} is not supported by this release (it reads version ${RECORD_VERSION}).`);
+    super(`Watch record version ${String(found)} is not supported by this release (it reads versions ${READABLE_RECORD_VERSIONS.join(', ')}).`);
   }
 }
 
 function requireVersion(fields: Record<string, string>): number {
   const version = Number(fields['v']);
-  if (version !== RECORD_VERSION) throw new UnsupportedRecordVersionError(fields['v']);
+  if (!READABLE_RECORD_VERSIONS.includes(version)) throw new UnsupportedRecordVersionError(fields['v']);
   return version;
 }
 
-function parseStatus(text: string | undefined): TaskStatus | null {
+/** What a stored status does not repeat: it is the same for every status of one task. */
+export type StatusIdentity = Pick<TaskStatus, 'kind' | 'id' | 'account' | 'region'>;
+
+/**
+ * A status as version 2 stores it: short keys, defaults left out, the task's identity left
+ * out where it matches the task record (a TCSS status may name the task the API reported
+ * rather than the one asked for), times as epoch ms when that round-trips exactly. Items are
+ * `[name, state, raw, progress, message?]`.
+ */
+interface CompactStatus {
+  /** kind, id, account, region: only where they differ from the task record */
+  k?: TaskKind;
+  n?: string;
+  a?: string;
+  g?: string | null;
+  /** state */
+  s: TaskState;
+  /** raw status */
+  r?: string;
+  /** 0 when not found (absent: found) */
+  f?: 0;
+  /** 1 when terminal */
+  t?: 1;
+  p?: number;
+  m?: string;
+  i?: [string, TaskState, string, number | null, string?][];
+  c?: string | number;
+  u?: string | number;
+  q?: string;
+  o: string | number;
+}
+
+function compactTime(iso: string): string | number {
+  const epoch = Date.parse(iso);
+  return Number.isFinite(epoch) && new Date(epoch).toISOString() === iso ? epoch : iso;
+}
+
+function expandTime(value: string | number): string {
+  return typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
+/** Encodes a status for storage next to its task; what matches `identity` (the task record's) is left out. */
+export function encodeStatus(status: TaskStatus, identity?: StatusIdentity): string {
+  const compact: CompactStatus = { s: status.state, o: compactTime(status.observedAt) };
+  if (status.kind !== identity?.kind) compact.k = status.kind;
+  if (status.id !== identity?.id) compact.n = status.id;
+  if (status.account !== identity?.account) compact.a = status.account;
+  if (status.region !== identity?.region) compact.g = status.region;
+  if (status.rawStatus) compact.r = status.rawStatus;
+  if (!status.found) compact.f = 0;
+  if (status.terminal) compact.t = 1;
+  if (status.progress !== null) compact.p = status.progress;
+  if (status.message) compact.m = status.message;
+  if (status.items.length > 0) {
+    compact.i = status.items.map((item) => {
+      const row: [string, TaskState, string, number | null, string?] = [item.name, item.state, item.rawStatus, item.progress];
+      if (item.message !== undefined) row.push(item.message);
+      return row;
+    });
+  }
+  if (status.createdAt !== null) compact.c = compactTime(status.createdAt);
+  if (status.updatedAt !== null) compact.u = compactTime(status.updatedAt);
+  if (status.requestId !== null) compact.q = status.requestId;
+  return JSON.stringify(compact);
+}
+
+/** Decodes a stored status of either version: version 1 stored the full status JSON. */
+export function decodeStatus(text: string | undefined, identity: StatusIdentity): TaskStatus | null {
   if (!text) return null;
-  return JSON.parse(text) as TaskStatus;
+  const parsed = JSON.parse(text) as Partial<TaskStatus> & Partial<CompactStatus>;
+  if ('kind' in parsed) return parsed as TaskStatus;
+  const compact = parsed as CompactStatus;
+  return {
+    kind: compact.k ?? identity.kind,
+    id: compact.n ?? identity.id,
+    account: compact.a ?? identity.account,
+    region: compact.g === undefined ? identity.region : compact.g,
+    found: compact.f !== 0,
+    state: compact.s,
+    terminal: compact.t === 1,
+    rawStatus: compact.r ?? '',
+    progress: compact.p ?? null,
+    message: compact.m ?? '',
+    items: (compact.i ?? []).map(([name, state, rawStatus, progress, message]): TaskItem => ({ name, state, rawStatus, progress, ...(message === undefined ? {} : { message }) })),
+    createdAt: compact.c === undefined ? null : expandTime(compact.c),
+    updatedAt: compact.u === undefined ? null : expandTime(compact.u),
+    requestId: compact.q ?? null,
+    observedAt: expandTime(compact.o),
+  };
 }
 
 function nullable(text: string | undefined): string | null {
   return text === undefined || text === '' ? null : text;
 }
 
-/** Reads a task hash; null when the hash is empty (the task is unknown or expired). */
-export function readTaskRecord(taskKey: string, fields: Record<string, string>): TaskRecord | null {
+/**
+ * Reads a task hash and, for version 2, its status (kept under a key of its own); version 1
+ * kept the status in the hash. Null when the hash is empty (the task is unknown or expired).
+ */
+export function readTaskRecord(taskKey: string, fields: Record<string, string>, statusText?: string | null): TaskRecord | null {
   if (Object.keys(fields).length === 0) return null;
+  const identity: StatusIdentity = { kind: fields['kind'] as TaskKind, account: fields['account'] ?? '', region: nullable(fields['region']), id: fields['id'] ?? '' };
   return {
     v: requireVersion(fields),
     taskKey,
-    kind: fields['kind'] as TaskKind,
-    account: fields['account'] ?? '',
-    region: nullable(fields['region']),
-    id: fields['id'] ?? '',
-    groupId: fields['groupId'] ?? '',
+    ...identity,
+    // Version 2 leaves the group out: it follows from kind, account and region.
+    groupId: fields['groupId'] || groupIdOf(identity),
     seq: Number(fields['seq'] ?? 0),
-    status: parseStatus(fields['status']),
+    status: decodeStatus(statusText ?? fields['status'], identity),
     everFound: fields['everFound'] === '1',
     pollingSince: Number(fields['pollingSince'] ?? 0),
     endReason: nullable(fields['endReason']) as WatchEndReason | null,
@@ -130,6 +223,7 @@ export function readWatchRecord(watchId: string, fields: Record<string, string>)
 
 /** Checks job data written by any release; throws {@link UnsupportedRecordVersionError} for unknown versions. */
 export function requireJobVersion<T extends { readonly v: number }>(data: T): T {
-  if (data.v !== RECORD_VERSION) throw new UnsupportedRecordVersionError(data.v);
+  // Job data kept its version-1 shape when the records moved to version 2.
+  if (data.v !== JOB_VERSION) throw new UnsupportedRecordVersionError(data.v);
   return data;
 }

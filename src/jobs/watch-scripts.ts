@@ -19,22 +19,24 @@ import type Redis from 'ioredis';
  */
 const SUBSCRIBE = `
 if redis.call('HEXISTS', KEYS[1], 'v') == 0 then
-  redis.call('HSET', KEYS[1], 'v', ARGV[3], 'kind', ARGV[4], 'account', ARGV[5], 'region', ARGV[6], 'id', ARGV[7],
-    'groupId', ARGV[8], 'seq', 0, 'pollingSince', ARGV[9], 'everFound', '', 'endReason', '')
+  redis.call('HSET', KEYS[1], 'v', ARGV[3], 'kind', ARGV[4], 'account', ARGV[5], 'id', ARGV[7], 'seq', 0, 'pollingSince', ARGV[9])
+  if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'region', ARGV[6]) end
 end
 local ended = redis.call('HGET', KEYS[1], 'endReason')
 if ended and ended ~= '' then
-  redis.call('HSET', KEYS[1], 'endReason', '', 'pollingSince', ARGV[9])
+  redis.call('HDEL', KEYS[1], 'endReason')
+  redis.call('HSET', KEYS[1], 'pollingSince', ARGV[9])
   redis.call('PERSIST', KEYS[1])
   redis.call('PERSIST', KEYS[1] .. ':history')
+  redis.call('PERSIST', KEYS[1] .. ':status')
 end
 local seq = redis.call('HGET', KEYS[1], 'seq')
 local shown = seq
 if ARGV[16] ~= nil and ARGV[16] ~= '' and tonumber(ARGV[16]) < tonumber(seq) then shown = ARGV[16] end
 redis.call('DEL', KEYS[3])
+-- Empty fields are left out: every field costs memory in each of thousands of watches.
 redis.call('HSET', KEYS[3], 'v', ARGV[3], 'taskKey', ARGV[2], 'channel', ARGV[10], 'requestedBy', ARGV[11],
-  'cardMessageId', ARGV[12], 'deliveredSeq', shown, 'cardSeq', shown, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14],
-  'endReason', '', 'endMessage', '', 'endPosted', '', 'endCarded', '')
+  'cardMessageId', ARGV[12], 'deliveredSeq', shown, 'cardSeq', shown, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14])
 if tonumber(shown) < tonumber(seq) then redis.call('ZADD', KEYS[8], ARGV[9], ARGV[1]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 if redis.call('SADD', KEYS[4], ARGV[1]) == 1 then redis.call('INCR', KEYS[7]) end
@@ -45,7 +47,9 @@ return tonumber(seq)
 
 /**
  * Ends one watch unless it has already ended, and stops polling the task when it was the last.
- * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter. ARGV: watchId, reason, message, realNow, taskKey.
+ * The task counts the endings not yet posted: the watch leaves the subscribers at once, but its
+ * last reply still needs the task's past statuses, so no history is trimmed while any is owed.
+ * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter, task. ARGV: watchId, reason, message, realNow, taskKey.
  * Returns 1 when this call ended it.
  */
 const END_WATCH = `
@@ -57,25 +61,64 @@ redis.call('SREM', KEYS[2], ARGV[1])
 if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[6]) end
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[5], ARGV[5]) end
+if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('HINCRBY', KEYS[7], 'endingsOwed', 1) end
 return 1
 `;
 
 /**
  * Records a change of a task and notes every current subscriber in the outbox, atomically, so a
  * subscriber joining at the same moment either sees the change on its card or is told of it.
- * KEYS: task, history, subscribers, outbox. ARGV: statusJson, historyKeep, realNow, everFound.
+ * The status it replaces moves to the history (a subscriber not yet told needs it as its
+ * "previous"); the current status is kept once, on the task. Updates a version-1 task in place.
+ * KEYS: task, history, subscribers, outbox, status. ARGV: encodedStatus, historyKeep, realNow, everFound, version.
  * Returns { seq, watchIds... }.
  */
 const RECORD_CHANGE = `
+local replaced = redis.call('GET', KEYS[5])
+if not replaced then replaced = redis.call('HGET', KEYS[1], 'status') end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'everFound', ARGV[4])
-redis.call('HSET', KEYS[2], seq, ARGV[1])
+if replaced and replaced ~= '' and seq > 1 then redis.call('HSET', KEYS[2], seq - 1, replaced) end
+redis.call('SET', KEYS[5], ARGV[1])
+-- Version 1 kept the status in the task hash; version 2 keeps it apart.
+redis.call('HDEL', KEYS[1], 'status')
+redis.call('HSET', KEYS[1], 'v', ARGV[5])
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'everFound', '1') else redis.call('HDEL', KEYS[1], 'everFound') end
+-- A version-1 history also held the current status; this one never does.
+redis.call('HDEL', KEYS[2], seq)
 local old = seq - tonumber(ARGV[2])
 if old > 0 then redis.call('HDEL', KEYS[2], old) end
 local subscribers = redis.call('SMEMBERS', KEYS[3])
 for _, watchId in ipairs(subscribers) do redis.call('ZADD', KEYS[4], ARGV[3], watchId) end
 table.insert(subscribers, 1, seq)
 return subscribers
+`;
+
+/**
+ * Forgets the past statuses of a task that no subscriber still needs: those before the lowest
+ * seq any current subscriber was told of. Runs after each delivery, so in the steady state (every
+ * subscriber up to date) a task keeps no history at all. While an ended watch's last reply is
+ * owed (`endingsOwed` on the task) nothing is trimmed: that watch is no longer a subscriber.
+ * The subscribers' watch hashes are read by name (the watch key prefix plus each ID) because
+ * they are only known once the set is read; the engine runs on one Redis, never a cluster.
+ * KEYS: history, subscribers, task. ARGV: watch key prefix, the seq the caller was just told of,
+ * '1' when the caller just posted its watch's ending. Returns how many statuses were dropped.
+ */
+const TRIM_HISTORY = `
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then
+  if redis.call('HINCRBY', KEYS[3], 'endingsOwed', -1) <= 0 then redis.call('HDEL', KEYS[3], 'endingsOwed') end
+end
+if tonumber(redis.call('HGET', KEYS[3], 'endingsOwed') or '0') > 0 then return 0 end
+local low = tonumber(ARGV[2])
+for _, watchId in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local told = tonumber(redis.call('HGET', ARGV[1] .. watchId, 'deliveredSeq') or '0') or 0
+  if told < low then low = told end
+end
+local dropped = 0
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local seq = tonumber(field)
+  if seq and seq < low then redis.call('HDEL', KEYS[1], field) dropped = dropped + 1 end
+end
+return dropped
 `;
 
 /**
@@ -97,14 +140,16 @@ return 1
 `;
 
 /**
- * Releases a delivery claim, optionally recording what was delivered.
+ * Releases a delivery claim, optionally recording what was delivered (an empty value removes the field).
  * KEYS: watch. ARGV: claimant, field/value pairs... Returns 1 when the claim was ours.
  */
 const RELEASE_DELIVERY = `
 local claim = redis.call('HGET', KEYS[1], 'claim')
 if not claim or string.sub(claim, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return 0 end
 redis.call('HDEL', KEYS[1], 'claim')
-for index = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1]) end
+for index = 2, #ARGV, 2 do
+  if ARGV[index + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[index]) else redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1]) end
+end
 return 1
 `;
 
@@ -144,6 +189,7 @@ export interface WatchScripts {
   subscribe(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   endWatch(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   recordChange(keys: readonly string[], args: readonly (string | number)[]): Promise<[number, ...string[]]>;
+  trimHistory(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   claimDelivery(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   releaseDelivery(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   takeSendSlot(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
@@ -153,8 +199,9 @@ export interface WatchScripts {
 
 const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; readonly keys: number }>> = {
   subscribe: { lua: SUBSCRIBE, keys: 8 },
-  endWatch: { lua: END_WATCH, keys: 6 },
-  recordChange: { lua: RECORD_CHANGE, keys: 4 },
+  endWatch: { lua: END_WATCH, keys: 7 },
+  recordChange: { lua: RECORD_CHANGE, keys: 5 },
+  trimHistory: { lua: TRIM_HISTORY, keys: 3 },
   claimDelivery: { lua: CLAIM_DELIVERY, keys: 1 },
   releaseDelivery: { lua: RELEASE_DELIVERY, keys: 1 },
   takeSendSlot: { lua: TAKE_SEND_SLOT, keys: 1 },

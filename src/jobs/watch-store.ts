@@ -6,14 +6,24 @@ import type Redis from 'ioredis';
 import type { TaskStatus } from '../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
 import type { WatchEnding } from './watch-policy';
-import { readTaskRecord, readWatchRecord, type TaskRecord, type WatchRecord } from './watch-records';
+import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
 import { defineWatchScripts, type WatchScripts } from './watch-scripts';
 
-/** How many past statuses of a task are kept, for "previous" and skipped states in notices. */
+/**
+ * Most past statuses of a task kept for subscribers not yet told of them ("previous" and the
+ * skipped states of a notice). Those every subscriber was told of are dropped after each
+ * delivery, so this bound only matters while deliveries lag behind the changes.
+ */
 export const HISTORY_KEEP = 12;
 
-/** How long the records of an ended task or watch stay readable (for late deliveries), in seconds. */
+/** How long the records of an ended task stay readable (for late deliveries, e.g. to a muted channel), in seconds. */
 export const ENDED_TTL_SECONDS = 7 * 86_400;
+
+/**
+ * How long a watch record stays once its ending was posted and shown on its card, in seconds:
+ * only late duplicate jobs still look at it then, and they find nothing left to do either way.
+ */
+export const FINISHED_WATCH_TTL_SECONDS = 3_600;
 
 /** One watch noted in the outbox, with the score it was noted at. */
 export interface OutboxEntry {
@@ -54,7 +64,8 @@ export class WatchStore {
   }
 
   async loadTask(taskKey: string): Promise<TaskRecord | null> {
-    return readTaskRecord(taskKey, await this.redis.hgetall(this.keys.task(taskKey)));
+    const [fields, status] = await Promise.all([this.redis.hgetall(this.keys.task(taskKey)), this.redis.get(this.keys.status(taskKey))]);
+    return readTaskRecord(taskKey, fields, status);
   }
 
   async loadWatch(watchId: string): Promise<WatchRecord | null> {
@@ -76,21 +87,40 @@ export class WatchStore {
     for (const taskKey of taskKeys) {
       pipeline.hgetall(this.keys.task(taskKey));
       pipeline.smembers(this.keys.subscribers(taskKey));
+      pipeline.get(this.keys.status(taskKey));
     }
     const results = (await pipeline.exec()) ?? [];
     const loaded = new Map<string, { record: TaskRecord | null; subscribers: string[] }>();
     taskKeys.forEach((taskKey, index) => {
-      const fields = (results[index * 2]?.[1] ?? {}) as Record<string, string>;
-      const subscribers = (results[index * 2 + 1]?.[1] ?? []) as string[];
-      loaded.set(taskKey, { record: readTaskRecord(taskKey, fields), subscribers });
+      const fields = (results[index * 3]?.[1] ?? {}) as Record<string, string>;
+      const subscribers = (results[index * 3 + 1]?.[1] ?? []) as string[];
+      const status = (results[index * 3 + 2]?.[1] ?? null) as string | null;
+      loaded.set(taskKey, { record: readTaskRecord(taskKey, fields, status), subscribers });
     });
     return loaded;
   }
 
-  /** Statuses kept for a task, by seq. */
+  /** Statuses kept for a task, by seq: the past ones some subscriber may still need, and the current one. */
   async loadHistory(taskKey: string): Promise<Map<number, TaskStatus>> {
-    const fields = await this.redis.hgetall(this.keys.history(taskKey));
-    return new Map(Object.entries(fields).map(([seq, json]) => [Number(seq), JSON.parse(json) as TaskStatus]));
+    const [fields, task] = await Promise.all([this.redis.hgetall(this.keys.history(taskKey)), this.loadTask(taskKey)]);
+    const history = new Map<number, TaskStatus>();
+    if (!task) return history;
+    for (const [seq, text] of Object.entries(fields)) {
+      const status = decodeStatus(text, task);
+      if (status) history.set(Number(seq), status);
+    }
+    if (task.status) history.set(task.seq, task.status);
+    return history;
+  }
+
+  /**
+   * Drops the past statuses of a task that every current subscriber (and the caller, told of
+   * `toldSeq`) was told of; `postedEnding` when the caller just posted its watch's ending.
+   */
+  async trimHistory(taskKey: string, toldSeq: number, postedEnding: boolean): Promise<number> {
+    return Number(
+      await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq, postedEnding ? '1' : '']),
+    );
   }
 
   /** Subscribes a watch; resolves to the task's seq at that moment. A change the card missed is noted in the outbox. */
@@ -134,17 +164,25 @@ export class WatchStore {
   /** Ends a watch unless already ended; true when this call ended it (and noted it in the outbox). */
   async endWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, ending: WatchEnding, realNow: number): Promise<boolean> {
     const ended = await this.scripts.endWatch(
-      [this.keys.watch(watch.watchId), this.keys.subscribers(watch.taskKey), this.keys.channel(watch.channel), this.keys.outbox(), this.keys.due(groupId), this.keys.activeCount()],
+      [
+        this.keys.watch(watch.watchId),
+        this.keys.subscribers(watch.taskKey),
+        this.keys.channel(watch.channel),
+        this.keys.outbox(),
+        this.keys.due(groupId),
+        this.keys.activeCount(),
+        this.keys.task(watch.taskKey),
+      ],
       [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey],
     );
     return Number(ended) === 1;
   }
 
   /** Records a change worth telling; resolves to the new seq and the watches noted in the outbox. */
-  async recordChange(taskKey: string, status: TaskStatus, realNow: number): Promise<{ seq: number; watchIds: string[] }> {
+  async recordChange(taskKey: string, status: TaskStatus, realNow: number, identity?: StatusIdentity): Promise<{ seq: number; watchIds: string[] }> {
     const [seq, ...watchIds] = await this.scripts.recordChange(
-      [this.keys.task(taskKey), this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.outbox()],
-      [JSON.stringify(status), HISTORY_KEEP, realNow, status.found ? '1' : ''],
+      [this.keys.task(taskKey), this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.outbox(), this.keys.status(taskKey)],
+      [encodeStatus(status, identity), HISTORY_KEEP, realNow, status.found ? '1' : '', RECORD_VERSION],
     );
     return { seq: Number(seq), watchIds };
   }
@@ -157,6 +195,7 @@ export class WatchStore {
       .zrem(this.keys.due(task.groupId), task.taskKey)
       .expire(this.keys.task(task.taskKey), ENDED_TTL_SECONDS)
       .expire(this.keys.history(task.taskKey), ENDED_TTL_SECONDS)
+      .expire(this.keys.status(task.taskKey), ENDED_TTL_SECONDS)
       .exec();
   }
 
@@ -226,14 +265,20 @@ export class WatchStore {
     await this.scripts.releaseDelivery([this.keys.watch(watchId)], [claimant, ...pairs]);
   }
 
-  /** Records card progress, outside any claim (card edits are idempotent). */
+  /** Records card progress, outside any claim (card edits are idempotent); an empty value removes the field. */
   async recordCard(watchId: string, fields: Readonly<Record<string, string | number>>): Promise<void> {
-    await this.redis.hset(this.keys.watch(watchId), fields);
+    const key = this.keys.watch(watchId);
+    const set = Object.entries(fields).filter(([, value]) => value !== '');
+    const removed = Object.entries(fields).filter(([, value]) => value === '').map(([field]) => field);
+    const transaction = this.redis.multi();
+    if (set.length > 0) transaction.hset(key, Object.fromEntries(set));
+    if (removed.length > 0) transaction.hdel(key, ...removed);
+    await transaction.exec();
   }
 
-  /** Lets a finished watch's record expire. */
+  /** Lets a finished watch's record expire (its ending was posted and shown). */
   async expireWatch(watchId: string): Promise<void> {
-    await this.redis.expire(this.keys.watch(watchId), ENDED_TTL_SECONDS);
+    await this.redis.expire(this.keys.watch(watchId), FINISHED_WATCH_TTL_SECONDS);
   }
 
   /** Takes a channel's next send slot; 0 to send now, else ms to wait. */

@@ -205,7 +205,7 @@ describe('watch engine, in one process', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ previousState: 'pending', state: 'succeeded', skippedStates: ['running'], endReason: 'terminal' });
     // Shared polling: both channels hang off one task record, polled as one.
-    const taskKeys = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers)$/.test(key));
+    const taskKeys = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers|status)$/.test(key));
     expect(taskKeys).toHaveLength(1);
   });
 

@@ -33,6 +33,15 @@ describe('watch policy', () => {
     expect(nextIntervalMs(3_600_000, BOUNDS)).toBe(60_000);
   });
 
+  test('given a task checked in shared calls, then it backs off as many times more slowly as a call answers for tasks', () => {
+    // Ten minutes in: a one-ID task is checked every minute, a DCDN one (10 per call) every 6 s.
+    expect(nextIntervalMs(600_000, BOUNDS, 1)).toBe(60_000);
+    expect(nextIntervalMs(600_000, BOUNDS, 10)).toBe(6_000);
+    expect(nextIntervalMs(600_000, BOUNDS, 100)).toBe(5_000);
+    expect(nextIntervalMs(36_000_000, BOUNDS, 100)).toBe(36_000);
+    expect(nextIntervalMs(600_000, BOUNDS, 0)).toBe(60_000);
+  });
+
   test('given repeated throttling, then the pause doubles up to the maximum but honours Retry-After', () => {
     expect(throttleDelayMs(1, undefined, BOUNDS)).toBe(10_000);
     expect(throttleDelayMs(2, undefined, BOUNDS)).toBe(20_000);

@@ -1,0 +1,121 @@
+import type Redis from 'ioredis';
+import type { TaskStatus } from '../../../src/providers/types';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-keys';
+import { WatchStore } from '../../../src/jobs/watch-store';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+
+let server: TestRedis;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startTestRedis({ appendOnly: false });
+  redis = createRedisConnection(server.url);
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const TASK: ResolvedTask = { kind: 'dts', account: 'default', region: 'ap-guangzhou', id: 'dts-1' };
+
+function status(state: TaskStatus['state'], rawStatus: string): TaskStatus {
+  return {
+    ...TASK,
+    found: true,
+    state,
+    terminal: state === 'succeeded',
+    rawStatus,
+    progress: null,
+    message: '',
+    items: [],
+    createdAt: '2026-11-23T12:00:00.000Z',
+    updatedAt: null,
+    requestId: 'req-1',
+    observedAt: '2026-11-23T12:00:05.000Z',
+  };
+}
+
+describe('watch store records', () => {
+  test('given a task and watch written by version 1, then this release reads them, records the next change on them, and the history still holds the version-1 status', async () => {
+    const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+    const taskKey = taskKeyOf(TASK);
+    const watchId = watchIdOf(taskKey, 'slack:C1');
+    const pending = status('pending', 'created');
+    // Exactly what version 1 wrote: every field, empty ones included, and the current status in the history too.
+    await redis.hset(store.keys.task(taskKey), {
+      v: '1', kind: 'dts', account: 'default', region: 'ap-guangzhou', id: 'dts-1', groupId: 'dts-0123456789ab',
+      seq: '1', pollingSince: '1700000000000', everFound: '1', endReason: '', status: JSON.stringify(pending),
+    });
+    await redis.hset(store.keys.history(taskKey), '1', JSON.stringify(pending));
+    await redis.sadd(store.keys.subscribers(taskKey), watchId);
+    await redis.hset(store.keys.watch(watchId), {
+      v: '1', taskKey, channel: 'slack:C1', requestedBy: 'U1', cardMessageId: '1.1', deliveredSeq: '1', cardSeq: '1',
+      startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', endReason: '', endMessage: '', endPosted: '', endCarded: '',
+    });
+
+    expect((await store.loadTask(taskKey))?.status).toEqual(pending);
+    expect(await store.loadWatch(watchId)).toMatchObject({ v: 1, deliveredSeq: 1, endReason: null });
+
+    const running = status('running', 'running');
+    const { seq, watchIds } = await store.recordChange(taskKey, running, Date.now());
+    expect(seq).toBe(2);
+    expect(watchIds).toEqual([watchId]);
+    const task = await store.loadTask(taskKey);
+    expect(task).toMatchObject({ v: 2, seq: 2, everFound: true, groupId: 'dts-0123456789ab' });
+    expect(task?.status).toEqual(running);
+    // The status moved out of the hash, so the hash keeps Redis's compact encoding.
+    expect(await redis.hexists(store.keys.task(taskKey), 'status')).toBe(0);
+    const history = await store.loadHistory(taskKey);
+    expect(history.get(1)).toEqual(pending);
+    expect(history.get(2)).toEqual(running);
+  });
+
+  test('given two subscribers, then the history keeps a status until the slower one was told of it, and none once both were', async () => {
+    const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+    const taskKey = taskKeyOf(TASK);
+    const [fast, slow] = ['slack:C1', 'slack:C2'].map((channel) => watchIdOf(taskKey, channel)) as [string, string];
+    for (const [watchId, channel] of [[fast, 'slack:C1'], [slow, 'slack:C2']] as const) {
+      await store.subscribe({ watchId, taskKey, task: TASK, channel, requestedBy: 'U1', cardMessageId: '1.1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', realNow: Date.now(), cardSeq: 0 });
+    }
+    await store.recordChange(taskKey, status('pending', 'created'), Date.now());
+    await store.recordChange(taskKey, status('running', 'running'), Date.now());
+    expect([...(await redis.hkeys(store.keys.history(taskKey)))]).toEqual(['1']);
+
+    await store.claimDelivery(fast, 'job-fast', Date.now(), 60_000);
+    await store.releaseDelivery(fast, 'job-fast', { deliveredSeq: 2 });
+    expect(await store.trimHistory(taskKey, 2, false)).toBe(0);
+    expect(await redis.hkeys(store.keys.history(taskKey))).toEqual(['1']);
+
+    await store.claimDelivery(slow, 'job-slow', Date.now(), 60_000);
+    await store.releaseDelivery(slow, 'job-slow', { deliveredSeq: 2 });
+    expect(await store.trimHistory(taskKey, 2, false)).toBe(1);
+    expect(await redis.exists(store.keys.history(taskKey))).toBe(0);
+  });
+
+  test('given a watch that ended with its reply still owed, then no history is trimmed until that ending is posted', async () => {
+    const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+    const taskKey = taskKeyOf(TASK);
+    const [stays, ends] = ['slack:C1', 'slack:C2'].map((channel) => watchIdOf(taskKey, channel)) as [string, string];
+    for (const [watchId, channel] of [[stays, 'slack:C1'], [ends, 'slack:C2']] as const) {
+      await store.subscribe({ watchId, taskKey, task: TASK, channel, requestedBy: 'U1', cardMessageId: '1.1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', realNow: Date.now(), cardSeq: 0 });
+    }
+    await store.recordChange(taskKey, status('pending', 'created'), Date.now());
+    await store.recordChange(taskKey, status('running', 'running'), Date.now());
+    for (const watchId of [stays, ends]) {
+      await store.claimDelivery(watchId, `job-${watchId}`, Date.now(), 60_000);
+      await store.releaseDelivery(watchId, `job-${watchId}`, { deliveredSeq: 1 });
+    }
+    expect(await store.endWatch({ watchId: ends, taskKey, channel: 'slack:C2' }, 'dts-group', { reason: 'unwatched', message: 'bye' }, Date.now())).toBe(true);
+
+    // The staying subscriber catches up; the ended one, no longer a subscriber, still needs seq 1.
+    await store.claimDelivery(stays, 'job-catch-up', Date.now(), 60_000);
+    await store.releaseDelivery(stays, 'job-catch-up', { deliveredSeq: 2 });
+    expect(await store.trimHistory(taskKey, 2, false)).toBe(0);
+    expect(await redis.hkeys(store.keys.history(taskKey))).toEqual(['1']);
+    // Its ending posted, nothing is owed any more.
+    expect(await store.trimHistory(taskKey, 2, true)).toBe(1);
+    expect(await redis.hexists(store.keys.task(taskKey), 'endingsOwed')).toBe(0);
+  });
+});

@@ -1,0 +1,106 @@
+import type { TaskStatus } from '../../../src/providers/types';
+import { JOB_VERSION, RECORD_VERSION, groupIdOf } from '../../../src/jobs/watch-keys';
+import { UnsupportedRecordVersionError, decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, requireJobVersion } from '../../../src/jobs/watch-records';
+
+function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
+  return {
+    kind: 'cdn',
+    id: 'task-1',
+    account: 'prod',
+    region: null,
+    found: true,
+    state: 'running',
+    terminal: false,
+    rawStatus: 'process',
+    progress: 40,
+    message: 'Prefetch running for 2 URLs',
+    items: [
+      { name: 'https://example.com/a.js', state: 'running', rawStatus: 'process', progress: null },
+      { name: 'https://example.com/b.js', state: 'failed', rawStatus: 'fail', progress: 0, message: 'origin answered 404' },
+    ],
+    createdAt: '2026-11-23T12:00:00.000Z',
+    updatedAt: '2026-11-23T12:00:03Z',
+    requestId: 'req-1',
+    observedAt: '2026-11-23T12:00:05.123Z',
+    ...overrides,
+  };
+}
+
+const IDENTITY = { kind: 'cdn', id: 'task-1', account: 'prod', region: null } as const;
+
+describe('watch records', () => {
+  test('given a status, then its compact encoding decodes to the same status and is smaller than its JSON', () => {
+    const original = status();
+    const encoded = encodeStatus(original, IDENTITY);
+    expect(decodeStatus(encoded, IDENTITY)).toEqual(original);
+    expect(encoded.length).toBeLessThan(JSON.stringify(original).length * 0.8);
+  });
+
+  test('given a status whose identity differs from its task record (TCSS "latest" resolved to a TaskId), then the difference is kept', () => {
+    const original = status({ kind: 'tcss', id: '37393', account: 'prod', region: null, items: [] });
+    const identity = { kind: 'tcss', id: 'latest', account: 'prod', region: null } as const;
+    expect(decodeStatus(encodeStatus(original, identity), identity)).toEqual(original);
+    expect(encodeStatus(original, identity)).not.toContain('"a":');
+    // Without an identity nothing is left out, so any task record reads it back whole.
+    expect(decodeStatus(encodeStatus(original), IDENTITY)).toEqual(original);
+  });
+
+  test('given a not-found terminal status without items or times, then it round-trips', () => {
+    const original = status({ found: false, terminal: true, state: 'failed', rawStatus: '', progress: null, message: '', items: [], createdAt: null, updatedAt: null, requestId: null });
+    expect(decodeStatus(encodeStatus(original, IDENTITY), IDENTITY)).toEqual(original);
+  });
+
+  test('given a version-1 task hash (full status JSON, group and empty fields stored), then this release still reads it', () => {
+    const stored = status({ kind: 'dts', region: 'ap-guangzhou', items: [] });
+    const fields = {
+      v: '1',
+      kind: 'dts',
+      account: 'prod',
+      region: 'ap-guangzhou',
+      id: 'task-1',
+      groupId: 'dts-0123456789ab',
+      seq: '3',
+      pollingSince: '1700000000000',
+      everFound: '1',
+      endReason: '',
+      status: JSON.stringify(stored),
+    };
+    const record = readTaskRecord('dts-abc', fields);
+    expect(record).toMatchObject({ v: 1, kind: 'dts', account: 'prod', region: 'ap-guangzhou', id: 'task-1', groupId: 'dts-0123456789ab', seq: 3, everFound: true, endReason: null, pollingSince: 1700000000000 });
+    expect(record?.status).toEqual(stored);
+  });
+
+  test('given a version-2 task hash (compact status, no group), then the status gets the task identity back and the group is derived', () => {
+    const fields = { v: String(RECORD_VERSION), kind: 'cdn', account: 'prod', id: 'task-1', seq: '1', pollingSince: '5', status: encodeStatus(status(), IDENTITY) };
+    const record = readTaskRecord('cdn-abc', fields);
+    expect(record?.status).toEqual(status());
+    expect(record?.groupId).toBe(groupIdOf({ kind: 'cdn', account: 'prod', region: null }));
+    expect(record?.everFound).toBe(false);
+    expect(record?.endReason).toBeNull();
+  });
+
+  test('given a version-1 watch hash with empty end fields, then it reads as an active watch', () => {
+    const fields = {
+      v: '1',
+      taskKey: 'cdn-abc',
+      channel: 'slack:C1',
+      requestedBy: 'U1',
+      cardMessageId: '1.2',
+      deliveredSeq: '2',
+      cardSeq: '2',
+      startedAt: '2026-11-23T12:00:00.000Z',
+      deadlineAt: '2026-11-24T12:00:00.000Z',
+      endReason: '',
+      endMessage: '',
+      endPosted: '',
+      endCarded: '',
+    };
+    expect(readWatchRecord('w1', fields)).toMatchObject({ v: 1, deliveredSeq: 2, endReason: null, endMessage: null, endPosted: false, endCarded: false, cardMessageId: '1.2' });
+  });
+
+  test('given a record or job of an unknown version, then reading refuses it instead of misreading it', () => {
+    expect(() => readTaskRecord('cdn-abc', { v: '3', kind: 'cdn' })).toThrow(UnsupportedRecordVersionError);
+    expect(() => requireJobVersion({ v: JOB_VERSION + 1, watchId: 'w1' })).toThrow(UnsupportedRecordVersionError);
+    expect(requireJobVersion({ v: 1, watchId: 'w1' })).toEqual({ v: 1, watchId: 'w1' });
+  });
+});
