@@ -206,7 +206,7 @@ function peakRssOf(pid: number | undefined): number | null {
 }
 
 async function spawnWorker(setup: BenchWorkerSetup): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-old-space-size=1024', join(__dirname, 'watch-bench.js'), join(__dirname, 'watch-bench-worker.ts'), JSON.stringify(setup)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=1024', join(__dirname, '..', 'scripts', 'run-ts.js'), join(__dirname, 'watch-bench-worker.ts'), JSON.stringify(setup)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -67,7 +67,7 @@ function plantRedisTask(sandbox: CloudSandbox, options: { runningAt?: number; do
 
 /** Starts a worker in a child process; resolves once it is polling. */
 async function spawnWorker(setup: EngineSetup): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, 'run-ts.js'), join(__dirname, 'worker-process.ts'), JSON.stringify(setup)], {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, 'worker-process.ts'), JSON.stringify(setup)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';

@@ -1,6 +1,6 @@
 /**
  * A watch worker in its own process, for the crash and two-worker tests. Started by
- * `run-ts.js` with the setup as JSON in argv; prints "ready" once its workers run and stops
+ * `scripts/run-ts.js` with the setup as JSON in argv; prints "ready" once its workers run and stops
  * gracefully on SIGTERM (tests also SIGKILL it).
  */
 import { startTestEngine, type EngineSetup } from './engine-setup';
