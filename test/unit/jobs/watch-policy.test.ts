@@ -2,26 +2,10 @@ import type { TaskStatus } from '../../../src/providers/types';
 import { ProviderError } from '../../../src/providers/errors';
 import { buildNotice, changedItems, endingForError, endingForStatus, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
 import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
+import { taskStatus } from '../../support/task-status';
 
 function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return {
-    kind: 'dcdn',
-    id: '1',
-    account: 'default',
-    region: null,
-    found: true,
-    state: 'running',
-    terminal: false,
-    rawStatus: 'Refreshing',
-    progress: 50,
-    message: '',
-    items: [],
-    createdAt: '2026-11-23T12:00:00.000Z',
-    updatedAt: null,
-    requestId: null,
-    observedAt: '2026-11-23T12:00:05.000Z',
-    ...overrides,
-  };
+  return taskStatus({ id: '1', createdAt: '2026-11-23T12:00:00.000Z', requestId: null, observedAt: '2026-11-23T12:00:05.000Z', ...overrides });
 }
 
 const BOUNDS = { intervalMs: 5000, maxIntervalMs: 60_000 };
