@@ -18,7 +18,6 @@ import type { CommandContext, CommandResult, CommandServices } from '../../../sr
 import { loadConfig } from '../../../src/config';
 import { listen, type RunningHttpServer } from '../../../src/http/http-app';
 import { createWatchApiRouter } from '../../../src/http/watch-api';
-import type { ChannelAddress } from '../../../src/jobs/notifier';
 import type {
   MuteState,
   SubscribeRequest,
@@ -26,13 +25,12 @@ import type {
   SubscriptionSummary,
   UnmuteOutcome,
 } from '../../../src/jobs/subscriptions/subscription-service';
-import type { WatchRequest, WatchService, WatchSummary } from '../../../src/jobs/watch-service';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
-import type { TaskRef } from '../../../src/providers/types';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
+import { RecordingWatchService } from '../../support/recording-watch-service';
 
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionWIRE00000000000', secret: 'production-tencent-secret-wire-0' };
 const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingWIRE000000000000000', secret: 'staging-tencent-secret-wire-00000' };
@@ -71,34 +69,6 @@ apiTokens:
     accounts: [production]
     channels: ["slack:C0PROD"]
 `;
-}
-
-class RecordingWatchService implements WatchService {
-  readonly requests: WatchRequest[] = [];
-  async watch(request: WatchRequest): Promise<WatchSummary[]> {
-    this.requests.push(request);
-    return request.refs.map((ref, index) => ({
-      watchId: `w${index}`,
-      ref: { kind: ref.kind, id: ref.id, region: ref.region ?? '', account: ref.account ?? 'default' },
-      channel: request.channel,
-      state: 'running',
-      rawStatus: 'process',
-      startedAt: '2026-11-23T12:00:00.000Z',
-      deadlineAt: '2026-11-24T12:00:00.000Z',
-      nextCheckAt: null,
-      endReason: null,
-      cardMessageId: null,
-    }));
-  }
-  async unwatch(_channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
-    return refs.length;
-  }
-  async unwatchAll(): Promise<number> {
-    return 0;
-  }
-  async list(): Promise<WatchSummary[]> {
-    return [];
-  }
 }
 
 class RecordingSubscriptionService implements SubscriptionService {

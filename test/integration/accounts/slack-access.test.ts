@@ -13,7 +13,6 @@ import { createAuditLog } from '../../../src/accounts/audit-log';
 import { REFRESH_ACTION_ID, WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/chat/slack/slack-adapter';
 import type { CloudAccount } from '../../../src/config';
-import type { WatchRequest, WatchService, WatchSummary } from '../../../src/jobs/watch-service';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
@@ -21,27 +20,11 @@ import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
+import { RecordingWatchService } from '../../support/recording-watch-service';
 
 const SIGNING_SECRET = 'test-signing-secret-access-0a1b2c3d';
 const WAIT_MS = 10_000;
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionSLACK0000000000', secret: 'production-tencent-secret-slack-0' };
-
-class RecordingWatchService implements WatchService {
-  readonly requests: WatchRequest[] = [];
-  async watch(request: WatchRequest): Promise<WatchSummary[]> {
-    this.requests.push(request);
-    return [];
-  }
-  async unwatch(): Promise<number> {
-    return 0;
-  }
-  async unwatchAll(): Promise<number> {
-    return 0;
-  }
-  async list(): Promise<WatchSummary[]> {
-    return [];
-  }
-}
 
 function textOf(body: Record<string, unknown>): string {
   return JSON.stringify(body);

@@ -4,41 +4,11 @@
  * its own tests); what is under test is what the adapter asks of it.
  */
 import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
-import type { ChannelAddress } from '../../../src/jobs/notifier';
-import type { WatchRequest, WatchService, WatchSummary } from '../../../src/jobs/watch-service';
-import type { TaskRef } from '../../../src/providers/types';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from './slack-harness';
+import { RecordingWatchService } from '../../support/recording-watch-service';
 
 const WAIT_MS = 10_000;
-
-class RecordingWatchService implements WatchService {
-  readonly requests: WatchRequest[] = [];
-  async watch(request: WatchRequest): Promise<WatchSummary[]> {
-    this.requests.push(request);
-    return request.refs.map((ref, index) => ({
-      watchId: `w${index}`,
-      ref: { kind: ref.kind, id: ref.id, region: ref.region ?? '', account: ref.account ?? 'default' },
-      channel: request.channel,
-      state: 'running',
-      rawStatus: 'Refreshing',
-      startedAt: '2026-11-23T12:00:00.000Z',
-      deadlineAt: '2026-11-24T12:00:00.000Z',
-      nextCheckAt: '2026-11-23T12:00:05.000Z',
-      endReason: null,
-      cardMessageId: request.cardMessageId ?? null,
-    }));
-  }
-  async unwatch(_channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
-    return refs.length;
-  }
-  async unwatchAll(): Promise<number> {
-    return 0;
-  }
-  async list(): Promise<WatchSummary[]> {
-    return [];
-  }
-}
 
 describe('Slack Watch button', () => {
   let harness: SlackHarness;
