@@ -8,6 +8,7 @@ import type { CommandServices } from './commands/types';
 import type { Notifier } from './jobs/notifier';
 import type { Logger } from './observability/logger';
 import { withTimeout, type RunningHttpServer } from './http/http-app';
+import { safeError } from './observability/safe-error';
 import type { DemoTaskIds } from './sandbox/demo-tasks';
 import type { AccessPolicy } from './accounts/access-policy';
 import type { AuditLog } from './accounts/audit-log';
@@ -57,7 +58,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const finished = await withTimeout(stop().then(() => true), STOP_STEP_TIMEOUT_MS, false);
         if (!finished) logger.warn('a component did not stop in time; moving on');
       } catch (error) {
-        logger.warn({ err: describeError(error) }, 'error while stopping');
+        logger.warn({ err: safeError(error) }, 'error while stopping');
       }
     }
     stoppers.length = 0;
@@ -277,13 +278,4 @@ function describeDemoTasks(demo: DemoTaskIds): string {
   return Object.entries(demo.byKind)
     .map(([kind, ids]) => `  ${kind}: ${kind === 'tcss' ? '(no ID: /task-status tcss)' : ids.join(', ')}`)
     .join('\n');
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  // Only names and codes: SDK error messages can carry signed URLs.
-  if (error && typeof error === 'object') {
-    const record = error as Record<string, unknown>;
-    return { name: record['name'], code: record['code'] };
-  }
-  return { name: typeof error };
 }

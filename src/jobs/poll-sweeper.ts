@@ -9,6 +9,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import { isProviderError, type ProviderError } from '../providers/errors';
+import { safeError } from '../observability/safe-error';
 import { mapInOrder } from '../providers/provider-context';
 import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
 import type { WatchConfig } from '../config';
@@ -195,11 +196,4 @@ export class PollSweeper {
     for (const watch of watches) await store.endWatch(watch, task.groupId, ending, Date.now());
     await store.endTask(task, ending);
   }
-}
-
-/** An error reduced to what is safe to log. */
-export function safeError(error: unknown): Record<string, unknown> {
-  if (isProviderError(error)) return error.toJSON();
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: typeof error };
 }

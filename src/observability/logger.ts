@@ -4,6 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { safeError } from './safe-error';
 
 export type { Logger } from 'pino';
 
@@ -68,13 +69,27 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       hooks: {
         logMethod(args, method) {
-          // Mask known secret values inside message strings, the one place path redaction cannot reach.
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? mask(arg) : arg)) as Parameters<typeof method>);
+          // Known secret values are masked wherever they appear, in the message and in any field:
+          // path redaction only covers the field names it lists.
+          method.apply(this, args.map((arg) => maskDeep(arg, mask, 0)) as Parameters<typeof method>);
         },
       },
     },
     stream as pino.DestinationStream,
   );
+}
+
+/** How deep {@link maskDeep} looks into log objects; log objects here are shallow. */
+const MASK_DEPTH = 4;
+
+/** Applies `mask` to every string in a log argument, copying objects rather than changing them. */
+function maskDeep(value: unknown, mask: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (depth >= MASK_DEPTH || value === null || typeof value !== 'object') return value;
+  // An error's message and stack can carry a signed URL; log only its safe view.
+  if (value instanceof Error) return maskDeep(safeError(value), mask, depth + 1);
+  if (Array.isArray(value)) return value.map((entry) => maskDeep(entry, mask, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, maskDeep(entry, mask, depth + 1)]));
 }
 
 /** A logger that discards everything, for tests and library defaults. */

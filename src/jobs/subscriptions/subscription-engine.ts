@@ -24,7 +24,7 @@ import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
-import { safeError } from '../poll-sweeper';
+import { safeError } from '../../observability/safe-error';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
