@@ -20,7 +20,6 @@ import {
   deadlineEnding,
   endingForError,
   endingForStatus,
-  isWorthTelling,
   nextIntervalMs,
   throttleDelayMs,
   type WatchEnding,
@@ -167,8 +166,10 @@ export class PollSweeper {
   private async applyStatus(task: TaskRecord, status: TaskStatus, tasksPerCall: number): Promise<void> {
     const { store, watch } = this.dependencies;
     const realNow = Date.now();
-    if (isWorthTelling(task.status, status)) await store.recordChange(task.taskKey, status, realNow, task);
-    const ending = endingForStatus(status, task.everFound || status.found, this.dependencies.now());
+    const current = await store.recordObservation(task, status, realNow);
+    // Superseded by an overlapping sweep's later observation, or the task ended meanwhile.
+    if (current === null) return;
+    const ending = endingForStatus(status, current.everFound || status.found, this.dependencies.now());
     if (ending) {
       await this.endTask(task, ending);
       return;

@@ -29,6 +29,18 @@ export function isWorthTelling(previous: TaskStatus | null, current: TaskStatus)
 }
 
 /**
+ * True when `stored` was observed after `observed`: the observation is stale, e.g. made by a
+ * sweep that overlapped a later one (a sweep whose job lock expired under load runs again while
+ * the first is still finishing). A stale observation must never be recorded over a newer one.
+ */
+export function isOlderObservation(stored: TaskStatus | null, observed: TaskStatus): boolean {
+  if (stored === null) return false;
+  const storedAt = Date.parse(stored.observedAt);
+  const observedAt = Date.parse(observed.observedAt);
+  return Number.isFinite(storedAt) && Number.isFinite(observedAt) && storedAt > observedAt;
+}
+
+/**
  * The pause before the next check of a task: quick at first, then a tenth of the time it has
  * been polled (a task running for ten minutes is checked once a minute), bounded by the
  * configured minimum and maximum.

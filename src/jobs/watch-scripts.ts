@@ -70,10 +70,13 @@ return 1
  * subscriber joining at the same moment either sees the change on its card or is told of it.
  * The status it replaces moves to the history (a subscriber not yet told needs it as its
  * "previous"); the current status is kept once, on the task. Updates a version-1 task in place.
- * KEYS: task, history, subscribers, outbox, status. ARGV: encodedStatus, historyKeep, realNow, everFound, version.
+ * With an expected seq (ARGV[6]) it is a compare-and-set: when the task's seq has moved on, it
+ * records nothing and returns { -1 }, so a sweep that decided on a stale record can re-decide.
+ * KEYS: task, history, subscribers, outbox, status. ARGV: encodedStatus, historyKeep, realNow, everFound, version, expectedSeq ('' for none).
  * Returns { seq, watchIds... }.
  */
 const RECORD_CHANGE = `
+if ARGV[6] ~= nil and ARGV[6] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') ~= tonumber(ARGV[6]) then return { -1 } end
 local replaced = redis.call('GET', KEYS[5])
 if not replaced then replaced = redis.call('HGET', KEYS[1], 'status') end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)

@@ -5,7 +5,7 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
-import type { WatchEnding } from './watch-policy';
+import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
 import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
 import { defineWatchScripts, type WatchScripts } from './watch-scripts';
 
@@ -24,6 +24,9 @@ export const ENDED_TTL_SECONDS = 7 * 86_400;
  * only late duplicate jobs still look at it then, and they find nothing left to do either way.
  */
 export const FINISHED_WATCH_TTL_SECONDS = 3_600;
+
+/** Times {@link WatchStore.recordObservation} judges an observation again while other sweeps keep recording first. */
+const RECORD_ATTEMPTS = 5;
 
 /** One watch noted in the outbox, with the score it was noted at. */
 export interface OutboxEntry {
@@ -180,11 +183,52 @@ export class WatchStore {
 
   /** Records a change worth telling; resolves to the new seq and the watches noted in the outbox. */
   async recordChange(taskKey: string, status: TaskStatus, realNow: number, identity?: StatusIdentity): Promise<{ seq: number; watchIds: string[] }> {
+    return (await this.runRecordChange(taskKey, status, realNow, identity, '')) as { seq: number; watchIds: string[] };
+  }
+
+  /**
+   * Records a change decided against `task` as it was read: only while the task's seq is still
+   * `task.seq`. Resolves to null, recording nothing, when another sweep recorded in between.
+   */
+  async recordChangeSince(task: TaskRecord, status: TaskStatus, realNow: number): Promise<{ seq: number; watchIds: string[] } | null> {
+    return this.runRecordChange(task.taskKey, status, realNow, task, task.seq);
+  }
+
+  /**
+   * Records an observed status when it is worth telling against the stored one. Two sweeps of
+   * one group can overlap (a sweep whose job lock expired under load is run again while the
+   * first is still finishing), so the record is a compare-and-set on the task's seq: when
+   * another sweep recorded first, the observation is judged again against what that sweep
+   * recorded. So a channel never hears the same state twice, and an older observation never
+   * replaces a newer one. `task` is the record as the caller read it.
+   * Resolves to the record the status was judged against, or null when the observation is
+   * superseded or the task ended meanwhile (the caller then leaves the task alone).
+   */
+  async recordObservation(task: TaskRecord, status: TaskStatus, realNow: number): Promise<TaskRecord | null> {
+    let base = task;
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt += 1) {
+      if (isOlderObservation(base.status, status)) return null;
+      if (!isWorthTelling(base.status, status)) return base;
+      if (await this.recordChangeSince(base, status, realNow)) return base;
+      const fresh = await this.loadTask(task.taskKey);
+      if (!fresh || fresh.endReason !== null) return null;
+      base = fresh;
+    }
+    return null;
+  }
+
+  private async runRecordChange(
+    taskKey: string,
+    status: TaskStatus,
+    realNow: number,
+    identity: StatusIdentity | undefined,
+    expectedSeq: number | '',
+  ): Promise<{ seq: number; watchIds: string[] } | null> {
     const [seq, ...watchIds] = await this.scripts.recordChange(
       [this.keys.task(taskKey), this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.outbox(), this.keys.status(taskKey)],
-      [encodeStatus(status, identity), HISTORY_KEEP, realNow, status.found ? '1' : '', RECORD_VERSION],
+      [encodeStatus(status, identity), HISTORY_KEEP, realNow, status.found ? '1' : '', RECORD_VERSION, expectedSeq],
     );
-    return { seq: Number(seq), watchIds };
+    return Number(seq) < 0 ? null : { seq: Number(seq), watchIds };
   }
 
   /** Marks a task as ended and stops polling it; its records expire after {@link ENDED_TTL_SECONDS}. */

@@ -118,4 +118,61 @@ describe('watch store records', () => {
     expect(await store.trimHistory(taskKey, 2, true)).toBe(1);
     expect(await redis.hexists(store.keys.task(taskKey), 'endingsOwed')).toBe(0);
   });
+
+  describe('given two sweeps of one group that overlap and read the task before either recorded', () => {
+    const observed = (state: TaskStatus['state'], rawStatus: string, observedAt: string): TaskStatus => ({ ...status(state, rawStatus), observedAt });
+
+    async function subscribedTask(): Promise<{ store: WatchStore; taskKey: string; watchId: string }> {
+      const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+      const taskKey = taskKeyOf(TASK);
+      const watchId = watchIdOf(taskKey, 'slack:C1');
+      await store.subscribe({ watchId, taskKey, task: TASK, channel: 'slack:C1', requestedBy: 'U1', cardMessageId: '1.1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', realNow: Date.now(), cardSeq: 0 });
+      return { store, taskKey, watchId };
+    }
+
+    test('when both saw the same state, then only the first is recorded and the second is judged against it', async () => {
+      const { store, taskKey } = await subscribedTask();
+      const stale = await store.loadTask(taskKey);
+      if (!stale) throw new Error('no task record');
+      expect(await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:05.000Z'), Date.now())).toMatchObject({ seq: 0 });
+
+      const judgedAgainst = await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:06.000Z'), Date.now());
+      expect(judgedAgainst).toMatchObject({ seq: 1 });
+      expect(judgedAgainst?.status?.observedAt).toBe('2026-11-23T12:00:05.000Z');
+      expect((await store.loadTask(taskKey))?.seq).toBe(1);
+    });
+
+    test('when the second saw a later state, then it is recorded after the first, which becomes its previous', async () => {
+      const { store, taskKey } = await subscribedTask();
+      const stale = await store.loadTask(taskKey);
+      if (!stale) throw new Error('no task record');
+      await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:05.000Z'), Date.now());
+      await store.recordObservation(stale, observed('succeeded', 'success', '2026-11-23T12:00:06.000Z'), Date.now());
+
+      const task = await store.loadTask(taskKey);
+      expect(task).toMatchObject({ seq: 2, status: { state: 'succeeded' } });
+      expect((await store.loadHistory(taskKey)).get(1)).toMatchObject({ state: 'running' });
+    });
+
+    test('when the slower one observed earlier, then its observation never replaces the newer one', async () => {
+      const { store, taskKey } = await subscribedTask();
+      const stale = await store.loadTask(taskKey);
+      if (!stale) throw new Error('no task record');
+      await store.recordObservation(stale, observed('succeeded', 'success', '2026-11-23T12:00:09.000Z'), Date.now());
+
+      expect(await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:05.000Z'), Date.now())).toBeNull();
+      expect(await store.loadTask(taskKey)).toMatchObject({ seq: 1, status: { state: 'succeeded' } });
+    });
+
+    test('when the task ended in between, then the late observation is dropped', async () => {
+      const { store, taskKey } = await subscribedTask();
+      const stale = await store.loadTask(taskKey);
+      if (!stale) throw new Error('no task record');
+      await store.recordObservation(stale, observed('failed', 'failed', '2026-11-23T12:00:05.000Z'), Date.now());
+      await store.endTask(stale, { reason: 'terminal', message: 'The task failed; watching stopped.' });
+
+      expect(await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:07.000Z'), Date.now())).toBeNull();
+      expect(await store.loadTask(taskKey)).toMatchObject({ seq: 1, endReason: 'terminal', status: { state: 'failed' } });
+    });
+  });
 });

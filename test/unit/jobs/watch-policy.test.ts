@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../../../src/providers/types';
 import { ProviderError } from '../../../src/providers/errors';
-import { buildNotice, changedItems, endingForError, endingForStatus, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
+import { buildNotice, changedItems, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
 import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
 import { taskStatus } from '../../support/task-status';
 
@@ -37,6 +37,15 @@ describe('watch policy', () => {
     expect(isWorthTelling(status(), status({ observedAt: 'later' }))).toBe(false);
     expect(isWorthTelling(status(), status({ progress: 60 }))).toBe(true);
     expect(isWorthTelling(null, status())).toBe(true);
+  });
+
+  test('given a stored status observed after a new one, then the new one is older; given none stored, an equal time or an unreadable one, it is not', () => {
+    const at = (observedAt: string): TaskStatus => status({ observedAt });
+    expect(isOlderObservation(at('2026-11-23T12:00:06.000Z'), at('2026-11-23T12:00:05.000Z'))).toBe(true);
+    expect(isOlderObservation(at('2026-11-23T12:00:05.000Z'), at('2026-11-23T12:00:06.000Z'))).toBe(false);
+    expect(isOlderObservation(at('2026-11-23T12:00:05.000Z'), at('2026-11-23T12:00:05.000Z'))).toBe(false);
+    expect(isOlderObservation(null, at('2026-11-23T12:00:05.000Z'))).toBe(false);
+    expect(isOlderObservation(at('not a time'), at('2026-11-23T12:00:05.000Z'))).toBe(false);
   });
 
   test('given an item that changed, then only it is listed', () => {
