@@ -51,7 +51,6 @@ export class RecordingNotifier implements Notifier {
 
   async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
     await this.refuseIfBlocked(channel, messageId);
-    if (notice.previous?.state === notice.current.state) require('fs').appendFileSync('/tmp/dbg.jsonl', JSON.stringify({p: notice.previous, c: notice.current, ch: notice.changedItems})+'\n');
     await this.record({
       type: 'reply',
       channel: formatChannelAddress(channel),
