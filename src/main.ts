@@ -75,6 +75,8 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const { RedisRateBudget } = await import('./jobs/redis-rate-budget');
     const { createRedisConnection } = await import('./jobs/redis-connection');
     const budgetConnection = createRedisConnection(redisUrl);
+    const { reportErrorEvents } = await import('./jobs/error-events');
+    reportErrorEvents([budgetConnection], logger, 'rate budget Redis error');
     stoppers.push(async () => {
       // QUIT waits for Redis to answer; when it is gone, drop the socket instead.
       await withTimeout(budgetConnection.quit().catch(() => 'failed'), 2000, 'timeout');

@@ -16,6 +16,7 @@ import { DeliveryProcessor, type DeliveryHold } from './delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
 import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
+import { reportErrorEvents } from './error-events';
 import { createRedisConnection } from './redis-connection';
 import type { TaskwatchMetrics } from '../observability/metrics';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
@@ -111,6 +112,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const streams = { events: { maxLen: EVENTS_KEPT } };
   const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix, streams });
   const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix, streams });
+  reportErrorEvents([pollQueue, notifyQueue], logger, 'watch queue error');
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
   const notifiers = {
     get: (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform),
@@ -322,8 +324,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           maxStalledCount: 1_000_000,
         }),
       );
+      reportErrorEvents(workers, logger, 'watch worker error');
       for (const worker of workers) {
-        worker.on('error', (error) => logger.warn({ err: safeError(error) }, 'watch worker error'));
         worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'watch job failed'));
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));

@@ -25,6 +25,7 @@ import { isProviderError, ProviderError } from '../../providers/errors';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
+import { reportErrorEvents } from '../error-events';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
@@ -135,6 +136,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const mutes = new ChannelMutes(redis, prefix, now);
   const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, { connection: redis, prefix });
   const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
+  reportErrorEvents([queue, notifyQueue], logger, 'subscription queue error');
   const workers: Worker[] = [];
   let supervisor: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -425,8 +427,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
           },
         ),
       );
+      reportErrorEvents(workers, logger, 'subscription worker error');
       for (const worker of workers) {
-        worker.on('error', (error) => logger.warn({ err: safeError(error) }, 'subscription worker error'));
         worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'subscription job failed'));
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));

@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../../src/config';
 import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import { createLogger, silentLogger } from '../../../src/observability/logger';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -92,17 +92,21 @@ describe('the operations HTTP endpoints', () => {
 });
 
 describe('readiness when Redis goes away', () => {
-  it('given Redis stopped under a running process, then /readyz answers 503 and /healthz still 200', async () => {
+  it('given Redis stopped under a running process, then /readyz answers 503 and /healthz still 200, and the outage is logged, briefly, only through the logger', async () => {
     const redis = await startTestRedis();
     const loaded = loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1' });
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    const logLines: string[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    const consoleError = jest.spyOn(console, 'error');
     const running = await startTaskwatch({
       config: loaded.config,
       role: 'web',
       shell: false,
       stdin: new PassThrough(),
       stdout: new PassThrough(),
-      logger: silentLogger(),
+      logger: createLogger({ level: 'warn', pretty: false, destination }),
       mayInstallRedis: false,
     });
     try {
@@ -117,6 +121,12 @@ describe('readiness when Redis goes away', () => {
       }
       expect(status).toBe(503);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      // Several reconnect attempts later, the queues' connection errors went to the logger, once each.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(consoleError).not.toHaveBeenCalled();
+      const queueErrors = logLines.filter((line) => line.includes('queue error') && line.includes('ECONNREFUSED'));
+      expect(queueErrors.length).toBeGreaterThan(0);
+      expect(queueErrors.length).toBeLessThanOrEqual(4);
       // Redis comes back: readiness recovers without a restart of taskwatch.
       await redis.restart();
       let recovered = 503;
@@ -127,6 +137,7 @@ describe('readiness when Redis goes away', () => {
       }
       expect(recovered).toBe(200);
     } finally {
+      consoleError.mockRestore();
       await running.stop();
       await redis.stop().catch(() => undefined);
     }
