@@ -7,6 +7,20 @@
 import type Redis from 'ioredis';
 
 /**
+ * Notes a watch in the outbox. A flush that read the entry settles it only if its score did
+ * not move (see SETTLE_OUTBOX); a change noted in the same millisecond as the entry being
+ * flushed would keep that score and be settled unseen, so a re-note always moves it forward.
+ */
+const NOTE_OUTBOX = `
+local function noteOutbox(outbox, watchId, at)
+  local noted = redis.call('ZSCORE', outbox, watchId)
+  local score = tonumber(at)
+  if noted and tonumber(noted) >= score then score = tonumber(noted) + 1 end
+  redis.call('ZADD', outbox, score, watchId)
+end
+`;
+
+/**
  * Subscribes a watch to a task, creating or reviving the task record.
  * KEYS: task, subscribers, watch, channel set, due, groups, active-watch counter, outbox.
  * ARGV: watchId, taskKey, version, kind, account, region, id, groupId, realNow, channel,
@@ -17,7 +31,7 @@ import type Redis from 'ioredis';
  * noted here, or its card would show a stale state until the next change.
  * Returns the task's seq at subscription.
  */
-const SUBSCRIBE = `
+const SUBSCRIBE = `${NOTE_OUTBOX}
 if redis.call('HEXISTS', KEYS[1], 'v') == 0 then
   redis.call('HSET', KEYS[1], 'v', ARGV[3], 'kind', ARGV[4], 'account', ARGV[5], 'id', ARGV[7], 'seq', 0, 'pollingSince', ARGV[9])
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'region', ARGV[6]) end
@@ -37,7 +51,7 @@ redis.call('DEL', KEYS[3])
 -- Empty fields are left out: every field costs memory in each of thousands of watches.
 redis.call('HSET', KEYS[3], 'v', ARGV[3], 'taskKey', ARGV[2], 'channel', ARGV[10], 'requestedBy', ARGV[11],
   'cardMessageId', ARGV[12], 'deliveredSeq', shown, 'cardSeq', shown, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14])
-if tonumber(shown) < tonumber(seq) then redis.call('ZADD', KEYS[8], ARGV[9], ARGV[1]) end
+if tonumber(shown) < tonumber(seq) then noteOutbox(KEYS[8], ARGV[1], ARGV[9]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 if redis.call('SADD', KEYS[4], ARGV[1]) == 1 then redis.call('INCR', KEYS[7]) end
 redis.call('ZADD', KEYS[5], 'NX', ARGV[9], ARGV[2])
@@ -52,14 +66,14 @@ return tonumber(seq)
  * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter, task. ARGV: watchId, reason, message, realNow, taskKey.
  * Returns 1 when this call ended it.
  */
-const END_WATCH = `
+const END_WATCH = `${NOTE_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local reason = redis.call('HGET', KEYS[1], 'endReason')
 if reason and reason ~= '' then return 0 end
 redis.call('HSET', KEYS[1], 'endReason', ARGV[2], 'endMessage', ARGV[3])
 redis.call('SREM', KEYS[2], ARGV[1])
 if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[6]) end
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+noteOutbox(KEYS[4], ARGV[1], ARGV[4])
 if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[5], ARGV[5]) end
 if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('HINCRBY', KEYS[7], 'endingsOwed', 1) end
 return 1
@@ -75,7 +89,7 @@ return 1
  * KEYS: task, history, subscribers, outbox, status. ARGV: encodedStatus, historyKeep, realNow, everFound, version, expectedSeq ('' for none).
  * Returns { seq, watchIds... }.
  */
-const RECORD_CHANGE = `
+const RECORD_CHANGE = `${NOTE_OUTBOX}
 if ARGV[6] ~= nil and ARGV[6] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') ~= tonumber(ARGV[6]) then return { -1 } end
 local replaced = redis.call('GET', KEYS[5])
 if not replaced then replaced = redis.call('HGET', KEYS[1], 'status') end
@@ -91,7 +105,7 @@ redis.call('HDEL', KEYS[2], seq)
 local old = seq - tonumber(ARGV[2])
 if old > 0 then redis.call('HDEL', KEYS[2], old) end
 local subscribers = redis.call('SMEMBERS', KEYS[3])
-for _, watchId in ipairs(subscribers) do redis.call('ZADD', KEYS[4], ARGV[3], watchId) end
+for _, watchId in ipairs(subscribers) do noteOutbox(KEYS[4], watchId, ARGV[3]) end
 table.insert(subscribers, 1, seq)
 return subscribers
 `;

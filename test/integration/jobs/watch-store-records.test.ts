@@ -119,6 +119,21 @@ describe('watch store records', () => {
     expect(await redis.hexists(store.keys.task(taskKey), 'endingsOwed')).toBe(0);
   });
 
+  test('given a change noted in the same millisecond as the outbox entry being flushed, then settling that flush keeps the new note', async () => {
+    const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+    const taskKey = taskKeyOf(TASK);
+    const watchId = watchIdOf(taskKey, 'slack:C1');
+    await store.subscribe({ watchId, taskKey, task: TASK, channel: 'slack:C1', requestedBy: 'U1', cardMessageId: '1.1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', realNow: 1_000, cardSeq: 0 });
+    await store.recordChange(taskKey, status('pending', 'created'), 5_000);
+    const [flushed] = await store.outboxEntries(10_000, 10);
+    expect(flushed).toEqual({ watchId, notedAt: 5_000 });
+
+    // The next change lands before the flush settles, in the same millisecond.
+    await store.recordChange(taskKey, status('running', 'running'), 5_000);
+    await store.settleOutbox(flushed as { watchId: string; notedAt: number });
+    expect(await store.outboxEntries(10_000, 10)).toEqual([{ watchId, notedAt: 5_001 }]);
+  });
+
   describe('given two sweeps of one group that overlap and read the task before either recorded', () => {
     const observed = (state: TaskStatus['state'], rawStatus: string, observedAt: string): TaskStatus => ({ ...status(state, rawStatus), observedAt });
 
