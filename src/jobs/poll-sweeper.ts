@@ -31,6 +31,13 @@ import type { WatchEngineLogger } from './watch-engine-logger';
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
 export const SWEEP_LIMIT = 500;
 
+/**
+ * Least time between two outbox flushes within one sweep. A sweep of a one-ID group can take
+ * half a minute (hundreds of tasks at 15 calls/s); without flushes along the way, a change seen
+ * at its start would wait for its end to be delivered.
+ */
+export const SWEEP_FLUSH_SPACING_MS = 500;
+
 /** Provider calls one sweep keeps in flight; the rate budget paces them further. */
 const CALLS_IN_FLIGHT = 4;
 
@@ -81,6 +88,24 @@ export class PollSweeper {
 
   /** Polls due tasks; resolves to the throttling error that cut the sweep short, if any. */
   private async pollTasks(groupId: string, group: Omit<ResolvedTask, 'id'>, taskKeys: readonly string[]): Promise<ProviderError | null> {
+    const { logger } = this.dependencies;
+    const flushAlong = new SpacedFlush(this.dependencies.flushOutbox, SWEEP_FLUSH_SPACING_MS, (error) =>
+      logger.warn({ err: safeError(error), groupId }, 'outbox flush during a sweep failed'),
+    );
+    try {
+      return await this.pollDueTasks(groupId, group, taskKeys, () => flushAlong.request());
+    } finally {
+      await flushAlong.settle();
+    }
+  }
+
+  /** The work of {@link pollTasks}; `flushAlong` asks for an outbox flush after each answered call. */
+  private async pollDueTasks(
+    groupId: string,
+    group: Omit<ResolvedTask, 'id'>,
+    taskKeys: readonly string[],
+    flushAlong: () => void,
+  ): Promise<ProviderError | null> {
     const { store } = this.dependencies;
     const loaded = await store.loadTasks(taskKeys);
     const active: TaskRecord[] = [];
@@ -111,6 +136,7 @@ export class PollSweeper {
       );
       // A listing page answers for up to a page of rows at once: these checks are cheap.
       for (const { task, status } of listing.found) await this.applyStatus(task.task, status, CDN_LISTING_PAGE_SIZE);
+      flushAlong();
       if (listing.throttled) return listing.throttled;
       if (listing.failed) this.dependencies.logger.warn({ err: safeError(listing.failed), groupId }, 'CDN window listing failed; describing tasks by ID');
       remaining = listing.rest.map((entry) => entry.task);
@@ -142,6 +168,7 @@ export class PollSweeper {
         const status = statuses[index];
         if (status) await this.applyStatus(task, status, provider.maxIdsPerCall);
       }
+      flushAlong();
     });
     return throttled;
   }
@@ -196,5 +223,50 @@ export class PollSweeper {
     const watches = await store.loadWatches(subscribers);
     for (const watch of watches) await store.endWatch(watch, task.groupId, ending, Date.now());
     await store.endTask(task, ending);
+  }
+}
+
+/**
+ * Flushes soon after a request: at most once per `spacingMs`, never two at once, and a request
+ * made while a flush runs is served by the next one. A failure goes to `onError` instead of
+ * cutting the sweep short (the flush at the sweep's end and the supervisor's catch up).
+ */
+class SpacedFlush {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private last = 0;
+
+  constructor(
+    private readonly flush: () => Promise<void>,
+    private readonly spacingMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  request(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.run(), Math.max(0, this.last + this.spacingMs - Date.now()));
+  }
+
+  /** Cancels a flush not yet started and waits for the one running, if any. */
+  async settle(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      // Keep the request: the timer stays set until the running flush ends, then runs again.
+      this.timer = setTimeout(() => void this.run(), this.spacingMs);
+      return;
+    }
+    this.timer = null;
+    this.last = Date.now();
+    this.running = this.flush()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = null;
+      });
+    await this.running;
   }
 }

@@ -27,6 +27,10 @@ export interface EngineSetup {
   readonly sandboxUrl: string;
   readonly role: WatchEngineRole;
   readonly watch?: WatchConfig;
+  /** Tencent calls per second per API, region and credential; default 15. */
+  readonly tencentPerSecond?: number;
+  /** How often the supervisor flushes the outbox and re-creates sweeps; default 500 ms. */
+  readonly supervisorIntervalMs?: number;
 }
 
 /** Accounts pointing at the sandbox, plus one with a refused secret. */
@@ -52,7 +56,7 @@ export interface TestEngine {
 export async function startTestEngine(setup: EngineSetup, now?: () => number): Promise<TestEngine> {
   const redis = createRedisConnection(setup.redisUrl);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${setup.prefix}:rate` }), ...(now ? { now } : {}) },
   );
   const engine = createWatchEngine({
@@ -64,7 +68,7 @@ export async function startTestEngine(setup: EngineSetup, now?: () => number): P
     role: setup.role,
     ...(now ? { now } : {}),
     deliverySpacingMs: { slack: 10 },
-    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
+    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: setup.supervisorIntervalMs ?? 500 },
   });
   await engine.start();
   return {
