@@ -8,8 +8,9 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
 import { TEST_WATCH_CONFIG, startTestEngine, type TestEngine } from './engine-setup';
-import { recordedEvents } from './recording-notifier';
+import { cardsShowing, recordedEvents } from './recording-notifier';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-CDN' } as const;
 const TASKS = 60;
@@ -30,14 +31,6 @@ afterAll(async () => {
   await redis?.quit();
   await redisServer?.stop();
 });
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('given many watched CDN tasks of one account, then each later sweep lists their window in far fewer calls than one per task, and every task still ends', async () => {
   const clock = new ManualClock();
@@ -68,20 +61,13 @@ test('given many watched CDN tasks of one account, then each later sweep lists t
   const summaries = await running.engine.watch({ refs: ids.map((id) => ({ kind: 'cdn', id })), channel: CHANNEL, requestedBy: 'U1' });
   expect(summaries).toHaveLength(TASKS);
 
-  const cardsShowing = async (state: string, endReason: string | null): Promise<number> => {
-    const latest = new Map<string, { state: string | null; endReason: string | null }>();
-    for (const event of await recordedEvents(redis, prefix)) {
-      if (event.type === 'card' || event.type === 'update') latest.set(event.messageId, { state: event.state, endReason: event.endReason ?? null });
-    }
-    return [...latest.values()].filter((card) => card.state === state && card.endReason === endReason).length;
-  };
-  await waitFor('every card running', async () => (await cardsShowing('running', null)) === TASKS);
+  await waitFor('every card running', async () => (await cardsShowing(redis, prefix, 'running')) === TASKS, 30_000);
   const describedById = new Set(sandbox.calls.filter((call) => call.action === 'DescribePushTasks' && typeof call.params['TaskId'] === 'string').map((call) => call.params['TaskId']));
   expect(describedById.size).toBe(TASKS);
 
   const before = sandbox.calls.length;
   clock.advance(60_000);
-  await waitFor('every card succeeded', async () => (await cardsShowing('succeeded', 'terminal')) === TASKS);
+  await waitFor('every card succeeded', async () => (await cardsShowing(redis, prefix, 'succeeded', 'terminal')) === TASKS, 30_000);
 
   const after = sandbox.calls.slice(before).filter((call) => call.action === 'DescribePushTasks');
   const listings = after.filter((call) => typeof call.params['StartTime'] === 'string');

@@ -11,8 +11,9 @@ import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { groupIdOf, taskKeyOf } from '../../../src/jobs/watch-keys';
 import { WatchStore } from '../../../src/jobs/watch-store';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
 import { startTestEngine, type TestEngine } from './engine-setup';
-import { recordedEvents } from './recording-notifier';
+import { cardsShowing, recordedEvents } from './recording-notifier';
 
 const TASKS = 10;
 
@@ -32,14 +33,6 @@ afterAll(async () => {
   await redis?.quit();
   await redisServer?.stop();
 });
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('given a sweep held up by one call that hangs, when the other tasks it checked have changed, then their replies are posted while it still waits', async () => {
   const clock = new ManualClock();
@@ -64,12 +57,7 @@ test('given a sweep held up by one call that hangs, when the other tasks it chec
   const ids = Array.from({ length: TASKS }, plant);
   await running.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id, region })), channel: { platform: 'slack', channelId: 'C-LONG' }, requestedBy: 'U1' });
   // Every task seen once: its card shows the state, and no reply is posted for a first look.
-  const cardsPending = async (): Promise<number> => {
-    const latest = new Map<string, string | null>();
-    for (const event of await recordedEvents(redis, prefix)) if (event.type === 'card' || event.type === 'update') latest.set(event.messageId, event.state);
-    return [...latest.values()].filter((state) => state === 'pending').length;
-  };
-  await waitFor('every card pending', async () => (await cardsPending()) === TASKS);
+  await waitFor('every card pending', async () => (await cardsShowing(redis, prefix, 'pending')) === TASKS, 30_000);
 
   // All tasks due now; the next call hangs until the provider's 3 s timeout.
   const store = new WatchStore(redis, `${prefix}:tw`);
@@ -80,9 +68,9 @@ test('given a sweep held up by one call that hangs, when the other tasks it chec
   await running.engine.watch({ refs: [{ kind: 'redis', id: plant(), region }], channel: { platform: 'slack', channelId: 'C-LONG' }, requestedBy: 'U1' });
   const [pollQueue] = running.engine.queues;
   if (!pollQueue) throw new Error('no poll queue');
-  await waitFor('a sweep running', async () => (await pollQueue.getActiveCount()) > 0);
+  await waitFor('a sweep running', async () => (await pollQueue.getActiveCount()) > 0, 30_000);
 
-  await waitFor('the first reply', async () => (await recordedEvents(redis, prefix)).some((event) => event.type === 'reply'));
+  await waitFor('the first reply', async () => (await recordedEvents(redis, prefix)).some((event) => event.type === 'reply'), 30_000);
   expect(await pollQueue.getActiveCount()).toBe(1);
   const replies = (await recordedEvents(redis, prefix)).filter((event) => event.type === 'reply');
   expect(replies.every((reply) => reply.previousState === 'pending' && reply.state === 'running')).toBe(true);

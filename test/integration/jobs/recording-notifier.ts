@@ -82,3 +82,12 @@ export class RecordingNotifier implements Notifier {
 export async function recordedEvents(redis: Redis, namespace: string): Promise<RecordedEvent[]> {
   return (await redis.lrange(`${namespace}:events`, 0, -1)).map((line) => JSON.parse(line) as RecordedEvent);
 }
+
+/** How many cards (by message) were last posted or updated showing `state` and `endReason`. */
+export async function cardsShowing(redis: Redis, namespace: string, state: string, endReason: string | null = null): Promise<number> {
+  const latest = new Map<string, { state: string | null; endReason: string | null }>();
+  for (const event of await recordedEvents(redis, namespace)) {
+    if (event.type === 'card' || event.type === 'update') latest.set(event.messageId, { state: event.state, endReason: event.endReason ?? null });
+  }
+  return [...latest.values()].filter((card) => card.state === state && card.endReason === endReason).length;
+}

@@ -10,6 +10,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
 import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, startTestEngine, type EngineSetup, type TestEngine } from './engine-setup';
 import { recordedEvents, type RecordedEvent } from './recording-notifier';
 
@@ -30,16 +31,6 @@ afterAll(async () => {
 });
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** A sandbox with a manual clock, and a unique prefix for the engine's keys. */
 async function startWorld(): Promise<{ sandbox: CloudSandbox; clock: ManualClock; prefix: string; events: (filter?: Partial<RecordedEvent>) => Promise<RecordedEvent[]> }> {
   const clock = new ManualClock();

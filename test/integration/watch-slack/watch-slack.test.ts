@@ -12,6 +12,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
 import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-watch-slack-test-0123456789-secret';
@@ -82,14 +83,6 @@ async function startWorld(): Promise<World> {
 }
 
 /** Polls `check` until it is true, or fails after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Successful thread replies (chat.postMessage with thread_ts) in a channel, oldest first. */
 function repliesIn(slack: FakeSlack, channel: string): RecordedCall[] {
   return slack.callsOf('chat.postMessage').filter((call) => call.status === 200 && call.body['channel'] === channel && typeof call.body['thread_ts'] === 'string');
@@ -144,15 +137,15 @@ describe('watching into Slack', () => {
     const cardTs = summary?.cardMessageId;
     expect(cardTs).toBeTruthy();
 
-    await waitFor('card pending', () => /Pending/i.test(cardText(slack, 'C-ONE')));
+    await waitFor('card pending', () => /Pending/i.test(cardText(slack, 'C-ONE')), 20_000);
     clock.advance(30_000);
-    await waitFor('running reply', () => repliesIn(slack, 'C-ONE').length >= 1);
+    await waitFor('running reply', () => repliesIn(slack, 'C-ONE').length >= 1, 20_000);
     clock.advance(30_000);
-    await waitFor('card ends succeeded', () => /Succeeded/i.test(cardText(slack, 'C-ONE')) && repliesIn(slack, 'C-ONE').length >= 2);
+    await waitFor('card ends succeeded', () => /Succeeded/i.test(cardText(slack, 'C-ONE')) && repliesIn(slack, 'C-ONE').length >= 2, 20_000);
     await waitFor('notify queue drained', async () => {
       const counts = await engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
       return counts !== undefined && Object.values(counts).every((count) => count === 0);
-    });
+    }, 20_000);
 
     const replies = repliesIn(slack, 'C-ONE');
     expect(replies).toHaveLength(2);
@@ -179,24 +172,24 @@ describe('watching into Slack', () => {
     const id = plantRedisTask(sandbox, 'succeed');
     await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-HELD' }, requestedBy: 'U1' });
     await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-FREE' }, requestedBy: 'U2' });
-    await waitFor('both cards pending', () => /Pending/i.test(cardText(slack, 'C-HELD')) && /Pending/i.test(cardText(slack, 'C-FREE')));
+    await waitFor('both cards pending', () => /Pending/i.test(cardText(slack, 'C-HELD')) && /Pending/i.test(cardText(slack, 'C-FREE')), 20_000);
 
     slack.rateLimit({ method: 'chat.postMessage', channel: 'C-HELD' }, 1_000, 1);
     clock.advance(30_000);
-    await waitFor('C-FREE hears running', () => repliesIn(slack, 'C-FREE').length >= 1);
+    await waitFor('C-FREE hears running', () => repliesIn(slack, 'C-FREE').length >= 1, 20_000);
     clock.advance(30_000);
-    await waitFor('C-FREE hears succeeded', () => repliesIn(slack, 'C-FREE').length >= 2);
+    await waitFor('C-FREE hears succeeded', () => repliesIn(slack, 'C-FREE').length >= 2, 20_000);
     const refused = slack.callsOf('chat.postMessage').filter((call) => call.status === 429 && call.body['channel'] === 'C-HELD');
     expect(refused.length).toBeGreaterThan(0);
     expect(repliesIn(slack, 'C-HELD')).toEqual([]);
     const freeDone = repliesIn(slack, 'C-FREE')[1]?.sequence ?? Number.POSITIVE_INFINITY;
 
     slack.clearRules();
-    await waitFor('C-HELD catches up', () => repliesIn(slack, 'C-HELD').length >= 1 && /Succeeded/i.test(cardText(slack, 'C-HELD')));
+    await waitFor('C-HELD catches up', () => repliesIn(slack, 'C-HELD').length >= 1 && /Succeeded/i.test(cardText(slack, 'C-HELD')), 20_000);
     await waitFor('notify queue drained', async () => {
       const counts = await engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
       return counts !== undefined && Object.values(counts).every((count) => count === 0);
-    });
+    }, 20_000);
 
     const held = repliesIn(slack, 'C-HELD');
     expect(held).toHaveLength(1);
@@ -213,11 +206,11 @@ describe('watching into Slack', () => {
     const { slack, sandbox, clock, engine } = world;
     const id = plantRedisTask(sandbox, 'failed');
     await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-ONE' }, requestedBy: 'U1' });
-    await waitFor('card pending', () => /Pending/i.test(cardText(slack, 'C-ONE')));
+    await waitFor('card pending', () => /Pending/i.test(cardText(slack, 'C-ONE')), 20_000);
     clock.advance(30_000);
-    await waitFor('running reply', () => repliesIn(slack, 'C-ONE').length >= 1);
+    await waitFor('running reply', () => repliesIn(slack, 'C-ONE').length >= 1, 20_000);
     clock.advance(30_000);
-    await waitFor('failure reply', () => repliesIn(slack, 'C-ONE').length >= 2 && /Failed/i.test(cardText(slack, 'C-ONE')));
+    await waitFor('failure reply', () => repliesIn(slack, 'C-ONE').length >= 2 && /Failed/i.test(cardText(slack, 'C-ONE')), 20_000);
 
     const [running, failed] = repliesIn(slack, 'C-ONE');
     expect(String(running?.body['reply_broadcast'])).toBe('false');
