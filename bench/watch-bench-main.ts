@@ -86,7 +86,7 @@ interface PlannedTask {
   readonly channel: string;
   readonly urls: number;
   /** State changes after the first one, in order. */
-  readonly changes: { readonly state: 'running' | 'succeeded' | 'failed'; at: number; detectedAt: number | null }[];
+  readonly changes: { readonly state: 'running' | 'succeeded' | 'failed'; at: number; detectedAt: number | null; beforeFirstCheck?: boolean }[];
 }
 
 const KIND_SHARES: readonly [TaskKind, number][] = [
@@ -305,7 +305,24 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
   /** Reply texts per task, to tell what a missed change's thread said instead. */
   const announced = new Map<PlannedTask, string[]>();
   let replies = 0;
+  /** Tasks whose card already showed a first checked state. */
+  const carded = new Set<PlannedTask>();
   const stampReply = (call: RecordedCall): boolean => {
+    // The engine's first check of a task only fills in its card: changes the card shows then
+    // were never due a reply. (Batched calls name no single task, so the card tells this.)
+    if (call.method === 'chat.update' && call.status === 200) {
+      const task = byCard.get(String(call.body['ts']));
+      const state = announcedState(call);
+      if (task && !carded.has(task) && (state === 'pending' || state === 'running' || state === 'succeeded' || state === 'failed')) {
+        carded.add(task);
+        const shown = task.changes.findIndex((change) => change.state === state);
+        for (let position = 0; position <= shown; position += 1) {
+          const change = task.changes[position];
+          if (change && change.detectedAt === null) change.beforeFirstCheck = true;
+        }
+      }
+      return false;
+    }
     if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.body['thread_ts'] !== 'string') return false;
     const task = byCard.get(String(call.body['thread_ts']));
     if (!task) return false;
@@ -316,7 +333,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     const reached = task.changes.findIndex((change) => change.state === state);
     for (let position = 0; position <= reached; position += 1) {
       const change = task.changes[position];
-      if (change && change.detectedAt === null) change.detectedAt = now;
+      if (change && change.detectedAt === null && !change.beforeFirstCheck) change.detectedAt = now;
     }
     return false;
   };
@@ -362,7 +379,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
       keyKinds = await memoryByKeyKind(redis, prefix);
       process.stdout.write(`[${mode}] Redis by key kind, half way: ${JSON.stringify(keyKinds)}\n`);
     }
-    const pending = planted.reduce((sum, task) => sum + task.changes.filter((change) => change.detectedAt === null).length, 0);
+    const pending = planted.reduce((sum, task) => sum + task.changes.filter((change) => change.detectedAt === null && !change.beforeFirstCheck).length, 0);
     if (now - lastReport > 30_000) {
       lastReport = now;
       process.stdout.write(`[${mode}] t=${Math.round((now - phaseStart) / 1000)} s, changes not yet reported: ${pending}, provider calls: ${world.sandbox.calls.length - firstCall}\n`);
@@ -392,7 +409,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     for (const change of task.changes) {
       if (change.at > Date.now()) continue;
       const firstCheck = firstCheckOf.get(task.id);
-      if (change.detectedAt === null && firstCheck !== undefined && change.at < firstCheck) {
+      if (change.beforeFirstCheck || (change.detectedAt === null && firstCheck !== undefined && change.at < firstCheck)) {
         absorbed += 1;
         continue;
       }
