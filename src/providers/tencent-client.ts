@@ -38,12 +38,19 @@ export interface TencentEndpoint {
   readonly protocol: 'http://' | 'https://';
 }
 
+/** Finance regions (`ap-shanghai-fsi`, `ap-shenzhen-fsi`) are served only by their own domain. */
+const FINANCE_REGION = /^[a-z]+-[a-z]+-fsi$/;
+
 /**
  * Splits an endpoint override such as `http://127.0.0.1:9000` into what the SDK wants; with no
- * override, the product's public endpoint over HTTPS.
+ * override, the product's public endpoint over HTTPS, or for a finance region its regional
+ * domain (e.g. `redis.ap-shanghai-fsi.tencentcloudapi.com`), as the API documents require.
  */
-export function tencentEndpoint(product: TencentProduct, baseUrl: string | null): TencentEndpoint {
-  if (baseUrl === null) return { endpoint: `${product}.tencentcloudapi.com`, protocol: 'https://' };
+export function tencentEndpoint(product: TencentProduct, baseUrl: string | null, region: string | null = null): TencentEndpoint {
+  if (baseUrl === null) {
+    const domain = region !== null && FINANCE_REGION.test(region) ? `${product}.${region}.tencentcloudapi.com` : `${product}.tencentcloudapi.com`;
+    return { endpoint: domain, protocol: 'https://' };
+  }
   const url = new URL(baseUrl);
   return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http://' : 'https://' };
 }
@@ -101,7 +108,7 @@ export class TencentApi {
     const cached = this.clients.get(key);
     if (cached) return cached;
     const { product, account, agent, context } = this.options;
-    const { endpoint, protocol } = tencentEndpoint(product, account.endpoint);
+    const { endpoint, protocol } = tencentEndpoint(product, account.endpoint, region);
     const client = CLIENT_FACTORIES[product]({
       credential: { secretId: account.secretId, secretKey: account.secretKey },
       ...(region === null ? {} : { region }),
