@@ -16,6 +16,9 @@ import type { AuditLog } from './accounts/audit-log';
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
 
+/** Requests per minute one API token may make, across every web process (the API's documented default). */
+const API_REQUESTS_PER_MINUTE = 60;
+
 /** Which parts of the system this process runs. */
 export type ProcessRole = 'web' | 'worker' | 'all';
 
@@ -192,7 +195,10 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       slackMount?.(app);
       if ((config.apiToken || policy.hasApiTokens) && options.role !== 'worker') {
         const { createWatchApiRouter } = await import('./http/watch-api');
-        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit } }));
+        const { RedisApiRateWindow } = await import('./http/api-rate-window');
+        // Counted in Redis: a token's limit holds across every web process.
+        const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow }));
       }
       http = await listen(app, config.http.port, config.http.host);
       const server = http;

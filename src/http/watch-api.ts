@@ -24,6 +24,11 @@ import type { WatchService } from '../jobs/watch-service';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
 import { DEFAULT_ACCOUNT } from '../config';
+import { InMemoryApiRateWindow, type ApiRateWindow } from './api-rate-window';
+import { withTimeout } from './http-app';
+
+/** How long a request waits for the rate window before it goes on uncounted. */
+const RATE_WINDOW_TIMEOUT_MS = 2_000;
 
 /** Options of {@link createWatchApiRouter}. */
 export interface WatchApiOptions {
@@ -33,6 +38,11 @@ export interface WatchApiOptions {
   readonly providers: ProviderRegistry;
   /** Requests per minute per token; default 60. */
   readonly rateLimitPerMinute?: number;
+  /**
+   * Where the per-token counts live; default this process's memory. Pass a `RedisApiRateWindow`
+   * (`api-rate-window.ts`) when several web processes serve the API.
+   */
+  readonly rateWindow?: ApiRateWindow;
   /** Largest JSON body accepted; default 16 KB. */
   readonly maxBodyBytes?: number;
   /** Shown as who asked (`api:<name>`); default `api`. */
@@ -133,31 +143,6 @@ export function validateWatchRequest(
   return { ok: true, request: { refs, channel } };
 }
 
-/** A fixed one-minute window per token digest. */
-class MinuteWindows {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** 0 when the call may go, else seconds until it may. */
-  take(key: string): number {
-    const now = this.now();
-    const window = this.windows.get(key);
-    if (!window || now - window.start >= 60_000) {
-      this.windows.set(key, { start: now, count: 1 });
-      return 0;
-    }
-    if (window.count < this.limit) {
-      window.count += 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
-  }
-}
-
 /** Who called, as {@link createWatchApiRouter}'s authentication found: the legacy token, or a file token's binding. */
 interface ApiCaller {
   /** The name audit lines show: `API_TOKEN`'s configured name, or the file token's name. */
@@ -176,11 +161,11 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
   }
   const router = express.Router();
   const expected = options.apiToken ? createHash('sha256').update(options.apiToken).digest() : null;
-  const windows = new MinuteWindows(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
+  const windows = options.rateWindow ?? new InMemoryApiRateWindow(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
   const legacyName = options.tokenName ?? 'api';
   const where = `POST ${WATCH_API_PATH}`;
 
-  const authenticate = (request: Request, response: Response, next: NextFunction): void => {
+  const authenticate = async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
     // Digests have one length, so the comparison takes the same time whatever was sent.
@@ -196,7 +181,15 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
       return;
     }
     const caller: ApiCaller = legacy ? { name: legacyName, binding: null } : { name: (binding as ApiTokenBinding).name, binding };
-    const waitSeconds = windows.take(given.toString('hex'));
+    let waitSeconds = 0;
+    try {
+      // Bounded: while Redis reconnects its commands wait in a queue, and a request must not.
+      waitSeconds = await withTimeout(windows.take(given.toString('hex')), RATE_WINDOW_TIMEOUT_MS, 0);
+    } catch (error) {
+      // The limit protects the service; it must not be why a request fails. Failing open here
+      // leaves the answer to the watch service, which needs the same Redis.
+      options.log?.error({ errorName: error instanceof Error ? error.name : typeof error }, 'API rate window unavailable');
+    }
     if (waitSeconds > 0) {
       access?.audit.record({ who: `api:${caller.name}`, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'rate_limited' });
       response.setHeader('Retry-After', String(waitSeconds));

@@ -8,7 +8,9 @@ import { SlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { createSlackWebClient } from '../../../src/chat/slack/slack-web-client';
 import { runWatchCommand } from '../../../src/cli/watch-command';
 import { listen, type RunningHttpServer } from '../../../src/http/http-app';
+import { RedisApiRateWindow, type ApiRateWindow } from '../../../src/http/api-rate-window';
 import { createWatchApiRouter } from '../../../src/http/watch-api';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
@@ -135,5 +137,55 @@ describe('POST /api/watches', () => {
     }
     expect(limited?.status).toBe(429);
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('the per-token rate across web processes', () => {
+  const startApi = async (rateWindow: ApiRateWindow): Promise<{ url: string; server: RunningHttpServer }> => {
+    const app = express();
+    app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry, rateWindow }));
+    const running = await listen(app, 0, '127.0.0.1');
+    return { url: `http://127.0.0.1:${running.port}/api/watches`, server: running };
+  };
+  const send = (url: string): Promise<Response> =>
+    // A body with an unknown kind: counted, answered 400, and no watch is started.
+    fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` }, body: JSON.stringify({ kind: 'nope', ids: ['1'], channel: 'slack:C1' }) });
+
+  test('given two web processes counting in one Redis, then a token over its limit is refused by either, with Retry-After', async () => {
+    const redis = createRedisConnection(redisServer.url);
+    const prefix = uniqueQueueName('api-rate');
+    const first = await startApi(new RedisApiRateWindow(redis, 3, prefix));
+    const second = await startApi(new RedisApiRateWindow(redis, 3, prefix));
+    try {
+      const statuses = [];
+      for (const url of [first.url, second.url, first.url]) statuses.push((await send(url)).status);
+      expect(statuses).toEqual([400, 400, 400]);
+      const limited = await send(second.url);
+      expect(limited.status).toBe(429);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      // The counter is keyed by a digest: the token itself is not in Redis.
+      const keys = await redis.keys(`${prefix}:*`);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).not.toContain(API_TOKEN);
+    } finally {
+      await first.server.close();
+      await second.server.close();
+      await redis.quit();
+    }
+  });
+
+  test('given the rate window unreachable, then a request is answered on its merits instead of hanging or failing', async () => {
+    const unreachable: ApiRateWindow = { take: () => new Promise<number>(() => undefined) };
+    const failing: ApiRateWindow = { take: () => Promise.reject(new Error('Connection is closed.')) };
+    for (const rateWindow of [unreachable, failing]) {
+      const api = await startApi(rateWindow);
+      try {
+        expect((await send(api.url)).status).toBe(400);
+      } finally {
+        await api.server.close();
+      }
+    }
   });
 });
