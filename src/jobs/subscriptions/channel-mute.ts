@@ -6,9 +6,16 @@
  * cards in place, because the summary has told their changes.
  *
  * Ending a mute is crash-safe: the held sets are first moved to staging copies (one script),
- * the summary is built from the staging copies and posted, and only then are they removed. A
- * release interrupted by a crash is found again by the supervisor (the channel stays in the
- * mutes index until the release completes) and finishes without losing the held entries.
+ * the summary is built from the staging copies and posted, and only then are the held changes
+ * marked as told and the copies removed. A release interrupted by a crash, or retried after a
+ * 429 on its summary, is found again by the supervisor (the channel stays in the mutes index
+ * until the release completes) and builds the same summary again: nothing held is lost.
+ *
+ * From building the summary until its changes are marked as told, the release holds each held
+ * watch's delivery claim, the same claim a delivery takes before posting. Once the mute has
+ * ended, deliveries to the channel are no longer held, so without it a change could be both
+ * posted in the thread and listed in the summary; a watch whose claim a delivery already holds
+ * is left out of the summary, and that delivery tells its change in the thread.
  */
 import type Redis from 'ioredis';
 import type { DeliveryHold } from '../delivery-processor';
@@ -73,10 +80,21 @@ return 1
 
 /** A release ready to post: the summary, and the held delivery jobs to let go afterwards. */
 export interface StagedRelease {
+  readonly channel: string;
   readonly summary: ChannelSummary;
   /** How many tasks the summary lists. */
   readonly count: number;
   readonly heldJobIds: readonly string[];
+  /** The watches whose claims the release holds, with the seq the summary tells them up to. */
+  readonly told: readonly { readonly watchId: string; readonly seq: number; readonly ended: boolean }[];
+}
+
+/** How long a release's delivery claims hold without being renewed (a retry renews them). */
+const RELEASE_CLAIM_TTL_MS = 60_000;
+
+/** The claimant a release holds delivery claims as; the same on every retry, so it takes its own claims back. */
+function releaseClaimant(channel: string): string {
+  return `mute-release:${channel}`;
 }
 
 /** Mutes in Redis. */
@@ -174,10 +192,20 @@ export class ChannelMutes {
       this.redis.lrange(keys.staged(keys.heldNew(channel)), 0, -1),
       this.redis.hgetall(keys.staged(keys.mute(channel))),
     ]);
+    const claimant = releaseClaimant(channel);
     const changes: HeldChange[] = [];
-    for (const watch of await watchStore.loadWatches(watchIds)) {
-      const task = await watchStore.loadTask(watch.taskKey);
-      if (!task?.status) continue;
+    const told: { watchId: string; seq: number; ended: boolean }[] = [];
+    for (const watchId of watchIds) {
+      // A delivery holding the claim is posting this watch's change itself: leave it out.
+      if (!(await watchStore.claimDelivery(watchId, claimant, Date.now(), RELEASE_CLAIM_TTL_MS))) continue;
+      // Read under the claim: a delivery may have posted just before it was taken.
+      const watch = await watchStore.loadWatch(watchId);
+      const task = watch ? await watchStore.loadTask(watch.taskKey) : null;
+      if (!watch || !task?.status) {
+        await watchStore.releaseDelivery(watchId, claimant);
+        continue;
+      }
+      told.push({ watchId, seq: task.seq, ended: watch.endReason !== null });
       const unsaidEnding = watch.endReason !== null && !watch.endPosted;
       if (task.seq > watch.deliveredSeq || unsaidEnding) {
         const history = await watchStore.loadHistory(task.taskKey);
@@ -187,11 +215,25 @@ export class ChannelMutes {
           changes.push({ kind: task.kind, id: task.id, from, to: task.status.state, rawStatus: task.status.rawStatus, endReason: watch.endReason });
         }
       }
-      await this.redis.eval(MARK_TOLD, 1, watchStore.keys.watch(watch.watchId), task.seq, watch.endReason !== null ? '1' : '');
     }
     const newTasks = newJson.map((json) => JSON.parse(json) as HeldNewTask);
     const iso = (epoch: string | undefined): string => new Date(epoch ? Number(epoch) : this.now()).toISOString();
-    return { summary: buildMuteSummary({ mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks }), count: changes.length + newTasks.length, heldJobIds: jobIds };
+    return {
+      channel,
+      summary: buildMuteSummary({ mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks }),
+      count: changes.length + newTasks.length,
+      heldJobIds: jobIds,
+      told,
+    };
+  }
+
+  /** After the summary was posted (or had nothing to say): marks its changes as told and lets go of the claims. */
+  async markTold(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
+    const claimant = releaseClaimant(staged.channel);
+    for (const { watchId, seq, ended } of staged.told) {
+      await this.redis.eval(MARK_TOLD, 1, watchStore.keys.watch(watchId), seq, ended ? '1' : '');
+      await watchStore.releaseDelivery(watchId, claimant);
+    }
   }
 
   /** Forgets a finished release. */

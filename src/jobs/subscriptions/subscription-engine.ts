@@ -321,6 +321,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         logger.warn({ platform: address.platform }, 'this platform cannot post a mute summary; it was dropped');
       }
     }
+    await mutes.markTold(staged, watchStore);
     for (const jobId of staged.heldJobIds) {
       const held = await notifyQueue.getJob(jobId);
       if (held && (await held.isDelayed())) await held.promote().catch(() => undefined);

@@ -6,7 +6,7 @@
 import type Redis from 'ioredis';
 import { ChannelMutes } from '../../../src/jobs/subscriptions/channel-mute';
 import { createSubscriptionEngine, type SubscriptionEngine } from '../../../src/jobs/subscriptions/subscription-engine';
-import { formatChannelAddress, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
+import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
@@ -28,6 +28,8 @@ export interface NotifierEvent {
 export class MemoryNotifier implements Notifier {
   readonly platform = 'slack' as const;
   readonly events: NotifierEvent[] = [];
+  /** How many of the next summaries to refuse as Slack would with a 429. */
+  refuseSummaries = 0;
   private next = 1;
 
   async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
@@ -45,6 +47,10 @@ export class MemoryNotifier implements Notifier {
   }
 
   async postSummary(channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
+    if (this.refuseSummaries > 0) {
+      this.refuseSummaries -= 1;
+      throw new NotifierRateLimitedError(200);
+    }
     const messageId = `m${this.next++}`;
     this.events.push({ type: 'summary', channel: formatChannelAddress(channel), messageId, taskId: null, state: null, summary });
     return messageId;

@@ -167,6 +167,28 @@ describe('subscriptions', () => {
     expect(await running.subscriptions.unmute(CHANNEL)).toEqual({ wasMuted: false, heldCount: 0 });
   });
 
+  test('given a mute whose summary Slack first refuses with a 429, then the summary posted on retry still tells every held change, once', async () => {
+    const running = await start();
+    const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
+    await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', () => notifier.of({ type: 'update', taskId: redisTask, state: 'pending' }).length > 0);
+
+    await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+    clock.advance(1000);
+    await waitFor('the delivery held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) >= 1);
+    notifier.refuseSummaries = 1;
+    await running.subscriptions.unmute(CHANNEL);
+
+    const [summary] = await waitFor('summary', () => (notifier.of({ type: 'summary' }).length > 0 ? notifier.of({ type: 'summary' }) : null));
+    expect(notifier.refuseSummaries).toBe(0);
+    expect(summary?.summary?.lines.find((line) => line.includes(redisTask))).toMatch(/pending -> running/);
+    await waitFor('the release finished', async () => (await running.subscriptions.muteState(CHANNEL)) === null && (await redis.zcard(`${prefix}:tw:sub:mutes`)) === 0);
+    // The held delivery, let go after the summary, edits the card in place and posts nothing.
+    await waitFor('card edited to running', () => notifier.of({ type: 'update', taskId: redisTask, state: 'running' }).length > 0);
+    expect(notifier.of({ type: 'summary' })).toHaveLength(1);
+    expect(notifier.of({ type: 'reply', taskId: redisTask })).toEqual([]);
+  });
+
   test('given a restart during a subscription, then no task is missed or repeated', async () => {
     let running = await start();
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
