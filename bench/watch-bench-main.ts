@@ -181,13 +181,26 @@ async function memoryByKeyKind(redis: ReturnType<typeof createRedisConnection>, 
     for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
     const sizes = (await pipeline.exec()) ?? [];
     keys.forEach((key, index) => {
-      const kind = key.replace(/(cdn|dcdn|dts|redis|tcss)-[0-9a-f]{8,}/g, '$1-<hash>').replace(/w[0-9a-f]{15}/g, 'w<hash>').replace(/:slack:[A-Z]\d+/g, ':slack:<channel>').replace(/:\d+$/g, ':<n>').replace(/:[0-9a-f]{12,}-\d+(-end)?$/g, ':<job>').replace(/:w<hash>-\d+(-end)?/g, ':<job>');
+      const kind = keyKind(key);
       const entry = (kinds[kind] ??= { keys: 0, bytes: 0 });
       entry.keys += 1;
       entry.bytes += Number(sizes[index]?.[1] ?? 0);
     });
   } while (cursor !== '0');
   return kinds;
+}
+
+/** A key name with its variable parts (hashes, numbers, the baseline's per-task scheduler IDs) folded. */
+function keyKind(key: string): string {
+  return key
+    .replace(/(cdn|dcdn|dts|redis|tcss)-[0-9a-f]{8,}/g, '$1-<hash>')
+    .replace(/w[0-9a-f]{15}/g, 'w<hash>')
+    .replace(/:slack:[A-Z]\d+/g, ':slack:<channel>')
+    .replace(/:t-\d+/g, ':t-<n>')
+    .replace(/:\d{6,}:/g, ':<n>:')
+    .replace(/:\d+$/g, ':<n>')
+    .replace(/:[0-9a-f]{12,}-\d+(-end)?$/g, ':<job>')
+    .replace(/:w<hash>-\d+(-end)?/g, ':<job>');
 }
 
 async function usedMemory(redis: ReturnType<typeof createRedisConnection>): Promise<number> {
