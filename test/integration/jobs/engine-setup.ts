@@ -29,6 +29,8 @@ export interface EngineSetup {
   readonly watch?: WatchConfig;
   /** Tencent calls per second per API, region and credential; default 15. */
   readonly tencentPerSecond?: number;
+  /** How long a provider call may take before it is abandoned; default 3000 ms. */
+  readonly providerTimeoutMs?: number;
   /** How often the supervisor flushes the outbox and re-creates sweeps; default 500 ms. */
   readonly supervisorIntervalMs?: number;
 }
@@ -56,7 +58,7 @@ export interface TestEngine {
 export async function startTestEngine(setup: EngineSetup, now?: () => number): Promise<TestEngine> {
   const redis = createRedisConnection(setup.redisUrl);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: setup.providerTimeoutMs ?? 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${setup.prefix}:rate` }), ...(now ? { now } : {}) },
   );
   const engine = createWatchEngine({

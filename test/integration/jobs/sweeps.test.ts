@@ -33,8 +33,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await running?.stop();
+  // The sandbox first: it drops a hung call, so the engine's in-flight sweep ends at once.
   await sandbox?.stop();
+  await running?.stop();
   running = undefined;
   sandbox = undefined;
 });
@@ -111,6 +112,8 @@ describe('a long sweep of a one-ID API', () => {
         role: 'all',
         watch: { intervalMs: 30_000, maxIntervalMs: 30_000, deadlineMs: 86_400_000, broadcastFailures: false },
         supervisorIntervalMs: 60_000,
+        // The hung call holds the sweep this long: ample time for a reply posted along the way.
+        providerTimeoutMs: 10_000,
       },
       () => clock.now(),
     );
@@ -122,7 +125,7 @@ describe('a long sweep of a one-ID API', () => {
     // Every task seen once: its card shows the state, and no reply is posted for a first look.
     await waitFor('every card pending', async () => (await cardsShowing(redis, prefix, 'pending')) === ONE_ID_TASKS, 30_000);
 
-    // All tasks due now; the next call hangs until the provider's 3 s timeout.
+    // All tasks due now; the next call hangs until the provider's timeout.
     const store = new WatchStore(redis, `${prefix}:tw`);
     await store.reschedule(groupIdOf({ kind: 'redis', account: 'default', region }), ids.map((id) => taskKeyOf({ kind: 'redis', account: 'default', region, id })), Date.now());
     sandbox.injectFault({ cloud: 'tencent', action: 'DescribeTaskInfo', type: 'hang', count: 1 });
