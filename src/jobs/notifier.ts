@@ -54,14 +54,36 @@ export class NotifierRateLimitedError extends Error {
 }
 
 /**
- * One message summing up what a muted channel missed (see `/task-status mute`). `lines` are
- * plain text, one per task; platforms add their own formatting.
+ * What a muted channel missed (see `/task-status mute`), told in one message when the mute
+ * ends; each chat surface words it (`src/chat/render/mute-summary-text.ts`) and formats it.
  */
 export interface ChannelSummary {
-  /** A plain-text first line, e.g. "While this channel was muted (12:00 to 13:00 UTC):". */
-  readonly title: string;
-  /** One plain-text line per task that changed or appeared while muted. */
-  readonly lines: readonly string[];
+  /** When the mute began and ended (ISO-8601). */
+  readonly mutedAt: string;
+  readonly endedAt: string;
+  /** Watched tasks whose notifications the mute held. */
+  readonly changes: readonly HeldChange[];
+  /** Tasks a subscription found while the channel was muted. */
+  readonly newTasks: readonly HeldNewTask[];
+}
+
+/** A watched task whose notifications a mute held. */
+export interface HeldChange {
+  readonly kind: string;
+  readonly id: string;
+  /** The state the channel last heard of, or null when it had only seen the card. */
+  readonly from: TaskState | null;
+  readonly to: TaskState;
+  readonly rawStatus: string;
+  readonly endReason: WatchEndReason | null;
+}
+
+/** A task a subscription found while the channel was muted (stored as JSON while the mute lasts). */
+export interface HeldNewTask {
+  readonly kind: string;
+  readonly id: string;
+  readonly state: TaskState;
+  readonly rawStatus: string;
 }
 
 /** Posts and edits status cards and their threads on one platform. */

@@ -15,6 +15,7 @@
 import { REST, Routes, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../../config';
 import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { muteSummaryText } from '../render/mute-summary-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
 import { SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type DiscordMessage } from './embeds';
@@ -91,7 +92,8 @@ export class DiscordNotifier implements Notifier {
   /** Edits a card in place through the channel-message API (valid long after any interaction token). */
   /** Posts the one message that sums up what happened while the channel was muted. */
   async postSummary(channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
-    const message = renderTextReply([summary.title, ...summary.lines.map((line) => `• ${line}`)].join('\n'));
+    const { title, lines } = muteSummaryText(summary);
+    const message = renderTextReply([title, ...lines.map((line) => `• ${line}`)].join('\n'));
     const posted = (await this.call(() => this.rest.post(Routes.channelMessages(channel.channelId), { body: restBody(message) }))) as { id?: unknown };
     return typeof posted.id === 'string' ? posted.id : '';
   }

@@ -9,6 +9,7 @@
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
 import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { muteSummaryText } from '../render/mute-summary-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
@@ -62,7 +63,8 @@ export class SlackNotifier implements Notifier {
 
   /** Posts a mute summary as one channel message; resolves to its `ts`. */
   async postSummary(channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
-    const message = renderTextReply([summary.title, ...summary.lines.map((line) => `• ${line}`)].join('\n'));
+    const { title, lines } = muteSummaryText(summary);
+    const message = renderTextReply([title, ...lines.map((line) => `• ${line}`)].join('\n'));
     const result = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({ channel: channel.channelId, ...postable(message), unfurl_links: false, unfurl_media: false }),
     );

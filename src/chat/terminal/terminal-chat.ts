@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
 import type { ChannelAddress, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
 import { formatDuration } from '../../util/duration';
+import { muteSummaryText } from '../render/mute-summary-text';
 import { presentState } from '../render/state-presentation';
 import { describeWatchEnd } from '../render/watch-end-text';
 import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
@@ -81,7 +82,8 @@ export class TerminalChat implements Notifier {
 
   async postSummary(_channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
     const messageId = String(this.nextCardNumber++);
-    this.say([`[summary #${messageId}] ${summary.title}`, ...summary.lines.map((line) => `  ${line}`)].join('\n'));
+    const { title, lines } = muteSummaryText(summary);
+    this.say([`[summary #${messageId}] ${title}`, ...lines.map((line) => `  ${line}`)].join('\n'));
     return messageId;
   }
 

@@ -20,8 +20,7 @@
 import type Redis from 'ioredis';
 import type { DeliveryHold } from '../delivery-processor';
 import type { WatchStore } from '../watch-store';
-import type { ChannelSummary } from '../notifier';
-import { buildMuteSummary, type HeldChange, type HeldNewTask } from './subscription-filter';
+import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
 import { MAX_MUTE_MS, type MuteState } from './subscription-service';
 
@@ -220,7 +219,7 @@ export class ChannelMutes {
     const iso = (epoch: string | undefined): string => new Date(epoch ? Number(epoch) : this.now()).toISOString();
     return {
       channel,
-      summary: buildMuteSummary({ mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks }),
+      summary: { mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks },
       count: changes.length + newTasks.length,
       heldJobIds: jobIds,
       told,

@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
-import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
+import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
@@ -33,7 +33,7 @@ import type { WatchService } from '../watch-service';
 import { WatchStore } from '../watch-store';
 import { ChannelMutes } from './channel-mute';
 import { canListPushTasks, listPushWindow } from './push-task-lister';
-import { matchesFilter, mergeListedTasks, type HeldNewTask } from './subscription-filter';
+import { matchesFilter, mergeListedTasks } from './subscription-filter';
 import {
   SUBSCRIPTION_RECORD_VERSION,
   SubscriptionKeys,

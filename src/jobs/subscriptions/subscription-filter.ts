@@ -1,9 +1,8 @@
 /**
  * The pure decisions of subscriptions: which listed tasks match a subscription, how listings of
- * one TaskId split over pages or queries are merged, and what the mute summary says. No I/O.
+ * one TaskId split over pages or queries are merged. No I/O.
  */
-import type { TaskItem, TaskState, TaskStatus } from '../../providers/types';
-import type { ChannelSummary, WatchEndReason } from '../notifier';
+import type { TaskItem, TaskStatus } from '../../providers/types';
 
 /** The host of a URL, lowercased; null when it is not a URL. */
 export function urlHost(url: string): string | null {
@@ -57,41 +56,4 @@ export function mergeListedTasks(listings: readonly (readonly TaskStatus[])[]): 
     }
   }
   return merged;
-}
-
-/** A watched task whose notifications a mute held. */
-export interface HeldChange {
-  readonly kind: string;
-  readonly id: string;
-  /** The state the channel last heard of, or null when it had only seen the card. */
-  readonly from: TaskState | null;
-  readonly to: TaskState;
-  readonly rawStatus: string;
-  readonly endReason: WatchEndReason | null;
-}
-
-/** A task a subscription found while the channel was muted. */
-export interface HeldNewTask {
-  readonly kind: string;
-  readonly id: string;
-  readonly state: TaskState;
-  readonly rawStatus: string;
-}
-
-/** Builds the one message that sums up a mute. */
-export function buildMuteSummary(input: { readonly mutedAt: string; readonly endedAt: string; readonly changes: readonly HeldChange[]; readonly newTasks: readonly HeldNewTask[] }): ChannelSummary {
-  const lines: string[] = [];
-  for (const task of input.newTasks) {
-    lines.push(`New ${task.kind} task ${task.id}: ${task.state}${task.rawStatus ? ` (${task.rawStatus})` : ''}. Not watched; use /task-status watch ${task.kind} ${task.id} to follow it.`);
-  }
-  for (const change of input.changes) {
-    const ended = change.endReason ? `; watch ended (${change.endReason})` : '';
-    lines.push(`${change.kind} ${change.id}: ${change.from ?? 'new'} -> ${change.to}${change.rawStatus ? ` (${change.rawStatus})` : ''}${ended}`);
-  }
-  const span = `${input.mutedAt.slice(0, 16).replace('T', ' ')} to ${input.endedAt.slice(0, 16).replace('T', ' ')} UTC`;
-  const title =
-    lines.length === 0
-      ? `Notifications are back on. Nothing happened while this channel was muted (${span}).`
-      : `Notifications are back on. While this channel was muted (${span}):`;
-  return { title, lines };
 }

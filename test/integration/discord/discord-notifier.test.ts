@@ -102,7 +102,16 @@ describe('cards and threads', () => {
 
 describe('mute summaries', () => {
   test('given a mute summary with user text, then one channel message lists every line, escaped and pinging nobody', async () => {
-    const id = await notifier().postSummary(channel, { title: 'While this channel was muted:', lines: ['cdn 1: process -> done', 'dts x: @everyone *failed*'] });
+    const id = await notifier().postSummary(channel, {
+      mutedAt: '2026-01-01T10:00:00.000Z',
+      endedAt: '2026-01-01T11:00:00.000Z',
+      changes: [
+        { kind: 'cdn', id: '1', from: 'running', to: 'succeeded', rawStatus: 'done', endReason: 'terminal' },
+        // Raw statuses are the cloud's words: they could hold anything.
+        { kind: 'dts', id: 'x', from: 'running', to: 'failed', rawStatus: '@everyone *failed*', endReason: 'terminal' },
+      ],
+      newTasks: [],
+    });
     const posted = fake.messages.get(id);
     expect(posted?.content).toContain('While this channel was muted');
     expect(posted?.content).toContain('cdn 1');

@@ -100,4 +100,23 @@ describe('SlackNotifier', () => {
     expect(JSON.stringify(failure)).not.toContain('xoxb-wrong-token-123456');
     expect(logLines.join('\n')).not.toContain(slack.botToken);
   });
+
+  it('given a mute summary, then one channel message (not in a thread) lists every task, with the cloud\'s words escaped', async () => {
+    const ts = await notifier().postSummary(channel, {
+      mutedAt: '2026-11-23T10:00:00.000Z',
+      endedAt: '2026-11-23T11:00:00.000Z',
+      changes: [{ kind: 'dts', id: 'dts-1', from: 'running', to: 'failed', rawStatus: '<!channel> failed', endReason: 'terminal' }],
+      newTasks: [{ kind: 'cdn', id: '1533031853231313311', state: 'running', rawStatus: 'process' }],
+    });
+    const call = slack.callsOf('chat.postMessage').at(-1);
+    expect(call?.status).toBe(200);
+    expect(ts).not.toBe('');
+    expect(call?.body['thread_ts']).toBeUndefined();
+    const text = textOfMessage(call?.body ?? {});
+    expect(text).toContain('While this channel was muted (2026-11-23 10:00 to 2026-11-23 11:00 UTC)');
+    // Slack mrkdwn: &, < and > are sent as entities, and Slack shows them as the characters.
+    expect(text).toContain('dts dts-1: running -&gt; failed (&lt;!channel&gt; failed)');
+    expect(text).toContain('New cdn task 1533031853231313311');
+    expect(text).not.toContain('<!channel>');
+  });
 });

@@ -1,4 +1,4 @@
-import { buildMuteSummary, matchesFilter, mergeListedTasks } from '../../../src/jobs/subscriptions/subscription-filter';
+import { matchesFilter, mergeListedTasks } from '../../../src/jobs/subscriptions/subscription-filter';
 import type { TaskStatus } from '../../../src/providers/types';
 import { parseCommand } from '../../../src/commands/parse-command';
 import { describeParseError } from '../../../src/commands/messages';
@@ -35,19 +35,6 @@ describe('mergeListedTasks', () => {
   test('given one task split over two listings, then its items are united', () => {
     const merged = mergeListedTasks([[task('1', '2026-01-01T00:00:10Z', [['u1', 'process']])], [task('1', '2026-01-01T00:00:10Z', [['u2', 'fail'], ['u1', 'process']])]]);
     expect(merged.get('1')?.items.map((item) => item.name)).toEqual(['u1', 'u2']);
-  });
-});
-
-describe('buildMuteSummary', () => {
-  test('given changes and new tasks, then there is one line each under one title', () => {
-    const summary = buildMuteSummary({
-      mutedAt: '2026-01-01T10:00:00.000Z',
-      endedAt: '2026-01-01T11:00:00.000Z',
-      changes: [{ kind: 'redis', id: '5', from: 'pending', to: 'failed', rawStatus: 'failed', endReason: 'terminal' }],
-      newTasks: [{ kind: 'cdn', id: '9', state: 'running', rawStatus: 'process' }],
-    });
-    expect(summary.title).toContain('2026-01-01 10:00 to 2026-01-01 11:00 UTC');
-    expect(summary.lines).toEqual([expect.stringMatching(/^New cdn task 9: running/), 'redis 5: pending -> failed (failed); watch ended (terminal)']);
   });
 });
 
