@@ -126,6 +126,27 @@ describe('AccessPolicy.authorize', () => {
     expect(policy().authorize(slack('U0ALICE', 'C0PROD'), 'query', 'alibaba', 'default')).toEqual({ allowed: false, reason: 'unknown_account' });
   });
 
+  it('given the account default defined in the file with access rules (no environment account), then those rules hold for it', () => {
+    const yaml = `
+accounts:
+  default:
+    provider: tencent
+    secretId: { env: ID }
+    secretKey: { env: KEY }
+    access:
+      slackChannels: [C0PROD]
+      users: [U0ALICE]
+`;
+    const loaded = loadAccountsFile({ path: '/etc/taskwatch.yml', env: ENV, readFile: () => yaml });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const merged = mergeAccounts([], loaded.value.accounts);
+    expect(merged.problems).toEqual([]);
+    const restricted = new AccessPolicy(loaded.value, merged.accounts);
+    expect(restricted.authorize(slack('U0ALICE', 'C0PROD'), 'query', 'tencent', 'default')).toEqual({ allowed: true });
+    expect(restricted.authorize(slack('U0MALLORY', 'C0PROD'), 'query', 'tencent', 'default')).toMatchObject({ allowed: false });
+    expect(restricted.authorize(slack('U0ALICE', 'C0ELSEWHERE'), 'watch', 'tencent', 'default')).toMatchObject({ allowed: false });
+  });
+
   it('given allowAll, then every principal may use any account name', () => {
     expect(AccessPolicy.allowAll().authorize(slack('U0ANYONE', 'C0ANY'), 'watch', 'alibaba', 'whatever')).toEqual({ allowed: true });
   });
