@@ -3,15 +3,12 @@
  * against the cloud sandbox): a member's role IDs reach the access policy, so a rule naming
  * `discord-role:<id>` lets members of that role in and keeps others out.
  */
-import { AccessPolicy } from '../../../src/accounts/access-policy';
-import { parseAccountsFile } from '../../../src/accounts/accounts-file';
 import { createAuditLog } from '../../../src/accounts/audit-log';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/chat/discord/discord-adapter';
-import type { CloudAccount } from '../../../src/config';
-import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
-import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
+import type { ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
+import { productionAccount } from './production-account';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 
@@ -30,27 +27,15 @@ describe('access through the Discord adapter', () => {
   beforeAll(async () => {
     fake = await startFakeDiscord({ guilds: [{ id: GUILD, name: 'Ops', channels: [{ id: CHANNEL, name: 'deploys' }], roles: [{ id: ONCALL_ROLE, name: 'oncall' }] }] });
     sandbox = await CloudSandbox.start({ clock: new ManualClock(Date.now()), credentials: [PRODUCTION] });
-    const file = parseAccountsFile(
-      `
-accounts:
-  production:
-    provider: tencent
-    secretId: { env: PRODUCTION_SECRET_ID }
-    secretKey: { env: PRODUCTION_SECRET_KEY }
-    region: ap-guangzhou
-    endpoint: ${sandbox.url}
-    access:
-      discordChannels: ["${CHANNEL}"]
-      users: ["discord-role:${ONCALL_ROLE}"]
-channels:
-  "discord:${CHANNEL}": { account: production }
-`,
-      { env: { PRODUCTION_SECRET_ID: PRODUCTION.id, PRODUCTION_SECRET_KEY: PRODUCTION.secret }, readFile: () => '', accountsFilePath: '/etc/taskwatch.yml' },
-    );
-    if (!file.ok) throw new Error(file.problems.join('\n'));
-    const accounts: CloudAccount[] = [...file.value.accounts];
-    providers = createProviderRegistry({ accounts, rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 5000 }, { rateBudget: new InMemoryRateBudget() });
-    const access = { policy: new AccessPolicy(file.value, accounts), audit: createAuditLog((line) => auditLines.push(line)) };
+    const production = productionAccount({
+      credential: PRODUCTION,
+      sandboxUrl: sandbox.url,
+      region: 'ap-guangzhou',
+      access: [`discordChannels: ["${CHANNEL}"]`, `users: ["discord-role:${ONCALL_ROLE}"]`],
+      defaultChannel: `discord:${CHANNEL}`,
+    });
+    providers = production.createProviders();
+    const access = { policy: production.policy, audit: createAuditLog((line) => auditLines.push(line)) };
     adapter = createDiscordAdapter({ config: { token: fake.token, applicationId: fake.applicationId, apiUrl: fake.apiUrl }, services: { providers, access } });
     await adapter.start();
     await fake.waitForGatewaySession(10_000);

@@ -7,16 +7,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { AccessPolicy } from '../../../src/accounts/access-policy';
-import { parseAccountsFile } from '../../../src/accounts/accounts-file';
 import { createAuditLog } from '../../../src/accounts/audit-log';
 import { REFRESH_ACTION_ID, WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/chat/slack/slack-adapter';
-import type { CloudAccount } from '../../../src/config';
-import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
-import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
+import type { ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
+import { productionAccount } from './production-account';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
@@ -43,26 +40,9 @@ describe('access through the Slack adapter', () => {
   beforeAll(async () => {
     slack = await startFakeSlack();
     sandbox = await CloudSandbox.start({ clock: new ManualClock(Date.now()), credentials: [PRODUCTION] });
-    const file = parseAccountsFile(
-      `
-accounts:
-  production:
-    provider: tencent
-    secretId: { env: PRODUCTION_SECRET_ID }
-    secretKey: { env: PRODUCTION_SECRET_KEY }
-    endpoint: ${sandbox.url}
-    access:
-      slackChannels: [C0PROD]
-      users: [U0ALICE]
-channels:
-  "slack:C0PROD": { account: production }
-`,
-      { env: { PRODUCTION_SECRET_ID: PRODUCTION.id, PRODUCTION_SECRET_KEY: PRODUCTION.secret }, readFile: () => '', accountsFilePath: '/etc/taskwatch.yml' },
-    );
-    if (!file.ok) throw new Error(file.problems.join('\n'));
-    const accounts: CloudAccount[] = [...file.value.accounts];
-    providers = createProviderRegistry({ accounts, rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 5000 }, { rateBudget: new InMemoryRateBudget() });
-    const access = { policy: new AccessPolicy(file.value, accounts), audit: createAuditLog((line) => auditLines.push(line)) };
+    const production = productionAccount({ credential: PRODUCTION, sandboxUrl: sandbox.url, access: ['slackChannels: [C0PROD]', 'users: [U0ALICE]'], defaultChannel: 'slack:C0PROD' });
+    providers = production.createProviders();
+    const access = { policy: production.policy, audit: createAuditLog((line) => auditLines.push(line)) };
     const httpApp = express();
     adapter = createSlackAdapter({ config: { botToken: slack.botToken, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: slack.apiUrl }, services: { providers, watches, access }, httpApp });
     await adapter.start();

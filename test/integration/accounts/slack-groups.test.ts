@@ -7,16 +7,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { AccessPolicy } from '../../../src/accounts/access-policy';
-import { parseAccountsFile } from '../../../src/accounts/accounts-file';
 import { createAuditLog } from '../../../src/accounts/audit-log';
 import { REFRESH_ACTION_ID, WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/chat/slack/slack-adapter';
-import type { CloudAccount } from '../../../src/config';
-import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
-import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
+import type { ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
+import { productionAccount } from './production-account';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack, type FakeUserGroup, type RecordedCall } from '../../fakes/slack/fake-slack';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
@@ -45,26 +42,9 @@ let providers: ClosableProviderRegistry;
 
 async function startSetup(users: string, options: { readonly userGroupsCacheMs?: number } = {}): Promise<Setup> {
   const slack = await startFakeSlack({ userGroups: GROUPS });
-  const file = parseAccountsFile(
-    `
-accounts:
-  production:
-    provider: tencent
-    secretId: { env: PRODUCTION_SECRET_ID }
-    secretKey: { env: PRODUCTION_SECRET_KEY }
-    endpoint: ${sandbox.url}
-    access:
-      slackChannels: [C0PROD]
-      users: ${users}
-channels:
-  "slack:C0PROD": { account: production }
-`,
-    { env: { PRODUCTION_SECRET_ID: PRODUCTION.id, PRODUCTION_SECRET_KEY: PRODUCTION.secret }, readFile: () => '', accountsFilePath: '/etc/taskwatch.yml' },
-  );
-  if (!file.ok) throw new Error(file.problems.join('\n'));
-  const accounts: CloudAccount[] = [...file.value.accounts];
+  const { policy } = productionAccount({ credential: PRODUCTION, sandboxUrl: sandbox.url, access: ['slackChannels: [C0PROD]', `users: ${users}`], defaultChannel: 'slack:C0PROD' });
   const watches = new RecordingWatchService();
-  const access = { policy: new AccessPolicy(file.value, accounts), audit: createAuditLog(() => undefined) };
+  const access = { policy, audit: createAuditLog(() => undefined) };
   const logLines: string[] = [];
   const logger = {
     info: (...parts: unknown[]) => logLines.push(`INFO ${parts.map(String).join(' ')}`),
@@ -138,14 +118,9 @@ function replyTo(setup: Setup, responseUrl: string): Promise<RecordedCall> {
 
 beforeAll(async () => {
   sandbox = await CloudSandbox.start({ clock: new ManualClock(Date.now()), credentials: [PRODUCTION] });
-  providers = createProviderRegistry(
-    {
-      accounts: [{ name: 'production', cloud: 'tencent', secretId: PRODUCTION.id, secretKey: PRODUCTION.secret, region: null, endpoint: sandbox.url }],
-      rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 },
-      providerTimeoutMs: 5000,
-    },
-    { rateBudget: new InMemoryRateBudget() },
-  );
+  // The providers only need the account; each set-up brings its own access rules.
+  providers = productionAccount({ credential: PRODUCTION, sandboxUrl: sandbox.url, access: ['slackChannels: [C0PROD]'], defaultChannel: 'slack:C0PROD' }).createProviders();
+
 });
 
 afterAll(async () => {
