@@ -13,6 +13,7 @@ import { ProviderError } from '../../../src/providers/errors';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import type { ProviderRegistry, TaskRef } from '../../../src/providers/types';
+import { watchSummary } from '../../support/recording-watch-service';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
@@ -79,7 +80,7 @@ class RecordingWatchService implements WatchService {
   async watch(request: WatchRequest): Promise<WatchSummary[]> {
     if (this.failWith) throw this.failWith;
     this.requests.push(request);
-    return request.refs.map((ref, index) => this.summary(`w${index}`, ref, request.channel));
+    return request.refs.map((ref, index) => watchSummary(`w${index}`, ref, request.channel));
   }
 
   async unwatch(channel: ChannelAddress, refs: readonly TaskRef[]): Promise<number> {
@@ -96,22 +97,7 @@ class RecordingWatchService implements WatchService {
 
   async list(channel: ChannelAddress): Promise<WatchSummary[]> {
     if (this.failWith) throw this.failWith;
-    return [this.summary('w9', { kind: 'redis', id: '18215', region: 'ap-guangzhou' }, channel)];
-  }
-
-  private summary(watchId: string, ref: TaskRef, channel: ChannelAddress): WatchSummary {
-    return {
-      watchId,
-      ref: { kind: ref.kind, id: ref.id, region: ref.region ?? '', account: ref.account ?? 'default' },
-      channel,
-      state: 'running',
-      rawStatus: 'running',
-      startedAt: '2026-11-23T12:00:00.000Z',
-      deadlineAt: '2026-11-24T12:00:00.000Z',
-      nextCheckAt: '2026-11-23T12:00:05.000Z',
-      endReason: null,
-      cardMessageId: null,
-    };
+    return [watchSummary('w9', { kind: 'redis', id: '18215', region: 'ap-guangzhou' }, channel)];
   }
 }
 

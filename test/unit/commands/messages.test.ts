@@ -12,7 +12,7 @@ import {
 } from '../../../src/commands/messages';
 import { parseCommand } from '../../../src/commands/parse-command';
 import type { ParseError, ParseErrorCode } from '../../../src/commands/types';
-import type { WatchSummary } from '../../../src/jobs/watch-service';
+import { watchSummary } from '../../support/recording-watch-service';
 import { ProviderError } from '../../../src/providers/errors';
 import { TASK_KINDS } from '../../../src/providers/types';
 
@@ -138,18 +138,7 @@ describe('describeProviderError', () => {
 });
 
 describe('watch texts', () => {
-  const summary: WatchSummary = {
-    watchId: 'w1',
-    ref: { kind: 'dts', id: 'cafebabe-1', region: 'ap-guangzhou', account: 'default' },
-    channel: { platform: 'slack', channelId: 'C1' },
-    state: 'running',
-    rawStatus: 'running',
-    startedAt: '2026-11-23T12:00:00.000Z',
-    deadlineAt: '2026-11-24T12:00:00.000Z',
-    nextCheckAt: '2026-11-23T12:00:05.000Z',
-    endReason: null,
-    cardMessageId: null,
-  };
+  const summary = watchSummary('w1', { kind: 'dts', id: 'cafebabe-1', region: 'ap-guangzhou' }, { platform: 'slack', channelId: 'C1' });
 
   it('given one started watch, then the reply names the task, region, state and next check', () => {
     const text = watchingText([summary]);
