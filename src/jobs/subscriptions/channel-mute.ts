@@ -18,7 +18,7 @@
  * is left out of the summary, and that delivery tells its change in the thread.
  */
 import type Redis from 'ioredis';
-import type { DeliveryHold } from '../delivery-processor';
+import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery-processor';
 import type { WatchStore } from '../watch-store';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
@@ -81,15 +81,10 @@ return 1
 export interface StagedRelease {
   readonly channel: string;
   readonly summary: ChannelSummary;
-  /** How many tasks the summary lists. */
-  readonly count: number;
   readonly heldJobIds: readonly string[];
   /** The watches whose claims the release holds, with the seq the summary tells them up to. */
   readonly told: readonly { readonly watchId: string; readonly seq: number; readonly ended: boolean }[];
 }
-
-/** How long a release's delivery claims hold without being renewed (a retry renews them). */
-const RELEASE_CLAIM_TTL_MS = 60_000;
 
 /** The claimant a release holds delivery claims as; the same on every retry, so it takes its own claims back. */
 function releaseClaimant(channel: string): string {
@@ -196,7 +191,7 @@ export class ChannelMutes {
     const told: { watchId: string; seq: number; ended: boolean }[] = [];
     for (const watchId of watchIds) {
       // A delivery holding the claim is posting this watch's change itself: leave it out.
-      if (!(await watchStore.claimDelivery(watchId, claimant, Date.now(), RELEASE_CLAIM_TTL_MS))) continue;
+      if (!(await watchStore.claimDelivery(watchId, claimant, Date.now(), CLAIM_TTL_MS))) continue;
       // Read under the claim: a delivery may have posted just before it was taken.
       const watch = await watchStore.loadWatch(watchId);
       const task = watch ? await watchStore.loadTask(watch.taskKey) : null;
@@ -220,7 +215,6 @@ export class ChannelMutes {
     return {
       channel,
       summary: { mutedAt: iso(span['mutedAt']), endedAt: iso(span['endedAt']), changes, newTasks },
-      count: changes.length + newTasks.length,
       heldJobIds: jobIds,
       told,
     };

@@ -306,7 +306,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     if (!staged) return 'nothing to release';
     const address = parseChannelAddress(channel);
     const notifier = address ? notifierFor(address.platform) : undefined;
-    if (address && staged.count > 0) {
+    if (address && staged.summary.changes.length + staged.summary.newTasks.length > 0) {
       if (notifier?.postSummary) {
         try {
           await notifier.postSummary(address, staged.summary);
