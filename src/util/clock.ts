@@ -11,11 +11,16 @@ export interface Clock {
 /** The wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock that only moves when told to. */
+/**
+ * A clock that only moves when told to. Without an argument it starts at the real time of its
+ * construction, so that it agrees with every part of a test that runs on the real clock (a child
+ * process, Redis TTLs, SDK signatures) on whatever day the test runs. Pass a start only to a test
+ * whose every part judges time by this clock.
+ */
 export class ManualClock implements Clock {
   private current: number;
 
-  constructor(start: number = Date.UTC(2026, 10, 23, 12, 0, 0)) {
+  constructor(start: number = Math.floor(Date.now() / 1000) * 1000) {
     this.current = start;
   }
 

@@ -30,7 +30,6 @@ afterAll(async () => {
   await redisServer?.stop();
 });
 
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
 /** A sandbox with a manual clock, and a unique prefix for the engine's keys. */
 async function startWorld(): Promise<{ sandbox: CloudSandbox; clock: ManualClock; prefix: string; events: (filter?: Partial<RecordedEvent>) => Promise<RecordedEvent[]> }> {
   const clock = new ManualClock();
@@ -270,7 +269,10 @@ describe('watch engine across processes', () => {
 
   beforeEach(async () => {
     world = await startWorld();
-    web = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'web' }, () => world.clock.now());
+    // The worker children judge time by the real clock, and a manual clock cannot follow the test
+    // into them, so the web engine judges time by the real clock too. The manual clock drives only
+    // the sandbox: the cloud's tasks move when the test says so.
+    web = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'web' });
   });
 
   afterEach(async () => {

@@ -16,7 +16,9 @@ describe('cloud sandbox, Tencent Cloud APIs through the real SDK', () => {
   let clients: TencentClients;
 
   beforeEach(async () => {
-    clock = new ManualClock();
+    // A fixed day: every part here that judges task time runs on this clock, and the expected
+    // vendor timestamps below are written out for it.
+    clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
     sandbox = await CloudSandbox.start({ clock, credentials: [TENCENT_DEMO, OTHER_TENCENT], rateLimits: false });
     clients = tencentClients(sandbox, { region: 'ap-guangzhou' });
   });
