@@ -155,7 +155,12 @@ async function launch(binary: string, settings: LaunchSettings): Promise<LocalRe
   ];
   // Its own process group: Ctrl-C in a terminal must reach only us, so that shutdown can drain
   // jobs while Redis is still up and then stop Redis last.
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  //
+  // Through `env -u`: redis-server aborts under libfaketime ("unexpected recursive calls to
+  // clock_gettime()" in jemalloc), so a test run with a shifted clock (`faketime -f +400d npm test`)
+  // must start it without the preload. Redis then keeps real time while node's clock moves; `env`
+  // execs the server, so the pid is the server's. This module never reads process.env itself.
+  const child = spawn('env', ['-u', 'LD_PRELOAD', '-u', 'FAKETIME', binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const recentOutput: string[] = [];
   const onLine = (line: string): void => {
     recentOutput.push(line);
@@ -219,7 +224,7 @@ async function stopChild(child: ChildProcess, host: string, port: number, exitPr
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
     // SHUTDOWN flushes the append-only file; the server closes the connection instead of replying.
-    await sendCommand(host, port, ['SHUTDOWN'], 1000);
+    await sendRedisCommand(host, port, ['SHUTDOWN'], 1000);
   } catch {
     child.kill('SIGTERM');
   }
@@ -285,7 +290,7 @@ async function waitForReady(host: string, port: number, pid: number, timeoutMs: 
     if (hasExited()) throw new Error('exited');
     let reply: string | null = null;
     try {
-      reply = await sendCommand(host, port, ['INFO', 'default'], 500);
+      reply = await sendRedisCommand(host, port, ['INFO', 'default'], 500);
     } catch (error) {
       lastReply = (error as Error).message;
     }
@@ -327,7 +332,7 @@ function completeReplyLength(text: string): number {
 }
 
 /** Sends one RESP command and resolves with its reply (or '' if the server closes first). */
-function sendCommand(host: string, port: number, words: string[], timeoutMs: number): Promise<string> {
+export function sendRedisCommand(host: string, port: number, words: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host, port });
     let reply = '';
