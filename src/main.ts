@@ -47,12 +47,23 @@ export interface RunningTaskwatch {
   readonly closed: Promise<void>;
   /** Stops taking commands, lets in-flight jobs finish or return to the queue, closes everything. */
   stop(): Promise<void>;
+  /**
+   * For a second stop request during a slow `stop()`: stops at once only what must not outlive
+   * this process (the child redis-server, which flushes its append-only file as it goes). The
+   * caller exits right after; jobs still in flight return to the queue when their locks expire.
+   */
+  stopNow(): Promise<void>;
 }
 
 /** Starts every part the configuration asks for. */
 export async function startTaskwatch(options: StartOptions): Promise<RunningTaskwatch> {
   const { config, logger } = options;
   const stoppers: Stoppers = [];
+  // What must be stopped even when there is no time for the rest: child processes.
+  const urgentStoppers: Stoppers = [];
+  const stopNow = async (): Promise<void> => {
+    await Promise.all(urgentStoppers.map((stop) => stop().catch((error: unknown) => logger.warn({ err: safeError(error) }, 'error while stopping'))));
+  };
   const stopAll = async (): Promise<void> => {
     // Reverse order of start: adapters first (no new commands), then jobs, then Redis.
     for (const stop of stoppers.reverse()) {
@@ -68,7 +79,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
   };
 
   try {
-    const redisUrl = await connectRedis(options, stoppers);
+    const redisUrl = await connectRedis(options, stoppers, urgentStoppers);
     const { accounts, sandboxNote } = await cloudAccounts(config, logger, stoppers);
     const effectiveConfig: TaskwatchConfig = { ...config, accounts, redisUrl };
 
@@ -213,7 +224,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       stoppers.push(async () => chat.stop());
     }
 
-    return { httpPort: http?.port ?? null, closed, stop: stopAll };
+    return { httpPort: http?.port ?? null, closed, stop: stopAll, stopNow };
   } catch (error) {
     await stopAll();
     throw error;
@@ -222,18 +233,26 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
 
 type Stoppers = Array<() => Promise<void>>;
 
-/** The configured Redis, or a child redis-server with append-only data in the data directory. */
-async function connectRedis(options: StartOptions, stoppers: Stoppers): Promise<string> {
+/**
+ * The configured Redis, or a child redis-server with append-only data in the data directory
+ * (replacing one that a killed taskwatch left running there).
+ */
+async function connectRedis(options: StartOptions, stoppers: Stoppers, urgentStoppers: Stoppers): Promise<string> {
   const { config, logger } = options;
   if (config.redisUrl !== null) return config.redisUrl;
-  const { startLocalRedis } = await import('./runtime/local-redis');
-  const redis = await startLocalRedis({
+  const { startDataDirRedis } = await import('./runtime/data-dir-redis');
+  const { redis, replacedOrphanPid } = await startDataDirRedis({
     dataDir: config.dataDir,
     appendOnly: true,
     installIfMissing: options.mayInstallRedis,
     log: (line) => logger.debug(line),
+    ownerPid: process.pid,
   });
+  if (replacedOrphanPid !== null) {
+    logger.warn({ orphanPid: replacedOrphanPid }, 'shut down the redis-server that a killed taskwatch left running on the data directory');
+  }
   stoppers.push(() => redis.stop());
+  urgentStoppers.push(() => redis.stop());
   logger.info({ redisPid: redis.pid, redisPort: redis.port }, 'started local redis-server');
   return redis.url;
 }

@@ -1,13 +1,15 @@
 /**
- * `taskwatch start [--role web|worker|all] [--shell]`: runs the bot until SIGTERM or SIGINT,
- * then stops taking commands, lets in-flight jobs finish or return to the queue, closes Redis
- * and the child redis-server, and exits 0.
+ * `taskwatch start [--role web|worker|all] [--shell]`: runs the bot until SIGTERM, SIGINT or
+ * SIGHUP (or, under `npm start`, until npm goes away), then stops taking commands, lets in-flight
+ * jobs finish or return to the queue, closes Redis and the child redis-server, and exits 0. A
+ * second signal during that stop stops the child redis-server at once and exits 0.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAccountSetup } from '../accounts/account-setup';
 import { loadConfig, type Environment, type TaskwatchConfig } from '../config';
 import { EXIT, firstLine, type CliIo } from './io';
+import { listenForStopRequests, type StopReason } from './stop-signals';
 
 const USAGE = `Usage: taskwatch start [--role web|worker|all] [--shell]
 
@@ -71,6 +73,12 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: secretsOf(config) });
   const { startTaskwatch } = await import('../main');
 
+  // Listening starts before anything is started, so that a signal during start-up stops us
+  // cleanly once start-up is done instead of killing us with a child redis-server running.
+  const stopRequests = listenForStopRequests({
+    // npm does not forward SIGHUP and dies of it; without this we would run on, orphaned.
+    parentPid: dependencies.env['npm_lifecycle_event'] !== undefined ? () => process.ppid : null,
+  });
   let running;
   try {
     running = await startTaskwatch({
@@ -88,16 +96,25 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
     logger.error({ errorName: (error as { name?: unknown })?.name }, 'taskwatch could not start');
     err.write(`taskwatch start: ${firstLine(error).slice(0, 300) || 'could not start'}\n`);
     logger.flush?.();
+    stopRequests.dispose();
     return EXIT.failed;
   }
 
-  const stopSignal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-    void running.closed.then(() => resolve('terminal closed'));
-  });
-  logger.info({ reason: stopSignal }, 'stopping');
-  await running.stop();
+  const stopReason: StopReason = await Promise.race([stopRequests.first, running.closed.then(() => 'terminal closed' as const)]);
+  logger.info({ reason: stopReason }, 'stopping');
+  const outcome = await Promise.race([running.stop().then(() => null), stopRequests.second]);
+  if (outcome !== null) {
+    // A second request during a slow stop: do not wait for in-flight jobs, but never leave the
+    // child redis-server behind. Jobs still running return to the queue when their locks expire.
+    logger.warn({ reason: outcome }, 'stopping now');
+    await running.stopNow();
+    logger.info('stopped');
+    logger.flush?.();
+    stopRequests.dispose();
+    // Whatever was still stopping (a worker waiting on a hung call) would keep the process alive.
+    process.exit(EXIT.ok);
+  }
+  stopRequests.dispose();
   logger.info('stopped');
   logger.flush?.();
   return EXIT.ok;
