@@ -274,22 +274,40 @@ export function describeQueryFailure(failure: QueryFailure): string {
   return describeProviderError(failure.error, failure.refs);
 }
 
-function describeWatch(summary: WatchSummary): string {
+/** How a surface writes a moment for people; `chat/render/time-text.ts` has one per platform. */
+export interface TimeStyle {
+  /** A date and time, e.g. "today at 15:33" (in the reader's zone where the platform can). */
+  at(epochMs: number): string;
+  /** A moment relative to now, e.g. "in 5s". */
+  fromNow(epochMs: number): string;
+}
+
+/** "2026-12-04 15:33 UTC": readable anywhere, and the fallback where a platform has no time markup. */
+export function utcText(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** The style of a reply that has not reached a surface yet: UTC, written out. */
+export const UTC_TIME_STYLE: TimeStyle = { at: utcText, fromNow: utcText };
+
+function describeWatch(summary: WatchSummary, time: TimeStyle): string {
   const { ref } = summary;
   const task = ref.kind === 'tcss' ? 'tcss' : `${ref.kind} ${ref.id}`;
   const where = [ref.region ? `region ${ref.region}` : null, ref.account && ref.account !== 'default' ? `account ${ref.account}` : null]
     .filter((part): part is string => part !== null)
     .join(', ');
   const state = summary.state ? `${summary.state}${summary.rawStatus ? ` (${summary.rawStatus})` : ''}` : 'not checked yet';
-  const next = summary.nextCheckAt ? `, next check ${summary.nextCheckAt}` : '';
+  const nextCheck = summary.nextCheckAt ? Date.parse(summary.nextCheckAt) : Number.NaN;
+  const next = Number.isFinite(nextCheck) ? `, next check ${time.fromNow(nextCheck)}` : '';
   return `${task}${where ? ` [${where}]` : ''}: ${state}${next}`;
 }
 
-/** The reply after starting watches. */
-export function watchingText(watches: readonly WatchSummary[]): string {
+/** The reply after starting watches, with times in the surface's `time` style. */
+export function watchingText(watches: readonly WatchSummary[], time: TimeStyle = UTC_TIME_STYLE): string {
   if (watches.length === 0) return 'Nothing to watch.';
   const noun = watches.length === 1 ? '1 task' : `${watches.length} tasks`;
-  return [`Watching ${noun}; each state change will be posted in a thread under its status card.`, ...watches.map((watch) => `  ${describeWatch(watch)}`)].join('\n');
+  return [`Watching ${noun}; each state change will be posted in a thread under its status card.`, ...watches.map((watch) => `  ${describeWatch(watch, time)}`)].join('\n');
 }
 
 /** The reply after `unwatch` or `unwatch all`. */
@@ -298,8 +316,8 @@ export function unwatchedText(count: number, all: boolean): string {
   return `Stopped watching ${count === 1 ? '1 task' : `${count} tasks`}${all ? ' in this channel' : ''}.`;
 }
 
-/** The reply to `list`. */
-export function watchListText(watches: readonly WatchSummary[]): string {
+/** The reply to `list`, with times in the surface's `time` style. */
+export function watchListText(watches: readonly WatchSummary[], time: TimeStyle = UTC_TIME_STYLE): string {
   if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor('cdn', 'watch')}`;
-  return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch)}`)].join('\n');
+  return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch, time)}`)].join('\n');
 }

@@ -32,13 +32,14 @@ import type { DiscordConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import type { WatchService } from '../../jobs/watch-service';
 import { resolveTaskKind, type TaskStatus } from '../../providers/types';
+import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time-text';
 import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
 import { decodeCustomId, isTaskwatchCustomId } from './custom-id';
 import { describeDiscordFailure, readDiscordFailure } from './discord-api-failure';
 import { redactDiscordToken, SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
-import { cutText, plainDiscordText } from './discord-markdown';
+import { cutText, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 import { DiscordNotifier, discordRestOptions, NO_MENTIONS } from './discord-notifier';
-import { renderQueryReply, renderStatusCard, renderTextReply, type DiscordMessage } from './embeds';
+import { renderMarkdownReply, renderQueryReply, renderStatusCard, renderTextReply, type DiscordMessage } from './embeds';
 import { commandFromOptions } from './interaction-command';
 import { MAX_AUTOCOMPLETE_CHOICES, RecentTaskIds } from './recent-task-ids';
 
@@ -122,20 +123,20 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   };
 
   /** Replaces a public deferred reply with an ephemeral one, for errors found after deferring. */
-  const replaceWithEphemeral = async (interaction: ChatInputCommandInteraction, text: string): Promise<void> => {
+  const replaceWithEphemeral = async (interaction: ChatInputCommandInteraction, message: DiscordMessage): Promise<void> => {
     try {
       await interaction.deleteReply();
     } catch (error) {
       warn('Could not delete the deferred reply', error);
     }
-    await interaction.followUp({ ...replyOptions(renderTextReply(text)), flags: MessageFlags.Ephemeral });
+    await interaction.followUp({ ...replyOptions(message), flags: MessageFlags.Ephemeral });
   };
 
   const answerWatch = async (interaction: ChatInputCommandInteraction, command: Extract<Command, { type: 'watch' }>, context: CommandContext): Promise<void> => {
     // The card shows the task as it is now; the engine edits it from then on.
     const now = await handleCommand({ ...command, type: 'query' }, context, services);
     if (now.type !== 'statuses') {
-      await replaceWithEphemeral(interaction, now.text);
+      await replaceWithEphemeral(interaction, resultReply(now));
       return;
     }
     remember(interaction, now.statuses);
@@ -149,7 +150,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await interaction.editReply(replyOptions(renderQueryReply(now.statuses, now.failures)));
     }
     const result = await handleCommand(command, context, watchServices);
-    await interaction.followUp({ ...replyOptions(renderTextReply(resultText(result))), flags: MessageFlags.Ephemeral });
+    await interaction.followUp({ ...replyOptions(resultReply(result)), flags: MessageFlags.Ephemeral });
   };
 
   const onSlashCommand = async (interaction: ChatInputCommandInteraction): Promise<void> => {
@@ -175,7 +176,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     if (command.type !== 'query' && command.type !== 'watch') {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const result = await handleCommand(command, context, services);
-      await interaction.editReply(replyOptions(renderTextReply(resultText(result))));
+      await interaction.editReply(replyOptions(resultReply(result)));
       return;
     }
     await interaction.deferReply();
@@ -185,7 +186,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
     const result = await handleCommand(command, context, services);
     if (result.type !== 'statuses') {
-      await replaceWithEphemeral(interaction, resultText(result));
+      await replaceWithEphemeral(interaction, resultReply(result));
       return;
     }
     remember(interaction, result.statuses);
@@ -206,7 +207,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await interaction.deferUpdate();
       const result = await handleCommand({ type: 'query', ...selection }, context, services);
       if (result.type !== 'statuses') {
-        await interaction.followUp({ ...replyOptions(renderTextReply(resultText(result))), flags: MessageFlags.Ephemeral });
+        await interaction.followUp({ ...replyOptions(resultReply(result)), flags: MessageFlags.Ephemeral });
         return;
       }
       remember(interaction, result.statuses);
@@ -222,7 +223,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     } else {
       result = await handleCommand({ type: 'unwatch', ...selection }, context, services);
     }
-    await interaction.editReply(replyOptions(renderTextReply(resultText(result))));
+    await interaction.editReply(replyOptions(resultReply(result)));
   };
 
   const onAutocomplete = async (interaction: AutocompleteInteraction): Promise<void> => {
@@ -330,9 +331,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   };
 }
 
-/** The text of any non-status result (status results are rendered as embeds). */
-function resultText(result: CommandResult): string {
-  return result.type === 'statuses' ? 'Done.' : result.text;
+/** The reply for any non-status result (status results are rendered as embeds), times in Discord's markup. */
+function resultReply(result: CommandResult): DiscordMessage {
+  if (result.type === 'statuses') return renderTextReply('Done.');
+  return renderMarkdownReply(escapedWithTimes(discordTimeStyle, (time) => resultTextIn(result, time), escapeDiscordMarkdown));
 }
 
 /**

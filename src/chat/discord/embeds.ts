@@ -326,7 +326,11 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
  * escaped message content; a text longer than a message goes into an embed description.
  */
 export function renderTextReply(text: string): DiscordMessage {
-  const escaped = escapeDiscordMarkdown(text);
+  return renderMarkdownReply(escapeDiscordMarkdown(text));
+}
+
+/** Renders a reply already written in Discord markdown (escaped text with markup such as `<t:...>`). */
+export function renderMarkdownReply(escaped: string): DiscordMessage {
   if (discordLength(escaped) <= DISCORD_LIMITS.content) return { content: escaped, embeds: [], components: [] };
   return { content: '', embeds: [{ description: cutText(escaped, DISCORD_LIMITS.description) }], components: [] };
 }

@@ -289,7 +289,11 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
 
 /** Renders a plain text reply (help, errors, confirmations) from the chat-neutral command layer. */
 export function renderTextReply(text: string): SlackMessage {
-  const escaped = escapeMrkdwn(text);
+  return renderMrkdwnReply(escapeMrkdwn(text));
+}
+
+/** Renders a reply already written in mrkdwn (escaped text with markup such as `<!date^...>`). */
+export function renderMrkdwnReply(escaped: string): SlackMessage {
   // A long help text is split across sections at line ends rather than cut; an entity such
   // as `&lt;` is never split because a line is only broken where it is longer than a section.
   const blocks: SlackBlock[] = [];

@@ -35,7 +35,9 @@ import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import { isProviderError } from '../../providers/errors';
 import type { TaskRef } from '../../providers/types';
 import { systemClock, type Clock } from '../../util/clock';
-import { renderQueryReply, renderTextReply, REFRESH_ACTION_ID, WATCH_ACTION_ID, type SlackMessage } from './blocks';
+import { escapedWithTimes, resultTextIn, slackTimeStyle } from '../render/time-text';
+import { renderMrkdwnReply, renderQueryReply, renderTextReply, REFRESH_ACTION_ID, WATCH_ACTION_ID, type SlackMessage } from './blocks';
+import { escapeMrkdwn } from './mrkdwn';
 import { decodeSelection } from './button-value';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { requestTimestampGuard } from './request-timestamp-guard';
@@ -223,7 +225,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await postStatuses(result, channelId, respond, client);
       return;
     }
-    await respondSafely(respond, ephemeral(renderTextReply(result.text)));
+    await respondSafely(respond, ephemeral(renderMrkdwnReply(escapedWithTimes(slackTimeStyle, (time) => resultTextIn(result, time), escapeMrkdwn))));
   };
 
   /**

@@ -11,6 +11,7 @@ import { formatDuration } from '../../util/duration';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { presentState } from '../render/state-presentation';
 import { describeWatchEnd } from '../render/watch-end-text';
+import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
 import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
 
 /** Runs one line of command text; the command core's `runCommandText`. */
@@ -26,6 +27,10 @@ export interface TerminalChatOptions {
   readonly banner?: string;
   /** Called when the user closes the chat (Ctrl-D, `/quit`). */
   readonly onClose?: () => void;
+  /** The clock times are told against ("next check in 5s"); default the system clock. */
+  readonly now?: () => number;
+  /** Time zone of the times shown; default this machine's. */
+  readonly timeZone?: string;
 }
 
 /** The one channel of the terminal chat. */
@@ -40,7 +45,13 @@ export class TerminalChat implements Notifier {
   private nextCardNumber = 1;
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: TerminalChatOptions) {}
+  private readonly now: () => number;
+  private readonly time: TimeStyle;
+
+  constructor(private readonly options: TerminalChatOptions) {
+    this.now = options.now ?? Date.now;
+    this.time = terminalTimeStyle(this.now, options.timeZone);
+  }
 
   /** Starts reading commands. */
   start(): void {
@@ -66,12 +77,12 @@ export class TerminalChat implements Notifier {
 
   async postCard(_channel: ChannelAddress, card: StatusCard): Promise<string> {
     const messageId = String(this.nextCardNumber++);
-    this.say(`[card #${messageId}] ${renderCard(card)}`);
+    this.say(`[card #${messageId}] ${renderCard(card, this.now())}`);
     return messageId;
   }
 
   async updateCard(_channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void> {
-    this.say(`[card #${messageId} updated] ${renderCard(card)}`);
+    this.say(`[card #${messageId} updated] ${renderCard(card, this.now())}`);
   }
 
   async postThreadReply(_channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
@@ -105,7 +116,7 @@ export class TerminalChat implements Notifier {
     const context: CommandContext = { platform: 'terminal', channel: TERMINAL_CHANNEL, userId: 'terminal-user' };
     try {
       const result = await this.options.runCommand(match[1] ?? '', context, this.options.services);
-      this.say(renderResult(result));
+      this.say(renderResult(result, this.time));
     } catch {
       this.say('bot> Something went wrong on our side; the command was not run.');
     }
@@ -121,14 +132,16 @@ export class TerminalChat implements Notifier {
   }
 }
 
-function renderCard(card: StatusCard): string {
+function renderCard(card: StatusCard, now: number): string {
   const watch = card.watch;
-  const suffix = watch
-    ? watch.endReason
-      ? `\n  ${describeWatchEnd(watch.endReason)}`
-      : `\n  watching until ${watch.deadlineAt}${watch.nextCheckAt ? `; next check ${watch.nextCheckAt}` : ''}`
-    : '';
-  return `${renderStatusText(card.status)}${suffix}`;
+  if (!watch) return renderStatusText(card.status);
+  if (watch.endReason) return `${renderStatusText(card.status)}\n  ${describeWatchEnd(watch.endReason)}`;
+  const parts: string[] = [];
+  const deadline = Date.parse(watch.deadlineAt);
+  if (Number.isFinite(deadline)) parts.push(`watching for ${formatDuration(Math.max(0, deadline - now))} more`);
+  const nextCheck = watch.nextCheckAt ? Date.parse(watch.nextCheckAt) : Number.NaN;
+  if (Number.isFinite(nextCheck)) parts.push(`next check ${relativeText(nextCheck - now)}`);
+  return `${renderStatusText(card.status)}${parts.length > 0 ? `\n  ${parts.join('; ')}` : ''}`;
 }
 
 function renderNotice(notice: TransitionNotice): string {
@@ -144,14 +157,14 @@ function renderNotice(notice: TransitionNotice): string {
   return lines.join('\n');
 }
 
-function renderResult(result: CommandResult): string {
+function renderResult(result: CommandResult, time: TimeStyle): string {
   switch (result.type) {
     case 'help':
     case 'error':
     case 'watching':
     case 'unwatched':
     case 'watch-list':
-      return `bot> ${result.text}`;
+      return `bot> ${resultTextIn(result, time)}`;
     case 'statuses': {
       const parts = result.statuses.map((status) => renderStatusText(status));
       for (const failure of result.failures) {

@@ -143,7 +143,7 @@ describe('watch texts', () => {
   it('given one started watch, then the reply names the task, region, state and next check', () => {
     const text = watchingText([summary]);
     expect(text).toContain('Watching 1 task;');
-    expect(text).toContain('dts cafebabe-1 [region ap-guangzhou]: running (running), next check 2026-11-23T12:00:05.000Z');
+    expect(text).toContain('dts cafebabe-1 [region ap-guangzhou]: running (running), next check 2026-11-23 12:00 UTC');
   });
 
   it('given an empty list, then the reply says nothing is watched and how to start', () => {
