@@ -13,7 +13,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { TaskState } from '../providers/types';
 import type { WatchConfig } from '../config';
 import { NotifierRateLimitedError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
-import { buildNotice, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
+import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
 import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
 
@@ -124,8 +124,9 @@ export class DeliveryProcessor {
     }
     const ending: WatchEnding | null = watch.endReason !== null ? { reason: watch.endReason, message: watch.endMessage ?? '' } : null;
     const current = currentStatus(task, watch);
-    // The first observation only fills in the card; the thread hears of changes and endings.
-    if (previous === null && ending === null) return;
+    // The thread hears of new states, failed items and endings; the first observation and
+    // progress alone only edit the card (the caller still counts them as told).
+    if (!deservesThreadReply(previous, current, between, ending)) return;
     const notice = buildNotice({ previous, current, between, ending, watchStartedAt: watch.startedAt });
     const broadcast = this.dependencies.watch.broadcastFailures && ending?.reason === 'terminal' && current.state === 'failed';
     await notifier.postThreadReply(channel, watch.cardMessageId as string, notice, { broadcast });

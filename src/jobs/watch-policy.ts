@@ -29,6 +29,26 @@ export function isWorthTelling(previous: TaskStatus | null, current: TaskStatus)
 }
 
 /**
+ * True when a change deserves a thread reply: the task's state changed (on the way, too), an
+ * item failed inside it, or the watch ends. Progress alone does not: the card is edited to show
+ * it, and the thread stays a list of things that happened.
+ */
+export function deservesThreadReply(previous: TaskStatus | null, current: TaskStatus, between: readonly TaskState[], ending: WatchEnding | null): boolean {
+  if (ending !== null) return true;
+  // The first observation only fills in the card.
+  if (previous === null) return false;
+  if (previous.found !== current.found || previous.state !== current.state) return true;
+  if (between.some((state) => state !== previous.state)) return true;
+  return newlyFailedItems(previous, current).length > 0;
+}
+
+/** Items that are failed now and were not before (new items included). */
+export function newlyFailedItems(previous: TaskStatus | null, current: TaskStatus): TaskItem[] {
+  const before = new Map((previous?.items ?? []).map((item) => [item.name, item]));
+  return current.items.filter((item) => item.state === 'failed' && before.get(item.name)?.state !== 'failed');
+}
+
+/**
  * True when `stored` was observed after `observed`: the observation is stale, e.g. made by a
  * sweep that overlapped a later one (a sweep whose job lock expired under load runs again while
  * the first is still finishing). A stale observation must never be recorded over a newer one.

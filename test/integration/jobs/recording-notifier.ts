@@ -12,6 +12,8 @@ export interface RecordedEvent {
   readonly channel: string;
   readonly messageId: string;
   readonly state: string | null;
+  /** The task's progress the card or reply showed. */
+  readonly progress?: number | null;
   readonly previousState?: string | null;
   readonly skippedStates?: readonly string[];
   readonly endReason?: string | null;
@@ -44,6 +46,7 @@ export class RecordingNotifier implements Notifier {
       channel: formatChannelAddress(channel),
       messageId,
       state: card.status.state,
+      progress: card.status.progress,
       endReason: card.watch?.endReason ?? null,
       pid: process.pid,
     });

@@ -124,6 +124,47 @@ describe('watch engine, in one process', () => {
     await world?.sandbox.stop();
   });
 
+  test('given a DCDN refresh whose progress alone moves (30% -> 70%), then the card is edited and the thread hears only the ending', async () => {
+    const id = world.sandbox.addTask({
+      kind: 'dcdn',
+      items: [
+        {
+          name: 'http://example.com/progress.png',
+          steps: [
+            { afterMs: 0, status: 'Refreshing', percent: 30 },
+            { afterMs: 1000, status: 'Refreshing', percent: 70 },
+            { afterMs: 2000, status: 'Complete', percent: 100 },
+          ],
+        },
+      ],
+    });
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card shows 30%', async () => (await world.events({ type: 'update', progress: 30 })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('card shows 70%', async () => (await world.events({ type: 'update', progress: 70 })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+
+    const replies = repliesIn(await world.events(), 'slack:C-ONE');
+    expect(replies.map((reply) => [reply.previousState, reply.state, reply.endReason])).toEqual([['running', 'succeeded', 'terminal']]);
+  });
+
+  test('given a CDN prefetch in which one URL fails while the others run, then that failure gets its own thread reply', async () => {
+    const id = world.sandbox.addTask({
+      kind: 'cdn',
+      items: [
+        { name: 'https://www.example.com/ok.js', steps: [{ afterMs: 0, status: 'process', percent: 10 }, { afterMs: 1000, status: 'process', percent: 60 }, { afterMs: 2000, status: 'done', percent: 100 }] },
+        { name: 'https://www.example.com/broken.js', steps: [{ afterMs: 0, status: 'process', percent: 10 }, { afterMs: 1000, status: 'fail', percent: 0 }] },
+      ],
+    });
+    await running.engine.watch({ refs: [{ kind: 'cdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card shows running', async () => (await world.events({ type: 'update', state: 'running' })).length > 0);
+    world.clock.advance(1000);
+    await waitFor('a reply about the failed URL', async () => (await world.events({ type: 'reply' })).length > 0);
+    const [reply] = await world.events({ type: 'reply' });
+    expect(reply).toMatchObject({ previousState: 'running', endReason: null });
+  });
+
   test('given a DCDN task going pending -> running -> succeeded, then each transition gets exactly one thread reply and the card ends succeeded', async () => {
     const id = world.sandbox.addTask({
       kind: 'dcdn',

@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../../../src/providers/types';
 import { ProviderError } from '../../../src/providers/errors';
-import { buildNotice, changedItems, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
+import { buildNotice, changedItems, deservesThreadReply, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
 import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
 import { taskStatus } from '../../support/task-status';
 
@@ -88,5 +88,31 @@ describe('watch policy', () => {
     expect(watchIdOf(key, 'slack:C1')).toBe(watchIdOf(key, 'slack:C1'));
     expect(watchIdOf(key, 'slack:C1')).not.toContain(':');
     expect(watchIdOf(key, 'slack:C1')).not.toBe(watchIdOf(key, 'slack:C2'));
+  });
+});
+
+describe('what goes to the thread', () => {
+  const item = (name: string, state: TaskStatus['state'], progress: number) => ({ name, state, rawStatus: state === 'failed' ? 'Failed' : 'Refreshing', progress });
+  const ending = { reason: 'terminal' as const, message: 'The task succeeded; watching stopped.' };
+
+  test('given progress alone (30% -> 70%), then no thread reply: the card shows it', () => {
+    expect(deservesThreadReply(status({ progress: 30 }), status({ progress: 70 }), [], null)).toBe(false);
+  });
+
+  test('given a new state, or a state passed through on the way, then a thread reply', () => {
+    expect(deservesThreadReply(status({ state: 'pending', rawStatus: 'Pending' }), status(), [], null)).toBe(true);
+    expect(deservesThreadReply(status(), status({ progress: 90 }), ['pending'], null)).toBe(true);
+  });
+
+  test('given an item that failed inside a running task, then a thread reply; given one that stays failed, none', () => {
+    const before = status({ items: [item('https://a.example/x', 'running', 30), item('https://a.example/y', 'running', 30)] });
+    const after = status({ items: [item('https://a.example/x', 'failed', 30), item('https://a.example/y', 'running', 60)] });
+    expect(deservesThreadReply(before, after, [], null)).toBe(true);
+    expect(deservesThreadReply(after, status({ items: [item('https://a.example/x', 'failed', 30), item('https://a.example/y', 'running', 90)] }), [], null)).toBe(false);
+  });
+
+  test('given the first observation, then no reply unless it ends the watch', () => {
+    expect(deservesThreadReply(null, status(), [], null)).toBe(false);
+    expect(deservesThreadReply(null, status({ state: 'succeeded', terminal: true }), [], ending)).toBe(true);
   });
 });
