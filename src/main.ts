@@ -189,7 +189,17 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     services.watches = engine;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
-    const subscriptions = createSubscriptionEngine({ connection: redisUrl, providers, watches: engine, notifiers, role: options.role, logger });
+    // Each listing runs at the watch cadence while anything subscribes to it: a new task is
+    // announced as promptly as a watched one changes. Throttling still backs a listing off.
+    const subscriptions = createSubscriptionEngine({
+      connection: redisUrl,
+      providers,
+      watches: engine,
+      notifiers,
+      role: options.role,
+      logger,
+      tuning: { intervalMs: config.watch.intervalMs },
+    });
     await subscriptions.start();
     stoppers.push(() => subscriptions.stop());
     services.subscriptions = subscriptions;

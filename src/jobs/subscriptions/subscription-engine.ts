@@ -55,7 +55,7 @@ export const SUBSCRIPTION_QUEUE = 'subscription-poll';
 
 /** Timing that tests change; production keeps the defaults. */
 export interface SubscriptionTuning {
-  /** Pause between two sweeps of a group (real time). Default 30 s. */
+  /** Pause between two sweeps of a group (real time). Default 30 s; `taskwatch start` passes `WATCH_INTERVAL_MS`. */
   readonly intervalMs?: number;
   /** How far each CDN window reaches back before the previous one's end. Default 5 min. */
   readonly overlapMs?: number;
