@@ -8,7 +8,8 @@
  * (413) and shape (400); then the token's grant (403).
  *
  * Tokens: `API_TOKEN` is the legacy single token and may watch on every account and channel
- * (a contract with existing pipelines). Tokens from the accounts file (`apiTokens`) are bound
+ * (a contract with existing pipelines), except that an account's own channel list still applies
+ * to it. Tokens from the accounts file (`apiTokens`) are bound
  * to the accounts and channels they list, and to each account's own channel list. Every call
  * writes one audit line naming the token's name, never the token.
  */
@@ -32,7 +33,7 @@ const RATE_WINDOW_TIMEOUT_MS = 2_000;
 
 /** Options of {@link createWatchApiRouter}. */
 export interface WatchApiOptions {
-  /** The legacy bearer token (`API_TOKEN`), allowed on every account and channel; null when only file tokens are used. */
+  /** The legacy bearer token (`API_TOKEN`), allowed on every account and on every channel the account allows; null when only file tokens are used. */
   readonly apiToken: string | null;
   readonly watches: WatchService;
   readonly providers: ProviderRegistry;
@@ -147,7 +148,7 @@ export function validateWatchRequest(
 interface ApiCaller {
   /** The name audit lines show: `API_TOKEN`'s configured name, or the file token's name. */
   readonly name: string;
-  /** Null for the legacy `API_TOKEN`, which may use every account and channel. */
+  /** Null for the legacy `API_TOKEN`, which may use every account, on the channels each account allows. */
   readonly binding: ApiTokenBinding | null;
 }
 
@@ -216,14 +217,19 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     const accountName = first.account ?? DEFAULT_ACCOUNT;
     const target = formatChannelAddress(channel);
     const audited = { who, platform: 'api', where: target, action: 'api.watches', kind: first.kind, ids: refs.map((ref) => ref.id), account: accountName };
-    if (access && caller.binding !== null) {
-      // The token is the principal; the policy checks its grant and the account's channel list.
-      const decision = access.policy.authorize({ platform: 'api', channelId: target, userId: caller.name, groups: [] }, 'watch', CLOUD_OF_KIND[first.kind], accountName);
+    if (access) {
+      // A file token is the principal: the policy checks its grant and the account's channel
+      // list. The legacy token has no grant, but the account's channel list binds it all the same.
+      const cloud = CLOUD_OF_KIND[first.kind];
+      const decision =
+        caller.binding !== null
+          ? access.policy.authorize({ platform: 'api', channelId: target, userId: caller.name, groups: [] }, 'watch', cloud, accountName)
+          : access.policy.authorizeUnboundApiToken(target, cloud, accountName);
       if (!decision.allowed) {
         access.audit.record({ ...audited, outcome: 'refused', reason: decision.reason });
         const fields: FieldErrors =
           decision.reason === 'channel_not_allowed'
-            ? { channel: 'is not a channel this token may post to with this account' }
+            ? { channel: caller.binding !== null ? 'is not a channel this token may post to with this account' : 'is not a channel this account may post to' }
             : { account: 'is not an account this token may use' };
         response.status(403).json({ error: 'forbidden', fields });
         return;

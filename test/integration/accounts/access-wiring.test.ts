@@ -309,16 +309,29 @@ describe('access and several accounts, wired into the command handler and the HT
       expect(watches.requests.map((request) => [request.requestedBy, request.refs.map((ref) => ref.account)])).toEqual([['api:deploy-pipeline', ['production']]]);
     });
 
-    it('given the legacy API_TOKEN, then it may watch on any account and channel; an unknown token gets 401', async () => {
-      const legacy = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0ELSEWHERE' });
-      expect(legacy.status).toBe(201);
+    it('given the legacy API_TOKEN, then it may watch on any account, but the account\'s own channel list still applies; an unknown token gets 401', async () => {
+      // production allows only C0PROD: the legacy token may not send its cards elsewhere.
+      const elsewhere = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0ELSEWHERE' });
+      expect(elsewhere.status).toBe(403);
+      expect(await elsewhere.json()).toEqual({ error: 'forbidden', fields: { channel: expect.any(String) } });
+      // staging has no access section, so any channel may use it, as before.
+      const open = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'staging', channel: 'slack:C0ELSEWHERE' });
+      expect(open.status).toBe(201);
+      const bound = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0PROD' });
+      expect(bound.status).toBe(201);
       const unknown = await post('not-a-token-0123456789abcdefgh', { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
       expect(unknown.status).toBe(401);
-      expect(watches.requests).toHaveLength(1);
-      expect(audited().map((line) => [line['who'], line['outcome']])).toEqual([
-        ['api:legacy', 'allowed'],
-        ['api:unknown', 'refused'],
+      expect(watches.requests.map((request) => [request.channel, request.refs.map((ref) => ref.account)])).toEqual([
+        [{ platform: 'slack', channelId: 'C0ELSEWHERE' }, ['staging']],
+        [{ platform: 'slack', channelId: 'C0PROD' }, ['production']],
       ]);
+      expect(audited().map((line) => [line['who'], line['where'], line['account'], line['outcome'], line['reason']])).toEqual([
+        ['api:legacy', 'slack:C0ELSEWHERE', 'production', 'refused', 'channel_not_allowed'],
+        ['api:legacy', 'slack:C0ELSEWHERE', 'staging', 'allowed', undefined],
+        ['api:legacy', 'slack:C0PROD', 'production', 'allowed', undefined],
+        ['api:unknown', 'POST /api/watches', undefined, 'refused', 'unauthorized'],
+      ]);
+      for (const secret of SECRETS) expect(auditLines.join('\n')).not.toContain(secret);
     });
   });
 
