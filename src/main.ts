@@ -105,7 +105,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const notifiers: Notifier[] = [];
 
     // Chat adapters are created before the engine (it needs their notifiers) but started after it.
-    const { createHttpApp, listen } = await import('./http/http-app');
+    const { createHttpApp, finishHttpApp, listen } = await import('./http/http-app');
     const readiness: Record<string, () => Promise<boolean> | boolean> = {
       redis: async () => (await budgetConnection.ping()) === 'PONG',
     };
@@ -200,6 +200,8 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
         app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow }));
       }
+      // Last: unknown routes and failures get short JSON answers, never a stack trace.
+      finishHttpApp(app, logger);
       http = await listen(app, config.http.port, config.http.host);
       const server = http;
       stoppers.push(() => server.close());
