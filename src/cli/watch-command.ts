@@ -20,7 +20,8 @@ Starts watching tasks; their status card and thread of changes go to the named c
 Talks to a running taskwatch over HTTP:
   --api URL       the bot's base URL, path kept (or TASKWATCH_API_URL; default http://127.0.0.1:3000)
   API_TOKEN       the bot's API token, from the environment (never a flag, so it stays out of shell history)
-Prints one watch ID per line. Exit codes: 0 started, 2 usage or configuration, 1 failed.`;
+Prints one watch ID per line. Exit codes: 0 started, 2 usage or configuration (including a
+refused token: 401 or 403), 1 failed.`;
 
 /** What `taskwatch watch` needs from its process. */
 export interface WatchCommandDependencies extends CliIo {
@@ -128,6 +129,12 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
     case 401:
       err.write('taskwatch watch: the bot refused API_TOKEN (401); check that it matches the bot\'s API_TOKEN.\n');
       return EXIT.usage;
+    case 403: {
+      // A refused token is a configuration problem (README: exit 2), not a failure to retry.
+      const fields = Object.entries(answer.fields ?? {}).map(([field, problem]) => `${field.slice(0, 32)} ${String(problem).slice(0, 200)}`);
+      err.write(`taskwatch watch: the bot refused this token here (403): ${fields.join('; ') || 'forbidden'}\n`);
+      return EXIT.usage;
+    }
     case 429:
       err.write(`taskwatch watch: rate-limited by the bot; retry after ${response.headers.get('retry-after') ?? 'a while'} s.\n`);
       return EXIT.failed;

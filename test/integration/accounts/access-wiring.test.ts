@@ -13,6 +13,7 @@ import express from 'express';
 import { loadAccountSetup, type AccountSetup } from '../../../src/accounts/account-setup';
 import { createAuditLog } from '../../../src/accounts/audit-log';
 import { runStartCommand } from '../../../src/cli/start-command';
+import { runWatchCommand } from '../../../src/cli/watch-command';
 import { runCommandText } from '../../../src/commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices } from '../../../src/commands/types';
 import { loadConfig } from '../../../src/config';
@@ -301,6 +302,23 @@ describe('access and several accounts, wired into the command handler and the HT
         expect.objectContaining({ who: 'api:deploy-pipeline', account: 'staging', outcome: 'refused', reason: 'user_not_allowed' }),
       ]);
       for (const secret of SECRETS) expect(auditLines.join('\n')).not.toContain(secret);
+    });
+
+    it('given taskwatch watch with a token refused for that channel (403), then it exits 2, the usage/configuration code, and says which field', async () => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let errText = '';
+      err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+      const code = await runWatchCommand(['cdn', '1234567', '--notify', 'slack:C0STAGING', '--account', 'production', '--api', `http://127.0.0.1:${server.port}`], {
+        out,
+        err,
+        env: { API_TOKEN: PIPELINE_TOKEN },
+      });
+      expect(code).toBe(2);
+      expect(errText).toContain('403');
+      expect(errText).toContain('channel');
+      expect(errText).not.toContain(PIPELINE_TOKEN);
+      expect(watches.requests).toEqual([]);
     });
 
     it('given a file token on its own channel, then the watch uses the channel default account', async () => {
