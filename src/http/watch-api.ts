@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
 import { CLOUD_OF_KIND, resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
-import { validateTaskId } from '../providers/validate-id';
+import { canonicalTaskId, validateTaskId } from '../providers/validate-id';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
@@ -114,6 +114,8 @@ export function validateWatchRequest(
     ids = [...new Set(rawIds.map((id) => id.trim()))];
     const bad = ids.find((id) => validateTaskId(kind, id) !== null);
     if (bad !== undefined) fields['ids'] = `holds an ID that is not a valid ${kind} task ID (${validateTaskId(kind, bad)})`;
+    // One task, one ID: `018215` and `18215` are the same Redis task.
+    else ids = [...new Set(ids.map((id) => canonicalTaskId(kind, id)))];
   }
 
   const region = input['region'];

@@ -84,6 +84,19 @@ describe('POST /api/watches', () => {
     expect(JSON.stringify(card?.body)).toContain(id);
   });
 
+  test('given one Redis task ID written with and without leading zeros, then it is one watch of one task', async () => {
+    const id = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const both = await post({ kind: 'redis', ids: [`0${id}`, id], region: 'ap-guangzhou', channel: 'slack:C-ZEROS' });
+    expect(both.status).toBe(201);
+    const first = ((await both.json()) as { watches: Array<{ id: string; taskId: string }> }).watches;
+    expect(first).toEqual([expect.objectContaining({ taskId: id })]);
+    // A later request with another spelling finds the same running watch.
+    const again = await post({ kind: 'redis', ids: [`00${id}`], region: 'ap-guangzhou', channel: 'slack:C-ZEROS' });
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { watches: Array<{ id: string; taskId: string }> }).watches).toEqual([expect.objectContaining({ id: first[0]?.id, taskId: id })]);
+    expect(slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === 'C-ZEROS')).toHaveLength(1);
+  });
+
   test('given bad fields, then it answers 400 naming each field', async () => {
     const response = await post({ kind: 'redis', ids: ['not-a-number'], channel: 'irc:#x' });
     expect(response.status).toBe(400);
