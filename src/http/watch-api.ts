@@ -90,7 +90,9 @@ export function validateWatchRequest(
   providers: ProviderRegistry,
   defaultAccount?: (channel: ChannelAddress, kind: TaskKind) => string,
 ): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
-  const fields: FieldErrors = {};
+  // No prototype: a body key such as "__proto__" must become an entry like any other, not be
+  // swallowed by Object.prototype's setter (which silently dropped the error, and the request passed).
+  const fields: FieldErrors = Object.create(null) as FieldErrors;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
   const input = body as Record<string, unknown>;
   const known = new Set(['kind', 'ids', 'region', 'account', 'channel']);

@@ -321,6 +321,19 @@ describe('access and several accounts, wired into the command handler and the HT
       expect(watches.requests).toEqual([]);
     });
 
+    it('given a body with a "__proto__" key, then it is refused as an unknown field like any other, and nothing is watched', async () => {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/watches`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PIPELINE_TOKEN}` },
+        // Written by hand: JSON.stringify of an object literal would not carry the key.
+        body: '{"kind":"cdn","ids":["1234567"],"channel":"slack:C0PROD","__proto__":{"account":"staging"}}',
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text).toBe('{"error":"invalid_request","fields":{"__proto__":"is not a field of this API"}}');
+      expect(watches.requests).toEqual([]);
+    });
+
     it('given a file token on its own channel, then the watch uses the channel default account', async () => {
       const response = await post(PIPELINE_TOKEN, { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
       expect(response.status).toBe(201);
