@@ -25,8 +25,12 @@ import type { WatchService } from '../jobs/watch-service';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
 import { DEFAULT_ACCOUNT } from '../config';
+import { AuditLineBudget } from '../accounts/audit-line-budget';
 import { InMemoryApiRateWindow, type ApiRateWindow } from './api-rate-window';
 import { withTimeout } from './http-app';
+
+/** Audit lines for unauthenticated calls per minute and process; the rest are counted in the next line's `suppressed`. */
+export const UNAUTHORIZED_AUDIT_LINES_PER_MINUTE = 10;
 
 /** How long a request waits for the rate window before it goes on uncounted. */
 const RATE_WINDOW_TIMEOUT_MS = 2_000;
@@ -48,7 +52,7 @@ export interface WatchApiOptions {
   readonly maxBodyBytes?: number;
   /** Shown as who asked (`api:<name>`); default `api`. */
   readonly tokenName?: string;
-  /** Real time for the rate window; default `Date.now`. */
+  /** Real time for the rate window and the audit budget of unauthenticated calls; default `Date.now`. */
   readonly now?: () => number;
   /** Told about failures we did not expect (names only, never messages). */
   readonly log?: { error(details: Record<string, unknown>, message: string): void };
@@ -168,6 +172,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
   const expected = options.apiToken ? createHash('sha256').update(options.apiToken).digest() : null;
   const windows = options.rateWindow ?? new InMemoryApiRateWindow(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
   const legacyName = options.tokenName ?? 'api';
+  const unauthorizedLines = new AuditLineBudget(UNAUTHORIZED_AUDIT_LINES_PER_MINUTE, 60_000, options.now ?? Date.now);
   const where = `POST ${WATCH_API_PATH}`;
 
   const authenticate = async (request: Request, response: Response, next: NextFunction): Promise<void> => {
@@ -179,7 +184,11 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     // File tokens are compared too even after a legacy match, so timing says nothing about which matched.
     const binding = token !== '' && access ? access.policy.authorizeApiToken(token) : null;
     if (!legacy && binding === null) {
-      access?.audit.record({ who: 'api:unknown', platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'unauthorized' });
+      // Bounded: a caller without a token must not be able to flood the audit log.
+      const ticket = unauthorizedLines.take();
+      if (ticket.write) {
+        access?.audit.record({ who: 'api:unknown', platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'unauthorized', ...(ticket.suppressed > 0 ? { suppressed: ticket.suppressed } : {}) });
+      }
       // The body is not read: drain it so the connection stays usable, then answer.
       response.setHeader('WWW-Authenticate', 'Bearer');
       response.status(401).json({ error: 'unauthorized', message: 'Send Authorization: Bearer <API token>.' });
@@ -260,14 +269,21 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     }
   });
 
-  // Body errors from express.json: too large (413) or not JSON (400).
+  // Body errors from express.json: too large (413) or not JSON (400). They come after
+  // authentication, so the caller is known and the refusal is audited like any other.
   router.use(WATCH_API_PATH, (error: unknown, _request: Request, response: Response, next: NextFunction) => {
     const type = (error as { type?: unknown } | null)?.type;
+    const caller = (response.locals as Record<symbol, ApiCaller | undefined>)[CALLER];
+    const auditRefusal = (reason: string): void => {
+      if (caller) access?.audit.record({ who: `api:${caller.name}`, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason });
+    };
     if (type === 'entity.too.large') {
+      auditRefusal('payload_too_large');
       response.status(413).json({ error: 'payload_too_large', message: `The body must be at most ${options.maxBodyBytes ?? 16 * 1024} bytes.` });
       return;
     }
     if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      auditRefusal('invalid_request');
       response.status(400).json({ error: 'invalid_request', fields: { body: 'must be JSON' } });
       return;
     }

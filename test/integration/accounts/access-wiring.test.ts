@@ -262,6 +262,18 @@ describe('access and several accounts, wired into the command handler and the HT
     for (const secret of SECRETS) expect(rendered).not.toContain(secret);
   });
 
+  it('given chat commands the parser refuses, then each is audited as refused with reason invalid_command, without the typed text', async () => {
+    const alice = slack('C0PROD', 'U0ALICE');
+    await runCommandText('watch cdn', alice, services);
+    await runCommandText('frobnicate xoxb-0000-secret-looking', alice, services);
+    expect(sandbox.calls).toEqual([]);
+    expect(audited()).toEqual([
+      { at: expect.any(String), who: 'slack:U0ALICE', platform: 'slack', where: 'slack:C0PROD', action: 'watch', kind: 'cdn', outcome: 'refused', reason: 'invalid_command' },
+      { at: expect.any(String), who: 'slack:U0ALICE', platform: 'slack', where: 'slack:C0PROD', action: 'query', outcome: 'refused', reason: 'invalid_command' },
+    ]);
+    expect(auditLines.join('\n')).not.toContain('frobnicate');
+  });
+
   it('given an unknown account name, then it is refused before any cloud call', async () => {
     const result = await runCommandText('cdn 1234 account=nope', slack('C0STAGING', 'U0BOB'), services);
     expect(textOf(result)).toContain('No Tencent Cloud account named "nope" is configured');
@@ -332,6 +344,37 @@ describe('access and several accounts, wired into the command handler and the HT
       const text = await response.text();
       expect(text).toBe('{"error":"invalid_request","fields":{"__proto__":"is not a field of this API"}}');
       expect(watches.requests).toEqual([]);
+    });
+
+    it('given an authenticated caller whose body is not JSON or is too large, then the 400 and 413 are audited under the token\'s name', async () => {
+      const raw = (body: string): Promise<Response> =>
+        fetch(`http://127.0.0.1:${server.port}/api/watches`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PIPELINE_TOKEN}` }, body });
+      expect((await raw('{"kind":')).status).toBe(400);
+      expect((await raw(JSON.stringify({ kind: 'cdn', ids: ['1'], channel: 'slack:C0PROD', padding: 'x'.repeat(17 * 1024) }))).status).toBe(413);
+      expect(audited()).toEqual([
+        expect.objectContaining({ who: 'api:deploy-pipeline', platform: 'api', where: 'POST /api/watches', action: 'api.watches', outcome: 'refused', reason: 'invalid_request' }),
+        expect.objectContaining({ who: 'api:deploy-pipeline', platform: 'api', where: 'POST /api/watches', action: 'api.watches', outcome: 'refused', reason: 'payload_too_large' }),
+      ]);
+    });
+
+    it('given a flood of unauthenticated calls, then at most 10 a minute are audited, and the next line says how many were left out', async () => {
+      const clock = new ManualClock();
+      const app = express();
+      const access = services.access as NonNullable<CommandServices['access']>;
+      app.use(createWatchApiRouter({ apiToken: LEGACY_TOKEN, watches, providers: registry, access, now: () => clock.now() }));
+      const flooded = await listen(app, 0, '127.0.0.1');
+      try {
+        const knock = (): Promise<Response> => fetch(`http://127.0.0.1:${flooded.port}/api/watches`, { method: 'POST', headers: { Authorization: 'Bearer guess-0123456789abcdefghijkl' }, body: '{}' });
+        for (let call = 0; call < 30; call += 1) expect((await knock()).status).toBe(401);
+        expect(audited()).toHaveLength(10);
+        expect(audited().every((line) => line['reason'] === 'unauthorized' && line['suppressed'] === undefined)).toBe(true);
+        clock.advance(60_000);
+        expect((await knock()).status).toBe(401);
+        expect(audited()).toHaveLength(11);
+        expect(audited()[10]).toEqual(expect.objectContaining({ who: 'api:unknown', reason: 'unauthorized', suppressed: 20 }));
+      } finally {
+        await flooded.close();
+      }
     });
 
     it('given a file token on its own channel, then the watch uses the channel default account', async () => {
