@@ -87,6 +87,11 @@ export interface TaskwatchConfig {
   readonly log: { readonly level: string; readonly pretty: boolean };
   /** Path of the accounts file (`taskwatch.yml`), when one is used. */
   readonly accountsFile: string | null;
+  /**
+   * A file audit lines are appended to (`TASKWATCH_AUDIT_FILE`); null: standard output, or the
+   * log stream while the terminal chat owns standard output.
+   */
+  readonly auditFile: string | null;
 }
 
 /** The result of {@link loadConfig}. */
@@ -288,6 +293,7 @@ export function loadConfig(env: Environment): ConfigResult {
     apiToken: token('API_TOKEN'),
     log: { level: logLevel, pretty: logFormat === null ? env['NODE_ENV'] !== 'production' : logFormat === 'pretty' },
     accountsFile: read('TASKWATCH_CONFIG'),
+    auditFile: read('TASKWATCH_AUDIT_FILE'),
   };
 
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
