@@ -87,6 +87,11 @@ export interface TaskwatchConfig {
   readonly log: { readonly level: string; readonly pretty: boolean };
   /** Path of the accounts file (`taskwatch.yml`), when one is used. */
   readonly accountsFile: string | null;
+  /**
+   * A file audit lines are appended to (`TASKWATCH_AUDIT_FILE`); null: standard output, or the
+   * log stream while the terminal chat owns standard output.
+   */
+  readonly auditFile: string | null;
 }
 
 /** The result of {@link loadConfig}. */
@@ -106,6 +111,18 @@ export class ConfigError extends Error {
 export const DEFAULT_TENCENT_PER_SECOND = 15;
 export const DEFAULT_DCDN_PER_SECOND = 24;
 
+/**
+ * The longest polling interval (1 h). Node clamps timers above 2^31 - 1 ms to 1 ms, so an
+ * unbounded value would make the supervisor spin; an hour is already far past any useful poll.
+ */
+export const MAX_WATCH_INTERVAL_MS = 3_600_000;
+
+/** The longest a watch may run (7 days): a deadline far past that overflows a `Date`. */
+export const MAX_WATCH_DEADLINE_MS = 604_800_000;
+
+/** The shortest `API_TOKEN` and `ADMIN_TOKEN` accepted, as for the accounts file's tokens. */
+export const MIN_TOKEN_LENGTH = 24;
+
 /** The name of the account built from the single-account environment variables. */
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -120,10 +137,13 @@ export function loadConfig(env: Environment): ConfigResult {
     return value === undefined || value.trim() === '' ? null : value.trim();
   };
 
-  const integer = (name: string, fallback: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number => {
+  // Every numeric setting has an upper bound too: an unbounded one passes here and fails later,
+  // far from its cause (a Date past year 275760, a timer Node clamps to 1 ms). Only plain decimal
+  // digits count, so `1e4` or `0x10` are not silently read as something else.
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = read(name);
     if (raw === null) return fallback;
-    const value = Number(raw);
+    const value = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max}; it is "${raw.slice(0, 40)}".`);
       return fallback;
@@ -151,6 +171,16 @@ export function loadConfig(env: Environment): ConfigResult {
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     problems.push(`${name} must be true or false; it is "${raw.slice(0, 40)}".`);
     return fallback;
+  };
+
+  // A bearer token short enough to guess protects nothing; the value itself is never echoed.
+  const token = (name: string): string | null => {
+    const value = read(name);
+    if (value !== null && value.length < MIN_TOKEN_LENGTH) {
+      problems.push(`${name} must be at least ${MIN_TOKEN_LENGTH} characters; it has ${value.length}. Generate one with "openssl rand -hex 32".`);
+      return null;
+    }
+    return value;
   };
 
   const accounts: CloudAccount[] = [];
@@ -223,9 +253,12 @@ export function loadConfig(env: Environment): ConfigResult {
     );
   }
 
-  const intervalMs = integer('WATCH_INTERVAL_MS', 5000, 100);
-  const maxIntervalMs = integer('WATCH_MAX_INTERVAL_MS', 60_000, 100);
-  if (maxIntervalMs < intervalMs) {
+  const problemsBeforeIntervals = problems.length;
+  const intervalMs = integer('WATCH_INTERVAL_MS', 5000, 100, MAX_WATCH_INTERVAL_MS);
+  const maxIntervalMs = integer('WATCH_MAX_INTERVAL_MS', 60_000, 100, MAX_WATCH_INTERVAL_MS);
+  // Compared only when both are valid: a refused one stands at its default, and comparing with
+  // that would report a second problem the user never made.
+  if (problems.length === problemsBeforeIntervals && maxIntervalMs < intervalMs) {
     problems.push(`WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`);
   }
 
@@ -253,13 +286,14 @@ export function loadConfig(env: Environment): ConfigResult {
     watch: {
       intervalMs,
       maxIntervalMs,
-      deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000),
+      deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000, MAX_WATCH_DEADLINE_MS),
       broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
     },
-    adminToken: read('ADMIN_TOKEN'),
-    apiToken: read('API_TOKEN'),
+    adminToken: token('ADMIN_TOKEN'),
+    apiToken: token('API_TOKEN'),
     log: { level: logLevel, pretty: logFormat === null ? env['NODE_ENV'] !== 'production' : logFormat === 'pretty' },
     accountsFile: read('TASKWATCH_CONFIG'),
+    auditFile: read('TASKWATCH_AUDIT_FILE'),
   };
 
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };

@@ -104,7 +104,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
 
     const { AccessPolicy } = await import('./accounts/access-policy');
     const policy = options.policy ?? AccessPolicy.allowAll();
-    const audit = await createProcessAuditLog(config, accounts, logger);
+    // Decided before anything can write an audit line: the terminal chat's standard output is
+    // the conversation, and audit lines must not land in it.
+    const chatPlatformConfigured = config.slack !== null || config.discord !== null;
+    const terminalOpens = options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true));
+    const audit = await createProcessAuditLog(config, accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
 
     const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
@@ -116,7 +120,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const notifiers: Notifier[] = [];
 
     // Chat adapters are created before the engine (it needs their notifiers) but started after it.
-    const { createHttpApp, listen } = await import('./http/http-app');
+    const { createHttpApp, finishHttpApp, listen } = await import('./http/http-app');
     const readiness: Record<string, () => Promise<boolean> | boolean> = {
       redis: async () => (await budgetConnection.ping()) === 'PONG',
     };
@@ -156,8 +160,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const closed = new Promise<void>((resolve) => {
       closeTerminal = resolve;
     });
-    const chatPlatformConfigured = config.slack !== null || config.discord !== null;
-    if (options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true))) {
+    if (terminalOpens) {
       const { TerminalChat } = await import('./chat/terminal/terminal-chat');
       terminal = new TerminalChat({
         input: options.stdin as unknown as import('node:stream').Readable,
@@ -221,6 +224,8 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
         app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow }));
       }
+      // Last: unknown routes and failures get short JSON answers, never a stack trace.
+      finishHttpApp(app, logger);
       http = await listen(app, config.http.port, config.http.host);
       const server = http;
       stoppers.push(() => server.close());
@@ -284,16 +289,52 @@ async function cloudAccounts(
   return { accounts: sandboxAccounts(sandbox.url), sandboxNote: describeDemoTasks(demo) };
 }
 
+/** Where {@link createProcessAuditLog} may write. */
+interface AuditSinks {
+  readonly stdout: NodeJS.WritableStream;
+  /** Whether the terminal chat writes its conversation to `stdout`. */
+  readonly terminalOwnsStdout: boolean;
+  readonly stoppers: Stoppers;
+}
+
 /**
- * Audit lines go to the process log as one JSON line each, marked `audit: true`, so a log
- * pipeline can route them apart; values are scrubbed of every credential we know.
+ * Audit lines are a stream of their own, apart from the diagnostic log on standard error, so
+ * that `taskwatch start | jq -c 'select(.audit)'` routes them: one pino JSON line each (level
+ * info, `"audit": true`, message `audit`), whatever `LOG_LEVEL` and `LOG_FORMAT` say. They go to
+ * `TASKWATCH_AUDIT_FILE` when set; else to standard output, unless the terminal chat owns it (it
+ * is the conversation there), in which case they join the log stream, marked the same way.
+ * Values are scrubbed of every credential we know.
  */
-async function createProcessAuditLog(config: TaskwatchConfig, accounts: readonly CloudAccount[], logger: Logger): Promise<AuditLog> {
+async function createProcessAuditLog(config: TaskwatchConfig, accounts: readonly CloudAccount[], logger: Logger, sinks: AuditSinks): Promise<AuditLog> {
   const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
+  const { createLogger } = await import('./observability/logger');
   const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, config.slack?.botToken, config.discord?.token].filter(
     (secret): secret is string => typeof secret === 'string',
   );
-  return createAuditLog((line) => logger.info({ audit: true, ...(JSON.parse(line) as Record<string, unknown>) }, 'audit'), { secrets });
+  let auditLogger: Logger;
+  if (config.auditFile !== null) {
+    const file = await openAuditFile(config.auditFile);
+    sinks.stoppers.push(() => new Promise<void>((resolve) => file.end(() => resolve())));
+    auditLogger = createLogger({ level: 'info', pretty: false, secrets, destination: file });
+  } else if (sinks.terminalOwnsStdout) {
+    auditLogger = logger;
+  } else {
+    auditLogger = createLogger({ level: 'info', pretty: false, secrets, destination: sinks.stdout });
+  }
+  return createAuditLog((line) => auditLogger.info({ audit: true, ...(JSON.parse(line) as Record<string, unknown>) }, 'audit'), { secrets });
+}
+
+/** Opens the audit file for appending, at start, so a path that cannot be written stops start-up rather than losing lines later. */
+async function openAuditFile(path: string): Promise<import('node:fs').WriteStream> {
+  const { createWriteStream, openSync } = await import('node:fs');
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o640);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new Error(`TASKWATCH_AUDIT_FILE names a file that cannot be opened for appending (${typeof code === 'string' ? code : 'error'}); check the path and that taskwatch may write there.`, { cause: error });
+  }
+  return createWriteStream('', { fd, flags: 'a' });
 }
 
 function banner(config: TaskwatchConfig, sandboxNote: string | null): string {

@@ -8,7 +8,8 @@
  * - when channels are listed, only those channels may use it (a platform with no list: none);
  * - when users are listed, only those users, or members of those groups, may query, watch and subscribe;
  * - the terminal is local and always allowed;
- * - API callers are bound to their token's accounts and channels, and to the account's channel list.
+ * - API callers are bound to their token's accounts and channels, and to the account's channel list;
+ *   the legacy `API_TOKEN` has no token binding but is still bound to the account's channel list.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_ACCOUNT, type CloudAccount } from '../config';
@@ -108,6 +109,19 @@ export class AccessPolicy {
     if (!this.channelAllowed(rules, principal.platform, principal.channelId)) return refused('channel_not_allowed');
     if (rules?.users && !this.userAllowed(rules, principal)) return refused('user_not_allowed');
     return ALLOWED;
+  }
+
+  /**
+   * Decides whether the legacy `API_TOKEN`, which carries no grant of its own, may post the
+   * `cloud` account's cards to `target` (`slack:<id>` or `discord:<id>`). The token may use
+   * every account, but an account's own channel list still applies: otherwise one shared token
+   * would route a restricted account's cards to any channel.
+   */
+  authorizeUnboundApiToken(target: string, cloud: CloudName, accountName: string): AccessDecision {
+    if (this.known !== null && !this.known.has(accountKey(cloud, accountName))) return refused('unknown_account');
+    const address = parseChannelAddress(target);
+    if (!address || address.platform === 'terminal') return refused('channel_not_allowed');
+    return this.channelAllowed(this.rules.get(accountKey(cloud, accountName)), address.platform, address.channelId) ? ALLOWED : refused('channel_not_allowed');
   }
 
   /**

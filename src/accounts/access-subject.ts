@@ -90,3 +90,20 @@ export function parseDiscordChannel(raw: unknown): SubjectResult<string> {
     problem: `${name} is not a Discord channel ID. Use the 17-20 digit ID (Developer Mode, then "Copy Channel ID"), in quotes.`,
   };
 }
+
+/**
+ * Checks the ID part of a `slack:<id>` or `discord:<id>` address written in the accounts file
+ * (`channels` keys, `apiTokens.*.channels`): null when it can be an ID the platform sends, else
+ * the problem. Slack IDs are compared exactly and Slack always sends them upper-case, so a
+ * lower-case ID would never match and the channel would silently fall back to `default`: it is
+ * refused, with the spelling that would match, rather than silently corrected.
+ */
+export function channelIdProblem(platform: 'slack' | 'discord', id: string): string | null {
+  if (platform === 'slack') {
+    if (SLACK_CHANNEL.test(id)) return null;
+    if (SLACK_CHANNEL.test(id.toUpperCase())) return `"${shown(id)}" is not a Slack channel ID, which is upper-case: write slack:${id.toUpperCase()}.`;
+    return `"${shown(id)}" is not a Slack channel ID; use the ID (e.g. C0123ABCD: open the channel details, it is at the bottom), not the #name.`;
+  }
+  if (SNOWFLAKE.test(id)) return null;
+  return `"${shown(id)}" is not a Discord channel ID; use the 17-20 digit ID (Developer Mode, then "Copy Channel ID").`;
+}

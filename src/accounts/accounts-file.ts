@@ -12,7 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_ACCOUNT, type AlibabaAccount, type CloudAccount, type TencentAccount } from '../config';
 import { parseChannelAddress } from '../jobs/notifier';
 import type { CloudName } from '../providers/types';
-import { entryText, parseAccessSubject, parseDiscordChannel, parseSlackChannel, type AccessSubject, type SubjectResult } from './access-subject';
+import { channelIdProblem, entryText, parseAccessSubject, parseDiscordChannel, parseSlackChannel, type AccessSubject, type SubjectResult } from './access-subject';
 import { errorCode, resolveCredentialReference, type CredentialSources } from './credential-reference';
 
 /** The file name looked for in the working directory when `TASKWATCH_CONFIG` is not set. */
@@ -234,8 +234,8 @@ function parseAccounts(
     const [idField, secretField] = CREDENTIAL_FIELDS[provider];
     unknownFields(body, [...ACCOUNT_FIELDS, idField, secretField], owner, problems);
 
-    const id = resolveCredentialReference(body[idField], { owner, field: idField }, sources);
-    const secret = resolveCredentialReference(body[secretField], { owner, field: secretField }, sources);
+    const id = resolveCredentialReference(body[idField], { owner, field: idField, key: `accounts.${name}.${idField}` }, sources);
+    const secret = resolveCredentialReference(body[secretField], { owner, field: secretField, key: `accounts.${name}.${secretField}` }, sources);
     if (!id.ok) problems.push(id.problem);
     if (!secret.ok) problems.push(secret.problem);
 
@@ -354,6 +354,11 @@ function parseChannelDefaults(raw: unknown, cloudOfName: ReadonlyMap<string, Clo
       problems.push(`${owner}: write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.`);
       continue;
     }
+    const idProblem = channelIdProblem(address.platform, address.channelId);
+    if (idProblem !== null) {
+      problems.push(`${owner}: ${idProblem}`);
+      continue;
+    }
     if (!isMapping(body)) {
       problems.push(`${owner}: must be a mapping such as { account: production }.`);
       continue;
@@ -405,7 +410,7 @@ function parseApiTokens(raw: unknown, sources: CredentialSources, cloudOfName: R
       continue;
     }
     unknownFields(body, TOKEN_FIELDS, owner, problems);
-    const token = resolveCredentialReference(body['token'], { owner, field: 'token' }, sources);
+    const token = resolveCredentialReference(body['token'], { owner, field: 'token', key: `apiTokens.${name}.token` }, sources);
     let digest: string | null = null;
     if (!token.ok) {
       problems.push(token.problem);
@@ -426,6 +431,8 @@ function parseApiTokens(raw: unknown, sources: CredentialSources, cloudOfName: R
       if (!address || address.platform === 'terminal') {
         return { ok: false, problem: `channels entries are written slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.` };
       }
+      const idProblem = channelIdProblem(address.platform, address.channelId);
+      if (idProblem !== null) return { ok: false, problem: `the channels entry "${address.platform}:${address.channelId.slice(0, 40)}": ${idProblem}` };
       return { ok: true, value: `${address.platform}:${address.channelId}` };
     });
     if (body['accounts'] === undefined) problems.push(`${owner}: accounts is missing; list the accounts its watches may use.`);

@@ -28,6 +28,11 @@ export interface AuditEntry {
   readonly outcome: 'allowed' | 'refused';
   /** A refusal reason code such as `user_not_allowed`; never free text from a provider. */
   readonly reason?: string;
+  /**
+   * How many earlier events of this kind got no line of their own because they came too fast
+   * (unauthenticated API calls: at most 10 lines a minute). Absent when none were left out.
+   */
+  readonly suppressed?: number;
 }
 
 /** The audit log: {@link AuditLog.record} stamps and writes one entry. */
@@ -93,6 +98,7 @@ export function createAuditLog(write: (line: string) => void, options: AuditLogO
       if (entry.account !== undefined) line['account'] = clean(entry.account, 64);
       line['outcome'] = entry.outcome === 'allowed' ? 'allowed' : 'refused';
       if (entry.reason !== undefined) line['reason'] = clean(entry.reason, 64);
+      if (entry.suppressed !== undefined && Number.isSafeInteger(entry.suppressed) && entry.suppressed > 0) line['suppressed'] = entry.suppressed;
       write(JSON.stringify(line));
     },
   };

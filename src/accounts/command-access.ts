@@ -4,7 +4,7 @@
  * action and the principal — never a provider answer — so a refusal is decided before any
  * cloud call and reads the same whether or not the task exists.
  */
-import type { Command, CommandContext } from '../commands/types';
+import type { Command, CommandContext, ParseError } from '../commands/types';
 import { formatChannelAddress } from '../jobs/notifier';
 import { CLOUD_OF_KIND, type CloudName, type TaskKind } from '../providers/types';
 import { refusalMessage, type AccessAction, type AccessPolicy, type Principal } from './access-policy';
@@ -80,4 +80,21 @@ export function checkCommandAccess(command: Command, context: CommandContext, ac
   }
   access.audit.record({ ...base, outcome: 'allowed' });
   return { allowed: true, account };
+}
+
+/**
+ * Writes the audit line of a command the parser refused: who, where, the subcommand and kind
+ * when the parser got that far (`invalid` otherwise), reason `invalid_command`. Never the typed
+ * text: a mistyped command is where a pasted secret would land.
+ */
+export function auditInvalidCommand(error: ParseError, context: CommandContext, access: CommandAccess): void {
+  access.audit.record({
+    who: `${context.platform}:${context.userId}`,
+    platform: context.platform,
+    where: formatChannelAddress(context.channel),
+    action: error.subcommand ?? 'invalid',
+    ...(error.kind !== undefined ? { kind: error.kind } : {}),
+    outcome: 'refused',
+    reason: 'invalid_command',
+  });
 }

@@ -21,6 +21,8 @@ export interface CredentialSources {
 export interface ReferenceLocation {
   readonly owner: string;
   readonly field: string;
+  /** The field's path in the file, e.g. `accounts.production.secretKey`: how problems name a `{ file: }` path. */
+  readonly key: string;
 }
 
 /** The outcome of {@link resolveCredentialReference}. */
@@ -43,7 +45,7 @@ export function referenceHint(field: string): string {
  * secret file would otherwise break every signature.
  */
 export function resolveCredentialReference(raw: unknown, location: ReferenceLocation, sources: CredentialSources): ResolvedCredential {
-  const { owner, field } = location;
+  const { owner, field, key } = location;
   const fail = (problem: string): ResolvedCredential => ({ ok: false, problem });
 
   if (raw === undefined || raw === null) {
@@ -88,11 +90,12 @@ export function resolveCredentialReference(raw: unknown, location: ReferenceLoca
   try {
     contents = sources.readFile(fullPath);
   } catch (error) {
-    return fail(`${owner}: ${field} refers to the file ${fullPath}, which cannot be read (${errorCode(error)}). Check the path and that taskwatch may read it.`);
+    // The path is not quoted: a secret pasted there by mistake would be printed with it.
+    return fail(`${owner}: ${field} refers to the file named in ${key}, which cannot be read (${errorCode(error)}). Check the path and that taskwatch may read it.`);
   }
   const value = contents.trim();
   if (value === '') {
-    return fail(`${owner}: ${field} refers to the file ${fullPath}, which is empty. Put the value in it.`);
+    return fail(`${owner}: ${field} refers to the file named in ${key}, which is empty. Put the value in it.`);
   }
   return { ok: true, value };
 }

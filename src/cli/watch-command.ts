@@ -18,9 +18,10 @@ const USAGE = `Usage: taskwatch watch <kind> <id> [<id> ...] --notify slack:<cha
 
 Starts watching tasks; their status card and thread of changes go to the named channel.
 Talks to a running taskwatch over HTTP:
-  --api URL       the bot's base URL (or TASKWATCH_API_URL; default http://127.0.0.1:3000)
+  --api URL       the bot's base URL, path kept (or TASKWATCH_API_URL; default http://127.0.0.1:3000)
   API_TOKEN       the bot's API token, from the environment (never a flag, so it stays out of shell history)
-Prints one watch ID per line. Exit codes: 0 started, 2 usage or configuration, 1 failed.`;
+Prints one watch ID per line. Exit codes: 0 started, 2 usage or configuration (including a
+refused token: 401 or 403), 1 failed.`;
 
 /** What `taskwatch watch` needs from its process. */
 export interface WatchCommandDependencies extends CliIo {
@@ -31,6 +32,24 @@ export interface WatchCommandDependencies extends CliIo {
 
 /** The default API base URL. */
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+/**
+ * The API's address under `base`, keeping base's path: with `https://ops.example.com/taskwatch`
+ * (with or without the final `/`) it is `https://ops.example.com/taskwatch/api/watches`. An
+ * absolute `/api/watches` would drop that path and send the bearer token to the host's root,
+ * i.e. to whatever else is served there. Null for anything but a plain http(s) base URL.
+ */
+export function watchesUrl(base: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') return null;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/watches`;
+  return url;
+}
 
 /** Runs `taskwatch watch`; resolves to the exit code. */
 export async function runWatchCommand(argv: readonly string[], dependencies: WatchCommandDependencies): Promise<number> {
@@ -81,13 +100,8 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   }
   // An empty TASKWATCH_API_URL means unset, as for every other setting.
   const base = values.api ?? (env['TASKWATCH_API_URL']?.trim() || DEFAULT_API_URL);
-  let url: URL;
-  try {
-    url = new URL('/api/watches', base);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return usage('--api (or TASKWATCH_API_URL) must be an http:// or https:// URL');
-  }
+  const url = watchesUrl(base);
+  if (url === null) return usage('--api (or TASKWATCH_API_URL) must be an http:// or https:// URL without ?query or #fragment');
 
   const body = { kind, ...(kind === 'tcss' ? {} : { ids }), channel: values.notify, ...(values.region ? { region: values.region } : {}), ...(values.account ? { account: values.account } : {}) };
   let response: Response;
@@ -115,6 +129,12 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
     case 401:
       err.write('taskwatch watch: the bot refused API_TOKEN (401); check that it matches the bot\'s API_TOKEN.\n');
       return EXIT.usage;
+    case 403: {
+      // A refused token is a configuration problem (README: exit 2), not a failure to retry.
+      const fields = Object.entries(answer.fields ?? {}).map(([field, problem]) => `${field.slice(0, 32)} ${String(problem).slice(0, 200)}`);
+      err.write(`taskwatch watch: the bot refused this token here (403): ${fields.join('; ') || 'forbidden'}\n`);
+      return EXIT.usage;
+    }
     case 429:
       err.write(`taskwatch watch: rate-limited by the bot; retry after ${response.headers.get('retry-after') ?? 'a while'} s.\n`);
       return EXIT.failed;

@@ -3,7 +3,7 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
-import { checkCommandAccess } from '../accounts/command-access';
+import { auditInvalidCommand, checkCommandAccess } from '../accounts/command-access';
 import { isProviderError, ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
 import {
@@ -283,6 +283,7 @@ export async function runCommandText(text: string, context: CommandContext, serv
   const parsed = parseCommand(text);
   if (!parsed.ok) {
     services.observer?.commandCompleted({ platform: context.platform, command: 'invalid', kind: parsed.error.kind ?? null, outcome: 'error' });
+    if (services.access) auditInvalidCommand(parsed.error, context, services.access);
     return errorResult(describeParseError(parsed.error));
   }
   return handleCommand(parsed.command, context, services);

@@ -13,7 +13,7 @@
  * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
  */
 import { KIND_ALIASES, TASK_KINDS, resolveTaskKind, type TaskKind } from '../providers/types';
-import { validateTaskId } from '../providers/validate-id';
+import { canonicalTaskId, validateTaskId } from '../providers/validate-id';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
 import { parseDuration } from '../util/duration';
 import { cutToken } from './cut-token';
@@ -148,12 +148,14 @@ function parseSelection(words: readonly Word[], subcommand: 'query' | 'watch' | 
     return fail({ code: 'missing_id', kind, subcommand });
   }
 
-  const unique = [...new Set(ids)];
-  if (unique.length > MAX_IDS_PER_COMMAND) return fail({ code: 'too_many_ids', kind, subcommand });
-  for (const id of unique) {
+  const distinct = [...new Set(ids)];
+  if (distinct.length > MAX_IDS_PER_COMMAND) return fail({ code: 'too_many_ids', kind, subcommand });
+  for (const id of distinct) {
     const problem = validateTaskId(kind, id);
     if (problem) return fail({ code: problem, kind, token: cutToken(id), subcommand });
   }
+  // After validation: `018215` and `18215` are one Redis task, so they must be one ID.
+  const unique = [...new Set(distinct.map((id) => canonicalTaskId(kind, id)))];
 
   const selection: TaskSelection = {
     kind,

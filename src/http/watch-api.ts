@@ -8,7 +8,8 @@
  * (413) and shape (400); then the token's grant (403).
  *
  * Tokens: `API_TOKEN` is the legacy single token and may watch on every account and channel
- * (a contract with existing pipelines). Tokens from the accounts file (`apiTokens`) are bound
+ * (a contract with existing pipelines), except that an account's own channel list still applies
+ * to it. Tokens from the accounts file (`apiTokens`) are bound
  * to the accounts and channels they list, and to each account's own channel list. Every call
  * writes one audit line naming the token's name, never the token.
  */
@@ -16,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
 import { CLOUD_OF_KIND, resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
-import { validateTaskId } from '../providers/validate-id';
+import { canonicalTaskId, validateTaskId } from '../providers/validate-id';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
@@ -24,15 +25,19 @@ import type { WatchService } from '../jobs/watch-service';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
 import { DEFAULT_ACCOUNT } from '../config';
+import { AuditLineBudget } from '../accounts/audit-line-budget';
 import { InMemoryApiRateWindow, type ApiRateWindow } from './api-rate-window';
 import { withTimeout } from './http-app';
+
+/** Audit lines for unauthenticated calls per minute and process; the rest are counted in the next line's `suppressed`. */
+export const UNAUTHORIZED_AUDIT_LINES_PER_MINUTE = 10;
 
 /** How long a request waits for the rate window before it goes on uncounted. */
 const RATE_WINDOW_TIMEOUT_MS = 2_000;
 
 /** Options of {@link createWatchApiRouter}. */
 export interface WatchApiOptions {
-  /** The legacy bearer token (`API_TOKEN`), allowed on every account and channel; null when only file tokens are used. */
+  /** The legacy bearer token (`API_TOKEN`), allowed on every account and on every channel the account allows; null when only file tokens are used. */
   readonly apiToken: string | null;
   readonly watches: WatchService;
   readonly providers: ProviderRegistry;
@@ -47,7 +52,7 @@ export interface WatchApiOptions {
   readonly maxBodyBytes?: number;
   /** Shown as who asked (`api:<name>`); default `api`. */
   readonly tokenName?: string;
-  /** Real time for the rate window; default `Date.now`. */
+  /** Real time for the rate window and the audit budget of unauthenticated calls; default `Date.now`. */
   readonly now?: () => number;
   /** Told about failures we did not expect (names only, never messages). */
   readonly log?: { error(details: Record<string, unknown>, message: string): void };
@@ -89,7 +94,9 @@ export function validateWatchRequest(
   providers: ProviderRegistry,
   defaultAccount?: (channel: ChannelAddress, kind: TaskKind) => string,
 ): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
-  const fields: FieldErrors = {};
+  // No prototype: a body key such as "__proto__" must become an entry like any other, not be
+  // swallowed by Object.prototype's setter (which silently dropped the error, and the request passed).
+  const fields: FieldErrors = Object.create(null) as FieldErrors;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
   const input = body as Record<string, unknown>;
   const known = new Set(['kind', 'ids', 'region', 'account', 'channel']);
@@ -113,6 +120,8 @@ export function validateWatchRequest(
     ids = [...new Set(rawIds.map((id) => id.trim()))];
     const bad = ids.find((id) => validateTaskId(kind, id) !== null);
     if (bad !== undefined) fields['ids'] = `holds an ID that is not a valid ${kind} task ID (${validateTaskId(kind, bad)})`;
+    // One task, one ID: `018215` and `18215` are the same Redis task.
+    else ids = [...new Set(ids.map((id) => canonicalTaskId(kind, id)))];
   }
 
   const region = input['region'];
@@ -147,7 +156,7 @@ export function validateWatchRequest(
 interface ApiCaller {
   /** The name audit lines show: `API_TOKEN`'s configured name, or the file token's name. */
   readonly name: string;
-  /** Null for the legacy `API_TOKEN`, which may use every account and channel. */
+  /** Null for the legacy `API_TOKEN`, which may use every account, on the channels each account allows. */
   readonly binding: ApiTokenBinding | null;
 }
 
@@ -163,6 +172,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
   const expected = options.apiToken ? createHash('sha256').update(options.apiToken).digest() : null;
   const windows = options.rateWindow ?? new InMemoryApiRateWindow(options.rateLimitPerMinute ?? 60, options.now ?? Date.now);
   const legacyName = options.tokenName ?? 'api';
+  const unauthorizedLines = new AuditLineBudget(UNAUTHORIZED_AUDIT_LINES_PER_MINUTE, 60_000, options.now ?? Date.now);
   const where = `POST ${WATCH_API_PATH}`;
 
   const authenticate = async (request: Request, response: Response, next: NextFunction): Promise<void> => {
@@ -174,7 +184,11 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     // File tokens are compared too even after a legacy match, so timing says nothing about which matched.
     const binding = token !== '' && access ? access.policy.authorizeApiToken(token) : null;
     if (!legacy && binding === null) {
-      access?.audit.record({ who: 'api:unknown', platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'unauthorized' });
+      // Bounded: a caller without a token must not be able to flood the audit log.
+      const ticket = unauthorizedLines.take();
+      if (ticket.write) {
+        access?.audit.record({ who: 'api:unknown', platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'unauthorized', ...(ticket.suppressed > 0 ? { suppressed: ticket.suppressed } : {}) });
+      }
       // The body is not read: drain it so the connection stays usable, then answer.
       response.setHeader('WWW-Authenticate', 'Bearer');
       response.status(401).json({ error: 'unauthorized', message: 'Send Authorization: Bearer <API token>.' });
@@ -216,14 +230,19 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     const accountName = first.account ?? DEFAULT_ACCOUNT;
     const target = formatChannelAddress(channel);
     const audited = { who, platform: 'api', where: target, action: 'api.watches', kind: first.kind, ids: refs.map((ref) => ref.id), account: accountName };
-    if (access && caller.binding !== null) {
-      // The token is the principal; the policy checks its grant and the account's channel list.
-      const decision = access.policy.authorize({ platform: 'api', channelId: target, userId: caller.name, groups: [] }, 'watch', CLOUD_OF_KIND[first.kind], accountName);
+    if (access) {
+      // A file token is the principal: the policy checks its grant and the account's channel
+      // list. The legacy token has no grant, but the account's channel list binds it all the same.
+      const cloud = CLOUD_OF_KIND[first.kind];
+      const decision =
+        caller.binding !== null
+          ? access.policy.authorize({ platform: 'api', channelId: target, userId: caller.name, groups: [] }, 'watch', cloud, accountName)
+          : access.policy.authorizeUnboundApiToken(target, cloud, accountName);
       if (!decision.allowed) {
         access.audit.record({ ...audited, outcome: 'refused', reason: decision.reason });
         const fields: FieldErrors =
           decision.reason === 'channel_not_allowed'
-            ? { channel: 'is not a channel this token may post to with this account' }
+            ? { channel: caller.binding !== null ? 'is not a channel this token may post to with this account' : 'is not a channel this account may post to' }
             : { account: 'is not an account this token may use' };
         response.status(403).json({ error: 'forbidden', fields });
         return;
@@ -250,14 +269,21 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     }
   });
 
-  // Body errors from express.json: too large (413) or not JSON (400).
+  // Body errors from express.json: too large (413) or not JSON (400). They come after
+  // authentication, so the caller is known and the refusal is audited like any other.
   router.use(WATCH_API_PATH, (error: unknown, _request: Request, response: Response, next: NextFunction) => {
     const type = (error as { type?: unknown } | null)?.type;
+    const caller = (response.locals as Record<symbol, ApiCaller | undefined>)[CALLER];
+    const auditRefusal = (reason: string): void => {
+      if (caller) access?.audit.record({ who: `api:${caller.name}`, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason });
+    };
     if (type === 'entity.too.large') {
+      auditRefusal('payload_too_large');
       response.status(413).json({ error: 'payload_too_large', message: `The body must be at most ${options.maxBodyBytes ?? 16 * 1024} bytes.` });
       return;
     }
     if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      auditRefusal('invalid_request');
       response.status(400).json({ error: 'invalid_request', fields: { body: 'must be JSON' } });
       return;
     }

@@ -25,6 +25,7 @@ import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
+import { canonicalTaskId } from '../providers/validate-id';
 
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
@@ -175,7 +176,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const resolve = (ref: TaskRef): ResolvedTask => {
     const account = ref.account?.trim() || DEFAULT_ACCOUNT;
     const region = KINDS_WITH_REGION.has(ref.kind) ? ref.region?.trim() || options.providers.defaultRegion(ref.kind, account) : null;
-    return { kind: ref.kind, account, region: region ?? null, id: ref.id.trim() };
+    // Canonical, so that every way in (chat, buttons, API, restarts) keys one task one way.
+    return { kind: ref.kind, account, region: region ?? null, id: canonicalTaskId(ref.kind, ref.id) };
   };
 
   const summarize = async (watch: WatchRecord, task: TaskRecord | null, resolved?: ResolvedTask): Promise<WatchSummary> => {

@@ -28,3 +28,16 @@ export function validateTaskId(kind: TaskKind, id: string): TaskIdProblem | null
   if (!SAFE_ID.test(id)) return 'invalid_id';
   return null;
 }
+
+/**
+ * The one spelling of a valid task ID, so that two spellings of one task are one watch, one
+ * task key and one line in a reply. Redis TaskIds are integers (the provider sends
+ * `Number(id)`), so `018215` and `18215` are the same task and become `18215`. Every other
+ * kind's IDs are strings to its API and are only trimmed. Call it on IDs that passed
+ * {@link validateTaskId}.
+ */
+export function canonicalTaskId(kind: TaskKind, id: string): string {
+  const trimmed = id.trim();
+  if (kind === 'redis' && DIGITS.test(trimmed) && Number.isSafeInteger(Number(trimmed))) return String(Number(trimmed));
+  return trimmed;
+}

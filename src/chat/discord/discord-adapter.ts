@@ -26,6 +26,7 @@ import {
   type InteractionReplyOptions,
 } from 'discord.js';
 import { handleCommand } from '../../commands/handle-command';
+import { auditInvalidCommand } from '../../accounts/command-access';
 import { describeParseError } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { DiscordConfig } from '../../config';
@@ -167,6 +168,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       duration: interaction.options.getString(OPTION_DURATION),
     });
     if (!parsed.ok) {
+      if (services.access) {
+        const refusedContext: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: [] };
+        auditInvalidCommand(parsed.error, refusedContext, services.access);
+      }
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       await interaction.editReply(replyOptions(renderTextReply(describeParseError(parsed.error))));
       return;

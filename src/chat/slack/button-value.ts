@@ -3,10 +3,13 @@
  * messages posted by an older release still work after an upgrade. A value is
  * user-controlled on the way back (anyone can forge a payload with a valid signature only if
  * they hold the signing secret, but Socket Mode payloads and old messages are still
- * untrusted input), so decoding validates every field and the IDs go through the parser again.
+ * untrusted input), so decoding validates every field with the parser's own rules: the ID
+ * limit, each ID's shape for its kind, the region and account patterns.
  */
+import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../../commands/parse-command';
 import type { TaskSelection } from '../../commands/types';
 import { TASK_KINDS, type TaskKind } from '../../providers/types';
+import { validateTaskId } from '../../providers/validate-id';
 
 /** Slack's limit for a button value. */
 export const BUTTON_VALUE_LIMIT = 2000;
@@ -38,7 +41,7 @@ export function encodeSelection(selection: TaskSelection): string | null {
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128;
 
-/** Decodes a button value; null for anything malformed or from an unknown version. */
+/** Decodes a button value; null for anything malformed, anything a typed command could not say, or an unknown version. */
 export function decodeSelection(value: string): TaskSelection | null {
   if (value.length > BUTTON_VALUE_LIMIT || !value.startsWith(VALUE_PREFIX)) return null;
   let parsed: unknown;
@@ -54,10 +57,15 @@ export function decodeSelection(value: string): TaskSelection | null {
   if (typeof kind !== 'string' || !(TASK_KINDS as readonly string[]).includes(kind)) return null;
   const ids = record['i'];
   if (!Array.isArray(ids) || !ids.every(isShortString)) return null;
+  // The same rules as a typed command: a forged value must not reach a provider with more IDs,
+  // or other ID shapes (a comma joins DCDN IDs in one call), than the parser lets through.
+  if (ids.length > MAX_IDS_PER_COMMAND) return null;
+  if (kind === 'tcss' ? ids.length > 0 : ids.length === 0) return null;
+  if (ids.some((id) => validateTaskId(kind as TaskKind, id) !== null)) return null;
   const region = record['r'];
   const account = record['a'];
-  if (region !== undefined && !isShortString(region)) return null;
-  if (account !== undefined && !isShortString(account)) return null;
+  if (region !== undefined && !(isShortString(region) && REGION_PATTERN.test(region))) return null;
+  if (account !== undefined && !(isShortString(account) && ACCOUNT_PATTERN.test(account))) return null;
   return {
     kind: kind as TaskKind,
     ids: ids as string[],

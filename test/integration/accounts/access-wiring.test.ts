@@ -13,6 +13,7 @@ import express from 'express';
 import { loadAccountSetup, type AccountSetup } from '../../../src/accounts/account-setup';
 import { createAuditLog } from '../../../src/accounts/audit-log';
 import { runStartCommand } from '../../../src/cli/start-command';
+import { runWatchCommand } from '../../../src/cli/watch-command';
 import { runCommandText } from '../../../src/commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices } from '../../../src/commands/types';
 import { loadConfig } from '../../../src/config';
@@ -261,6 +262,18 @@ describe('access and several accounts, wired into the command handler and the HT
     for (const secret of SECRETS) expect(rendered).not.toContain(secret);
   });
 
+  it('given chat commands the parser refuses, then each is audited as refused with reason invalid_command, without the typed text', async () => {
+    const alice = slack('C0PROD', 'U0ALICE');
+    await runCommandText('watch cdn', alice, services);
+    await runCommandText('frobnicate xoxb-0000-secret-looking', alice, services);
+    expect(sandbox.calls).toEqual([]);
+    expect(audited()).toEqual([
+      { at: expect.any(String), who: 'slack:U0ALICE', platform: 'slack', where: 'slack:C0PROD', action: 'watch', kind: 'cdn', outcome: 'refused', reason: 'invalid_command' },
+      { at: expect.any(String), who: 'slack:U0ALICE', platform: 'slack', where: 'slack:C0PROD', action: 'query', outcome: 'refused', reason: 'invalid_command' },
+    ]);
+    expect(auditLines.join('\n')).not.toContain('frobnicate');
+  });
+
   it('given an unknown account name, then it is refused before any cloud call', async () => {
     const result = await runCommandText('cdn 1234 account=nope', slack('C0STAGING', 'U0BOB'), services);
     expect(textOf(result)).toContain('No Tencent Cloud account named "nope" is configured');
@@ -303,22 +316,96 @@ describe('access and several accounts, wired into the command handler and the HT
       for (const secret of SECRETS) expect(auditLines.join('\n')).not.toContain(secret);
     });
 
+    it('given taskwatch watch with a token refused for that channel (403), then it exits 2, the usage/configuration code, and says which field', async () => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let errText = '';
+      err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+      const code = await runWatchCommand(['cdn', '1234567', '--notify', 'slack:C0STAGING', '--account', 'production', '--api', `http://127.0.0.1:${server.port}`], {
+        out,
+        err,
+        env: { API_TOKEN: PIPELINE_TOKEN },
+      });
+      expect(code).toBe(2);
+      expect(errText).toContain('403');
+      expect(errText).toContain('channel');
+      expect(errText).not.toContain(PIPELINE_TOKEN);
+      expect(watches.requests).toEqual([]);
+    });
+
+    it('given a body with a "__proto__" key, then it is refused as an unknown field like any other, and nothing is watched', async () => {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/watches`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PIPELINE_TOKEN}` },
+        // Written by hand: JSON.stringify of an object literal would not carry the key.
+        body: '{"kind":"cdn","ids":["1234567"],"channel":"slack:C0PROD","__proto__":{"account":"staging"}}',
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text).toBe('{"error":"invalid_request","fields":{"__proto__":"is not a field of this API"}}');
+      expect(watches.requests).toEqual([]);
+    });
+
+    it('given an authenticated caller whose body is not JSON or is too large, then the 400 and 413 are audited under the token\'s name', async () => {
+      const raw = (body: string): Promise<Response> =>
+        fetch(`http://127.0.0.1:${server.port}/api/watches`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PIPELINE_TOKEN}` }, body });
+      expect((await raw('{"kind":')).status).toBe(400);
+      expect((await raw(JSON.stringify({ kind: 'cdn', ids: ['1'], channel: 'slack:C0PROD', padding: 'x'.repeat(17 * 1024) }))).status).toBe(413);
+      expect(audited()).toEqual([
+        expect.objectContaining({ who: 'api:deploy-pipeline', platform: 'api', where: 'POST /api/watches', action: 'api.watches', outcome: 'refused', reason: 'invalid_request' }),
+        expect.objectContaining({ who: 'api:deploy-pipeline', platform: 'api', where: 'POST /api/watches', action: 'api.watches', outcome: 'refused', reason: 'payload_too_large' }),
+      ]);
+    });
+
+    it('given a flood of unauthenticated calls, then at most 10 a minute are audited, and the next line says how many were left out', async () => {
+      const clock = new ManualClock();
+      const app = express();
+      const access = services.access as NonNullable<CommandServices['access']>;
+      app.use(createWatchApiRouter({ apiToken: LEGACY_TOKEN, watches, providers: registry, access, now: () => clock.now() }));
+      const flooded = await listen(app, 0, '127.0.0.1');
+      try {
+        const knock = (): Promise<Response> => fetch(`http://127.0.0.1:${flooded.port}/api/watches`, { method: 'POST', headers: { Authorization: 'Bearer guess-0123456789abcdefghijkl' }, body: '{}' });
+        for (let call = 0; call < 30; call += 1) expect((await knock()).status).toBe(401);
+        expect(audited()).toHaveLength(10);
+        expect(audited().every((line) => line['reason'] === 'unauthorized' && line['suppressed'] === undefined)).toBe(true);
+        clock.advance(60_000);
+        expect((await knock()).status).toBe(401);
+        expect(audited()).toHaveLength(11);
+        expect(audited()[10]).toEqual(expect.objectContaining({ who: 'api:unknown', reason: 'unauthorized', suppressed: 20 }));
+      } finally {
+        await flooded.close();
+      }
+    });
+
     it('given a file token on its own channel, then the watch uses the channel default account', async () => {
       const response = await post(PIPELINE_TOKEN, { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
       expect(response.status).toBe(201);
       expect(watches.requests.map((request) => [request.requestedBy, request.refs.map((ref) => ref.account)])).toEqual([['api:deploy-pipeline', ['production']]]);
     });
 
-    it('given the legacy API_TOKEN, then it may watch on any account and channel; an unknown token gets 401', async () => {
-      const legacy = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0ELSEWHERE' });
-      expect(legacy.status).toBe(201);
+    it('given the legacy API_TOKEN, then it may watch on any account, but the account\'s own channel list still applies; an unknown token gets 401', async () => {
+      // production allows only C0PROD: the legacy token may not send its cards elsewhere.
+      const elsewhere = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0ELSEWHERE' });
+      expect(elsewhere.status).toBe(403);
+      expect(await elsewhere.json()).toEqual({ error: 'forbidden', fields: { channel: expect.any(String) } });
+      // staging has no access section, so any channel may use it, as before.
+      const open = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'staging', channel: 'slack:C0ELSEWHERE' });
+      expect(open.status).toBe(201);
+      const bound = await post(LEGACY_TOKEN, { kind: 'cdn', ids: ['1234567'], account: 'production', channel: 'slack:C0PROD' });
+      expect(bound.status).toBe(201);
       const unknown = await post('not-a-token-0123456789abcdefgh', { kind: 'cdn', ids: ['1234567'], channel: 'slack:C0PROD' });
       expect(unknown.status).toBe(401);
-      expect(watches.requests).toHaveLength(1);
-      expect(audited().map((line) => [line['who'], line['outcome']])).toEqual([
-        ['api:legacy', 'allowed'],
-        ['api:unknown', 'refused'],
+      expect(watches.requests.map((request) => [request.channel, request.refs.map((ref) => ref.account)])).toEqual([
+        [{ platform: 'slack', channelId: 'C0ELSEWHERE' }, ['staging']],
+        [{ platform: 'slack', channelId: 'C0PROD' }, ['production']],
       ]);
+      expect(audited().map((line) => [line['who'], line['where'], line['account'], line['outcome'], line['reason']])).toEqual([
+        ['api:legacy', 'slack:C0ELSEWHERE', 'production', 'refused', 'channel_not_allowed'],
+        ['api:legacy', 'slack:C0ELSEWHERE', 'staging', 'allowed', undefined],
+        ['api:legacy', 'slack:C0PROD', 'production', 'allowed', undefined],
+        ['api:unknown', 'POST /api/watches', undefined, 'refused', 'unauthorized'],
+      ]);
+      for (const secret of SECRETS) expect(auditLines.join('\n')).not.toContain(secret);
     });
   });
 

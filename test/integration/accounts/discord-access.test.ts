@@ -65,4 +65,12 @@ describe('access through the Discord adapter', () => {
     expect(sandbox.calls.length).toBe(callsBefore);
     expect(auditLines.some((line) => line.includes('"outcome":"refused"') && line.includes('1500000000000000002'))).toBe(true);
   });
+
+  it('given a command the parser refuses, then the mistake is audited as invalid_command, with the user and channel but not the typed IDs', async () => {
+    const interaction = await fake.slashCommand({ guildId: GUILD, channelId: CHANNEL, userId: '1500000000000000003', roles: [ONCALL_ROLE], subcommand: 'query', options: { kind: 'redis', ids: 'not-an-integer' } });
+    await fake.waitForCall((call) => call.path.includes(interaction.token) && call.method === 'PATCH', 10_000);
+    const line = auditLines.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry['who'] === 'discord:1500000000000000003');
+    expect(line).toEqual(expect.objectContaining({ platform: 'discord', where: `discord:${CHANNEL}`, action: 'query', kind: 'redis', outcome: 'refused', reason: 'invalid_command' }));
+    expect(auditLines.join('\n')).not.toContain('not-an-integer');
+  });
 });

@@ -84,6 +84,19 @@ describe('POST /api/watches', () => {
     expect(JSON.stringify(card?.body)).toContain(id);
   });
 
+  test('given one Redis task ID written with and without leading zeros, then it is one watch of one task', async () => {
+    const id = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const both = await post({ kind: 'redis', ids: [`0${id}`, id], region: 'ap-guangzhou', channel: 'slack:C-ZEROS' });
+    expect(both.status).toBe(201);
+    const first = ((await both.json()) as { watches: Array<{ id: string; taskId: string }> }).watches;
+    expect(first).toEqual([expect.objectContaining({ taskId: id })]);
+    // A later request with another spelling finds the same running watch.
+    const again = await post({ kind: 'redis', ids: [`00${id}`], region: 'ap-guangzhou', channel: 'slack:C-ZEROS' });
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { watches: Array<{ id: string; taskId: string }> }).watches).toEqual([expect.objectContaining({ id: first[0]?.id, taskId: id })]);
+    expect(slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === 'C-ZEROS')).toHaveLength(1);
+  });
+
   test('given bad fields, then it answers 400 naming each field', async () => {
     const response = await post({ kind: 'redis', ids: ['not-a-number'], channel: 'irc:#x' });
     expect(response.status).toBe(400);
@@ -116,6 +129,33 @@ describe('POST /api/watches', () => {
     expect(code).toBe(0);
     expect(streams.text().out).toMatch(new RegExp(`^w[0-9a-f]+\\tcdn\\t${id}\\n$`));
     expect(slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === 'C-CLI' && JSON.stringify(call.body).includes(id))).toBe(true);
+  });
+
+  test.each(['/taskwatch/', '/taskwatch'])('given the bot behind a base path (--api ...%s), then the CLI posts under that path and never sends the token to the host root', async (basePath) => {
+    const seen: Array<{ path: string; hasToken: boolean }> = [];
+    const proxied = express();
+    proxied.use((request, _response, next) => {
+      seen.push({ path: request.originalUrl, hasToken: request.headers.authorization !== undefined });
+      next();
+    });
+    proxied.use('/taskwatch', createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry }));
+    const behindPath = await listen(proxied, 0, '127.0.0.1');
+    try {
+      const id = sandbox.addTask({ kind: 'cdn', items: [{ name: 'https://www.example.com/base-path.js', steps: [{ afterMs: 0, status: 'process' }] }] });
+      const streams = io();
+      const code = await runWatchCommand(['cdn', id, '--notify', 'slack:C-BASE', '--api', `http://127.0.0.1:${behindPath.port}${basePath}`], { out: streams.out, err: streams.err, env: { API_TOKEN } });
+      expect(streams.text().err).toBe('');
+      expect(code).toBe(0);
+      expect(seen).toEqual([{ path: '/taskwatch/api/watches', hasToken: true }]);
+    } finally {
+      await behindPath.close();
+    }
+  });
+
+  test('given --api with a query or fragment, then it is a usage problem and nothing is sent', async () => {
+    const streams = io();
+    expect(await runWatchCommand(['cdn', '123', '--notify', 'slack:C1', '--api', `${base}/?x=1`], { out: streams.out, err: streams.err, env: { API_TOKEN } })).toBe(2);
+    expect(streams.text().err).toMatch(/--api/);
   });
 
   test('given the CLI without API_TOKEN or with bad usage, then it exits 2 and says what is missing', async () => {

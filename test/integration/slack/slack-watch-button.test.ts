@@ -4,6 +4,7 @@
  * its own tests); what is under test is what the adapter asks of it.
  */
 import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
+import { encodeSelection } from '../../../src/chat/slack/button-value';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from './slack-harness';
 import { RecordingWatchService } from '../../support/recording-watch-service';
@@ -47,5 +48,28 @@ describe('Slack Watch button', () => {
         cardMessageId: ts,
       },
     ]);
+  });
+
+  it.each([
+    ['51 IDs, one over the limit', { kind: 'dcdn' as const, ids: Array.from({ length: 51 }, (_, index) => String(704225600 + index)) }],
+    ['a DCDN ID that smuggles a second ID', { kind: 'dcdn' as const, ids: ['704225667,704225668'] }],
+    ['a Redis ID that is not an integer', { kind: 'redis' as const, ids: ['18215; DROP'], region: 'ap-guangzhou' }],
+    ['a malformed region', { kind: 'redis' as const, ids: ['18215'], region: 'ap guangzhou' }],
+    ['a malformed account', { kind: 'cdn' as const, ids: ['1234567'], account: '../production' }],
+    ['a TCSS selection with IDs', { kind: 'tcss' as const, ids: ['1'] }],
+  ])('given a forged Watch button value with %s, then the press is refused as a stale button and nothing is watched', async (_label, selection) => {
+    const before = watches.requests.length;
+    const value = encodeSelection(selection);
+    expect(value).not.toBeNull();
+    const responseUrl = harness.slack.newResponseUrl();
+    const press = await postInteraction(
+      harness.eventsUrl,
+      blockActionPayload({ button: { blockId: 'taskwatch_actions', actionId: WATCH_ACTION_ID, value: value as string, text: 'Watch' }, channelId: 'C0OPS', messageTs: '1700000000.000100', messageBlocks: [], responseUrl, userId: 'U0BOB' }),
+      { signingSecret: SIGNING_SECRET },
+    );
+    expect(press.status).toBe(200);
+    const reply = await harness.slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
+    expect(textOfMessage(reply.body)).toContain('This button no longer works. Run /task-status watch again.');
+    expect(watches.requests).toHaveLength(before);
   });
 });

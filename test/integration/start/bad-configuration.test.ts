@@ -28,6 +28,17 @@ describe('taskwatch start with bad configuration', () => {
     expect(result.stdout).not.toContain('terminal chat');
   });
 
+  it('given an unbounded WATCH_DEADLINE_MS, a 2^31 WATCH_MAX_INTERVAL_MS and a short API_TOKEN, then each is named with its bound and it exits 2', () => {
+    const shortToken = 'too-short-api-token';
+    const result = start({ WATCH_DEADLINE_MS: '9007199254740991', WATCH_MAX_INTERVAL_MS: String(2 ** 31), API_TOKEN: shortToken });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('3 problems');
+    expect(result.stderr).toContain('WATCH_DEADLINE_MS must be a whole number from 1000 to 604800000');
+    expect(result.stderr).toContain('WATCH_MAX_INTERVAL_MS must be a whole number from 100 to 3600000');
+    expect(result.stderr).toContain('API_TOKEN must be at least 24 characters');
+    expect(result.stderr + result.stdout).not.toContain(shortToken);
+  });
+
   it('given an unknown --role, then it says which roles exist and exits 2', () => {
     const result = spawnSync(process.execPath, [BIN, 'start', '--role', 'boss'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '' } });
     expect(result.status).toBe(2);

@@ -142,6 +142,63 @@ accounts:
     expect(problems.join('\n')).not.toContain('pastedSecretNotAPath');
   });
 
+  it('given a { file: } reference that cannot be read or is empty, then the problem names the field, never the path, which may be a pasted secret', () => {
+    SECRET_FILES['/run/secrets/empty'] = '  \n';
+    const pastedPath = '/run/secrets/AKIDpastedIntoThePath0000000/prod-secret-0123456789';
+    const problems = problemsOf(`
+accounts:
+  production:
+    provider: tencent
+    secretId: { file: ${pastedPath} }
+    secretKey: { file: /run/secrets/empty }
+apiTokens:
+  pipeline:
+    token: { file: ./tokens/pipelineTokenPasted0123456789abcdef }
+    accounts: [production]
+    channels: ["slack:C0123ABCD"]
+`);
+    delete SECRET_FILES['/run/secrets/empty'];
+    expect(problems).toEqual([
+      'account "production": secretId refers to the file named in accounts.production.secretId, which cannot be read (ENOENT). Check the path and that taskwatch may read it.',
+      'account "production": secretKey refers to the file named in accounts.production.secretKey, which is empty. Put the value in it.',
+      'API token "pipeline": token refers to the file named in apiTokens.pipeline.token, which cannot be read (ENOENT). Check the path and that taskwatch may read it.',
+    ]);
+    const text = problems.join('\n');
+    for (const fragment of ['AKIDpasted', 'prod-secret', '/run/secrets', 'pipelineTokenPasted', '/etc/taskwatch/tokens']) expect(text).not.toContain(fragment);
+  });
+
+  it('given channel IDs in the wrong case or shape in channels and apiTokens, then each is refused with the ID Slack or Discord would send', () => {
+    const problems = problemsOf(`
+accounts:${PRODUCTION}
+channels:
+  "slack:c0789staging": { account: production }
+  "slack:#deploys": { account: production }
+  "discord:general": { account: production }
+apiTokens:
+  pipeline:
+    token: { env: PIPELINE_API_TOKEN }
+    accounts: [production]
+    channels: ["slack:c0123prod", "discord:1122334455667788990"]
+`);
+    expect(problems).toEqual([
+      'channel "slack:c0789staging": "c0789staging" is not a Slack channel ID, which is upper-case: write slack:C0789STAGING.',
+      'channel "slack:#deploys": write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.',
+      'channel "discord:general": "general" is not a Discord channel ID; use the 17-20 digit ID (Developer Mode, then "Copy Channel ID").',
+      'API token "pipeline": the channels entry "slack:c0123prod": "c0123prod" is not a Slack channel ID, which is upper-case: write slack:C0123PROD.',
+    ]);
+  });
+
+  it('given upper-case Slack IDs and Discord snowflakes in channels, then they load as written', () => {
+    const file = loaded(`
+accounts:${PRODUCTION}
+channels:
+  "slack:C0789STAGING": { account: production }
+  "slack:G0456PRIVATE": { account: production }
+  "discord:112233445566778899": { account: production }
+`);
+    expect(file.channelDefaults.map((entry) => entry.channel)).toEqual(['slack:C0789STAGING', 'slack:G0456PRIVATE', 'discord:112233445566778899']);
+  });
+
   it('given a YAML syntax error on a line holding a secret, then the problem gives the line number and no excerpt', () => {
     const problems = problemsOf('accounts:\n  production:\n    secretKey: "unterminatedSecretValue\n    region: x\n');
     expect(problems.length).toBeGreaterThan(0);
@@ -186,7 +243,7 @@ apiTokens:
       ['unknown provider', /account "unknown-cloud": unknown provider "aws"; use tencent or alibaba/],
       ['missing provider', /account "no-provider": provider is missing; set provider: tencent/],
       ['missing env var', /account "missing-env": secretId refers to the environment variable NOT_SET_ANYWHERE, which is not set or is empty/],
-      ['unreadable file', /account "missing-env": secretKey refers to the file \/run\/secrets\/absent, which cannot be read \(ENOENT\)/],
+      ['unreadable file', /account "missing-env": secretKey refers to the file named in accounts.missing-env.secretKey, which cannot be read \(ENOENT\)/],
       ['case-only duplicate', /accounts "Production" and "production" differ only in letter case/],
       ['bad region', /account "production": region must be a region name/],
       ['bad endpoint', /account "production": endpoint must be a base URL starting with http:\/\/ or https:\/\//],

@@ -34,6 +34,14 @@ describe('parseCommand: queries', () => {
     expect(command(parseCommand('redis 3 1 3 2 1'))).toEqual({ type: 'query', kind: 'redis', ids: ['3', '1', '2'] });
   });
 
+  it('given one Redis TaskId written with leading zeros too, then it is one ID, without the zeros', () => {
+    expect(command(parseCommand('watch redis 018215 18215 0018215 0 region=ap-guangzhou'))).toEqual({ type: 'watch', kind: 'redis', ids: ['18215', '0'], region: 'ap-guangzhou' });
+  });
+
+  it('given CDN IDs with leading zeros, then they are kept as typed (only Redis TaskIds are integers)', () => {
+    expect(command(parseCommand('cdn 0123 123'))).toEqual({ type: 'query', kind: 'cdn', ids: ['0123', '123'] });
+  });
+
   it('given 11 DCDN IDs, then all are accepted (the provider splits them)', () => {
     const ids = Array.from({ length: 11 }, (_, index) => String(1000 + index));
     expect(command(parseCommand(`dcdn ${ids.join(',')}`))).toEqual({ type: 'query', kind: 'dcdn', ids });

@@ -52,4 +52,57 @@ describe('loadConfig', () => {
   it('given a maximum interval below the minimum, then it says so', () => {
     expect(problemsOf({ WATCH_INTERVAL_MS: '10000', WATCH_MAX_INTERVAL_MS: '5000' })).toEqual([expect.stringContaining('WATCH_MAX_INTERVAL_MS')]);
   });
+
+  describe('numeric bounds: every numeric setting has a range, and a value outside it is refused by name', () => {
+    // [variable, lowest accepted, highest accepted]; the README's configuration table lists the same.
+    const RANGES: ReadonlyArray<readonly [string, number, number]> = [
+      ['TENCENTCLOUD_RATE_LIMIT', 1, 20],
+      ['ALIBABA_CLOUD_DCDN_RATE_LIMIT', 1, 30],
+      ['PROVIDER_TIMEOUT_MS', 100, 120_000],
+      ['PORT', 0, 65_535],
+      ['WATCH_INTERVAL_MS', 100, 3_600_000],
+      ['WATCH_MAX_INTERVAL_MS', 100, 3_600_000],
+      ['WATCH_DEADLINE_MS', 1000, 604_800_000],
+    ];
+    // The interval settings depend on each other; keep the other one out of the way.
+    const companion = (name: string, value: number): Record<string, string> =>
+      name === 'WATCH_INTERVAL_MS' ? { WATCH_MAX_INTERVAL_MS: String(Math.min(Math.max(value, 100), 3_600_000)) } : name === 'WATCH_MAX_INTERVAL_MS' ? { WATCH_INTERVAL_MS: '100' } : {};
+
+    it.each(RANGES)('given %s at either end of its range, then it is accepted', (name, min, max) => {
+      expect(problemsOf({ ...companion(name, min), [name]: String(min) })).toEqual([]);
+      expect(problemsOf({ ...companion(name, max), [name]: String(max) })).toEqual([]);
+    });
+
+    it.each(RANGES)('given %s just outside its range, then the problem names it and its range', (name, min, max) => {
+      for (const value of [min - 1, max + 1]) {
+        expect(problemsOf({ ...companion(name, value), [name]: String(value) })).toEqual([`${name} must be a whole number from ${min} to ${max}; it is "${value}".`]);
+      }
+    });
+
+    it('given WATCH_DEADLINE_MS=9007199254740991, then start-up refuses it (every watch would throw "Invalid time value")', () => {
+      expect(problemsOf({ WATCH_DEADLINE_MS: '9007199254740991' })).toEqual([expect.stringContaining('WATCH_DEADLINE_MS must be a whole number from')]);
+    });
+
+    it('given WATCH_MAX_INTERVAL_MS of 2^31, then start-up refuses it (setInterval would clamp it to 1 ms and spin)', () => {
+      expect(problemsOf({ WATCH_MAX_INTERVAL_MS: String(2 ** 31) })).toEqual([expect.stringContaining('WATCH_MAX_INTERVAL_MS must be a whole number from')]);
+    });
+
+    it.each(['1e4', '0x1000', '5000.0', '+5000', '5_000'])('given WATCH_INTERVAL_MS=%s, then only plain decimal digits are accepted', (raw) => {
+      expect(problemsOf({ WATCH_INTERVAL_MS: raw })).toEqual([expect.stringContaining('WATCH_INTERVAL_MS must be a whole number')]);
+    });
+  });
+
+  describe('token lengths', () => {
+    it.each(['API_TOKEN', 'ADMIN_TOKEN'])('given a %s shorter than 24 characters, then it is refused by name without echoing it', (name) => {
+      const short = 'short-token-12345678901';
+      expect(short).toHaveLength(23);
+      const problems = problemsOf({ [name]: short });
+      expect(problems).toEqual([expect.stringContaining(`${name} must be at least 24 characters`)]);
+      expect(problems.join('\n')).not.toContain(short);
+    });
+
+    it.each(['API_TOKEN', 'ADMIN_TOKEN'])('given a %s of 24 characters, then it is accepted', (name) => {
+      expect(problemsOf({ [name]: 'a'.repeat(24) })).toEqual([]);
+    });
+  });
 });

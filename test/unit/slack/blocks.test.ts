@@ -120,12 +120,29 @@ describe('Slack text helpers', () => {
   });
 
   it('given a selection, then the button value round-trips and hides user text; tampered values are refused', () => {
-    const value = encodeSelection({ kind: 'dts', ids: ['<!channel>'], region: 'ap-guangzhou', account: 'prod' })!;
-    expect(value).not.toContain('<!channel>');
-    expect(decodeSelection(value)).toEqual({ kind: 'dts', ids: ['<!channel>'], region: 'ap-guangzhou', account: 'prod' });
+    const selection = { kind: 'dts' as const, ids: ['cafebabe-254f-11ea-8995-e92c139e6918'], region: 'ap-guangzhou', account: 'prod' };
+    expect(decodeSelection(encodeSelection(selection)!)).toEqual(selection);
+    // A value is input on the way back: what the parser would refuse, decoding refuses too.
+    const forged = encodeSelection({ kind: 'dts', ids: ['<!channel>'], region: 'ap-guangzhou', account: 'prod' })!;
+    expect(forged).not.toContain('<!channel>');
+    expect(decodeSelection(forged)).toBeNull();
     expect(decodeSelection('{"v":1,"k":"dts","i":[]}')).toBeNull();
     expect(decodeSelection(`tw1.${Buffer.from('{"v":1,"k":"nope","i":[]}').toString('base64url')}`)).toBeNull();
     expect(decodeSelection(`tw1.${Buffer.from('{"v":2,"k":"cdn","i":[]}').toString('base64url')}`)).toBeNull();
+  });
+
+  it('given button values the command parser would refuse, then decoding refuses them: ID count, ID shape, region, account, TCSS IDs', () => {
+    const ids = (count: number): string[] => Array.from({ length: count }, (_, index) => String(1000 + index));
+    const value = (selection: Parameters<typeof encodeSelection>[0]): string => encodeSelection(selection)!;
+    expect(decodeSelection(value({ kind: 'dcdn', ids: ids(50) }))).toEqual({ kind: 'dcdn', ids: ids(50) });
+    expect(decodeSelection(value({ kind: 'dcdn', ids: ids(51) }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'dcdn', ids: ['11,12'] }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'redis', ids: ['18215.5'], region: 'ap-guangzhou' }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'cdn', ids: [] }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'tcss', ids: [] }))).toEqual({ kind: 'tcss', ids: [] });
+    expect(decodeSelection(value({ kind: 'tcss', ids: ['1'] }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'redis', ids: ['18215'], region: 'AP GUANGZHOU' }))).toBeNull();
+    expect(decodeSelection(value({ kind: 'cdn', ids: ['1'], account: '-x/../y' }))).toBeNull();
   });
 
   it('given a query reply, then its Refresh button carries a decodable selection of the tasks shown', () => {
