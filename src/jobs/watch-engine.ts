@@ -18,6 +18,7 @@ import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
 import { reportErrorEvents } from './error-events';
 import { createRedisConnection } from './redis-connection';
+import { queueOptions } from './queue-options';
 import type { TaskwatchMetrics } from '../observability/metrics';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
@@ -89,8 +90,7 @@ const GRACEFUL_STOP_MS = 10_000;
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
 
-/** Job events (BullMQ's event stream) kept per queue, for the admin dashboard's recent activity. */
-export const EVENTS_KEPT = 500;
+export { EVENTS_KEPT } from './queue-options';
 
 /** Name of the queue of sweep jobs. */
 export const POLL_QUEUE = 'watch-poll';
@@ -107,11 +107,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
-  // BullMQ keeps 10,000 job events per queue by default; nothing here reads them, and at that
-  // length they cost more Redis memory than a thousand watches.
-  const streams = { events: { maxLen: EVENTS_KEPT } };
-  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix, streams });
-  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix, streams });
+  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, queueOptions(redis, prefix));
+  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([pollQueue, notifyQueue], logger, 'watch queue error');
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
   const notifiers = {

@@ -26,6 +26,7 @@ import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/type
 import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
+import { queueOptions } from '../queue-options';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
@@ -134,8 +135,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
   const watchStore = new WatchStore(redis, `${prefix}:tw`);
   const mutes = new ChannelMutes(redis, prefix, now);
-  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, { connection: redis, prefix });
-  const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
+  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, queueOptions(redis, prefix));
+  // The watch engine's queue, opened here only to let held deliveries go: with the same options,
+  // or this opener would write BullMQ's default event-stream cap over the watch engine's.
+  const notifyQueue = new Queue(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([queue, notifyQueue], logger, 'subscription queue error');
   const workers: Worker[] = [];
   let supervisor: NodeJS.Timeout | null = null;

@@ -5,6 +5,7 @@
  */
 import type Redis from 'ioredis';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { EVENTS_KEPT } from '../../../src/jobs/queue-options';
 import { subscriptionGroupIdOf } from '../../../src/jobs/subscriptions/subscription-records';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
@@ -213,6 +214,18 @@ describe('subscriptions', () => {
     const cards = notifier.of({ type: 'card' }).map((event) => event.taskId);
     expect(cards.sort()).toEqual([first, inOverlap, whileDown].sort());
     expect((await running.subscriptions.list(CHANNEL)).map((subscription) => subscription.number)).toEqual([1]);
+  });
+
+  test('given the subscription engine started after the watch engine, then every queue keeps the capped event stream', async () => {
+    const running = await start();
+    // The subscriptions' own sweep queue is used, so its meta write has surely gone out.
+    await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'tcss', requestedBy: 'U1' });
+    await waitFor('subscription sweep ran', async () => (await redis.hget(`${prefix}:tw:sub:record:${(await running.subscriptions.list(CHANNEL))[0]?.subscriptionId}`, 'baselined')) === '1');
+    // BullMQ trims each queue's event stream to the length in its meta hash; whichever Queue
+    // object opened last wrote it, so every opener of a queue must ask for the same cap.
+    for (const queue of ['watch-notify', 'watch-poll', 'subscription-poll']) {
+      expect(await redis.hget(`${prefix}:${queue}:meta`, 'opts.maxLenEvents')).toBe(String(EVENTS_KEPT));
+    }
   });
 
   test('given subscriptions listed and removed by number, then the numbers follow creation order', async () => {
