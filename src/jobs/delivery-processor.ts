@@ -87,12 +87,14 @@ export class DeliveryProcessor {
           throw error;
         }
         this.dependencies.onDelivery?.(channel.platform, 'sent');
-        await store.releaseDelivery(watch.watchId, claimant, {
-          deliveredSeq: freshTask.seq,
-          endPosted: fresh.endReason !== null ? '1' : '',
-        });
+        await store.releaseDelivery(
+          watch.watchId,
+          claimant,
+          { deliveredSeq: freshTask.seq, endPosted: fresh.endReason !== null ? '1' : '' },
+          freshTask.taskKey,
+        );
         // Past statuses everyone was told of are dead weight in Redis; this keeps them off.
-        await store.trimHistory(freshTask.taskKey, freshTask.seq, fresh.endReason !== null);
+        await store.trimHistory(freshTask.taskKey, freshTask.seq);
       }
     }
 

@@ -6,6 +6,7 @@
  * `worker` process polls and delivers; `all` does both. See `poll-sweeper.ts` and
  * `delivery-processor.ts` for how polling is shared and deliveries stay exactly-once.
  */
+import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../config';
@@ -86,6 +87,16 @@ export interface WatchEngine extends WatchService {
 
 /** How long `stop()` waits for in-flight jobs before dropping connections. */
 const GRACEFUL_STOP_MS = 10_000;
+
+/**
+ * How long a command's reservation of a watch holds (see {@link WatchStore.reserveWatch}): long
+ * enough to post a card (the chat clients give up on a call after 10 s); a command that died
+ * meanwhile blocks the watch no longer than this.
+ */
+const RESERVATION_TTL_MS = 30_000;
+
+/** How often a command waiting for another's reservation looks again. */
+const RESERVATION_POLL_MS = 50;
 
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
@@ -204,6 +215,61 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return ended;
   };
 
+  /**
+   * Subscribes one watch under a reservation, so that commands for the same task and channel
+   * at once make one watch with one card: the later one waits for the first and answers with
+   * its watch. An ended watch whose ending was not told yet goes on on its own card.
+   */
+  const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
+    const token = randomBytes(8).toString('hex');
+    const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
+    let reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    while (reservation === 'busy') {
+      if (Date.now() > waitUntil) throw new Error('Another command is still starting this watch; try again.');
+      await new Promise((resume) => setTimeout(resume, RESERVATION_POLL_MS));
+      reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    }
+    if (reservation === 'active') {
+      const existing = await store.loadWatch(watchId);
+      return existing ? summarize(existing, await store.loadTask(taskKey), resolved) : null;
+    }
+    try {
+      const startedAt = new Date(now()).toISOString();
+      const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
+      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token };
+      let seqNow = -1;
+      let cardSeq: number | undefined;
+      if (reservation === 'revive' && !request.cardMessageId) {
+        seqNow = await store.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
+        // Revived with what its card showed: a change it missed is in the outbox.
+        if (seqNow >= 0) cardSeq = -1;
+      }
+      if (seqNow < 0) {
+        let cardMessageId = request.cardMessageId;
+        if (!cardMessageId) {
+          const notifier = notifiers.get(request.channel.platform);
+          if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
+          const task = await store.loadTask(taskKey);
+          const shown = task && task.endReason === null && task.status ? task.status : null;
+          // What the card shows, so that a change recorded while it is being posted still reaches it.
+          cardSeq = shown && task ? task.seq : 0;
+          const status = shown ?? placeholderStatus(resolved, startedAt);
+          cardMessageId = await notifier.postCard(request.channel, {
+            status,
+            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
+          });
+        }
+        seqNow = await store.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+      }
+      await ensureSweep(groupIdOf(resolved), true);
+      if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
+    } finally {
+      await store.releaseReservation(watchId, token);
+    }
+    const created = await store.loadWatch(watchId);
+    return created ? summarize(created, await store.loadTask(taskKey), resolved) : null;
+  };
+
   const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger });
   const delivery = new DeliveryProcessor({
     store,
@@ -236,44 +302,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         const resolved = resolve(ref);
         const taskKey = taskKeyOf(resolved);
         const watchId = watchIdOf(taskKey, channel);
-        const existing = await store.loadWatch(watchId);
-        if (existing && existing.endReason === null) {
-          summaries.push(await summarize(existing, await store.loadTask(taskKey), resolved));
-          continue;
-        }
-        const task = await store.loadTask(taskKey);
-        const startedAt = new Date(now()).toISOString();
-        const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
-        let cardMessageId = request.cardMessageId;
-        let cardSeq: number | undefined;
-        if (!cardMessageId) {
-          const notifier = notifiers.get(request.channel.platform);
-          if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
-          const shown = task && task.endReason === null && task.status ? task.status : null;
-          // What the card shows, so that a change recorded while it is being posted still reaches it.
-          cardSeq = shown && task ? task.seq : 0;
-          const status = shown ?? placeholderStatus(resolved, startedAt);
-          cardMessageId = await notifier.postCard(request.channel, {
-            status,
-            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
-          });
-        }
-        const seqNow = await store.subscribe({
-          watchId,
-          taskKey,
-          task: resolved,
-          channel,
-          requestedBy: request.requestedBy,
-          cardMessageId,
-          startedAt,
-          deadlineAt,
-          realNow: Date.now(),
-          ...(cardSeq === undefined ? {} : { cardSeq }),
-        });
-        await ensureSweep(groupIdOf(resolved), true);
-        if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
-        const created = await store.loadWatch(watchId);
-        if (created) summaries.push(await summarize(created, await store.loadTask(taskKey), resolved));
+        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel);
+        if (summary) summaries.push(summary);
       }
       return summaries;
     },

@@ -77,6 +77,11 @@ export class WatchKeys {
     return `${this.namespace}:watch:${watchId}`;
   }
 
+  /** String, short-lived: the token of the command subscribing this watch (see RESERVE_WATCH). */
+  reservation(watchId: string): string {
+    return `${this.namespace}:watch:${watchId}:reserved`;
+  }
+
   /** Set: active watch IDs of a channel. */
   channel(channel: string): string {
     return `${this.namespace}:channel:${channel}`;

@@ -51,7 +51,17 @@ export interface SubscribeInput {
    * when the card was posted elsewhere and its content is unknown: then the current seq.
    */
   readonly cardSeq?: number;
+  /** The token {@link WatchStore.reserveWatch} was called with; the reservation is dropped. */
+  readonly reservation?: string;
+  /**
+   * Go on with the ended watch's own card and what it was told, instead of `cardMessageId`;
+   * only possible while its ending is untold (see {@link WatchStore.reserveWatch}).
+   */
+  readonly revive?: boolean;
 }
+
+/** What {@link WatchStore.reserveWatch} found. */
+export type WatchReservation = 'active' | 'busy' | 'revive' | 'new';
 
 /** Typed access to the watch records. */
 export class WatchStore {
@@ -118,15 +128,32 @@ export class WatchStore {
 
   /**
    * Drops the past statuses of a task that every current subscriber (and the caller, told of
-   * `toldSeq`) was told of; `postedEnding` when the caller just posted its watch's ending.
+   * `toldSeq`) was told of, unless an ended watch's reply is still owed.
    */
-  async trimHistory(taskKey: string, toldSeq: number, postedEnding: boolean): Promise<number> {
-    return Number(
-      await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq, postedEnding ? '1' : '']),
-    );
+  async trimHistory(taskKey: string, toldSeq: number): Promise<number> {
+    return Number(await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq]));
   }
 
-  /** Subscribes a watch; resolves to the task's seq at that moment. A change the card missed is noted in the outbox. */
+  /**
+   * Reserves a watch for one subscribing command (`token`) for `ttlMs`, so that concurrent
+   * commands for one task and channel post one card: `active` the watch exists, `busy` another
+   * command is subscribing it, `revive` reserved and the ended watch may go on on its card,
+   * `new` reserved, post a card.
+   */
+  async reserveWatch(watchId: string, token: string, realNow: number, ttlMs: number): Promise<WatchReservation> {
+    return (await this.scripts.reserveWatch([this.keys.watch(watchId), this.keys.reservation(watchId)], [token, realNow, ttlMs])) as WatchReservation;
+  }
+
+  /** Drops a reservation that is still `token`'s (e.g. its card could not be posted). */
+  async releaseReservation(watchId: string, token: string): Promise<void> {
+    await this.scripts.releaseReservation([this.keys.reservation(watchId)], [token]);
+  }
+
+  /**
+   * Subscribes a watch; resolves to the task's seq at that moment, or -1 when `revive` was asked
+   * for and the watch can no longer go on (post a card and subscribe again). A change the card
+   * missed is noted in the outbox.
+   */
   async subscribe(input: SubscribeInput): Promise<number> {
     const groupId = groupIdOf(input.task);
     const groupJson = JSON.stringify({ v: RECORD_VERSION, kind: input.task.kind, account: input.task.account, region: input.task.region });
@@ -141,6 +168,7 @@ export class WatchStore {
           this.keys.groups(),
           this.keys.activeCount(),
           this.keys.outbox(),
+          this.keys.reservation(input.watchId),
         ],
         [
           input.watchId,
@@ -159,6 +187,8 @@ export class WatchStore {
           input.deadlineAt,
           groupJson,
           input.cardSeq ?? '',
+          input.revive ? '1' : '',
+          input.reservation ?? '',
         ],
       ),
     );
@@ -303,10 +333,18 @@ export class WatchStore {
     return Number(await this.scripts.claimDelivery([this.keys.watch(watchId)], [claimant, realNow, ttlMs])) === 1;
   }
 
-  /** Releases a claim, recording the given fields with it. */
-  async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}): Promise<void> {
+  /**
+   * Releases a claim, recording the given fields with it; `endPosted: '1'` settles the watch's
+   * owed ending on its task (`taskKey`, needed only then).
+   */
+  async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}, taskKey = ''): Promise<void> {
     const pairs = Object.entries(fields).flat();
-    await this.scripts.releaseDelivery([this.keys.watch(watchId)], [claimant, ...pairs]);
+    await this.scripts.releaseDelivery([this.keys.watch(watchId), this.keys.task(taskKey)], [claimant, ...pairs]);
+  }
+
+  /** Marks a watch's changes up to `seq` as told by a mute summary, and its ending when `ended`. */
+  async markTold(watchId: string, taskKey: string, seq: number, ended: boolean): Promise<void> {
+    await this.scripts.markTold([this.keys.watch(watchId), this.keys.task(taskKey)], [seq, ended ? '1' : '']);
   }
 
   /** Records card progress, outside any claim (card edits are idempotent); an empty value removes the field. */

@@ -199,6 +199,49 @@ describe('watch engine, in one process', () => {
     expect(taskKeys).toHaveLength(1);
   });
 
+  test('given two watch commands for one task and channel at once, then one card is posted and both answers name it', async () => {
+    const id = plantRedisTask(world.sandbox);
+    const request = { refs: [{ kind: 'redis' as const, id }], channel: CHANNEL, requestedBy: 'U1' };
+    const [first, second] = await Promise.all([running.engine.watch(request), running.engine.watch({ ...request, requestedBy: 'U2' })]);
+    expect(first?.[0]?.cardMessageId).toBeTruthy();
+    expect(second?.[0]?.cardMessageId).toBe(first?.[0]?.cardMessageId);
+
+    world.clock.advance(2000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    const events = await world.events();
+    expect(events.filter((event) => event.type === 'card')).toHaveLength(1);
+    expect(cardsShowing(events, 'succeeded')).toBe(1);
+    expect(cardsShowing(events, 'unknown')).toBe(0);
+  });
+
+  test('given a watch re-watched while its unwatch ending is still owed, then the watch carries on on its card and no ending stays owed', async () => {
+    const id = plantRedisTask(world.sandbox);
+    const ref = { kind: 'redis' as const, id };
+    const [summary] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    // The channel refuses every post, so the unwatch's ending cannot be told yet.
+    await redis.sadd(`${world.prefix}:blocked`, CHANNEL.channelId);
+    expect(await running.engine.unwatch(CHANNEL, [ref])).toBe(1);
+    await waitFor('ending refused once', async () => (await world.events({ type: 'rate_limited' })).length > 0);
+    const [again] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
+    expect(again?.cardMessageId).toBe(summary?.cardMessageId);
+    expect(again?.endReason).toBeNull();
+    await redis.srem(`${world.prefix}:blocked`, CHANNEL.channelId);
+
+    world.clock.advance(2000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+    const events = await world.events();
+    expect(events.filter((event) => event.type === 'card')).toHaveLength(1);
+    const replies = repliesIn(events, 'slack:C-ONE');
+    expect(replies.filter((reply) => reply.endReason !== null).map((reply) => reply.endReason)).toEqual(['terminal']);
+    const [taskKey] = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers|status)$/.test(key));
+    expect(await redis.hget(taskKey as string, 'endingsOwed')).toBeNull();
+  });
+
   test('given a throttling storm, then the watch survives and finishes', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
