@@ -124,7 +124,10 @@ export class DeliveryProcessor {
       const status = history.get(seq);
       if (status) between.push(status.state);
     }
-    const ending: WatchEnding | null = watch.endReason !== null ? { reason: watch.endReason, message: watch.endMessage ?? '' } : null;
+    const ending: WatchEnding | null =
+      watch.endReason !== null
+        ? { reason: watch.endReason, message: watch.endMessage ?? '', ...(watch.endReason === 'replaced' && task.replacedBy ? { replacedBy: task.replacedBy } : {}) }
+        : null;
     const current = currentStatus(task, watch);
     // The first observation only fills in the card; the thread hears of changes and endings.
     if (previous === null && ending === null) return;

@@ -14,7 +14,7 @@ export interface ChannelAddress {
 }
 
 /** Why a watch ended, when it has. */
-export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error';
+export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error' | 'replaced';
 
 /** What a status card shows: the task's latest status and the watch around it. */
 export interface StatusCard {
@@ -43,6 +43,12 @@ export interface TransitionNotice {
   readonly endMessage: string | null;
   /** Total duration of the task in ms when it ended, if known. */
   readonly durationMs: number | null;
+  /**
+   * Set when the watch ended because a newer task replaced the watched one (an API that only
+   * reports the latest task, such as TCSS): the newer task's ID. `current` is then the
+   * watched task's last known status.
+   */
+  readonly replacedBy?: string | null;
 }
 
 /** Thrown by a notifier when the platform rate-limited the call; the engine retries that channel later. */

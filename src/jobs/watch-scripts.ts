@@ -111,6 +111,12 @@ end
 local ended = redis.call('HGET', KEYS[1], 'endReason')
 if ended and ended ~= '' then
   redis.call('HDEL', KEYS[1], 'endReason')
+  -- A watch of "the latest task" that was replaced follows whichever task is latest now:
+  -- forgetting the replaced task's status unpins it (see replacingTaskId).
+  if redis.call('HGET', KEYS[1], 'replacedBy') then
+    redis.call('HDEL', KEYS[1], 'replacedBy')
+    if ARGV[7] == 'latest' then redis.call('DEL', KEYS[1] .. ':status') end
+  end
   redis.call('HSET', KEYS[1], 'pollingSince', ARGV[9])
   redis.call('PERSIST', KEYS[1])
   redis.call('PERSIST', KEYS[1] .. ':history')

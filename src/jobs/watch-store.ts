@@ -261,6 +261,14 @@ export class WatchStore {
     return Number(seq) < 0 ? null : { seq: Number(seq), watchIds };
   }
 
+  /**
+   * Notes the task that replaced this one (see `replacingTaskId`), before its watches end, so
+   * that their ending replies can name it.
+   */
+  async noteReplacement(taskKey: string, replacedBy: string): Promise<void> {
+    await this.redis.hset(this.keys.task(taskKey), 'replacedBy', replacedBy);
+  }
+
   /** Marks a task as ended and stops polling it; its records expire after {@link ENDED_TTL_SECONDS}. */
   async endTask(task: Pick<TaskRecord, 'taskKey' | 'groupId'>, ending: WatchEnding): Promise<void> {
     await this.redis

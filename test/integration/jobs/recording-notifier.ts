@@ -11,6 +11,8 @@ export interface RecordedEvent {
   readonly type: 'card' | 'update' | 'reply' | 'rate_limited';
   readonly channel: string;
   readonly messageId: string;
+  /** The task ID the card or reply is about. */
+  readonly taskId?: string;
   readonly state: string | null;
   readonly previousState?: string | null;
   readonly skippedStates?: readonly string[];
@@ -18,6 +20,8 @@ export interface RecordedEvent {
   readonly endMessage?: string | null;
   readonly durationMs?: number | null;
   readonly broadcast?: boolean;
+  /** The task that replaced the watched one, when a reply says so. */
+  readonly replacedBy?: string | null;
   readonly pid: number;
 }
 
@@ -33,7 +37,7 @@ export class RecordingNotifier implements Notifier {
 
   async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
     const messageId = `${Date.now()}.${String(await this.redis.incr(`${this.namespace}:message-ids`)).padStart(6, '0')}`;
-    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, state: card.status.state, pid: process.pid });
+    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, taskId: card.status.id, state: card.status.state, pid: process.pid });
     return messageId;
   }
 
@@ -43,6 +47,7 @@ export class RecordingNotifier implements Notifier {
       type: 'update',
       channel: formatChannelAddress(channel),
       messageId,
+      taskId: card.status.id,
       state: card.status.state,
       endReason: card.watch?.endReason ?? null,
       pid: process.pid,
@@ -55,7 +60,9 @@ export class RecordingNotifier implements Notifier {
       type: 'reply',
       channel: formatChannelAddress(channel),
       messageId,
+      taskId: notice.current.id,
       state: notice.current.state,
+      replacedBy: notice.replacedBy ?? null,
       previousState: notice.previous?.state ?? null,
       skippedStates: notice.skippedStates,
       endReason: notice.endReason,

@@ -242,6 +242,23 @@ describe('watch engine, in one process', () => {
     expect(await redis.hget(taskKey as string, 'endingsOwed')).toBeNull();
   });
 
+  test('given a watched TCSS refresh replaced by a newer one before its end was seen, then its thread names the new task and its watch ends with its own last state', async () => {
+    const steps = [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 60_000, status: 'Task_Finish' }];
+    const first = world.sandbox.addTask({ kind: 'tcss', steps });
+    await running.engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'update', taskId: first, state: 'running' })).length > 0);
+
+    world.clock.advance(1000);
+    const second = world.sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 1000, status: 'Task_Finish' }] });
+    world.clock.advance(2000);
+    const [ending] = await waitFor('an ending', async () => world.events({ type: 'reply' }).then((found) => (found.some((reply) => reply.endReason) ? found.filter((reply) => reply.endReason) : null)));
+    expect(ending).toMatchObject({ taskId: first, state: 'running', endReason: 'replaced', replacedBy: second });
+    await waitFor('card ends replaced', async () => (await world.events({ type: 'update', endReason: 'replaced' })).length > 0);
+    const events = await world.events();
+    expect(events.filter((event) => event.taskId === second)).toEqual([]);
+    expect(repliesIn(events, 'slack:C-ONE')).toHaveLength(1);
+  });
+
   test('given a throttling storm, then the watch survives and finishes', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
