@@ -58,6 +58,10 @@ export interface WatchConfig {
   readonly deadlineMs: number;
   /** Whether a terminal failure's thread reply is also broadcast to the channel. */
   readonly broadcastFailures: boolean;
+  /** The first pause before a failed notification is tried again. Default 1 s. */
+  readonly deliveryRetryMs?: number;
+  /** The longest pause between two tries of a failed notification. Default 5 min. */
+  readonly deliveryRetryMaxMs?: number;
 }
 
 /** The whole validated configuration. */

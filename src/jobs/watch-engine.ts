@@ -146,7 +146,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           // Idempotent: the same change of the same watch is one job, however often it is flushed.
           jobId: `${watch.watchId}-${seq}${watch.endReason !== null ? '-end' : ''}`,
           attempts: 10,
-          backoff: { type: 'exponential', delay: 1000 },
+          backoff: { type: 'exponential', delay: options.watch.deliveryRetryMs ?? 1000 },
           removeOnComplete: true,
           removeOnFail: { age: 86_400 },
         },

@@ -42,7 +42,7 @@ import { requestTimestampGuard } from './request-timestamp-guard';
 import { readSlackApiFailure, type SlackApiFailure } from './slack-api-failure';
 import { SlackNotifier } from './slack-notifier';
 import { SlackUserGroups } from './slack-user-groups';
-import { createSlackWebClientOptions } from './slack-web-client';
+import { createSlackWebClient, createSlackWebClientOptions, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
 
 /** The slash command the manifest declares. */
 export const SLASH_COMMAND = '/task-status';
@@ -185,7 +185,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     // auth.test runs in start(), where a refused token can fail start-up with a clear message.
     deferInitialization: true,
   });
-  const notifier = new SlackNotifier({ client: app.client });
+  // Its own client: the notification queue retries failed posts, so this one does not (see SLACK_NOTIFIER_RETRY_CONFIG).
+  const notifier = new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
   const userGroups = services.access?.policy.namesSlackGroups
     ? new SlackUserGroups({ client: app.client, clock, logger: log, ...(options.userGroupsCacheMs !== undefined ? { cacheMs: options.userGroupsCacheMs } : {}) })
     : null;

@@ -13,11 +13,15 @@ import { muteSummaryText } from '../render/mute-summary-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
-import { createSlackWebClient } from './slack-web-client';
+import { createSlackWebClient, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
 
 /** What {@link SlackNotifier} needs. */
 export interface SlackNotifierOptions {
-  /** A web client created with `rejectRateLimitedCalls: true` (see `createSlackWebClientOptions`). */
+  /**
+   * A web client created with `rejectRateLimitedCalls: true` and no retries of its own
+   * (`createSlackWebClient(config, logger, SLACK_NOTIFIER_RETRY_CONFIG)`): the notification
+   * queue retries.
+   */
   readonly client: webApi.WebClient;
 }
 
@@ -94,5 +98,5 @@ function postable(message: SlackMessage): { text: string; blocks: SlackMessage['
 export function createSlackNotifier(config: Pick<SlackConfig, 'apiUrl' | 'botToken' | 'signingSecret' | 'appToken'>, logger?: AdapterLogger): SlackNotifier {
   const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
   const boltLogger = logger ? createRedactingLogger(logger, secrets) : undefined;
-  return new SlackNotifier({ client: createSlackWebClient(config, boltLogger) });
+  return new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
 }
