@@ -233,6 +233,12 @@ export function loadConfig(env: Environment): ConfigResult {
     problems.push(`WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`);
   }
 
+  const deliveryRetryMs = integer('WATCH_DELIVERY_RETRY_MS', 1000, 10, 3_600_000);
+  const deliveryRetryMaxMs = integer('WATCH_DELIVERY_RETRY_MAX_MS', 300_000, 10, 86_400_000);
+  if (deliveryRetryMaxMs < deliveryRetryMs) {
+    problems.push(`WATCH_DELIVERY_RETRY_MAX_MS (${deliveryRetryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${deliveryRetryMs}).`);
+  }
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; it is "${logLevel.slice(0, 20)}".`);
@@ -259,6 +265,8 @@ export function loadConfig(env: Environment): ConfigResult {
       maxIntervalMs,
       deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000),
       broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
+      deliveryRetryMs,
+      deliveryRetryMaxMs,
     },
     adminToken: read('ADMIN_TOKEN'),
     apiToken: read('API_TOKEN'),

@@ -13,7 +13,7 @@ import type { WatchConfig } from '../config';
 import { DEFAULT_ACCOUNT } from '../config';
 import type { RateBudget } from '../providers/rate-budget';
 import type { ProviderRegistry, TaskKind, TaskRef } from '../providers/types';
-import { DeliveryProcessor, type DeliveryHold } from './delivery-processor';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
 import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
@@ -145,8 +145,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         opts: {
           // Idempotent: the same change of the same watch is one job, however often it is flushed.
           jobId: `${watch.watchId}-${seq}${watch.endReason !== null ? '-end' : ''}`,
+          // A failed post never fails the job (it is parked and tried again, see
+          // delivery-processor.ts); these attempts only cover the engine's own errors.
           attempts: 10,
-          backoff: { type: 'exponential', delay: options.watch.deliveryRetryMs ?? 1000 },
+          backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: true,
           removeOnFail: { age: 86_400 },
         },
@@ -279,6 +281,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     now,
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
+    retry: { minMs: options.watch.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS, maxMs: options.watch.deliveryRetryMaxMs ?? DEFAULT_DELIVERY_RETRY_MAX_MS },
+    logger,
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
   });
 

@@ -107,6 +107,11 @@ export class WatchKeys {
     return `${this.namespace}:outbox`;
   }
 
+  /** String: how many deliveries to a channel failed in a row (an outage), for the retry back-off. */
+  outage(channel: string): string {
+    return `${this.namespace}:outage:${channel}`;
+  }
+
   /** String: the earliest time (epoch ms) the next message may go to a channel. */
   pace(channel: string): string {
     return `${this.namespace}:pace:${channel}`;

@@ -290,6 +290,33 @@ end
 return 1
 `;
 
+/**
+ * Gives up telling a watch anything more, because its channel or card is gone for good or its
+ * deadline passed while its channel stayed unreachable: ends it (if it was not ended) without
+ * owing an ending, marks everything as told, and lets its record expire.
+ * KEYS: watch, subscribers, channel set, due, active-watch counter, task.
+ * ARGV: watchId, reason (for a watch not yet ended), taskKey, ttlSeconds.
+ * Returns 1 when this call gave up on it, 0 when it was gone or given up on already.
+ */
+const ABANDON_WATCH = `${SETTLE_ENDING}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'abandoned') == '1' then return 0 end
+local reason = redis.call('HGET', KEYS[1], 'endReason')
+if not reason or reason == '' then
+  redis.call('HSET', KEYS[1], 'endReason', ARGV[2])
+  redis.call('SREM', KEYS[2], ARGV[1])
+  if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[5]) end
+  if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[4], ARGV[3]) end
+else
+  settleEnding(KEYS[1], KEYS[6])
+end
+redis.call('HSET', KEYS[1], 'deliveredSeq', redis.call('HGET', KEYS[6], 'seq') or '0', 'cardSeq', redis.call('HGET', KEYS[6], 'seq') or '0',
+  'endPosted', '1', 'endCarded', '1', 'abandoned', '1')
+redis.call('HDEL', KEYS[1], 'claim')
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+`;
+
 /** Removes an outbox entry only if nobody noted it again since. KEYS: outbox. ARGV: watchId, score. */
 const SETTLE_OUTBOX = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -311,6 +338,7 @@ export interface WatchScripts {
   reserveWatch(keys: readonly string[], args: readonly (string | number)[]): Promise<string>;
   releaseReservation(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   markTold(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  abandonWatch(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
 }
 
 const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; readonly keys: number }>> = {
@@ -326,6 +354,7 @@ const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; reado
   reserveWatch: { lua: RESERVE_WATCH, keys: 2 },
   releaseReservation: { lua: RELEASE_RESERVATION, keys: 1 },
   markTold: { lua: MARK_TOLD, keys: 2 },
+  abandonWatch: { lua: ABANDON_WATCH, keys: 6 },
 };
 
 /** Registers the scripts on a client (EVALSHA with automatic fallback) and returns typed callers. */

@@ -371,6 +371,37 @@ export class WatchStore {
     await this.redis.expire(this.keys.watch(watchId), FINISHED_WATCH_TTL_SECONDS);
   }
 
+  /**
+   * Gives up on a watch whose channel or card is gone for good, or whose deadline passed while
+   * its channel stayed unreachable: it ends (as `reason` if it had not ended) owing nothing.
+   * True when this call gave up on it (so the caller logs it once).
+   */
+  async abandonWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, reason: WatchEnding['reason']): Promise<boolean> {
+    const abandoned = await this.scripts.abandonWatch(
+      [
+        this.keys.watch(watch.watchId),
+        this.keys.subscribers(watch.taskKey),
+        this.keys.channel(watch.channel),
+        this.keys.due(groupId),
+        this.keys.activeCount(),
+        this.keys.task(watch.taskKey),
+      ],
+      [watch.watchId, reason, watch.taskKey, FINISHED_WATCH_TTL_SECONDS],
+    );
+    return Number(abandoned) === 1;
+  }
+
+  /** Counts one more failed delivery to a channel in a row; resolves to the count. Forgotten a day after the last. */
+  async noteDeliveryFailure(channel: string): Promise<number> {
+    const [[, count] = [null, 0]] = ((await this.redis.multi().incr(this.keys.outage(channel)).expire(this.keys.outage(channel), 86_400).exec()) ?? []) as [unknown, number][];
+    return Number(count);
+  }
+
+  /** Ends a channel's run of failed deliveries; true when there was one. */
+  async clearDeliveryFailures(channel: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.outage(channel))) === 1;
+  }
+
   /** Takes a channel's next send slot; 0 to send now, else ms to wait. */
   async takeSendSlot(channel: string, spacingMs: number): Promise<number> {
     if (spacingMs <= 0) return 0;

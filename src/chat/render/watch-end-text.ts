@@ -17,6 +17,7 @@ const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
   unwatched: 'Stopped watching on request.',
   error: 'Stopped watching after an error that retrying would not fix.',
   replaced: 'Stopped watching: a newer task replaced this one.',
+  channel_gone: 'Stopped watching: this channel or the status card can no longer be posted to.',
 };
 
 /** Why a watch ended, as a sentence for people. */

@@ -8,7 +8,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
-import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
@@ -81,10 +81,23 @@ export class SlackNotifier implements Notifier {
     } catch (error) {
       const failure = readSlackApiFailure(method, error);
       if (failure.retryAfterMs !== null) throw new NotifierRateLimitedError(failure.retryAfterMs);
+      const gone = SLACK_GONE_REASONS[failure.reason];
+      if (gone) throw new NotifierTargetGoneError(gone);
       throw new SlackApiError(failure);
     }
   }
 }
+
+/**
+ * Slack error words that mean a channel or card can never be posted to again. Anything else
+ * (5xx, network errors, `fatal_error`, even a revoked token) may heal and is retried.
+ */
+const SLACK_GONE_REASONS: Readonly<Record<string, NotifierGoneReason>> = {
+  channel_not_found: 'channel_not_found',
+  is_archived: 'archived',
+  not_in_channel: 'not_in_channel',
+  message_not_found: 'card_deleted',
+};
 
 /** The web client's argument types want a mutable block array. */
 function postable(message: SlackMessage): { text: string; blocks: SlackMessage['blocks'] } {
