@@ -178,7 +178,17 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     services.watches = engine;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
-    const subscriptions = createSubscriptionEngine({ connection: redisUrl, providers, watches: engine, notifiers, role: options.role, logger });
+    const subscriptions = createSubscriptionEngine({
+      connection: redisUrl,
+      providers,
+      watches: engine,
+      notifiers,
+      role: options.role,
+      logger,
+      ...(config.watch.deliveryRetryMs !== undefined && config.watch.deliveryRetryMaxMs !== undefined
+        ? { deliveryRetry: { minMs: config.watch.deliveryRetryMs, maxMs: config.watch.deliveryRetryMaxMs } }
+        : {}),
+    });
     await subscriptions.start();
     stoppers.push(() => subscriptions.stop());
     services.subscriptions = subscriptions;

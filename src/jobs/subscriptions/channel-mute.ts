@@ -222,6 +222,12 @@ export class ChannelMutes {
     }
   }
 
+  /** Lets go of a staged release's claims without marking anything as told (its summary was not posted). */
+  async releaseClaims(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
+    const claimant = releaseClaimant(staged.channel);
+    for (const { watchId } of staged.told) await watchStore.releaseDelivery(watchId, claimant);
+  }
+
   /** Forgets a finished release. */
   async finish(channel: string): Promise<void> {
     const keys = this.keys;

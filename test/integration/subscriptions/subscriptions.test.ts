@@ -12,6 +12,8 @@ import { ManualClock } from '../../../src/util/clock';
 import { muteSummaryText } from '../../../src/chat/render/mute-summary-text';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
+import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { startFakeSlack } from '../../fakes/slack/fake-slack';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-SUB' } as const;
 const CDN_GROUP = subscriptionGroupIdOf({ kind: 'cdn', account: 'default', region: null });
@@ -189,6 +191,38 @@ describe('subscriptions', () => {
     await waitFor('card edited to running', () => notifier.of({ type: 'update', taskId: redisTask, state: 'running' }).length > 0);
     expect(notifier.of({ type: 'summary' })).toHaveLength(1);
     expect(notifier.of({ type: 'reply', taskId: redisTask })).toEqual([]);
+  });
+
+  test('given a muted channel archived before unmute, then the summary is given up once, the held watch ends quietly, and the calls to the channel die down', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now() });
+      const running = stack;
+      const callsToChannel = (): number => slack.calls.filter((call) => call.body['channel'] === CHANNEL.channelId).length;
+      const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
+      await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+
+      await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+      clock.advance(1000);
+      await waitFor('the delivery held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) >= 1);
+      slack.fail({ channel: CHANNEL.channelId }, { error: 'is_archived' });
+      await running.subscriptions.unmute(CHANNEL);
+
+      await waitFor('the release gave up', async () => (await redis.zcard(`${prefix}:tw:sub:mutes`)) === 0);
+      await waitFor('the held watch ended', async () => (await running.engine.list(CHANNEL)).length === 0);
+      const settled = callsToChannel();
+      // Several supervisor passes (every 200 ms) and retry pauses later, nobody tries again.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(callsToChannel()).toBe(settled);
+      const summaries = slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
+      expect(summaries).toHaveLength(1);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
   });
 
   test('given a restart during a subscription, then no task is missed or repeated', async () => {
