@@ -142,8 +142,10 @@ export class DeliveryProcessor {
       }
       await this.recovered(watch.channel);
       await store.recordCard(watch.watchId, { cardSeq: latestTask.seq, endCarded: latest.endReason !== null ? '1' : '' });
-      if (latest.endReason !== null && latest.endPosted) await store.expireWatch(watch.watchId);
     }
+    // Whichever job tells the last of an ending (its reply or its card, possibly two jobs
+    // racing with an unwatch) lets the record expire; the script checks both are done.
+    if (latest?.endReason) await store.expireIfFinished(watch.watchId);
     return 'delivered';
   }
 

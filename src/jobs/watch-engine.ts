@@ -171,10 +171,31 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
   };
 
+  /**
+   * Removes a poll group with nothing to poll, and its sweep, which would otherwise reschedule
+   * itself forever (groups are made at will: every region a user types is one). The sweep goes
+   * first and the group only if still idle; a task that joins in between finds no sweep and
+   * makes one (`ensureSweep` after subscribing), or is found here and gets its sweep back.
+   * A sweep that is running is left for the next pass.
+   */
+  const removeIfIdle = async (groupId: string): Promise<void> => {
+    const job = await pollQueue.getJob(`sweep-${groupId}`);
+    if (job) {
+      if (!(await job.isDelayed())) return;
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (!removed) return;
+    }
+    if (!(await store.removeIdleGroup(groupId))) await ensureSweep(groupId, false);
+  };
+
   const supervise = async (): Promise<void> => {
     try {
       for (const groupId of await store.groupIds()) {
         if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
+        else await removeIfIdle(groupId);
       }
       await flushOutbox();
     } catch (error) {

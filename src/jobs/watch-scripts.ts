@@ -36,6 +36,22 @@ local function settleEnding(watchKey, taskKey)
 end
 `;
 
+/**
+ * After a watch left a task's subscribers: when it was the last, the task stops being polled
+ * and its records (task, status, history) expire after `ttl` seconds unless someone watches it
+ * again (SUBSCRIBE persists them). Without this, an unwatched task's records stayed for good.
+ */
+const LEAVE_TASK = `
+local function leaveTask(subscribersKey, dueKey, taskKey, taskKeyName, ttl)
+  if redis.call('SCARD', subscribersKey) > 0 then return 0 end
+  redis.call('ZREM', dueKey, taskKeyName)
+  redis.call('EXPIRE', taskKey, ttl)
+  redis.call('EXPIRE', taskKey .. ':history', ttl)
+  redis.call('EXPIRE', taskKey .. ':status', ttl)
+  return 1
+end
+`;
+
 /** True when a delivery claim (`<claimant>|<expires>`) is held and not expired at `now`. */
 const CLAIM_IS_LIVE = `
 local function claimIsLive(claim, now)
@@ -108,6 +124,10 @@ if redis.call('HEXISTS', KEYS[1], 'v') == 0 then
   redis.call('HSET', KEYS[1], 'v', ARGV[3], 'kind', ARGV[4], 'account', ARGV[5], 'id', ARGV[7], 'seq', 0, 'pollingSince', ARGV[9])
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'region', ARGV[6]) end
 end
+-- A task nobody watched any more (or that ended) was left to expire: it is watched again.
+redis.call('PERSIST', KEYS[1])
+redis.call('PERSIST', KEYS[1] .. ':history')
+redis.call('PERSIST', KEYS[1] .. ':status')
 local ended = redis.call('HGET', KEYS[1], 'endReason')
 if ended and ended ~= '' then
   redis.call('HDEL', KEYS[1], 'endReason')
@@ -118,9 +138,6 @@ if ended and ended ~= '' then
     if ARGV[7] == 'latest' then redis.call('DEL', KEYS[1] .. ':status') end
   end
   redis.call('HSET', KEYS[1], 'pollingSince', ARGV[9])
-  redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[1] .. ':history')
-  redis.call('PERSIST', KEYS[1] .. ':status')
 end
 local seq = redis.call('HGET', KEYS[1], 'seq')
 local shown = seq
@@ -143,10 +160,11 @@ return tonumber(seq)
  * Ends one watch unless it has already ended, and stops polling the task when it was the last.
  * The task counts the endings not yet posted: the watch leaves the subscribers at once, but its
  * last reply still needs the task's past statuses, so no history is trimmed while any is owed.
- * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter, task. ARGV: watchId, reason, message, realNow, taskKey.
+ * KEYS: watch, subscribers, channel set, outbox, due, active-watch counter, task.
+ * ARGV: watchId, reason, message, realNow, taskKey, ttlSeconds (of a task left without watches).
  * Returns 1 when this call ended it.
  */
-const END_WATCH = `${NOTE_OUTBOX}
+const END_WATCH = `${NOTE_OUTBOX}${LEAVE_TASK}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local reason = redis.call('HGET', KEYS[1], 'endReason')
 if reason and reason ~= '' then return 0 end
@@ -154,8 +172,8 @@ redis.call('HSET', KEYS[1], 'endReason', ARGV[2], 'endMessage', ARGV[3])
 redis.call('SREM', KEYS[2], ARGV[1])
 if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[6]) end
 noteOutbox(KEYS[4], ARGV[1], ARGV[4])
-if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[5], ARGV[5]) end
 if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('HINCRBY', KEYS[7], 'endingsOwed', 1) end
+leaveTask(KEYS[2], KEYS[5], KEYS[7], ARGV[5], ARGV[6])
 return 1
 `;
 
@@ -295,10 +313,11 @@ return 1
  * deadline passed while its channel stayed unreachable: ends it (if it was not ended) without
  * owing an ending, marks everything as told, and lets its record expire.
  * KEYS: watch, subscribers, channel set, due, active-watch counter, task.
- * ARGV: watchId, reason (for a watch not yet ended), taskKey, ttlSeconds.
+ * ARGV: watchId, reason (for a watch not yet ended), taskKey, ttlSeconds (of the watch),
+ * ttlSeconds (of a task left without watches).
  * Returns 1 when this call gave up on it, 0 when it was gone or given up on already.
  */
-const ABANDON_WATCH = `${SETTLE_ENDING}
+const ABANDON_WATCH = `${SETTLE_ENDING}${LEAVE_TASK}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HGET', KEYS[1], 'abandoned') == '1' then return 0 end
 local reason = redis.call('HGET', KEYS[1], 'endReason')
@@ -306,7 +325,7 @@ if not reason or reason == '' then
   redis.call('HSET', KEYS[1], 'endReason', ARGV[2])
   redis.call('SREM', KEYS[2], ARGV[1])
   if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then redis.call('DECR', KEYS[5]) end
-  if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[4], ARGV[3]) end
+  leaveTask(KEYS[2], KEYS[4], KEYS[6], ARGV[3], ARGV[5])
 else
   settleEnding(KEYS[1], KEYS[6])
 end
@@ -315,6 +334,27 @@ redis.call('HSET', KEYS[1], 'deliveredSeq', redis.call('HGET', KEYS[6], 'seq') o
 redis.call('HDEL', KEYS[1], 'claim')
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 1
+`;
+
+/**
+ * Lets a watch's record expire once it is finished: ended, its ending told and shown on its
+ * card. Checked here, not by the caller, because a re-watch may have revived it in between.
+ * KEYS: watch. ARGV: ttlSeconds. Returns 1 when it will expire.
+ */
+const EXPIRE_FINISHED = `
+local reason = redis.call('HGET', KEYS[1], 'endReason')
+if not reason or reason == '' then return 0 end
+if redis.call('HGET', KEYS[1], 'endPosted') ~= '1' or redis.call('HGET', KEYS[1], 'endCarded') ~= '1' then return 0 end
+return redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+`;
+
+/**
+ * Forgets a poll group that has nothing to poll, unless a task joined it meanwhile.
+ * KEYS: due, groups. ARGV: groupId. Returns 1 when removed.
+ */
+const REMOVE_IDLE_GROUP = `
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+return redis.call('HDEL', KEYS[2], ARGV[1])
 `;
 
 /** Removes an outbox entry only if nobody noted it again since. KEYS: outbox. ARGV: watchId, score. */
@@ -339,6 +379,8 @@ export interface WatchScripts {
   releaseReservation(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   markTold(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
   abandonWatch(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  expireFinished(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
+  removeIdleGroup(keys: readonly string[], args: readonly (string | number)[]): Promise<number>;
 }
 
 const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; readonly keys: number }>> = {
@@ -355,6 +397,8 @@ const SOURCES: Readonly<Record<keyof WatchScripts, { readonly lua: string; reado
   releaseReservation: { lua: RELEASE_RESERVATION, keys: 1 },
   markTold: { lua: MARK_TOLD, keys: 2 },
   abandonWatch: { lua: ABANDON_WATCH, keys: 6 },
+  expireFinished: { lua: EXPIRE_FINISHED, keys: 1 },
+  removeIdleGroup: { lua: REMOVE_IDLE_GROUP, keys: 2 },
 };
 
 /** Registers the scripts on a client (EVALSHA with automatic fallback) and returns typed callers. */

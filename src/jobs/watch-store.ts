@@ -194,7 +194,10 @@ export class WatchStore {
     );
   }
 
-  /** Ends a watch unless already ended; true when this call ended it (and noted it in the outbox). */
+  /**
+   * Ends a watch unless already ended; true when this call ended it (and noted it in the
+   * outbox). The last watch of a task leaves its records to expire after {@link ENDED_TTL_SECONDS}.
+   */
   async endWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, ending: WatchEnding, realNow: number): Promise<boolean> {
     const ended = await this.scripts.endWatch(
       [
@@ -206,7 +209,7 @@ export class WatchStore {
         this.keys.activeCount(),
         this.keys.task(watch.taskKey),
       ],
-      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey],
+      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey, ENDED_TTL_SECONDS],
     );
     return Number(ended) === 1;
   }
@@ -366,9 +369,14 @@ export class WatchStore {
     await transaction.exec();
   }
 
-  /** Lets a finished watch's record expire (its ending was posted and shown). */
-  async expireWatch(watchId: string): Promise<void> {
-    await this.redis.expire(this.keys.watch(watchId), FINISHED_WATCH_TTL_SECONDS);
+  /** Lets a watch's record expire if it is finished (ended, its ending posted and shown); true when it will. */
+  async expireIfFinished(watchId: string): Promise<boolean> {
+    return Number(await this.scripts.expireFinished([this.keys.watch(watchId)], [FINISHED_WATCH_TTL_SECONDS])) === 1;
+  }
+
+  /** Forgets a poll group with nothing due, unless a task joined it meanwhile; true when removed. */
+  async removeIdleGroup(groupId: string): Promise<boolean> {
+    return Number(await this.scripts.removeIdleGroup([this.keys.due(groupId), this.keys.groups()], [groupId])) === 1;
   }
 
   /**
@@ -386,7 +394,7 @@ export class WatchStore {
         this.keys.activeCount(),
         this.keys.task(watch.taskKey),
       ],
-      [watch.watchId, reason, watch.taskKey, FINISHED_WATCH_TTL_SECONDS],
+      [watch.watchId, reason, watch.taskKey, FINISHED_WATCH_TTL_SECONDS, ENDED_TTL_SECONDS],
     );
     return Number(abandoned) === 1;
   }

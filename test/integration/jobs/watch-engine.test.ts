@@ -300,6 +300,39 @@ describe('watch engine, in one process', () => {
   });
 });
 
+describe('watch engine records', () => {
+  test('given a watch unwatched while its task runs on, then once its ending is told its task and watch records expire, and its idle poll group and sweep are removed', async () => {
+    const world = await startWorld();
+    const running = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'all' }, () => world.clock.now());
+    try {
+      const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
+      const [summary] = await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      const [groupId] = await redis.hkeys(`${world.prefix}:tw:groups`);
+      expect(groupId).toBeTruthy();
+      expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
+      await waitFor('unwatched reply and card', async () => (await world.events({ type: 'update', endReason: 'unwatched' })).length > 0 && (await world.events({ type: 'reply', endReason: 'unwatched' })).length > 0);
+
+      const [taskKey] = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers|status)$/.test(key));
+      await waitFor('the watch record expires', async () => (await redis.ttl(`${world.prefix}:tw:watch:${summary?.watchId}`)) > 0);
+      expect(await redis.ttl(taskKey as string)).toBeGreaterThan(0);
+      expect(await redis.ttl(`${taskKey}:status`)).toBeGreaterThan(0);
+      // A group with nothing to poll is forgotten, and so is its self-rescheduling sweep.
+      await waitFor('the idle group is removed', async () => (await redis.hexists(`${world.prefix}:tw:groups`, groupId as string)) === 0);
+      await waitFor('its sweep is gone', async () => (await running.engine.queues[0]?.getJob(`sweep-${groupId}`)) === undefined);
+
+      // Watching again brings them back, and the records stop expiring.
+      await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+      expect(await redis.ttl(taskKey as string)).toBe(-1);
+      expect(await redis.hexists(`${world.prefix}:tw:groups`, groupId as string)).toBe(1);
+      await waitFor('a sweep again', async () => (await running.engine.queues[0]?.getJob(`sweep-${groupId}`)) !== undefined);
+    } finally {
+      await running.stop();
+      await world.sandbox.stop();
+    }
+  });
+});
+
 describe('watch engine deadline', () => {
   test('given a watch past its deadline, then it ends with a deadline message', async () => {
     const world = await startWorld();
