@@ -303,17 +303,19 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       return;
     }
     try {
+      const refs = refsOfSelection(watchGate.selection);
+      // One task: this very message becomes its card. Several: each gets a card of its own, as
+      // on Discord; a card shows one task, so sharing this message would overwrite the others.
+      const ownCard = refs.length === 1 && typeof messageTs === 'string';
       const started = await services.watches.watch({
-        refs: refsOfSelection(watchGate.selection),
+        refs,
         channel: channelOf(channelId),
         requestedBy: body.user.id,
-        ...(typeof messageTs === 'string' ? { cardMessageId: messageTs } : {}),
+        ...(ownCard ? { cardMessageId: messageTs } : {}),
       });
       const count = started.length;
-      await respondSafely(
-        respond,
-        ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted in this message's thread.`)),
-      );
+      const where = ownCard ? "in this message's thread" : "in the thread of the task's own status card";
+      await respondSafely(respond, ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted ${where}.`)));
     } catch (error) {
       const text = isProviderError(error) ? `Could not start watching: ${error.userMessage}` : 'Could not start watching. Try again; if it keeps failing, tell the taskwatch admins.';
       if (!isProviderError(error)) log.error(`Watch button failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
