@@ -225,6 +225,39 @@ describe('subscriptions', () => {
     }
   });
 
+  test('given Slack answering 503 to a channel when it is unmuted, then the summary is kept and retried, and posted once when Slack recovers', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now(), deliveryRetry: { minMs: 5, maxMs: 50 } });
+      const running = stack;
+      const summaryCalls = (): typeof slack.calls => slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
+      const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
+      await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+
+      await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+      clock.advance(1000);
+      await waitFor('the delivery held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) >= 1);
+      slack.fail({ channel: CHANNEL.channelId }, { status: 503 });
+      await running.subscriptions.unmute(CHANNEL);
+      await waitFor('the summary refused several times', () => summaryCalls().filter((call) => call.status === 503).length >= 5);
+      slack.clearRules();
+
+      await waitFor('the release finished', async () => (await redis.zcard(`${prefix}:tw:sub:mutes`)) === 0);
+      const posted = summaryCalls().filter((call) => call.answer?.['ok'] === true);
+      expect(posted).toHaveLength(1);
+      expect(String(posted[0]?.body['text'])).toContain(redisTask);
+      // The summary told the change: the thread does not tell it again.
+      await waitFor('card edited to running', () => slack.callsOf('chat.update').some((call) => call.answer?.['ok'] === true && /Running/.test(String(call.body['text']))));
+      expect(slack.callsOf('chat.postMessage').filter((call) => call.answer?.['ok'] === true && call.body['thread_ts'] !== undefined)).toEqual([]);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
+  });
+
   test('given a restart during a subscription, then no task is missed or repeated', async () => {
     let running = await start();
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
