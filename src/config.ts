@@ -58,6 +58,10 @@ export interface WatchConfig {
   readonly deadlineMs: number;
   /** Whether a terminal failure's thread reply is also broadcast to the channel. */
   readonly broadcastFailures: boolean;
+  /** The first pause before a failed notification is tried again. Default 1 s. */
+  readonly deliveryRetryMs?: number;
+  /** The longest pause between two tries of a failed notification. Default 5 min. */
+  readonly deliveryRetryMaxMs?: number;
 }
 
 /** The whole validated configuration. */
@@ -262,6 +266,12 @@ export function loadConfig(env: Environment): ConfigResult {
     problems.push(`WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`);
   }
 
+  const deliveryRetryMs = integer('WATCH_DELIVERY_RETRY_MS', 1000, 10, 3_600_000);
+  const deliveryRetryMaxMs = integer('WATCH_DELIVERY_RETRY_MAX_MS', 300_000, 10, 86_400_000);
+  if (deliveryRetryMaxMs < deliveryRetryMs) {
+    problems.push(`WATCH_DELIVERY_RETRY_MAX_MS (${deliveryRetryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${deliveryRetryMs}).`);
+  }
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; it is "${logLevel.slice(0, 20)}".`);
@@ -288,6 +298,8 @@ export function loadConfig(env: Environment): ConfigResult {
       maxIntervalMs,
       deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000, MAX_WATCH_DEADLINE_MS),
       broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
+      deliveryRetryMs,
+      deliveryRetryMaxMs,
     },
     adminToken: token('ADMIN_TOKEN'),
     apiToken: token('API_TOKEN'),

@@ -202,6 +202,9 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       role: options.role,
       logger,
       tuning: { intervalMs: config.watch.intervalMs },
+      ...(config.watch.deliveryRetryMs !== undefined && config.watch.deliveryRetryMaxMs !== undefined
+        ? { deliveryRetry: { minMs: config.watch.deliveryRetryMs, maxMs: config.watch.deliveryRetryMaxMs } }
+        : {}),
     });
     await subscriptions.start();
     stoppers.push(() => subscriptions.stop());

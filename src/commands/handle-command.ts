@@ -5,7 +5,7 @@
  */
 import { auditInvalidCommand, checkCommandAccess } from '../accounts/command-access';
 import { isProviderError, ProviderError } from '../providers/errors';
-import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
+import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';
 import {
   describeParseError,
   describeProviderError,
@@ -27,7 +27,7 @@ import { parseCommand } from './parse-command';
 import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
 
 /** The ID a TCSS reference carries, since TCSS reports the account's latest task and takes no ID. */
-export const LATEST_TASK_ID = 'latest';
+export { LATEST_TASK_ID };
 
 /** What {@link queryTasks} found. */
 export interface QueryOutcome {

@@ -8,11 +8,20 @@
  *
  * Pacing is per channel through a Redis "next send" slot; a 429 holds only that channel and
  * moves only that job into the delayed set, so other channels keep flowing.
+ *
+ * A delivery that fails is never dropped because a retry count ran out: it is parked (moved to
+ * the delayed set, its channel held) with a back-off that doubles with each failure in a row
+ * to that channel, up to a cap, and tried again until it succeeds. Only two things end the
+ * trying: the channel or card is gone for good (the notifier throws NotifierTargetGoneError),
+ * or the watch's deadline passed while the channel stayed unreachable; then the watch ends
+ * quietly, owing nothing, logged once.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { TaskState } from '../providers/types';
 import type { WatchConfig } from '../config';
-import { NotifierRateLimitedError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
+import { safeError } from '../observability/safe-error';
+import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
+import type { WatchEngineLogger } from './watch-engine-logger';
 import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
 import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
@@ -22,6 +31,23 @@ export const CLAIM_TTL_MS = 60_000;
 
 /** Pause before retrying when another worker is delivering to the same watch. */
 const BUSY_RETRY_MS = 250;
+
+/** Default first pause after a failed delivery (see {@link DeliveryRetry}). */
+export const DEFAULT_DELIVERY_RETRY_MS = 1000;
+
+/** Default longest pause between two tries of a failed delivery. */
+export const DEFAULT_DELIVERY_RETRY_MAX_MS = 300_000;
+
+/** The back-off of failed deliveries to one channel: doubling from `minMs` per failure in a row, at most `maxMs`. */
+export interface DeliveryRetry {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** The pause after the `failures`-th failed delivery in a row to a channel. */
+export function deliveryRetryDelayMs(failures: number, retry: DeliveryRetry): number {
+  return Math.min(retry.maxMs, retry.minMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+}
 
 /** What the delivery processor needs. */
 export interface DeliveryProcessorDependencies {
@@ -38,6 +64,9 @@ export interface DeliveryProcessorDependencies {
   readonly onDelivery?: (platform: ChatPlatform, outcome: 'sent' | 'failed' | 'retried') => void;
   /** Asked before each delivery; a positive answer (ms) holds the job that long, e.g. while its channel is muted. */
   readonly hold?: DeliveryHold;
+  /** The back-off of failed deliveries; default 1 s doubling up to 5 min. */
+  readonly retry?: DeliveryRetry;
+  readonly logger?: WatchEngineLogger;
 }
 
 /** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
@@ -84,15 +113,18 @@ export class DeliveryProcessor {
             return this.later(job, token, error.retryAfterMs);
           }
           this.dependencies.onDelivery?.(channel.platform, 'failed');
-          throw error;
+          return this.failed(job, token, fresh, freshTask, error);
         }
         this.dependencies.onDelivery?.(channel.platform, 'sent');
-        await store.releaseDelivery(watch.watchId, claimant, {
-          deliveredSeq: freshTask.seq,
-          endPosted: fresh.endReason !== null ? '1' : '',
-        });
+        await this.recovered(watch.channel);
+        await store.releaseDelivery(
+          watch.watchId,
+          claimant,
+          { deliveredSeq: freshTask.seq, endPosted: fresh.endReason !== null ? '1' : '' },
+          freshTask.taskKey,
+        );
         // Past statuses everyone was told of are dead weight in Redis; this keeps them off.
-        await store.trimHistory(freshTask.taskKey, freshTask.seq, fresh.endReason !== null);
+        await store.trimHistory(freshTask.taskKey, freshTask.seq);
       }
     }
 
@@ -106,11 +138,14 @@ export class DeliveryProcessor {
           await store.holdChannel(watch.channel, error.retryAfterMs);
           return this.later(job, token, error.retryAfterMs);
         }
-        throw error;
+        return this.failed(job, token, latest, latestTask, error);
       }
+      await this.recovered(watch.channel);
       await store.recordCard(watch.watchId, { cardSeq: latestTask.seq, endCarded: latest.endReason !== null ? '1' : '' });
-      if (latest.endReason !== null && latest.endPosted) await store.expireWatch(watch.watchId);
     }
+    // Whichever job tells the last of an ending (its reply or its card, possibly two jobs
+    // racing with an unwatch) lets the record expire; the script checks both are done.
+    if (latest?.endReason) await store.expireIfFinished(watch.watchId);
     return 'delivered';
   }
 
@@ -122,7 +157,10 @@ export class DeliveryProcessor {
       const status = history.get(seq);
       if (status) between.push(status.state);
     }
-    const ending: WatchEnding | null = watch.endReason !== null ? { reason: watch.endReason, message: watch.endMessage ?? '' } : null;
+    const ending: WatchEnding | null =
+      watch.endReason !== null
+        ? { reason: watch.endReason, message: watch.endMessage ?? '', ...(watch.endReason === 'replaced' && task.replacedBy ? { replacedBy: task.replacedBy } : {}) }
+        : null;
     const current = currentStatus(task, watch);
     // The thread hears of new states, failed items and endings; the first observation and
     // progress alone only edit the card (the caller still counts them as told).
@@ -144,6 +182,42 @@ export class DeliveryProcessor {
         endReason: watch.endReason,
       },
     };
+  }
+
+  /**
+   * After a failed post or edit: a target gone for good ends the watch quietly; anything else
+   * parks the job with the channel's back-off, until the watch's deadline (plus one longest
+   * pause, so that an ending at the deadline itself still gets its tries) has passed.
+   */
+  private async failed(job: Job<DeliveryJobData>, token: string | undefined, watch: WatchRecord, task: TaskRecord, error: unknown): Promise<string> {
+    const { store } = this.dependencies;
+    const logger = this.dependencies.logger;
+    const retry = this.dependencies.retry ?? { minMs: DEFAULT_DELIVERY_RETRY_MS, maxMs: DEFAULT_DELIVERY_RETRY_MAX_MS };
+    if (error instanceof NotifierTargetGoneError) {
+      if (await store.abandonWatch(watch, task.groupId, 'channel_gone')) {
+        logger?.warn({ channel: watch.channel, watchId: watch.watchId, reason: error.reason }, 'chat channel or card is gone for good; the watch ended without a word there');
+      }
+      return 'target gone';
+    }
+    const giveUpAt = Date.parse(watch.deadlineAt) + retry.maxMs;
+    if (Number.isFinite(giveUpAt) && this.dependencies.now() >= giveUpAt) {
+      if (await store.abandonWatch(watch, task.groupId, 'deadline')) {
+        logger?.warn({ channel: watch.channel, watchId: watch.watchId, err: safeError(error) }, 'chat channel stayed unreachable past the watch deadline; its notifications were dropped');
+      }
+      return 'deadline passed';
+    }
+    const failures = await store.noteDeliveryFailure(watch.channel);
+    // Once per outage of a channel; the end of the outage is logged too (see recovered()).
+    if (failures === 1) logger?.warn({ channel: watch.channel, err: safeError(error) }, 'chat channel unreachable; notifications are kept and retried');
+    const pauseMs = deliveryRetryDelayMs(failures, retry);
+    // The whole channel waits, so its other deliveries do not each try the platform meanwhile.
+    await store.holdChannel(watch.channel, pauseMs);
+    return this.later(job, token, pauseMs);
+  }
+
+  /** After a successful post or edit: ends the channel's run of failures, if any. */
+  private async recovered(channel: string): Promise<void> {
+    if (await this.dependencies.store.clearDeliveryFailures(channel)) this.dependencies.logger?.info({ channel }, 'chat channel reachable again; held notifications follow');
   }
 
   private async later(job: Job<DeliveryJobData>, token: string | undefined, ms: number): Promise<never> {

@@ -14,7 +14,7 @@ export interface ChannelAddress {
 }
 
 /** Why a watch ended, when it has. */
-export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error';
+export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error' | 'replaced' | 'channel_gone';
 
 /** What a status card shows: the task's latest status and the watch around it. */
 export interface StatusCard {
@@ -43,6 +43,12 @@ export interface TransitionNotice {
   readonly endMessage: string | null;
   /** Total duration of the task in ms when it ended, if known. */
   readonly durationMs: number | null;
+  /**
+   * Set when the watch ended because a newer task replaced the watched one (an API that only
+   * reports the latest task, such as TCSS): the newer task's ID. `current` is then the
+   * watched task's last known status.
+   */
+  readonly replacedBy?: string | null;
 }
 
 /** Thrown by a notifier when the platform rate-limited the call; the engine retries that channel later. */
@@ -50,6 +56,22 @@ export class NotifierRateLimitedError extends Error {
   override readonly name = 'NotifierRateLimitedError';
   constructor(readonly retryAfterMs: number) {
     super(`Chat platform rate limit: retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** Why a notification's target is gone for good. */
+export type NotifierGoneReason = 'channel_not_found' | 'archived' | 'not_in_channel' | 'card_deleted';
+
+/**
+ * Thrown by a notifier when its target can never be posted to again: the channel was deleted
+ * or archived, the bot was removed from it, or the card was deleted. The engine then ends the
+ * watch quietly instead of retrying; any other failure is retried until it succeeds or the
+ * watch's deadline passes.
+ */
+export class NotifierTargetGoneError extends Error {
+  override readonly name = 'NotifierTargetGoneError';
+  constructor(readonly reason: NotifierGoneReason) {
+    super(`Chat target gone for good: ${reason}`);
   }
 }
 

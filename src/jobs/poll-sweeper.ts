@@ -21,6 +21,8 @@ import {
   endingForError,
   endingForStatus,
   nextIntervalMs,
+  replacedEnding,
+  replacingTaskId,
   throttleDelayMs,
   type WatchEnding,
 } from './watch-policy';
@@ -166,7 +168,11 @@ export class PollSweeper {
       }
       for (const [index, task] of batch.entries()) {
         const status = statuses[index];
-        if (status) await this.applyStatus(task, status, provider.maxIdsPerCall);
+        if (!status) continue;
+        // A provider that takes no ID answers about whichever task is latest: compare IDs.
+        const newer = provider.takesId ? null : replacingTaskId(task, status);
+        if (newer !== null) await this.replaceTask(task, newer);
+        else await this.applyStatus(task, status, provider.maxIdsPerCall);
       }
       flushAlong();
     });
@@ -202,6 +208,16 @@ export class PollSweeper {
       return;
     }
     await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
+  }
+
+  /**
+   * Ends the watches of a task a newer one replaced, with the watched task's last known status
+   * (the newer task's is never recorded on it), naming the newer task.
+   */
+  private async replaceTask(task: TaskRecord, replacedBy: string): Promise<void> {
+    this.dependencies.logger.info({ taskKey: task.taskKey, replacedBy }, 'a newer task replaced a watched one; its watches end');
+    await this.dependencies.store.noteReplacement(task.taskKey, replacedBy);
+    await this.endTask(task, replacedEnding(replacedBy));
   }
 
   private async handleCallError(tasks: readonly TaskRecord[], error: unknown): Promise<void> {

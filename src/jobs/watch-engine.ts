@@ -6,18 +6,20 @@
  * `worker` process polls and delivers; `all` does both. See `poll-sweeper.ts` and
  * `delivery-processor.ts` for how polling is shared and deliveries stay exactly-once.
  */
+import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../config';
 import { DEFAULT_ACCOUNT } from '../config';
 import type { RateBudget } from '../providers/rate-budget';
 import type { ProviderRegistry, TaskKind, TaskRef } from '../providers/types';
-import { DeliveryProcessor, type DeliveryHold } from './delivery-processor';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
 import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
 import { reportErrorEvents } from './error-events';
 import { createRedisConnection } from './redis-connection';
+import { queueOptions } from './queue-options';
 import type { TaskwatchMetrics } from '../observability/metrics';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
@@ -87,11 +89,20 @@ export interface WatchEngine extends WatchService {
 /** How long `stop()` waits for in-flight jobs before dropping connections. */
 const GRACEFUL_STOP_MS = 10_000;
 
+/**
+ * How long a command's reservation of a watch holds (see {@link WatchStore.reserveWatch}): long
+ * enough to post a card (the chat clients give up on a call after 10 s); a command that died
+ * meanwhile blocks the watch no longer than this.
+ */
+const RESERVATION_TTL_MS = 30_000;
+
+/** How often a command waiting for another's reservation looks again. */
+const RESERVATION_POLL_MS = 50;
+
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
 
-/** Job events (BullMQ's event stream) kept per queue, for the admin dashboard's recent activity. */
-export const EVENTS_KEPT = 500;
+export { EVENTS_KEPT } from './queue-options';
 
 /** Name of the queue of sweep jobs. */
 export const POLL_QUEUE = 'watch-poll';
@@ -108,11 +119,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
-  // BullMQ keeps 10,000 job events per queue by default; nothing here reads them, and at that
-  // length they cost more Redis memory than a thousand watches.
-  const streams = { events: { maxLen: EVENTS_KEPT } };
-  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, { connection: redis, prefix, streams });
-  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, { connection: redis, prefix, streams });
+  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, queueOptions(redis, prefix));
+  const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([pollQueue, notifyQueue], logger, 'watch queue error');
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
   const notifiers = {
@@ -138,6 +146,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         opts: {
           // Idempotent: the same change of the same watch is one job, however often it is flushed.
           jobId: `${watch.watchId}-${seq}${watch.endReason !== null ? '-end' : ''}`,
+          // A failed post never fails the job (it is parked and tried again, see
+          // delivery-processor.ts); these attempts only cover the engine's own errors.
           attempts: 10,
           backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: true,
@@ -162,10 +172,31 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
   };
 
+  /**
+   * Removes a poll group with nothing to poll, and its sweep, which would otherwise reschedule
+   * itself forever (groups are made at will: every region a user types is one). The sweep goes
+   * first and the group only if still idle; a task that joins in between finds no sweep and
+   * makes one (`ensureSweep` after subscribing), or is found here and gets its sweep back.
+   * A sweep that is running is left for the next pass.
+   */
+  const removeIfIdle = async (groupId: string): Promise<void> => {
+    const job = await pollQueue.getJob(`sweep-${groupId}`);
+    if (job) {
+      if (!(await job.isDelayed())) return;
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (!removed) return;
+    }
+    if (!(await store.removeIdleGroup(groupId))) await ensureSweep(groupId, false);
+  };
+
   const supervise = async (): Promise<void> => {
     try {
       for (const groupId of await store.groupIds()) {
         if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
+        else await removeIfIdle(groupId);
       }
       await flushOutbox();
     } catch (error) {
@@ -209,6 +240,61 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return ended;
   };
 
+  /**
+   * Subscribes one watch under a reservation, so that commands for the same task and channel
+   * at once make one watch with one card: the later one waits for the first and answers with
+   * its watch. An ended watch whose ending was not told yet goes on on its own card.
+   */
+  const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
+    const token = randomBytes(8).toString('hex');
+    const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
+    let reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    while (reservation === 'busy') {
+      if (Date.now() > waitUntil) throw new Error('Another command is still starting this watch; try again.');
+      await new Promise((resume) => setTimeout(resume, RESERVATION_POLL_MS));
+      reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    }
+    if (reservation === 'active') {
+      const existing = await store.loadWatch(watchId);
+      return existing ? summarize(existing, await store.loadTask(taskKey), resolved) : null;
+    }
+    try {
+      const startedAt = new Date(now()).toISOString();
+      const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
+      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token };
+      let seqNow = -1;
+      let cardSeq: number | undefined;
+      if (reservation === 'revive' && !request.cardMessageId) {
+        seqNow = await store.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
+        // Revived with what its card showed: a change it missed is in the outbox.
+        if (seqNow >= 0) cardSeq = -1;
+      }
+      if (seqNow < 0) {
+        let cardMessageId = request.cardMessageId;
+        if (!cardMessageId) {
+          const notifier = notifiers.get(request.channel.platform);
+          if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
+          const task = await store.loadTask(taskKey);
+          const shown = task && task.endReason === null && task.status ? task.status : null;
+          // What the card shows, so that a change recorded while it is being posted still reaches it.
+          cardSeq = shown && task ? task.seq : 0;
+          const status = shown ?? placeholderStatus(resolved, startedAt);
+          cardMessageId = await notifier.postCard(request.channel, {
+            status,
+            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
+          });
+        }
+        seqNow = await store.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+      }
+      await ensureSweep(groupIdOf(resolved), true);
+      if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
+    } finally {
+      await store.releaseReservation(watchId, token);
+    }
+    const created = await store.loadWatch(watchId);
+    return created ? summarize(created, await store.loadTask(taskKey), resolved) : null;
+  };
+
   const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger });
   const delivery = new DeliveryProcessor({
     store,
@@ -218,6 +304,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     now,
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
+    retry: { minMs: options.watch.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS, maxMs: options.watch.deliveryRetryMaxMs ?? DEFAULT_DELIVERY_RETRY_MAX_MS },
+    logger,
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
   });
 
@@ -241,44 +329,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         const resolved = resolve(ref);
         const taskKey = taskKeyOf(resolved);
         const watchId = watchIdOf(taskKey, channel);
-        const existing = await store.loadWatch(watchId);
-        if (existing && existing.endReason === null) {
-          summaries.push(await summarize(existing, await store.loadTask(taskKey), resolved));
-          continue;
-        }
-        const task = await store.loadTask(taskKey);
-        const startedAt = new Date(now()).toISOString();
-        const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
-        let cardMessageId = request.cardMessageId;
-        let cardSeq: number | undefined;
-        if (!cardMessageId) {
-          const notifier = notifiers.get(request.channel.platform);
-          if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
-          const shown = task && task.endReason === null && task.status ? task.status : null;
-          // What the card shows, so that a change recorded while it is being posted still reaches it.
-          cardSeq = shown && task ? task.seq : 0;
-          const status = shown ?? placeholderStatus(resolved, startedAt);
-          cardMessageId = await notifier.postCard(request.channel, {
-            status,
-            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
-          });
-        }
-        const seqNow = await store.subscribe({
-          watchId,
-          taskKey,
-          task: resolved,
-          channel,
-          requestedBy: request.requestedBy,
-          cardMessageId,
-          startedAt,
-          deadlineAt,
-          realNow: Date.now(),
-          ...(cardSeq === undefined ? {} : { cardSeq }),
-        });
-        await ensureSweep(groupIdOf(resolved), true);
-        if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
-        const created = await store.loadWatch(watchId);
-        if (created) summaries.push(await summarize(created, await store.loadTask(taskKey), resolved));
+        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel);
+        if (summary) summaries.push(summary);
       }
       return summaries;
     },

@@ -77,6 +77,11 @@ export class WatchKeys {
     return `${this.namespace}:watch:${watchId}`;
   }
 
+  /** String, short-lived: the token of the command subscribing this watch (see RESERVE_WATCH). */
+  reservation(watchId: string): string {
+    return `${this.namespace}:watch:${watchId}:reserved`;
+  }
+
   /** Set: active watch IDs of a channel. */
   channel(channel: string): string {
     return `${this.namespace}:channel:${channel}`;
@@ -100,6 +105,11 @@ export class WatchKeys {
   /** Sorted set: watch IDs with something to deliver, scored by when it was noted. */
   outbox(): string {
     return `${this.namespace}:outbox`;
+  }
+
+  /** String: how many deliveries to a channel failed in a row (an outage), for the retry back-off. */
+  outage(channel: string): string {
+    return `${this.namespace}:outage:${channel}`;
   }
 
   /** String: the earliest time (epoch ms) the next message may go to a channel. */

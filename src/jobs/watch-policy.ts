@@ -4,7 +4,7 @@
  * rule is unit-tested on its own.
  */
 import type { ProviderError } from '../providers/errors';
-import type { TaskItem, TaskState, TaskStatus } from '../providers/types';
+import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../providers/types';
 import { formatDuration } from '../util/duration';
 import type { TransitionNotice, WatchEndReason } from './notifier';
 
@@ -85,6 +85,8 @@ export function throttleDelayMs(level: number, retryAfterMs: number | undefined,
 export interface WatchEnding {
   readonly reason: WatchEndReason;
   readonly message: string;
+  /** For `replaced`: the ID of the newer task. */
+  readonly replacedBy?: string;
 }
 
 /** Decides whether an observed status ends the task's watches. `now` is epoch ms on the engine's clock. */
@@ -104,6 +106,24 @@ export function endingForStatus(status: TaskStatus, everFound: boolean, now: num
   }
   if (status.terminal) return { reason: 'terminal', message: `The task ${status.state === 'succeeded' ? 'succeeded' : 'failed'}; watching stopped.` };
   return null;
+}
+
+/**
+ * The ID of the task that replaced the watched one, or null when the answer is about the
+ * watched task (or cannot be told apart). Only for providers that take no ID and answer about
+ * the account's latest task (TCSS): a newer task takes the answer over, and its status must
+ * never be told as the watched task's. The watched task is the ID watched, or, for a watch of
+ * "the latest task", the task its first answer named.
+ */
+export function replacingTaskId(task: { readonly id: string; readonly status: TaskStatus | null }, observed: TaskStatus): string | null {
+  if (!observed.found || observed.id === LATEST_TASK_ID) return null;
+  const pinned = task.id !== LATEST_TASK_ID ? task.id : task.status?.found && task.status.id !== LATEST_TASK_ID ? task.status.id : null;
+  return pinned !== null && observed.id !== pinned ? observed.id : null;
+}
+
+/** The ending of a watch whose task was replaced by `replacedBy`; the words are the chat surface's (see `src/chat/render`). */
+export function replacedEnding(replacedBy: string): WatchEnding {
+  return { reason: 'replaced', message: '', replacedBy };
 }
 
 /** Decides whether a provider error ends the watches of the tasks in that call; null for passing troubles. */
@@ -168,6 +188,7 @@ export function buildNotice(input: NoticeInput): TransitionNotice {
     endReason: input.ending?.reason ?? null,
     endMessage: input.ending?.message ?? null,
     durationMs: ended && input.current.terminal ? taskDurationMs(input.current, input.watchStartedAt) : null,
+    ...(input.ending?.replacedBy ? { replacedBy: input.ending.replacedBy } : {}),
   };
 }
 

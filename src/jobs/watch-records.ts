@@ -31,6 +31,8 @@ export interface TaskRecord {
   readonly pollingSince: number;
   /** Set once the task itself has ended (terminal, aged out, permanent error). */
   readonly endReason: WatchEndReason | null;
+  /** Set when it ended because a newer task replaced it (TCSS): the newer task's ID. */
+  readonly replacedBy: string | null;
 }
 
 /** One channel's watch of one task (a subscriber). */
@@ -197,6 +199,7 @@ export function readTaskRecord(taskKey: string, fields: Record<string, string>, 
     everFound: fields['everFound'] === '1',
     pollingSince: Number(fields['pollingSince'] ?? 0),
     endReason: nullable(fields['endReason']) as WatchEndReason | null,
+    replacedBy: nullable(fields['replacedBy']),
   };
 }
 

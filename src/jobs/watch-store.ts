@@ -51,7 +51,17 @@ export interface SubscribeInput {
    * when the card was posted elsewhere and its content is unknown: then the current seq.
    */
   readonly cardSeq?: number;
+  /** The token {@link WatchStore.reserveWatch} was called with; the reservation is dropped. */
+  readonly reservation?: string;
+  /**
+   * Go on with the ended watch's own card and what it was told, instead of `cardMessageId`;
+   * only possible while its ending is untold (see {@link WatchStore.reserveWatch}).
+   */
+  readonly revive?: boolean;
 }
+
+/** What {@link WatchStore.reserveWatch} found. */
+export type WatchReservation = 'active' | 'busy' | 'revive' | 'new';
 
 /** Typed access to the watch records. */
 export class WatchStore {
@@ -118,15 +128,32 @@ export class WatchStore {
 
   /**
    * Drops the past statuses of a task that every current subscriber (and the caller, told of
-   * `toldSeq`) was told of; `postedEnding` when the caller just posted its watch's ending.
+   * `toldSeq`) was told of, unless an ended watch's reply is still owed.
    */
-  async trimHistory(taskKey: string, toldSeq: number, postedEnding: boolean): Promise<number> {
-    return Number(
-      await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq, postedEnding ? '1' : '']),
-    );
+  async trimHistory(taskKey: string, toldSeq: number): Promise<number> {
+    return Number(await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq]));
   }
 
-  /** Subscribes a watch; resolves to the task's seq at that moment. A change the card missed is noted in the outbox. */
+  /**
+   * Reserves a watch for one subscribing command (`token`) for `ttlMs`, so that concurrent
+   * commands for one task and channel post one card: `active` the watch exists, `busy` another
+   * command is subscribing it, `revive` reserved and the ended watch may go on on its card,
+   * `new` reserved, post a card.
+   */
+  async reserveWatch(watchId: string, token: string, realNow: number, ttlMs: number): Promise<WatchReservation> {
+    return (await this.scripts.reserveWatch([this.keys.watch(watchId), this.keys.reservation(watchId)], [token, realNow, ttlMs])) as WatchReservation;
+  }
+
+  /** Drops a reservation that is still `token`'s (e.g. its card could not be posted). */
+  async releaseReservation(watchId: string, token: string): Promise<void> {
+    await this.scripts.releaseReservation([this.keys.reservation(watchId)], [token]);
+  }
+
+  /**
+   * Subscribes a watch; resolves to the task's seq at that moment, or -1 when `revive` was asked
+   * for and the watch can no longer go on (post a card and subscribe again). A change the card
+   * missed is noted in the outbox.
+   */
   async subscribe(input: SubscribeInput): Promise<number> {
     const groupId = groupIdOf(input.task);
     const groupJson = JSON.stringify({ v: RECORD_VERSION, kind: input.task.kind, account: input.task.account, region: input.task.region });
@@ -141,6 +168,7 @@ export class WatchStore {
           this.keys.groups(),
           this.keys.activeCount(),
           this.keys.outbox(),
+          this.keys.reservation(input.watchId),
         ],
         [
           input.watchId,
@@ -159,12 +187,17 @@ export class WatchStore {
           input.deadlineAt,
           groupJson,
           input.cardSeq ?? '',
+          input.revive ? '1' : '',
+          input.reservation ?? '',
         ],
       ),
     );
   }
 
-  /** Ends a watch unless already ended; true when this call ended it (and noted it in the outbox). */
+  /**
+   * Ends a watch unless already ended; true when this call ended it (and noted it in the
+   * outbox). The last watch of a task leaves its records to expire after {@link ENDED_TTL_SECONDS}.
+   */
   async endWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, ending: WatchEnding, realNow: number): Promise<boolean> {
     const ended = await this.scripts.endWatch(
       [
@@ -176,7 +209,7 @@ export class WatchStore {
         this.keys.activeCount(),
         this.keys.task(watch.taskKey),
       ],
-      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey],
+      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey, ENDED_TTL_SECONDS],
     );
     return Number(ended) === 1;
   }
@@ -229,6 +262,14 @@ export class WatchStore {
       [encodeStatus(status, identity), HISTORY_KEEP, realNow, status.found ? '1' : '', RECORD_VERSION, expectedSeq],
     );
     return Number(seq) < 0 ? null : { seq: Number(seq), watchIds };
+  }
+
+  /**
+   * Notes the task that replaced this one (see `replacingTaskId`), before its watches end, so
+   * that their ending replies can name it.
+   */
+  async noteReplacement(taskKey: string, replacedBy: string): Promise<void> {
+    await this.redis.hset(this.keys.task(taskKey), 'replacedBy', replacedBy);
   }
 
   /** Marks a task as ended and stops polling it; its records expire after {@link ENDED_TTL_SECONDS}. */
@@ -303,10 +344,18 @@ export class WatchStore {
     return Number(await this.scripts.claimDelivery([this.keys.watch(watchId)], [claimant, realNow, ttlMs])) === 1;
   }
 
-  /** Releases a claim, recording the given fields with it. */
-  async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}): Promise<void> {
+  /**
+   * Releases a claim, recording the given fields with it; `endPosted: '1'` settles the watch's
+   * owed ending on its task (`taskKey`, needed only then).
+   */
+  async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}, taskKey = ''): Promise<void> {
     const pairs = Object.entries(fields).flat();
-    await this.scripts.releaseDelivery([this.keys.watch(watchId)], [claimant, ...pairs]);
+    await this.scripts.releaseDelivery([this.keys.watch(watchId), this.keys.task(taskKey)], [claimant, ...pairs]);
+  }
+
+  /** Marks a watch's changes up to `seq` as told by a mute summary, and its ending when `ended`. */
+  async markTold(watchId: string, taskKey: string, seq: number, ended: boolean): Promise<void> {
+    await this.scripts.markTold([this.keys.watch(watchId), this.keys.task(taskKey)], [seq, ended ? '1' : '']);
   }
 
   /** Records card progress, outside any claim (card edits are idempotent); an empty value removes the field. */
@@ -320,9 +369,45 @@ export class WatchStore {
     await transaction.exec();
   }
 
-  /** Lets a finished watch's record expire (its ending was posted and shown). */
-  async expireWatch(watchId: string): Promise<void> {
-    await this.redis.expire(this.keys.watch(watchId), FINISHED_WATCH_TTL_SECONDS);
+  /** Lets a watch's record expire if it is finished (ended, its ending posted and shown); true when it will. */
+  async expireIfFinished(watchId: string): Promise<boolean> {
+    return Number(await this.scripts.expireFinished([this.keys.watch(watchId)], [FINISHED_WATCH_TTL_SECONDS])) === 1;
+  }
+
+  /** Forgets a poll group with nothing due, unless a task joined it meanwhile; true when removed. */
+  async removeIdleGroup(groupId: string): Promise<boolean> {
+    return Number(await this.scripts.removeIdleGroup([this.keys.due(groupId), this.keys.groups()], [groupId])) === 1;
+  }
+
+  /**
+   * Gives up on a watch whose channel or card is gone for good, or whose deadline passed while
+   * its channel stayed unreachable: it ends (as `reason` if it had not ended) owing nothing.
+   * True when this call gave up on it (so the caller logs it once).
+   */
+  async abandonWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, reason: WatchEnding['reason']): Promise<boolean> {
+    const abandoned = await this.scripts.abandonWatch(
+      [
+        this.keys.watch(watch.watchId),
+        this.keys.subscribers(watch.taskKey),
+        this.keys.channel(watch.channel),
+        this.keys.due(groupId),
+        this.keys.activeCount(),
+        this.keys.task(watch.taskKey),
+      ],
+      [watch.watchId, reason, watch.taskKey, FINISHED_WATCH_TTL_SECONDS, ENDED_TTL_SECONDS],
+    );
+    return Number(abandoned) === 1;
+  }
+
+  /** Counts one more failed delivery to a channel in a row; resolves to the count. Forgotten a day after the last. */
+  async noteDeliveryFailure(channel: string): Promise<number> {
+    const [[, count] = [null, 0]] = ((await this.redis.multi().incr(this.keys.outage(channel)).expire(this.keys.outage(channel), 86_400).exec()) ?? []) as [unknown, number][];
+    return Number(count);
+  }
+
+  /** Ends a channel's run of failed deliveries; true when there was one. */
+  async clearDeliveryFailures(channel: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.outage(channel))) === 1;
   }
 
   /** Takes a channel's next send slot; 0 to send now, else ms to wait. */

@@ -6,7 +6,7 @@
 import { foundStatus, missingStatus, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
-import type { DescribeOptions, TaskProvider, TaskStatus } from './types';
+import { LATEST_TASK_ID, type DescribeOptions, type TaskProvider, type TaskStatus } from './types';
 
 /** Every status the API documents except `Task_NoExist`, which means there is no task at all. */
 export const TCSS_STATUS_TABLE: StatusTable = {
@@ -20,7 +20,7 @@ export const TCSS_STATUS_TABLE: StatusTable = {
 export const TCSS_NO_TASK = 'Task_NoExist';
 
 /** The ID shown when the API reports no task ID. */
-export const TCSS_LATEST_ID = 'latest';
+export const TCSS_LATEST_ID = LATEST_TASK_ID;
 
 const ACTION = 'DescribeUnfinishRefreshTask';
 

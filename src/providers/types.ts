@@ -70,6 +70,12 @@ export interface TaskStatus {
   readonly observedAt: string;
 }
 
+/**
+ * The ID that stands for "the account's latest task" with providers that take no ID (TCSS);
+ * such a provider answers with the TaskId it reports, or this when it reports none.
+ */
+export const LATEST_TASK_ID = 'latest';
+
 /** A reference to a task to query or watch. */
 export interface TaskRef {
   readonly kind: TaskKind;

@@ -14,7 +14,7 @@
  */
 import { REST, Routes, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../../config';
-import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
 import { SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
@@ -176,6 +176,11 @@ export class DiscordNotifier implements Notifier {
   private translate(error: unknown): Error {
     const failure = readDiscordFailure(error);
     if (failure.retryAfterMs !== null) return new NotifierRateLimitedError(failure.retryAfterMs);
+    // Gone for good: the channel was deleted, the card was deleted, or the bot can no longer
+    // see the channel. A missing permission (50013) can be granted, so it is retried.
+    if (failure.code === DISCORD_ERROR_CODES.unknownChannel) return new NotifierTargetGoneError('channel_not_found');
+    if (failure.code === DISCORD_ERROR_CODES.unknownMessage) return new NotifierTargetGoneError('card_deleted');
+    if (failure.code === DISCORD_ERROR_CODES.missingAccess) return new NotifierTargetGoneError('not_in_channel');
     return new DiscordApiError(failure);
   }
 

@@ -15,7 +15,7 @@ import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd } from '../render/watch-end-text';
+import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 
@@ -301,6 +301,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   }
   const ending: string[] = [];
   if (notice.endReason) ending.push(escapeDiscordMarkdown(notice.endMessage ?? describeWatchEnd(notice.endReason)));
+  if (notice.replacedBy) ending.push(escapeDiscordMarkdown(replacedTaskText(current, notice.replacedBy)));
   else if (notice.endMessage) ending.push(escapeDiscordMarkdown(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));

@@ -2,7 +2,11 @@
  * The sentence that tells a channel why a watch ended, shared by every chat surface so that
  * the reasons read the same in Slack, Discord and the terminal.
  */
+import { COMMAND_NAME } from '../../commands/messages';
 import type { WatchEndReason } from '../../jobs/notifier';
+import type { TaskStatus } from '../../providers/types';
+import { presentStatus } from './state-presentation';
+import { taskKindLabel } from './task-kind-label';
 
 const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
   terminal: 'The task has finished; the watch is over.',
@@ -12,9 +16,24 @@ const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
   auth_failed: 'Stopped watching: the cloud credentials were refused.',
   unwatched: 'Stopped watching on request.',
   error: 'Stopped watching after an error that retrying would not fix.',
+  replaced: 'Stopped watching: a newer task replaced this one.',
+  channel_gone: 'Stopped watching: this channel or the status card can no longer be posted to.',
 };
 
 /** Why a watch ended, as a sentence for people. */
 export function describeWatchEnd(reason: WatchEndReason): string {
   return WATCH_END_TEXTS[reason];
+}
+
+/**
+ * What a thread is told when a newer task replaced the watched one (an API that reports only
+ * the latest task): which task took over, the last state known of the watched one, and how to
+ * watch the newer one.
+ */
+export function replacedTaskText(last: Pick<TaskStatus, 'kind' | 'id' | 'found' | 'state'>, replacedBy: string): string {
+  const label = taskKindLabel(last.kind);
+  return (
+    `A newer ${label} task, ${replacedBy}, replaced ${last.id} before taskwatch saw ${last.id} end; ` +
+    `${last.id} was last seen ${presentStatus(last).label}. To watch ${replacedBy}, use ${COMMAND_NAME} watch ${last.kind}.`
+  );
 }

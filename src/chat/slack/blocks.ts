@@ -14,7 +14,7 @@ import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd } from '../render/watch-end-text';
+import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
 
@@ -272,6 +272,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   }
   const ending: string[] = [];
   if (notice.endReason) ending.push(escapeMrkdwn(notice.endMessage ?? describeWatchEnd(notice.endReason)));
+  if (notice.replacedBy) ending.push(escapeMrkdwn(replacedTaskText(current, notice.replacedBy)));
   else if (notice.endMessage) ending.push(escapeMrkdwn(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));

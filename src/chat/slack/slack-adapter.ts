@@ -44,7 +44,7 @@ import { requestTimestampGuard } from './request-timestamp-guard';
 import { readSlackApiFailure, type SlackApiFailure } from './slack-api-failure';
 import { SlackNotifier } from './slack-notifier';
 import { SlackUserGroups } from './slack-user-groups';
-import { createSlackWebClientOptions } from './slack-web-client';
+import { createSlackWebClient, createSlackWebClientOptions, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
 
 /** The slash command the manifest declares. */
 export const SLASH_COMMAND = '/task-status';
@@ -187,7 +187,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     // auth.test runs in start(), where a refused token can fail start-up with a clear message.
     deferInitialization: true,
   });
-  const notifier = new SlackNotifier({ client: app.client });
+  // Its own client: the notification queue retries failed posts, so this one does not (see SLACK_NOTIFIER_RETRY_CONFIG).
+  const notifier = new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
   const userGroups = services.access?.policy.namesSlackGroups
     ? new SlackUserGroups({ client: app.client, clock, logger: log, ...(options.userGroupsCacheMs !== undefined ? { cacheMs: options.userGroupsCacheMs } : {}) })
     : null;
@@ -304,17 +305,19 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       return;
     }
     try {
+      const refs = refsOfSelection(watchGate.selection);
+      // One task: this very message becomes its card. Several: each gets a card of its own, as
+      // on Discord; a card shows one task, so sharing this message would overwrite the others.
+      const ownCard = refs.length === 1 && typeof messageTs === 'string';
       const started = await services.watches.watch({
-        refs: refsOfSelection(watchGate.selection),
+        refs,
         channel: channelOf(channelId),
         requestedBy: body.user.id,
-        ...(typeof messageTs === 'string' ? { cardMessageId: messageTs } : {}),
+        ...(ownCard ? { cardMessageId: messageTs } : {}),
       });
       const count = started.length;
-      await respondSafely(
-        respond,
-        ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted in this message's thread.`)),
-      );
+      const where = ownCard ? "in this message's thread" : "in the thread of the task's own status card";
+      await respondSafely(respond, ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted ${where}.`)));
     } catch (error) {
       const text = isProviderError(error) ? `Could not start watching: ${error.userMessage}` : 'Could not start watching. Try again; if it keeps failing, tell the taskwatch admins.';
       if (!isProviderError(error)) log.error(`Watch button failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);

@@ -8,16 +8,20 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
-import { NotifierRateLimitedError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
-import { createSlackWebClient } from './slack-web-client';
+import { createSlackWebClient, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
 
 /** What {@link SlackNotifier} needs. */
 export interface SlackNotifierOptions {
-  /** A web client created with `rejectRateLimitedCalls: true` (see `createSlackWebClientOptions`). */
+  /**
+   * A web client created with `rejectRateLimitedCalls: true` and no retries of its own
+   * (`createSlackWebClient(config, logger, SLACK_NOTIFIER_RETRY_CONFIG)`): the notification
+   * queue retries.
+   */
   readonly client: webApi.WebClient;
 }
 
@@ -77,10 +81,23 @@ export class SlackNotifier implements Notifier {
     } catch (error) {
       const failure = readSlackApiFailure(method, error);
       if (failure.retryAfterMs !== null) throw new NotifierRateLimitedError(failure.retryAfterMs);
+      const gone = SLACK_GONE_REASONS[failure.reason];
+      if (gone) throw new NotifierTargetGoneError(gone);
       throw new SlackApiError(failure);
     }
   }
 }
+
+/**
+ * Slack error words that mean a channel or card can never be posted to again. Anything else
+ * (5xx, network errors, `fatal_error`, even a revoked token) may heal and is retried.
+ */
+const SLACK_GONE_REASONS: Readonly<Record<string, NotifierGoneReason>> = {
+  channel_not_found: 'channel_not_found',
+  is_archived: 'archived',
+  not_in_channel: 'not_in_channel',
+  message_not_found: 'card_deleted',
+};
 
 /** The web client's argument types want a mutable block array. */
 function postable(message: SlackMessage): { text: string; blocks: SlackMessage['blocks'] } {
@@ -94,5 +111,5 @@ function postable(message: SlackMessage): { text: string; blocks: SlackMessage['
 export function createSlackNotifier(config: Pick<SlackConfig, 'apiUrl' | 'botToken' | 'signingSecret' | 'appToken'>, logger?: AdapterLogger): SlackNotifier {
   const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
   const boltLogger = logger ? createRedactingLogger(logger, secrets) : undefined;
-  return new SlackNotifier({ client: createSlackWebClient(config, boltLogger) });
+  return new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
 }

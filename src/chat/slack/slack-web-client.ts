@@ -10,6 +10,17 @@ import type { SlackConfig } from '../../config';
 /** The retry policy: two quick retries for network errors and 5xx answers. */
 export const SLACK_RETRY_CONFIG = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true } as const;
 
+/**
+ * The retry policy of the watch engine's notifier: none. The notification queue retries a
+ * failed delivery itself, with a back-off that grows with the outage, and frees the worker
+ * meanwhile; retrying inside the client would hold a worker asleep for every call to a channel
+ * that is down, delaying the channels that are up.
+ */
+export const SLACK_NOTIFIER_RETRY_CONFIG = { retries: 0, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true } as const;
+
+/** A web client retry policy (p-retry options). */
+export type SlackRetryConfig = { readonly retries: number; readonly factor: number; readonly minTimeout: number; readonly maxTimeout: number; readonly randomize: boolean };
+
 /** Options for `new WebClient` and Bolt's `clientOptions`. */
 export interface SlackWebClientOptions {
   slackApiUrl?: string;
@@ -21,17 +32,17 @@ export interface SlackWebClientOptions {
 }
 
 /** Web client options taskwatch uses everywhere. A fresh object each call: Bolt and the socket client mutate theirs. */
-export function createSlackWebClientOptions(config: Pick<SlackConfig, 'apiUrl'>, logger?: BoltLogger): SlackWebClientOptions {
+export function createSlackWebClientOptions(config: Pick<SlackConfig, 'apiUrl'>, logger?: BoltLogger, retryConfig: SlackRetryConfig = SLACK_RETRY_CONFIG): SlackWebClientOptions {
   return {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
     rejectRateLimitedCalls: true,
-    retryConfig: { ...SLACK_RETRY_CONFIG },
+    retryConfig: { ...retryConfig },
     timeout: 10_000,
     ...(logger ? { logger } : {}),
   };
 }
 
-/** A web client for the bot token with taskwatch's options. */
-export function createSlackWebClient(config: Pick<SlackConfig, 'apiUrl' | 'botToken'>, logger?: BoltLogger): webApi.WebClient {
-  return new webApi.WebClient(config.botToken, createSlackWebClientOptions(config, logger));
+/** A web client for the bot token with taskwatch's options (`retryConfig`: see {@link SLACK_NOTIFIER_RETRY_CONFIG}). */
+export function createSlackWebClient(config: Pick<SlackConfig, 'apiUrl' | 'botToken'>, logger?: BoltLogger, retryConfig: SlackRetryConfig = SLACK_RETRY_CONFIG): webApi.WebClient {
+  return new webApi.WebClient(config.botToken, createSlackWebClientOptions(config, logger, retryConfig));
 }

@@ -10,7 +10,7 @@ import type { ChannelAddress, ChannelSummary, Notifier, StatusCard, TransitionNo
 import { formatDuration } from '../../util/duration';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { presentState } from '../render/state-presentation';
-import { describeWatchEnd } from '../render/watch-end-text';
+import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
 import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
 
@@ -153,6 +153,7 @@ function renderNotice(notice: TransitionNotice): string {
   for (const item of notice.changedItems.slice(0, MAX_LISTED_ITEMS)) lines.push(`${presentState(item.state).mark} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
   if (notice.changedItems.length > MAX_LISTED_ITEMS) lines.push(`… and ${notice.changedItems.length - MAX_LISTED_ITEMS} more`);
   if (notice.endMessage) lines.push(notice.endMessage);
+  if (notice.replacedBy) lines.push(replacedTaskText(notice.current, notice.replacedBy));
   if (notice.durationMs !== null) lines.push(`took ${formatDuration(notice.durationMs)}`);
   return lines.join('\n');
 }

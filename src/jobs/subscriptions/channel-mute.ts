@@ -68,14 +68,6 @@ end
 return redis.call('EXISTS', KEYS[8])
 `;
 
-/** KEYS: watch. ARGV: seq, ended. Marks a watch's changes up to seq as told (by a summary). */
-const MARK_TOLD = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local delivered = tonumber(redis.call('HGET', KEYS[1], 'deliveredSeq') or '0')
-if tonumber(ARGV[1]) > delivered then redis.call('HSET', KEYS[1], 'deliveredSeq', ARGV[1]) end
-if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'endPosted', '1') end
-return 1
-`;
 
 /** A release ready to post: the summary, and the held delivery jobs to let go afterwards. */
 export interface StagedRelease {
@@ -83,7 +75,7 @@ export interface StagedRelease {
   readonly summary: ChannelSummary;
   readonly heldJobIds: readonly string[];
   /** The watches whose claims the release holds, with the seq the summary tells them up to. */
-  readonly told: readonly { readonly watchId: string; readonly seq: number; readonly ended: boolean }[];
+  readonly told: readonly { readonly watchId: string; readonly taskKey: string; readonly seq: number; readonly ended: boolean }[];
 }
 
 /** The claimant a release holds delivery claims as; the same on every retry, so it takes its own claims back. */
@@ -188,7 +180,7 @@ export class ChannelMutes {
     ]);
     const claimant = releaseClaimant(channel);
     const changes: HeldChange[] = [];
-    const told: { watchId: string; seq: number; ended: boolean }[] = [];
+    const told: { watchId: string; taskKey: string; seq: number; ended: boolean }[] = [];
     for (const watchId of watchIds) {
       // A delivery holding the claim is posting this watch's change itself: leave it out.
       if (!(await watchStore.claimDelivery(watchId, claimant, Date.now(), CLAIM_TTL_MS))) continue;
@@ -199,7 +191,7 @@ export class ChannelMutes {
         await watchStore.releaseDelivery(watchId, claimant);
         continue;
       }
-      told.push({ watchId, seq: task.seq, ended: watch.endReason !== null });
+      told.push({ watchId, taskKey: task.taskKey, seq: task.seq, ended: watch.endReason !== null });
       const unsaidEnding = watch.endReason !== null && !watch.endPosted;
       if (task.seq > watch.deliveredSeq || unsaidEnding) {
         const history = await watchStore.loadHistory(task.taskKey);
@@ -223,10 +215,17 @@ export class ChannelMutes {
   /** After the summary was posted (or had nothing to say): marks its changes as told and lets go of the claims. */
   async markTold(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
     const claimant = releaseClaimant(staged.channel);
-    for (const { watchId, seq, ended } of staged.told) {
-      await this.redis.eval(MARK_TOLD, 1, watchStore.keys.watch(watchId), seq, ended ? '1' : '');
+    for (const { watchId, taskKey, seq, ended } of staged.told) {
+      // Through the watch store: telling an ending settles what the task is owed.
+      await watchStore.markTold(watchId, taskKey, seq, ended);
       await watchStore.releaseDelivery(watchId, claimant);
     }
+  }
+
+  /** Lets go of a staged release's claims without marking anything as told (its summary was not posted). */
+  async releaseClaims(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
+    const claimant = releaseClaimant(staged.channel);
+    for (const { watchId } of staged.told) await watchStore.releaseDelivery(watchId, claimant);
   }
 
   /** Forgets a finished release. */

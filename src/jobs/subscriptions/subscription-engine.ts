@@ -17,21 +17,22 @@
  * TCSS: each sweep asks `DescribeUnfinishRefreshTask`; a TaskId not seen before is a new task
  * and gets a watch, which reports its start, finish or failure.
  */
-import { randomBytes } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
-import { formatChannelAddress, NotifierRateLimitedError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
+import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
+import { queueOptions } from '../queue-options';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery-processor';
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
 import type { WatchService } from '../watch-service';
 import { WatchStore } from '../watch-store';
-import { ChannelMutes } from './channel-mute';
+import { ChannelMutes, type StagedRelease } from './channel-mute';
 import { canListPushTasks, listPushWindow } from './push-task-lister';
 import { matchesFilter, mergeListedTasks } from './subscription-filter';
 import {
@@ -84,6 +85,8 @@ export interface SubscriptionEngineOptions {
   readonly now?: () => number;
   readonly logger?: WatchEngineLogger;
   readonly tuning?: SubscriptionTuning;
+  /** The back-off of a mute summary the chat platform refused; the watch engine's (default 1 s doubling up to 5 min). */
+  readonly deliveryRetry?: DeliveryRetry;
 }
 
 /** Subscriptions with a lifecycle. */
@@ -130,12 +133,15 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const now = options.now ?? Date.now;
   const logger = options.logger ?? SILENT_WATCH_LOGGER;
   const tuning = tuned(options.tuning);
+  const deliveryRetry: DeliveryRetry = options.deliveryRetry ?? { minMs: DEFAULT_DELIVERY_RETRY_MS, maxMs: DEFAULT_DELIVERY_RETRY_MAX_MS };
   const redis: Redis = createRedisConnection(options.connection);
   const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
   const watchStore = new WatchStore(redis, `${prefix}:tw`);
   const mutes = new ChannelMutes(redis, prefix, now);
-  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, { connection: redis, prefix });
-  const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
+  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, queueOptions(redis, prefix));
+  // The watch engine's queue, opened here only to let held deliveries go: with the same options,
+  // or this opener would write BullMQ's default event-stream cap over the watch engine's.
+  const notifyQueue = new Queue(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([queue, notifyQueue], logger, 'subscription queue error');
   const workers: Worker[] = [];
   let supervisor: NodeJS.Timeout | null = null;
@@ -152,11 +158,14 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   };
 
   const ensureRelease = async (channel: string): Promise<void> => {
-    // A fresh ID per request: a release already running or finished must not swallow a new one.
+    // One release job per channel: the supervisor asks again every pass while a release is
+    // unfinished, and a release waiting out a refused summary must not be doubled by each
+    // ask. A finished one is removed, so a later mute's release is never swallowed; a release
+    // that is running stages whatever a newer unmute held, or the next pass starts another.
     await queue.add(
       'release',
       { v: SUBSCRIPTION_RECORD_VERSION, channel },
-      { jobId: `release-${channelTokenOf(channel)}-${randomBytes(4).toString('hex')}`, removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+      { jobId: `release-${channelTokenOf(channel)}`, removeOnComplete: true, removeOnFail: true, attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
     );
   };
 
@@ -300,6 +309,14 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     throw new DelayedError();
   };
 
+  /** Lets the deliveries a mute held run now instead of at their next recheck. */
+  const releaseHeldJobs = async (staged: StagedRelease): Promise<void> => {
+    for (const jobId of staged.heldJobIds) {
+      const held = await notifyQueue.getJob(jobId);
+      if (held && (await held.isDelayed())) await held.promote().catch(() => undefined);
+    }
+  };
+
   const processRelease = async (job: Job<MuteReleaseJobData>): Promise<string> => {
     const { channel } = requireSubscriptionJobVersion(job.data);
     const staged = await mutes.stage(channel, watchStore);
@@ -310,22 +327,38 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       if (notifier?.postSummary) {
         try {
           await notifier.postSummary(address, staged.summary);
+          await watchStore.clearDeliveryFailures(channel);
         } catch (error) {
+          // Not posted: the claims go back at once, so held deliveries are not kept spinning
+          // on them while the summary waits (a change one of them posts meanwhile is left
+          // out of the next try's summary).
+          await mutes.releaseClaims(staged, watchStore);
+          if (error instanceof NotifierTargetGoneError) {
+            // The channel is gone for good: nobody will read a summary. The held deliveries,
+            // let go below, meet the same answer and end their watches quietly.
+            logger.warn({ channel, reason: error.reason }, 'muted channel is gone for good; its mute summary was dropped');
+            await releaseHeldJobs(staged);
+            await mutes.finish(channel);
+            return 'channel gone';
+          }
           if (error instanceof NotifierRateLimitedError) {
             await job.moveToDelayed(Date.now() + error.retryAfterMs, job.token);
             throw new DelayedError();
           }
-          throw error;
+          // Kept, and tried again with the same back-off as the channel's other deliveries.
+          const failures = await watchStore.noteDeliveryFailure(channel);
+          if (failures === 1) logger.warn({ channel, err: safeError(error) }, 'mute summary could not be posted; it is kept and retried');
+          const pauseMs = deliveryRetryDelayMs(failures, deliveryRetry);
+          await watchStore.holdChannel(channel, pauseMs);
+          await job.moveToDelayed(Date.now() + pauseMs, job.token);
+          throw new DelayedError();
         }
       } else {
         logger.warn({ platform: address.platform }, 'this platform cannot post a mute summary; it was dropped');
       }
     }
     await mutes.markTold(staged, watchStore);
-    for (const jobId of staged.heldJobIds) {
-      const held = await notifyQueue.getJob(jobId);
-      if (held && (await held.isDelayed())) await held.promote().catch(() => undefined);
-    }
+    await releaseHeldJobs(staged);
     await mutes.finish(channel);
     return 'released';
   };

@@ -61,6 +61,17 @@ export interface RateLimitRule {
   readonly global?: boolean;
 }
 
+/** A scripted outage: matching calls get an HTTP error until cleared (or `times` ran out). */
+export interface FailureRule {
+  readonly method?: string;
+  /** Matches `RecordedDiscordCall.path`: a prefix string or a regular expression. */
+  readonly path: string | RegExp;
+  /** The HTTP status, e.g. 503 as in a Discord outage. */
+  readonly status: number;
+  /** How many calls to refuse; default every call until {@link FakeDiscord.clearFailures}. */
+  readonly times?: number;
+}
+
 /** An interaction the fake sent, and what the bot has done with it. */
 export interface FakeInteraction {
   readonly id: string;
@@ -171,6 +182,10 @@ export interface FakeDiscord {
   waitForCall(predicate: (call: RecordedDiscordCall) => boolean, timeoutMs?: number): Promise<RecordedDiscordCall>;
   /** Refuses the next matching calls with 429. */
   rateLimit(rule: RateLimitRule): void;
+  /** Refuses matching calls with an HTTP error (a 503 outage of a channel, say). */
+  fail(rule: FailureRule): void;
+  /** Ends every scripted failure. */
+  clearFailures(): void;
   /** Makes thread creation answer 403 Missing Permissions (code 50013), or allows it again. */
   denyThreadCreation(denied?: boolean): void;
   /** Expires the tokens of every interaction so far: webhook calls get 401 Invalid Webhook Token (50027). */
@@ -257,6 +272,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const commands = { global: [] as Record<string, unknown>[], guild: new Map<string, Record<string, unknown>[]>() };
   const commandIds = new Map<string, string>();
   const rateLimits: { rule: RateLimitRule; remaining: number }[] = [];
+  const failures: { rule: FailureRule; remaining: number }[] = [];
   const channelSends = new Map<string, number[]>();
   const events = new EventEmitter();
   events.setMaxListeners(0);
@@ -674,6 +690,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return null;
   }
 
+  function scriptedFailure(method: string, path: string): Reply | null {
+    for (const entry of failures) {
+      const { rule } = entry;
+      if (entry.remaining <= 0) continue;
+      if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
+      const matches = typeof rule.path === 'string' ? path.startsWith(rule.path) : rule.path.test(path);
+      if (!matches) continue;
+      entry.remaining -= 1;
+      return { status: rule.status, headers: {}, body: { message: 'Service Unavailable', code: 0 } };
+    }
+    return null;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', baseUrl());
     const method = (request.method ?? 'GET').toUpperCase();
@@ -695,7 +724,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       body = parseBody(Buffer.concat(chunks), request.headers['content-type']);
       if (!url.pathname.startsWith('/api/v10/')) reply = error(404, 0, '404: Not Found');
       else if (size > BODY_LIMIT) reply = error(413, 40005, 'Request entity too large');
-      else reply = scriptedRateLimit(method, `/${segments.join('/')}`) ?? route({ method, segments, query, body, authenticated });
+      else reply = scriptedFailure(method, `/${segments.join('/')}`) ?? scriptedRateLimit(method, `/${segments.join('/')}`) ?? route({ method, segments, query, body, authenticated });
     } catch (failure) {
       reply = error(400, 50109, `The request body contains invalid JSON. (${(failure as Error).message})`);
     }
@@ -867,6 +896,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     rateLimit: (rule) => {
       rateLimits.push({ rule, remaining: rule.times ?? 1 });
+    },
+    fail: (rule) => {
+      failures.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+    },
+    clearFailures: () => {
+      failures.length = 0;
     },
     denyThreadCreation: (denied = true) => {
       threadCreationDenied = denied;

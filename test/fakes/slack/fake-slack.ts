@@ -99,11 +99,17 @@ export interface FakeSlack {
   readonly marks: ReadonlyArray<{ readonly sequence: number; readonly label: string }>;
   /** Answers the next `count` matching calls with 429 and `Retry-After: retryAfterSeconds`. */
   rateLimit(matcher: CallMatcher, count: number, retryAfterSeconds: number): void;
+  /**
+   * Refuses the next `count` matching calls (default unlimited, until {@link clearRules}):
+   * `{ status: 503 }` answers that HTTP status with an HTML page, as a Slack outage does;
+   * `{ error: 'is_archived' }` answers HTTP 200 with `ok: false` and that error word.
+   */
+  fail(matcher: CallMatcher, answer: { readonly status: number } | { readonly error: string }, count?: number): void;
   /** Delays the answer to the next `count` matching calls (default unlimited) by `ms`. */
   delay(matcher: CallMatcher, ms: number, count?: number): void;
   /** Replaces what `usergroups.list` answers from now on. */
   setUserGroups(groups: readonly FakeUserGroup[]): void;
-  /** Clears rate limits and delays. */
+  /** Clears rate limits, failures and delays. */
   clearRules(): void;
   /** Resolves with the first recorded call (past or future) that matches; rejects after `timeoutMs`. */
   waitForCall(predicate: (call: RecordedCall) => boolean, timeoutMs: number): Promise<RecordedCall>;
@@ -126,6 +132,7 @@ interface Rule {
   remaining: number;
   readonly retryAfterSeconds?: number;
   readonly delayMs?: number;
+  readonly failure?: { readonly status: number } | { readonly error: string };
 }
 
 interface Waiter<T> {
@@ -235,11 +242,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return `${Math.floor(Date.now() / 1000)}.${String(messageCounter).padStart(6, '0')}`;
   };
 
-  const takeRule = (method: string, body: Record<string, unknown>, kind: 'rate' | 'delay'): Rule | undefined => {
+  const takeRule = (method: string, body: Record<string, unknown>, kind: 'rate' | 'delay' | 'fail'): Rule | undefined => {
     const rule = rules.find(
       (candidate) =>
         candidate.remaining > 0 &&
-        (kind === 'rate' ? candidate.retryAfterSeconds !== undefined : candidate.delayMs !== undefined) &&
+        (kind === 'rate' ? candidate.retryAfterSeconds !== undefined : kind === 'delay' ? candidate.delayMs !== undefined : candidate.failure !== undefined) &&
         matches(candidate.matcher, method, body),
     );
     if (rule) rule.remaining -= 1;
@@ -360,6 +367,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return;
     }
 
+    const failRule = takeRule(method, body, 'fail');
+    if (failRule?.failure) {
+      if ('status' in failRule.failure) {
+        record({ method, body, rawBody, headers: request.headers, responseUrlId, status: failRule.failure.status });
+        response.writeHead(failRule.failure.status, { 'Content-Type': 'text/html' }).end('<html><body>Service Unavailable</body></html>');
+      } else {
+        const answer = { ok: false, error: failRule.failure.error };
+        record({ method, body, rawBody, headers: request.headers, responseUrlId, status: 200, answer });
+        response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+      }
+      return;
+    }
+
     if (method === 'response_url') {
       // Slack answers response_url posts with a bare "ok" body (or an error word).
       record({ method, body, rawBody, headers: request.headers, responseUrlId, status: 200 });
@@ -455,6 +475,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     rateLimit: (matcher, count, retryAfterSeconds) => {
       rules.push({ matcher, remaining: count, retryAfterSeconds });
+    },
+    fail: (matcher, answer, count = Number.POSITIVE_INFINITY) => {
+      rules.push({ matcher, remaining: count, failure: answer });
     },
     delay: (matcher, ms, count = Number.POSITIVE_INFINITY) => {
       rules.push({ matcher, remaining: count, delayMs: ms });

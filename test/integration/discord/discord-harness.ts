@@ -42,6 +42,8 @@ export interface DiscordHarnessOptions {
   /** Runs the watch engine on this Redis when given. */
   readonly redisUrl?: string;
   readonly fake?: FakeDiscordOptions;
+  /** Settings of the engine over {@link TEST_WATCH_CONFIG}, e.g. a quicker delivery back-off. */
+  readonly watch?: Partial<WatchConfig>;
 }
 
 /** Starts the fake Discord, the sandbox, optionally the engine, and the adapter. */
@@ -65,7 +67,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
       providers,
       // The adapter's notifier is added below, as the composition root does.
       notifiers,
-      watch: TEST_WATCH_CONFIG,
+      watch: { ...TEST_WATCH_CONFIG, ...options.watch },
       role: 'all',
       now: () => clock.now(),
       deliverySpacingMs: { discord: 10 },

@@ -4,7 +4,7 @@
  * messages with 400, as Discord does).
  */
 import { createDiscordNotifier } from '../../../src/chat/discord/discord-notifier';
-import { NotifierRateLimitedError, type ChannelAddress, type TransitionNotice } from '../../../src/jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type TransitionNotice } from '../../../src/jobs/notifier';
 import type { TaskStatus } from '../../../src/providers/types';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 import { taskStatus } from '../../support/task-status';
@@ -130,5 +130,14 @@ describe('rate limits', () => {
     const failure = await sender.updateCard(channel, cardId, { status: status() }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(NotifierRateLimitedError);
     expect((failure as NotifierRateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('targets gone for good', () => {
+  test('given a deleted channel or a deleted card, then the notifier says the target is gone for good, so the engine stops trying', async () => {
+    const sender = notifier();
+    const gone: ChannelAddress = { platform: 'discord', channelId: '999999999999999999' };
+    await expect(sender.postCard(gone, { status: status() })).rejects.toEqual(new NotifierTargetGoneError('channel_not_found'));
+    await expect(sender.updateCard(channel, '999999999999999998', { status: status() })).rejects.toEqual(new NotifierTargetGoneError('card_deleted'));
   });
 });

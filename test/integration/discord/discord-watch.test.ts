@@ -244,3 +244,31 @@ describe('rate limits', () => {
     expect(threadMessages(card)).toHaveLength(1);
   });
 });
+
+describe('a Discord outage', () => {
+  test('given Discord answering 503 to the card channel and its thread while the task finishes, then once it recovers the change is told once and the card shows the end', async () => {
+    await harness.stop();
+    // The delivery back-off in milliseconds instead of seconds, so the outage runs in seconds.
+    harness = await startDiscordHarness({ redisUrl: redis.url, watch: { deliveryRetryMs: 5, deliveryRetryMaxMs: 20 } });
+    const id = plantDcdnTask();
+    const { card } = await watchBySlashCommand({ kind: 'dcdn', ids: id });
+    await engineHasSeen(card);
+    const refused = (): number => harness.fake.calls.filter((call) => call.status === 503).length;
+    harness.fake.fail({ path: new RegExp(`^/channels/(${card.channel_id}|${card.id})(/|$)`), status: 503 });
+
+    harness.clock.advance(2000);
+    // Far more refusals than the old schedule made (ten tries a job, each retried by discord.js).
+    await waitFor('many refusals', () => refused() >= 150);
+    expect(threadMessages(card)).toEqual([]);
+    harness.fake.clearFailures();
+
+    await cardShows(card, 'Succeeded');
+    await waitFor('the thread reply', () => threadMessages(card).length >= 1);
+    await waitFor('notify queue drained', async () => {
+      const counts = await harness.engine?.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+    const replies = threadMessages(card).map((message) => rendered(embedsOf(message)[0]?.title ?? ''));
+    expect(replies).toEqual([expect.stringMatching(/Pending → .*Succeeded/)]);
+  });
+});

@@ -121,6 +121,17 @@ describe('POST /api/watches', () => {
     expect(response.status).toBe(413);
   });
 
+  test('given the same request sent twice at once (a client retry), then both answer the one watch and one card is posted', async () => {
+    const id = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const body = { kind: 'redis', ids: [id], region: 'ap-guangzhou', channel: 'slack:C-TWICE' };
+    const responses = await Promise.all([post(body), post(body)]);
+    expect(responses.map((response) => response.status)).toEqual([201, 201]);
+    const answers = (await Promise.all(responses.map((response) => response.json()))) as Array<{ watches: Array<{ id: string }> }>;
+    expect(answers[1]?.watches[0]?.id).toBe(answers[0]?.watches[0]?.id);
+    const cards = slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === 'C-TWICE');
+    expect(cards).toHaveLength(1);
+  });
+
   test('given the CLI with --notify, then it prints the watch ID and the card is posted to that channel', async () => {
     const id = sandbox.addTask({ kind: 'cdn', items: [{ name: 'https://www.example.com/cli.js', steps: [{ afterMs: 0, status: 'process' }] }] });
     const streams = io();

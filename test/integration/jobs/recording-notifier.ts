@@ -11,6 +11,8 @@ export interface RecordedEvent {
   readonly type: 'card' | 'update' | 'reply' | 'rate_limited';
   readonly channel: string;
   readonly messageId: string;
+  /** The task ID the card or reply is about. */
+  readonly taskId?: string;
   readonly state: string | null;
   /** The task's progress the card or reply showed. */
   readonly progress?: number | null;
@@ -20,6 +22,8 @@ export interface RecordedEvent {
   readonly endMessage?: string | null;
   readonly durationMs?: number | null;
   readonly broadcast?: boolean;
+  /** The task that replaced the watched one, when a reply says so. */
+  readonly replacedBy?: string | null;
   readonly pid: number;
 }
 
@@ -35,7 +39,7 @@ export class RecordingNotifier implements Notifier {
 
   async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
     const messageId = `${Date.now()}.${String(await this.redis.incr(`${this.namespace}:message-ids`)).padStart(6, '0')}`;
-    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, state: card.status.state, pid: process.pid });
+    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, taskId: card.status.id, state: card.status.state, pid: process.pid });
     return messageId;
   }
 
@@ -45,6 +49,7 @@ export class RecordingNotifier implements Notifier {
       type: 'update',
       channel: formatChannelAddress(channel),
       messageId,
+      taskId: card.status.id,
       state: card.status.state,
       progress: card.status.progress,
       endReason: card.watch?.endReason ?? null,
@@ -58,7 +63,9 @@ export class RecordingNotifier implements Notifier {
       type: 'reply',
       channel: formatChannelAddress(channel),
       messageId,
+      taskId: notice.current.id,
       state: notice.current.state,
+      replacedBy: notice.replacedBy ?? null,
       previousState: notice.previous?.state ?? null,
       skippedStates: notice.skippedStates,
       endReason: notice.endReason,

@@ -240,6 +240,66 @@ describe('watch engine, in one process', () => {
     expect(taskKeys).toHaveLength(1);
   });
 
+  test('given two watch commands for one task and channel at once, then one card is posted and both answers name it', async () => {
+    const id = plantRedisTask(world.sandbox);
+    const request = { refs: [{ kind: 'redis' as const, id }], channel: CHANNEL, requestedBy: 'U1' };
+    const [first, second] = await Promise.all([running.engine.watch(request), running.engine.watch({ ...request, requestedBy: 'U2' })]);
+    expect(first?.[0]?.cardMessageId).toBeTruthy();
+    expect(second?.[0]?.cardMessageId).toBe(first?.[0]?.cardMessageId);
+
+    world.clock.advance(2000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    const events = await world.events();
+    expect(events.filter((event) => event.type === 'card')).toHaveLength(1);
+    expect(cardsShowing(events, 'succeeded')).toBe(1);
+    expect(cardsShowing(events, 'unknown')).toBe(0);
+  });
+
+  test('given a watch re-watched while its unwatch ending is still owed, then the watch carries on on its card and no ending stays owed', async () => {
+    const id = plantRedisTask(world.sandbox);
+    const ref = { kind: 'redis' as const, id };
+    const [summary] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    // The channel refuses every post, so the unwatch's ending cannot be told yet.
+    await redis.sadd(`${world.prefix}:blocked`, CHANNEL.channelId);
+    expect(await running.engine.unwatch(CHANNEL, [ref])).toBe(1);
+    await waitFor('ending refused once', async () => (await world.events({ type: 'rate_limited' })).length > 0);
+    const [again] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
+    expect(again?.cardMessageId).toBe(summary?.cardMessageId);
+    expect(again?.endReason).toBeNull();
+    await redis.srem(`${world.prefix}:blocked`, CHANNEL.channelId);
+
+    world.clock.advance(2000);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+    const events = await world.events();
+    expect(events.filter((event) => event.type === 'card')).toHaveLength(1);
+    const replies = repliesIn(events, 'slack:C-ONE');
+    expect(replies.filter((reply) => reply.endReason !== null).map((reply) => reply.endReason)).toEqual(['terminal']);
+    const [taskKey] = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers|status)$/.test(key));
+    expect(await redis.hget(taskKey as string, 'endingsOwed')).toBeNull();
+  });
+
+  test('given a watched TCSS refresh replaced by a newer one before its end was seen, then its thread names the new task and its watch ends with its own last state', async () => {
+    const steps = [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 60_000, status: 'Task_Finish' }];
+    const first = world.sandbox.addTask({ kind: 'tcss', steps });
+    await running.engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'update', taskId: first, state: 'running' })).length > 0);
+
+    world.clock.advance(1000);
+    const second = world.sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 1000, status: 'Task_Finish' }] });
+    world.clock.advance(2000);
+    const [ending] = await waitFor('an ending', async () => world.events({ type: 'reply' }).then((found) => (found.some((reply) => reply.endReason) ? found.filter((reply) => reply.endReason) : null)));
+    expect(ending).toMatchObject({ taskId: first, state: 'running', endReason: 'replaced', replacedBy: second });
+    await waitFor('card ends replaced', async () => (await world.events({ type: 'update', endReason: 'replaced' })).length > 0);
+    const events = await world.events();
+    expect(events.filter((event) => event.taskId === second)).toEqual([]);
+    expect(repliesIn(events, 'slack:C-ONE')).toHaveLength(1);
+  });
+
   test('given a throttling storm, then the watch survives and finishes', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
@@ -278,6 +338,39 @@ describe('watch engine, in one process', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(world.sandbox.calls.length).toBe(callsAfter);
     expect(await running.engine.list(CHANNEL)).toEqual([]);
+  });
+});
+
+describe('watch engine records', () => {
+  test('given a watch unwatched while its task runs on, then once its ending is told its task and watch records expire, and its idle poll group and sweep are removed', async () => {
+    const world = await startWorld();
+    const running = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'all' }, () => world.clock.now());
+    try {
+      const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
+      const [summary] = await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      const [groupId] = await redis.hkeys(`${world.prefix}:tw:groups`);
+      expect(groupId).toBeTruthy();
+      expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
+      await waitFor('unwatched reply and card', async () => (await world.events({ type: 'update', endReason: 'unwatched' })).length > 0 && (await world.events({ type: 'reply', endReason: 'unwatched' })).length > 0);
+
+      const [taskKey] = (await redis.keys(`${world.prefix}:tw:task:*`)).filter((key) => !/:(history|subscribers|status)$/.test(key));
+      await waitFor('the watch record expires', async () => (await redis.ttl(`${world.prefix}:tw:watch:${summary?.watchId}`)) > 0);
+      expect(await redis.ttl(taskKey as string)).toBeGreaterThan(0);
+      expect(await redis.ttl(`${taskKey}:status`)).toBeGreaterThan(0);
+      // A group with nothing to poll is forgotten, and so is its self-rescheduling sweep.
+      await waitFor('the idle group is removed', async () => (await redis.hexists(`${world.prefix}:tw:groups`, groupId as string)) === 0);
+      await waitFor('its sweep is gone', async () => (await running.engine.queues[0]?.getJob(`sweep-${groupId}`)) === undefined);
+
+      // Watching again brings them back, and the records stop expiring.
+      await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+      expect(await redis.ttl(taskKey as string)).toBe(-1);
+      expect(await redis.hexists(`${world.prefix}:tw:groups`, groupId as string)).toBe(1);
+      await waitFor('a sweep again', async () => (await running.engine.queues[0]?.getJob(`sweep-${groupId}`)) !== undefined);
+    } finally {
+      await running.stop();
+      await world.sandbox.stop();
+    }
   });
 });
 

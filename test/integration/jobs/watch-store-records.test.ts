@@ -85,12 +85,12 @@ describe('watch store records', () => {
 
     await store.claimDelivery(fast, 'job-fast', Date.now(), 60_000);
     await store.releaseDelivery(fast, 'job-fast', { deliveredSeq: 2 });
-    expect(await store.trimHistory(taskKey, 2, false)).toBe(0);
+    expect(await store.trimHistory(taskKey, 2)).toBe(0);
     expect(await redis.hkeys(store.keys.history(taskKey))).toEqual(['1']);
 
     await store.claimDelivery(slow, 'job-slow', Date.now(), 60_000);
     await store.releaseDelivery(slow, 'job-slow', { deliveredSeq: 2 });
-    expect(await store.trimHistory(taskKey, 2, false)).toBe(1);
+    expect(await store.trimHistory(taskKey, 2)).toBe(1);
     expect(await redis.exists(store.keys.history(taskKey))).toBe(0);
   });
 
@@ -112,10 +112,12 @@ describe('watch store records', () => {
     // The staying subscriber catches up; the ended one, no longer a subscriber, still needs seq 1.
     await store.claimDelivery(stays, 'job-catch-up', Date.now(), 60_000);
     await store.releaseDelivery(stays, 'job-catch-up', { deliveredSeq: 2 });
-    expect(await store.trimHistory(taskKey, 2, false)).toBe(0);
+    expect(await store.trimHistory(taskKey, 2)).toBe(0);
     expect(await redis.hkeys(store.keys.history(taskKey))).toEqual(['1']);
     // Its ending posted, nothing is owed any more.
-    expect(await store.trimHistory(taskKey, 2, true)).toBe(1);
+    await store.claimDelivery(ends, 'job-ending', Date.now(), 60_000);
+    await store.releaseDelivery(ends, 'job-ending', { deliveredSeq: 2, endPosted: '1' }, taskKey);
+    expect(await store.trimHistory(taskKey, 2)).toBe(1);
     expect(await redis.hexists(store.keys.task(taskKey), 'endingsOwed')).toBe(0);
   });
 

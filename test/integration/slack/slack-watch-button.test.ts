@@ -23,7 +23,7 @@ describe('Slack Watch button', () => {
     await harness.stop();
   });
 
-  it('given Watch is pressed on a query reply, then the engine is asked to watch those tasks with that message as the card', async () => {
+  it('given Watch is pressed on a query reply listing several tasks, then the engine is asked to watch those tasks, each with a card of its own', async () => {
     const ids = [1, 2].map((index) => harness.sandbox.addTask({ kind: 'dcdn', items: [{ name: `http://example.com/${index}`, steps: [{ afterMs: 0, status: 'Refreshing', percent: 5 }] }] }));
     const answer = await postSlashCommand(harness.eventsUrl, { text: `dcdn ${ids.join(' ')}`, response_url: harness.slack.newResponseUrl(), channel_id: 'C0OPS' }, { signingSecret: SIGNING_SECRET });
     expect(answer.status).toBe(200);
@@ -45,7 +45,6 @@ describe('Slack Watch button', () => {
         refs: ids.map((id) => ({ kind: 'dcdn', id, account: 'default' })),
         channel: { platform: 'slack', channelId: 'C0OPS' },
         requestedBy: 'U0BOB',
-        cardMessageId: ts,
       },
     ]);
   });
@@ -71,5 +70,27 @@ describe('Slack Watch button', () => {
     const reply = await harness.slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
     expect(textOfMessage(reply.body)).toContain('This button no longer works. Run /task-status watch again.');
     expect(watches.requests).toHaveLength(before);
+  });
+
+  it('given Watch is pressed on a query reply about one task, then that message becomes its card', async () => {
+    const id = harness.sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/one', steps: [{ afterMs: 0, status: 'Refreshing', percent: 5 }] }] });
+    await postSlashCommand(harness.eventsUrl, { text: `dcdn ${id}`, response_url: harness.slack.newResponseUrl(), channel_id: 'C0OPS' }, { signingSecret: SIGNING_SECRET });
+    const post = await harness.slack.waitForCall((call) => call.method === 'chat.postMessage' && textOfMessage(call.body).includes(id), WAIT_MS);
+    const ts = String(post.answer?.['ts']);
+    const responseUrl = harness.slack.newResponseUrl();
+    const button = findButton(post.body['blocks'], WATCH_ACTION_ID)!;
+    await postInteraction(
+      harness.eventsUrl,
+      blockActionPayload({ button, channelId: 'C0OPS', messageTs: ts, messageBlocks: post.body['blocks'], responseUrl, userId: 'U0BOB' }),
+      { signingSecret: SIGNING_SECRET },
+    );
+    const reply = await harness.slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
+    expect(textOfMessage(reply.body)).toContain("in this message's thread");
+    expect(watches.requests[watches.requests.length - 1]).toEqual({
+      refs: [{ kind: 'dcdn', id, account: 'default' }],
+      channel: { platform: 'slack', channelId: 'C0OPS' },
+      requestedBy: 'U0BOB',
+      cardMessageId: ts,
+    });
   });
 });

@@ -70,7 +70,15 @@ export interface TestStack {
 }
 
 /** Starts both engines in role `all` on `redisUrl` under `prefix`. */
-export async function startStack(options: { redisUrl: string; prefix: string; sandboxUrl: string; notifier: Notifier; now: () => number }): Promise<TestStack> {
+export async function startStack(options: {
+  redisUrl: string;
+  prefix: string;
+  sandboxUrl: string;
+  notifier: Notifier;
+  now: () => number;
+  /** The back-off of refused notifications and summaries; default the production one. */
+  deliveryRetry?: { minMs: number; maxMs: number };
+}): Promise<TestStack> {
   const redis = createRedisConnection(options.redisUrl);
   const registry = createProviderRegistry(
     { accounts: sandboxAccounts(options.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
@@ -82,7 +90,7 @@ export async function startStack(options: { redisUrl: string; prefix: string; sa
     prefix: options.prefix,
     providers: registry,
     notifiers: [options.notifier],
-    watch: TEST_WATCH_CONFIG,
+    watch: { ...TEST_WATCH_CONFIG, ...(options.deliveryRetry ? { deliveryRetryMs: options.deliveryRetry.minMs, deliveryRetryMaxMs: options.deliveryRetry.maxMs } : {}) },
     role: 'all',
     now: options.now,
     deliverySpacingMs: { slack: 0 },
@@ -98,6 +106,7 @@ export async function startStack(options: { redisUrl: string; prefix: string; sa
     role: 'all',
     now: options.now,
     tuning: { intervalMs: 100, overlapMs: 60_000, statusLookbackMs: 3_600_000, supervisorIntervalMs: 200, lockDurationMs: 1500, stalledIntervalMs: 500 },
+    ...(options.deliveryRetry ? { deliveryRetry: options.deliveryRetry } : {}),
   });
   await engine.start();
   await subscriptions.start();

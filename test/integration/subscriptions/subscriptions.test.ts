@@ -5,12 +5,15 @@
  */
 import type Redis from 'ioredis';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { EVENTS_KEPT } from '../../../src/jobs/queue-options';
 import { subscriptionGroupIdOf } from '../../../src/jobs/subscriptions/subscription-records';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { muteSummaryText } from '../../../src/chat/render/mute-summary-text';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
+import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { startFakeSlack } from '../../fakes/slack/fake-slack';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-SUB' } as const;
 const CDN_GROUP = subscriptionGroupIdOf({ kind: 'cdn', account: 'default', region: null });
@@ -190,6 +193,71 @@ describe('subscriptions', () => {
     expect(notifier.of({ type: 'reply', taskId: redisTask })).toEqual([]);
   });
 
+  test('given a muted channel archived before unmute, then the summary is given up once, the held watch ends quietly, and the calls to the channel die down', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now() });
+      const running = stack;
+      const callsToChannel = (): number => slack.calls.filter((call) => call.body['channel'] === CHANNEL.channelId).length;
+      const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
+      await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+
+      await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+      clock.advance(1000);
+      await waitFor('the delivery held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) >= 1);
+      slack.fail({ channel: CHANNEL.channelId }, { error: 'is_archived' });
+      await running.subscriptions.unmute(CHANNEL);
+
+      await waitFor('the release gave up', async () => (await redis.zcard(`${prefix}:tw:sub:mutes`)) === 0);
+      await waitFor('the held watch ended', async () => (await running.engine.list(CHANNEL)).length === 0);
+      const settled = callsToChannel();
+      // Several supervisor passes (every 200 ms) and retry pauses later, nobody tries again.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(callsToChannel()).toBe(settled);
+      const summaries = slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
+      expect(summaries).toHaveLength(1);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
+  });
+
+  test('given Slack answering 503 to a channel when it is unmuted, then the summary is kept and retried, and posted once when Slack recovers', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now(), deliveryRetry: { minMs: 5, maxMs: 50 } });
+      const running = stack;
+      const summaryCalls = (): typeof slack.calls => slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
+      const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
+      await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
+      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+
+      await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+      clock.advance(1000);
+      await waitFor('the delivery held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) >= 1);
+      slack.fail({ channel: CHANNEL.channelId }, { status: 503 });
+      await running.subscriptions.unmute(CHANNEL);
+      await waitFor('the summary refused several times', () => summaryCalls().filter((call) => call.status === 503).length >= 5);
+      slack.clearRules();
+
+      await waitFor('the release finished', async () => (await redis.zcard(`${prefix}:tw:sub:mutes`)) === 0);
+      const posted = summaryCalls().filter((call) => call.answer?.['ok'] === true);
+      expect(posted).toHaveLength(1);
+      expect(String(posted[0]?.body['text'])).toContain(redisTask);
+      // The summary told the change: the thread does not tell it again.
+      await waitFor('card edited to running', () => slack.callsOf('chat.update').some((call) => call.answer?.['ok'] === true && /Running/.test(String(call.body['text']))));
+      expect(slack.callsOf('chat.postMessage').filter((call) => call.answer?.['ok'] === true && call.body['thread_ts'] !== undefined)).toEqual([]);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
+  });
+
   test('given a restart during a subscription, then no task is missed or repeated', async () => {
     let running = await start();
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
@@ -213,6 +281,18 @@ describe('subscriptions', () => {
     const cards = notifier.of({ type: 'card' }).map((event) => event.taskId);
     expect(cards.sort()).toEqual([first, inOverlap, whileDown].sort());
     expect((await running.subscriptions.list(CHANNEL)).map((subscription) => subscription.number)).toEqual([1]);
+  });
+
+  test('given the subscription engine started after the watch engine, then every queue keeps the capped event stream', async () => {
+    const running = await start();
+    // The subscriptions' own sweep queue is used, so its meta write has surely gone out.
+    await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'tcss', requestedBy: 'U1' });
+    await waitFor('subscription sweep ran', async () => (await redis.hget(`${prefix}:tw:sub:record:${(await running.subscriptions.list(CHANNEL))[0]?.subscriptionId}`, 'baselined')) === '1');
+    // BullMQ trims each queue's event stream to the length in its meta hash; whichever Queue
+    // object opened last wrote it, so every opener of a queue must ask for the same cap.
+    for (const queue of ['watch-notify', 'watch-poll', 'subscription-poll']) {
+      expect(await redis.hget(`${prefix}:${queue}:meta`, 'opts.maxLenEvents')).toBe(String(EVENTS_KEPT));
+    }
   });
 
   test('given subscriptions listed and removed by number, then the numbers follow creation order', async () => {

@@ -13,6 +13,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
+import type { WatchConfig } from '../../../src/config';
 import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-watch-slack-test-0123456789-secret';
@@ -37,7 +38,7 @@ interface World {
   stop(): Promise<void>;
 }
 
-async function startWorld(): Promise<World> {
+async function startWorld(watch: Partial<WatchConfig> = {}): Promise<World> {
   const clock = new ManualClock();
   const slack = await startFakeSlack({ botToken: BOT_TOKEN });
   const sandbox = await CloudSandbox.start({ clock });
@@ -58,7 +59,7 @@ async function startWorld(): Promise<World> {
     prefix,
     providers: registry,
     notifiers: [notifier],
-    watch: TEST_WATCH_CONFIG,
+    watch: { ...TEST_WATCH_CONFIG, ...watch },
     role: 'all',
     now: () => clock.now(),
     logger,
@@ -83,14 +84,14 @@ async function startWorld(): Promise<World> {
 }
 
 /** Polls `check` until it is true, or fails after `timeoutMs`. */
-/** Successful thread replies (chat.postMessage with thread_ts) in a channel, oldest first. */
+/** Thread replies Slack accepted (chat.postMessage with thread_ts) in a channel, oldest first. */
 function repliesIn(slack: FakeSlack, channel: string): RecordedCall[] {
-  return slack.callsOf('chat.postMessage').filter((call) => call.status === 200 && call.body['channel'] === channel && typeof call.body['thread_ts'] === 'string');
+  return slack.callsOf('chat.postMessage').filter((call) => call.answer?.['ok'] === true && call.body['channel'] === channel && typeof call.body['thread_ts'] === 'string');
 }
 
 /** The card (top-level message) posted in a channel. */
 function cardIn(slack: FakeSlack, channel: string): RecordedCall | undefined {
-  return slack.callsOf('chat.postMessage').find((call) => call.status === 200 && call.body['channel'] === channel && call.body['thread_ts'] === undefined);
+  return slack.callsOf('chat.postMessage').find((call) => call.answer?.['ok'] === true && call.body['channel'] === channel && call.body['thread_ts'] === undefined);
 }
 
 /** The text a card shows now: its last successful chat.update, or the post itself. */
@@ -98,7 +99,7 @@ function cardText(slack: FakeSlack, channel: string): string {
   const card = cardIn(slack, channel);
   if (!card) return '';
   const ts = card.answer?.['ts'];
-  const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channel && call.body['ts'] === ts);
+  const updates = slack.callsOf('chat.update').filter((call) => call.answer?.['ok'] === true && call.body['channel'] === channel && call.body['ts'] === ts);
   return String((updates[updates.length - 1] ?? card).body['text'] ?? '');
 }
 
@@ -219,5 +220,78 @@ describe('watching into Slack', () => {
     expect(JSON.stringify(failed?.body['blocks'])).toContain('Total duration: 1m');
     for (const call of slack.calls) expect(everything(slack, call)).not.toContain(BOT_TOKEN);
     expect(world.logs.join('\n')).not.toContain(BOT_TOKEN);
+  });
+});
+
+describe('watching into Slack while a channel is down', () => {
+  let world: World;
+
+  beforeEach(async () => {
+    // The retry schedule in milliseconds instead of seconds, so that an outage runs in seconds.
+    world = await startWorld({ deliveryRetryMs: 5, deliveryRetryMaxMs: 50 });
+  });
+
+  afterEach(async () => {
+    await world?.stop();
+  });
+
+  const drained = async (engine: WatchEngine): Promise<void> => {
+    await waitFor('notify queue drained', async () => {
+      const counts = await engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    }, 20_000);
+  };
+
+  const callsTo = (slack: FakeSlack, channel: string): RecordedCall[] => slack.calls.filter((call) => call.body['channel'] === channel);
+
+  test('given Slack answering 503 to one channel for longer than the old retry schedule, then once it recovers every change is told once, its card shows the final state, and the other channel was served throughout', async () => {
+    const { slack, sandbox, clock, engine } = world;
+    const id = plantRedisTask(sandbox, 'succeed');
+    await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-DOWN' }, requestedBy: 'U1' });
+    await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-UP' }, requestedBy: 'U2' });
+    await waitFor('both cards pending', () => /Pending/i.test(cardText(slack, 'C-DOWN')) && /Pending/i.test(cardText(slack, 'C-UP')), 20_000);
+
+    slack.fail({ channel: 'C-DOWN' }, { status: 503 });
+    clock.advance(30_000);
+    await waitFor('C-UP hears running', () => repliesIn(slack, 'C-UP').length >= 1, 20_000);
+    clock.advance(30_000);
+    await waitFor('C-UP hears succeeded', () => repliesIn(slack, 'C-UP').length >= 2 && /Succeeded/i.test(cardText(slack, 'C-UP')), 20_000);
+    // The old schedule tried each of the two changes 10 times, then dropped it: outlast that.
+    await waitFor('more refusals than the old schedule made', () => callsTo(slack, 'C-DOWN').filter((call) => call.status === 503).length > 25, 20_000);
+    const healed = slack.mark('C-DOWN recovers');
+    slack.clearRules();
+
+    await waitFor('C-DOWN catches up', () => repliesIn(slack, 'C-DOWN').length >= 1 && /Succeeded/i.test(cardText(slack, 'C-DOWN')), 20_000);
+    await drained(engine);
+    const caughtUp = repliesIn(slack, 'C-DOWN');
+    expect(caughtUp).toHaveLength(1);
+    expect(String(caughtUp[0]?.body['text'])).toMatch(/Pending -&gt; Succeeded/);
+    expect(JSON.stringify(caughtUp[0]?.body['blocks'])).toMatch(/Passed through: Running/);
+    const up = repliesIn(slack, 'C-UP');
+    expect(up).toHaveLength(2);
+    expect(up.every((reply) => reply.sequence < healed)).toBe(true);
+    expect(await engine.list({ platform: 'slack', channelId: 'C-DOWN' })).toEqual([]);
+    expect(world.logs.filter((line) => line.includes('chat channel unreachable'))).toHaveLength(1);
+  });
+
+  test('given a channel archived while watched, then its watch ends quietly, logged once, and nothing more is sent there', async () => {
+    const { slack, sandbox, clock, engine } = world;
+    const id = plantRedisTask(sandbox, 'succeed');
+    await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-GONE' }, requestedBy: 'U1' });
+    await engine.watch({ refs: [{ kind: 'redis', id }], channel: { platform: 'slack', channelId: 'C-UP' }, requestedBy: 'U2' });
+    await waitFor('both cards pending', () => /Pending/i.test(cardText(slack, 'C-GONE')) && /Pending/i.test(cardText(slack, 'C-UP')), 20_000);
+
+    slack.fail({ channel: 'C-GONE' }, { error: 'is_archived' });
+    clock.advance(30_000);
+    await waitFor('C-UP hears running', () => repliesIn(slack, 'C-UP').length >= 1, 20_000);
+    await waitFor('the archived channel has no watch left', async () => (await engine.list({ platform: 'slack', channelId: 'C-GONE' })).length === 0, 20_000);
+    const triedThere = callsTo(slack, 'C-GONE').length;
+
+    clock.advance(30_000);
+    await waitFor('C-UP hears succeeded', () => repliesIn(slack, 'C-UP').length >= 2 && /Succeeded/i.test(cardText(slack, 'C-UP')), 20_000);
+    await drained(engine);
+    expect(callsTo(slack, 'C-GONE')).toHaveLength(triedThere);
+    expect(repliesIn(slack, 'C-GONE')).toEqual([]);
+    expect(world.logs.filter((line) => line.includes('gone for good'))).toHaveLength(1);
   });
 });

@@ -14,8 +14,12 @@ describe('loadConfig', () => {
     expect(result.config.accounts).toEqual([]);
     expect(result.config.redisUrl).toBeNull();
     expect(result.config.http.port).toBe(3000);
-    expect(result.config.watch).toEqual({ intervalMs: 5000, maxIntervalMs: 60_000, deadlineMs: 86_400_000, broadcastFailures: true });
+    expect(result.config.watch).toEqual({ intervalMs: 5000, maxIntervalMs: 60_000, deadlineMs: 86_400_000, broadcastFailures: true, deliveryRetryMs: 1000, deliveryRetryMaxMs: 300_000 });
     expect(result.config.rateLimits).toEqual({ tencentPerSecond: 15, dcdnPerSecond: 24 });
+  });
+
+  it('given a longest delivery retry pause shorter than the first, then both variables are named', () => {
+    expect(problemsOf({ WATCH_DELIVERY_RETRY_MS: '5000', WATCH_DELIVERY_RETRY_MAX_MS: '1000' })).toEqual([expect.stringMatching(/WATCH_DELIVERY_RETRY_MAX_MS .* WATCH_DELIVERY_RETRY_MS/)]);
   });
 
   it('given a Slack token without its signing secret, then it says which variable to set', () => {

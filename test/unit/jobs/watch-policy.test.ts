@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../../../src/providers/types';
 import { ProviderError } from '../../../src/providers/errors';
-import { buildNotice, changedItems, deservesThreadReply, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, throttleDelayMs } from '../../../src/jobs/watch-policy';
+import { buildNotice, changedItems, deservesThreadReply, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, replacingTaskId, throttleDelayMs } from '../../../src/jobs/watch-policy';
 import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
 import { taskStatus } from '../../support/task-status';
 
@@ -88,6 +88,18 @@ describe('watch policy', () => {
     expect(watchIdOf(key, 'slack:C1')).toBe(watchIdOf(key, 'slack:C1'));
     expect(watchIdOf(key, 'slack:C1')).not.toContain(':');
     expect(watchIdOf(key, 'slack:C1')).not.toBe(watchIdOf(key, 'slack:C2'));
+  });
+
+  test('given an answer about another task from an API that reports the latest task, then the newer ID is the replacement; the watched or first-pinned ID is not', () => {
+    const running = (id: string): TaskStatus => status({ kind: 'tcss', id, state: 'running' });
+    expect(replacingTaskId({ id: '201', status: null }, running('202'))).toBe('202');
+    expect(replacingTaskId({ id: '201', status: running('201') }, running('201'))).toBeNull();
+    // A watch of "the latest task" follows the first task it was answered about.
+    expect(replacingTaskId({ id: 'latest', status: null }, running('201'))).toBeNull();
+    expect(replacingTaskId({ id: 'latest', status: running('201') }, running('202'))).toBe('202');
+    // No task at all, or no TaskId in the answer: nothing to compare.
+    expect(replacingTaskId({ id: '201', status: running('201') }, { ...running('latest'), found: false })).toBeNull();
+    expect(replacingTaskId({ id: '201', status: running('201') }, running('latest'))).toBeNull();
   });
 });
 

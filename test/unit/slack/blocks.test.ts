@@ -91,6 +91,23 @@ describe('Slack Block Kit rendering', () => {
     expect(message.text).toBe('DCDN refresh 1: Pending -&gt; Succeeded after 1h');
   });
 
+  it('given an ending because a newer task replaced the watched one, then the reply names the newer task, the last known state and how to watch it', () => {
+    const message = renderTransitionNotice({
+      previous: null,
+      current: status('201', { kind: 'tcss', state: 'running', rawStatus: 'Task_Running' }),
+      skippedStates: [],
+      changedItems: [],
+      endReason: 'replaced',
+      endMessage: null,
+      durationMs: null,
+      replacedBy: '202',
+    });
+    const texts = allTexts(message.blocks).join('\n');
+    expect(texts).toContain('A newer TCSS refresh task, 202, replaced 201');
+    expect(texts).toContain('201 was last seen Running');
+    expect(texts).toContain('/task-status watch tcss');
+  });
+
   it('given a long help text, then it is escaped and split into sections, not cut', () => {
     const text = `Usage: /task-status <kind>\n${'line of help\n'.repeat(400)}`;
     const message = renderTextReply(text);
