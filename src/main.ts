@@ -3,6 +3,7 @@
  * -> HTTP. With nothing configured it runs everything locally: a child redis-server, the
  * cloud sandbox with demo tasks, and the terminal chat.
  */
+import { join } from 'node:path';
 import type { CloudAccount, TaskwatchConfig } from './config';
 import type { CommandServices } from './commands/types';
 import type { Notifier } from './jobs/notifier';
@@ -33,11 +34,27 @@ export interface StartOptions {
   readonly logger: Logger;
   /** Whether this process may install redis-server with apt-get (root on Debian). */
   readonly mayInstallRedis: boolean;
+  /** Where the logger writes while the terminal chat owns the screen (see {@link terminalLogFile}), for the banner. */
+  readonly logFile?: string | null;
   /**
    * Who may use which account (from the accounts file, see `loadAccountSetup`); default allow-all.
    * `config.accounts` must then already hold the merged accounts it was built with.
    */
   readonly policy?: AccessPolicy;
+}
+
+/**
+ * Whether this start opens the terminal chat: asked for with `--shell`, or a terminal on standard
+ * input and no chat platform configured. Never for a worker, which takes no commands.
+ */
+export function terminalChatOpens(options: Pick<StartOptions, 'config' | 'role' | 'shell' | 'stdin'>): boolean {
+  const chatPlatformConfigured = options.config.slack !== null || options.config.discord !== null;
+  return options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true));
+}
+
+/** The log file in the data directory, used while the terminal chat owns the screen. */
+export function terminalLogFile(config: Pick<TaskwatchConfig, 'dataDir'>): string {
+  return join(config.dataDir, 'taskwatch.log');
 }
 
 /** A running taskwatch process. */
@@ -106,8 +123,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const policy = options.policy ?? AccessPolicy.allowAll();
     // Decided before anything can write an audit line: the terminal chat's standard output is
     // the conversation, and audit lines must not land in it.
-    const chatPlatformConfigured = config.slack !== null || config.discord !== null;
-    const terminalOpens = options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true));
+    const terminalOpens = terminalChatOpens(options);
     const audit = await createProcessAuditLog(config, accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
 
     const { runCommandText } = await import('./commands/handle-command');
@@ -167,7 +183,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         output: options.stdout as unknown as import('node:stream').Writable,
         services,
         runCommand: runCommandText,
-        banner: banner(config, sandboxNote),
+        banner: banner(config, sandboxNote, options.logFile ?? null),
         onClose: () => closeTerminal(),
       });
       notifiers.push(terminal);
@@ -288,7 +304,8 @@ async function cloudAccounts(
   const sandbox = await CloudSandbox.start();
   stoppers.push(() => sandbox.stop());
   const demo = plantDemoTasks(sandbox);
-  logger.info({ url: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
+  // Not `url`: that field name is redacted everywhere, since a cloud SDK's error URL is signed.
+  logger.info({ sandboxUrl: sandbox.url }, 'no cloud credentials configured: using the local cloud sandbox');
   return { accounts: sandboxAccounts(sandbox.url), sandboxNote: describeDemoTasks(demo) };
 }
 
@@ -340,8 +357,9 @@ async function openAuditFile(path: string): Promise<import('node:fs').WriteStrea
   return createWriteStream('', { fd, flags: 'a' });
 }
 
-function banner(config: TaskwatchConfig, sandboxNote: string | null): string {
+function banner(config: TaskwatchConfig, sandboxNote: string | null, logFile: string | null): string {
   const lines = ['taskwatch terminal chat. Type /task-status help, or /quit to leave.'];
+  if (logFile) lines.push(`Logs and audit lines: ${logFile} (warnings are shown here too).`);
   if (sandboxNote) {
     lines.push(
       'No cloud credentials are set, so queries go to a local cloud sandbox with demo tasks:',

@@ -70,8 +70,12 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
   const config: TaskwatchConfig = { ...loaded.config, accounts: accountSetup.setup.accounts };
 
   const { createLogger } = await import('../observability/logger');
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: secretsOf(config) });
-  const { startTaskwatch } = await import('../main');
+  const { startTaskwatch, terminalChatOpens, terminalLogFile } = await import('../main');
+  const shell = values.shell ?? false;
+  // The terminal chat's screen is the conversation: logs and audit lines go to a file, and
+  // only warnings and errors reach the screen.
+  const logFile = terminalChatOpens({ config, role: role as (typeof ROLES)[number], shell, stdin: dependencies.stdin }) ? terminalLogFile(config) : null;
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: secretsOf(config), ...(logFile ? { file: logFile } : {}) });
 
   // Listening starts before anything is started, so that a signal during start-up stops us
   // cleanly once start-up is done instead of killing us with a child redis-server running.
@@ -84,7 +88,8 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
     running = await startTaskwatch({
       config,
       role: role as (typeof ROLES)[number],
-      shell: values.shell ?? false,
+      shell,
+      logFile,
       stdin: dependencies.stdin,
       stdout: dependencies.out as NodeJS.WritableStream,
       logger,

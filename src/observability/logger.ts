@@ -3,6 +3,7 @@
  * by path, and any string that looks like a known credential is masked as a second line of defence.
  */
 import pino, { type Logger } from 'pino';
+import { Writable } from 'node:stream';
 import pinoPretty from 'pino-pretty';
 import { safeError } from './safe-error';
 
@@ -53,6 +54,12 @@ export interface LoggerOptions {
   readonly secrets?: readonly string[];
   /** Where to write; default standard error, which keeps standard output for the terminal chat. */
   readonly destination?: NodeJS.WritableStream;
+  /**
+   * Write the log as JSON lines to this file instead (created with its folder), and only
+   * warnings and errors to `destination`, one line each, each on a line of its own. For the
+   * terminal chat, whose screen is the conversation.
+   */
+  readonly file?: string;
 }
 
 /** Creates the process logger. */
@@ -60,9 +67,24 @@ export function createLogger(options: LoggerOptions): Logger {
   const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
   const mask = (text: string): string => secrets.reduce((masked, secret) => masked.split(secret).join('[redacted]'), text);
   const destination = options.destination ?? process.stderr;
-  const stream = options.pretty
-    ? pinoPretty({ destination, colorize: false, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' })
-    : destination;
+  let stream: pino.DestinationStream | NodeJS.WritableStream;
+  if (options.file !== undefined) {
+    // Warnings start on a fresh line: the chat's prompt may be waiting on the current one.
+    const onOwnLine = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        destination.write(`\n${chunk.toString('utf8').trimEnd()}\n`);
+        done();
+      },
+    });
+    const warn = pino.levels.values['warn'] ?? 40;
+    const consoleLevel = (pino.levels.values[options.level] ?? 0) > warn ? options.level : 'warn';
+    stream = pino.multistream([
+      { level: options.level as pino.Level, stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) },
+      { level: consoleLevel as pino.Level, stream: pinoPretty({ destination: onOwnLine, colorize: false, singleLine: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }) },
+    ]);
+  } else {
+    stream = options.pretty ? pinoPretty({ destination, colorize: false, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }) : destination;
+  }
   return pino(
     {
       level: options.level,

@@ -4,7 +4,7 @@
  * `taskwatch start | jq -c 'select(.audit)'` is what is tested, not a merged stream.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestRedis, type TestRedis } from '../../support/redis';
@@ -57,6 +57,12 @@ describe('the audit stream of taskwatch start, with standard output and standard
     rmSync(directory, { recursive: true, force: true });
   });
 
+  /** The log file the terminal chat's run writes (default data folder `.data` under the working directory). */
+  function terminalLog(): string {
+    const file = path.join(directory, '.data', 'taskwatch.log');
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
   async function start(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Started> {
     const env = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -76,7 +82,8 @@ describe('the audit stream of taskwatch start, with standard output and standard
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const listening = (await waitFor(() => stderr, /^.*"msg":"HTTP server listening".*$/m, 30_000))[0];
+    // With the terminal chat, the log goes to the data folder's file instead of standard error.
+    const listening = (await waitFor(() => (args.includes('--shell') ? terminalLog() : stderr), /^.*"msg":"HTTP server listening".*$/m, 30_000))[0];
     const port = (JSON.parse(listening) as { port: number }).port;
     return { child, stdout: () => stdout, stderr: () => stderr, port, exited };
   }
@@ -111,17 +118,18 @@ describe('the audit stream of taskwatch start, with standard output and standard
     expect(started.stdout() + started.stderr()).not.toContain(API_TOKEN);
   });
 
-  it('given the terminal chat owns standard output, then audit lines go to the log stream and never into the conversation', async () => {
+  it('given the terminal chat owns standard output, then audit lines go to the log file in the data folder and never into the conversation', async () => {
     const started = await start(['--shell']);
     await waitFor(() => started.stdout(), /you> /, 30_000);
     started.child.stdin.write('/task-status help\n');
     await twoRefusedCalls(started.port);
-    await waitFor(() => started.stderr(), /(?:.*"audit":true.*\n){3}/, 10_000);
+    await waitFor(() => terminalLog(), /(?:.*"audit":true.*\n){3}/, 10_000);
     started.child.stdin.end();
     expect(await started.exited).toBe(0);
 
     expect(started.stdout()).not.toContain('"audit"');
-    expect(lines(started.stderr()).filter(isAuditLine).map((line) => (JSON.parse(line) as { action: string }).action)).toEqual(['help', 'api.watches', 'api.watches']);
+    expect(lines(started.stderr()).filter(isAuditLine)).toEqual([]);
+    expect(lines(terminalLog()).filter(isAuditLine).map((line) => (JSON.parse(line) as { action: string }).action)).toEqual(['help', 'api.watches', 'api.watches']);
   });
 
   it('given TASKWATCH_AUDIT_FILE, then audit lines are appended to that file and to neither stream', async () => {

@@ -4,7 +4,7 @@
  * SIGTERM stops everything cleanly, leaving no redis-server behind.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -63,7 +63,11 @@ describe('npm start with nothing configured', () => {
 
     await waitFor(() => stdout, /you> /, 30_000);
     expect(stdout).toContain('local cloud sandbox');
-    const startedLine = (await waitFor(() => stderr, /^.*"msg":"started local redis-server".*$/m, 10_000))[0];
+    // The terminal chat's screen is the conversation: the log is in the data folder, its path in the banner.
+    const logFile = path.join(dataDir, 'taskwatch.log');
+    expect(stdout).toContain(`Logs and audit lines: ${logFile}`);
+    const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+    const startedLine = (await waitFor(log, /^.*"msg":"started local redis-server".*$/m, 10_000))[0];
     const started = JSON.parse(startedLine) as { pid: number; redisPid: number };
     const redisPid = started.redisPid;
     expect(processExists(redisPid)).toBe(true);
@@ -81,7 +85,8 @@ describe('npm start with nothing configured', () => {
     process.kill(started.pid, 'SIGTERM');
     const code = await exited;
     expect(code).toBe(0);
-    expect(stderr).toContain('"msg":"stopped"');
+    expect(log()).toContain('"msg":"stopped"');
+    expect(log()).toContain(`"sandboxUrl":"http://127.0.0.1:`);
     expect(processExists(redisPid)).toBe(false);
     expect(stdout + stderr).not.toMatch(/at .+\.js:\d+:\d+/); // no stack traces
   }, 120_000);

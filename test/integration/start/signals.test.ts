@@ -4,7 +4,7 @@
  * afterwards nothing may be left: no node, no redis-server, the HTTP port free.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,7 +79,9 @@ async function startAsSupervisor(command: string, args: string[], env: NodeJS.Pr
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const output = (): string => `${stdout}\n${stderr}`;
+  // With the terminal chat, the log goes to the data folder's file instead of standard error.
+  const logFile = typeof env['TASKWATCH_DATA_DIR'] === 'string' ? path.join(env['TASKWATCH_DATA_DIR'], 'taskwatch.log') : null;
+  const output = (): string => `${stdout}\n${stderr}\n${logFile !== null && existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''}`;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signalName) => resolve({ code, signal: signalName })),
   );
