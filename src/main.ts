@@ -181,7 +181,18 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     services.watches = engine;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
-    const subscriptions = createSubscriptionEngine({ connection: redisUrl, providers, watches: engine, notifiers, role: options.role, logger });
+    const { subscriptionAuthorizer } = await import('./accounts/subscription-access');
+    const subscriptions = createSubscriptionEngine({
+      connection: redisUrl,
+      providers,
+      watches: engine,
+      notifiers,
+      role: options.role,
+      logger,
+      // Stored subscriptions are re-checked against the rules this process started with.
+      authorize: subscriptionAuthorizer(policy),
+      audit,
+    });
     await subscriptions.start();
     stoppers.push(() => subscriptions.stop());
     services.subscriptions = subscriptions;

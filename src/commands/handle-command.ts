@@ -145,6 +145,7 @@ async function runSubscriptionCommand(command: SubscriptionCommand, context: Com
         channel: context.channel,
         kind: command.kind,
         requestedBy: context.userId,
+        ...(context.groups && context.groups.length > 0 ? { requestedByGroups: context.groups } : {}),
         ...(command.account !== undefined ? { account: command.account } : {}),
         ...(command.region !== undefined ? { region: command.region } : {}),
         ...(command.domain !== undefined ? { domain: command.domain } : {}),

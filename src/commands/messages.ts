@@ -201,8 +201,17 @@ export function subscribedText(subscription: SubscriptionSummary): string {
 /** The reply to `subscriptions`. */
 export function subscriptionListText(subscriptions: readonly SubscriptionSummary[]): string {
   if (subscriptions.length === 0) return `This channel has no subscriptions. Start with ${COMMAND_NAME} subscribe cdn status=fail,invalid`;
-  return [`This channel's subscriptions:`, ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}`)].join('\n');
+  return [
+    `This channel's subscriptions:`,
+    ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}${subscription.suspended ? ` (suspended: ${SUSPENSION_WORDS[subscription.suspended]}; subscribe again to resume)` : ''}`),
+  ].join('\n');
 }
+
+const SUSPENSION_WORDS: Readonly<Record<NonNullable<SubscriptionSummary['suspended']>, string>> = {
+  channel_not_allowed: 'this channel may no longer use the account',
+  user_not_allowed: 'whoever subscribed may no longer use the account',
+  unknown_account: 'the account is no longer configured',
+};
 
 /** The reply after `unsubscribe`. */
 export function unsubscribedText(count: number, all: boolean, removed?: SubscriptionSummary): string {
