@@ -48,6 +48,16 @@ export interface DiscordConfig {
   readonly apiUrl: string | null;
 }
 
+/** How much one channel or API token may watch (see `src/jobs/watch-quota.ts`). */
+export interface QuotaConfig {
+  /** Active watches per channel (`WATCH_LIMIT_PER_CHANNEL`). */
+  readonly activePerChannel: number;
+  /** Active watches an API token started (`WATCH_LIMIT_PER_TOKEN`). */
+  readonly activePerToken: number;
+  /** New watches per minute per API token (`WATCH_RATE_PER_TOKEN`). */
+  readonly newPerMinutePerToken: number;
+}
+
 /** Watch engine settings. */
 export interface WatchConfig {
   /** Shortest polling interval per task. */
@@ -80,6 +90,7 @@ export interface TaskwatchConfig {
   readonly slack: SlackConfig | null;
   readonly discord: DiscordConfig | null;
   readonly watch: WatchConfig;
+  readonly quotas: QuotaConfig;
   /** Bearer token that unlocks `/admin/queues`; null keeps it off. */
   readonly adminToken: string | null;
   /** Bearer token for `POST /api/watches`; null keeps the API off. */
@@ -288,6 +299,11 @@ export function loadConfig(env: Environment): ConfigResult {
       maxIntervalMs,
       deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000, MAX_WATCH_DEADLINE_MS),
       broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
+    },
+    quotas: {
+      activePerChannel: integer('WATCH_LIMIT_PER_CHANNEL', 200, 1, 100_000),
+      activePerToken: integer('WATCH_LIMIT_PER_TOKEN', 500, 1, 100_000),
+      newPerMinutePerToken: integer('WATCH_RATE_PER_TOKEN', 200, 1, 100_000),
     },
     adminToken: token('ADMIN_TOKEN'),
     apiToken: token('API_TOKEN'),

@@ -180,6 +180,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     stoppers.push(() => engine.stop());
     services.watches = engine;
 
+    // Limits per channel, user and token, counted in Redis next to the engine's records.
+    const { WatchQuota } = await import('./jobs/watch-quota');
+    const { WatchStore } = await import('./jobs/watch-store');
+    const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
+
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
     const { subscriptionAuthorizer } = await import('./accounts/subscription-access');
     const subscriptions = createSubscriptionEngine({
@@ -212,7 +217,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const { RedisApiRateWindow } = await import('./http/api-rate-window');
         // Counted in Redis: a token's limit holds across every web process.
         const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
-        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow }));
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow, quota }));
       }
       // Last: unknown routes and failures get short JSON answers, never a stack trace.
       finishHttpApp(app, logger);
