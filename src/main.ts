@@ -99,12 +99,18 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const terminalOpens = options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true));
     const audit = await createProcessAuditLog(config, accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
 
+    // Limits per channel, user and token, counted in Redis next to the watch engine's records.
+    const { WatchQuota } = await import('./jobs/watch-quota');
+    const { WatchStore } = await import('./jobs/watch-store');
+    const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
+
     const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
       providers,
       log: logger,
       observer: commandMetricsObserver(metrics),
       access: { policy, audit },
+      limits: { watches: quota, subscriptionsPerChannel: config.quotas.subscriptionsPerChannel },
     };
     const notifiers: Notifier[] = [];
 
@@ -179,11 +185,6 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     await engine.start();
     stoppers.push(() => engine.stop());
     services.watches = engine;
-
-    // Limits per channel, user and token, counted in Redis next to the engine's records.
-    const { WatchQuota } = await import('./jobs/watch-quota');
-    const { WatchStore } = await import('./jobs/watch-store');
-    const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
     const { subscriptionAuthorizer } = await import('./accounts/subscription-access');

@@ -82,7 +82,9 @@ export interface WatchApiWatch {
 /** The first sentence of a limit refusal, by limit. */
 const LIMIT_WORDS: Readonly<Record<QuotaLimitName, (max: number) => string>> = {
   active_per_channel: (max) => `The channel already has its limit of ${max} active watches.`,
+  active_per_user: (max) => `This user already has the limit of ${max} active watches.`,
   active_per_token: (max) => `This token already has its limit of ${max} active watches.`,
+  new_per_minute_per_user: (max) => `This user may start at most ${max} watches a minute.`,
   new_per_minute_per_token: (max) => `This token may start at most ${max} watches a minute.`,
 };
 

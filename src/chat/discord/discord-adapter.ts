@@ -25,7 +25,7 @@ import {
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
 } from 'discord.js';
-import { handleCommand } from '../../commands/handle-command';
+import { handleCommand, watchLimitRefusal } from '../../commands/handle-command';
 import { auditInvalidCommand } from '../../accounts/command-access';
 import { describeParseError } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
@@ -133,6 +133,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   };
 
   const answerWatch = async (interaction: ChatInputCommandInteraction, command: Extract<Command, { type: 'watch' }>, context: CommandContext): Promise<void> => {
+    // Past a watch limit, the query below must not run either: let the watch itself refuse (and audit).
+    if ((await watchLimitRefusal(command, context, services)) !== null) {
+      await replaceWithEphemeral(interaction, resultText(await handleCommand(command, context, services)));
+      return;
+    }
     // The card shows the task as it is now; the engine edits it from then on.
     const now = await handleCommand({ ...command, type: 'query' }, context, services);
     if (now.type !== 'statuses') {

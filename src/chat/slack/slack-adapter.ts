@@ -28,7 +28,7 @@ import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
 import express, { Router } from 'express';
 import { checkCommandAccess } from '../../accounts/command-access';
-import { LATEST_TASK_ID, queryTasks, runCommandText } from '../../commands/handle-command';
+import { checkWatchAccessAndLimit, LATEST_TASK_ID, noteStartedWatches, queryTasks, runCommandText } from '../../commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { SlackConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
@@ -231,12 +231,18 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
    * gate (and audit) with the presser as the principal: whoever posted the message may have been
    * allowed, the presser need not be. Returns the selection with its account resolved, or the refusal.
    */
-  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection } | { refusal: string }> => {
-    if (!services.access) return { selection };
+  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection; context: CommandContext } | { refusal: string }> => {
     const context: CommandContext = { platform: 'slack', channel: channelOf(channelId), userId, groups: await groupsOf(userId) };
+    // A Watch press is a watch: access, then the watch limits, before anything reaches a cloud.
+    if (type === 'watch') {
+      const check = await checkWatchAccessAndLimit(selection, context, services);
+      if (!check.allowed) return { refusal: check.text };
+      return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
+    }
+    if (!services.access) return { selection, context };
     const check = checkCommandAccess({ type, ...selection }, context, services.access);
     if (!check.allowed) return { refusal: check.text };
-    return { selection: check.account === null ? selection : { ...selection, account: check.account } };
+    return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
   };
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
@@ -308,6 +314,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         requestedBy: body.user.id,
         ...(typeof messageTs === 'string' ? { cardMessageId: messageTs } : {}),
       });
+      await noteStartedWatches(watchGate.context, services, started.map((summary) => summary.watchId));
       const count = started.length;
       await respondSafely(
         respond,

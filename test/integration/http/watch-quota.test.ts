@@ -22,7 +22,7 @@ import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/r
 import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const API_TOKEN = 'quota-test-api-token-0123456789abcdef';
-const UNLIMITED: WatchLimits = { activePerChannel: 1000, activePerToken: 1000, newPerMinutePerToken: 1000 };
+const UNLIMITED: WatchLimits = { activePerChannel: 1000, activePerUser: 1000, activePerToken: 1000, newPerMinutePerUser: 1000, newPerMinutePerToken: 1000 };
 
 let redisServer: TestRedis;
 let sandbox: CloudSandbox;
