@@ -85,10 +85,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       await withTimeout(budgetConnection.quit().catch(() => 'failed'), 2000, 'timeout');
       budgetConnection.disconnect();
     });
-    const rateBudget = new RedisRateBudget(budgetConnection);
-
     const { createProviderRegistry } = await import('./providers/registry');
-    const { commandMetricsObserver, instrumentProviderRegistry } = await import('./observability/instrument');
+    const { commandMetricsObserver, instrumentProviderRegistry, instrumentRateBudget } = await import('./observability/instrument');
+    // Counted per quota bucket under the account's name, never its key ID.
+    const accountOfCredential = new Map(accounts.map((account) => [account.cloud === 'tencent' ? account.secretId : account.accessKeyId, account.name]));
+    const rateBudget = instrumentRateBudget(new RedisRateBudget(budgetConnection), metrics, (credentialId) => accountOfCredential.get(credentialId));
     const providers = instrumentProviderRegistry(createProviderRegistry(effectiveConfig, { rateBudget }), metrics);
 
     const { AccessPolicy } = await import('./accounts/access-policy');
