@@ -131,3 +131,18 @@ export function auditInvalidCommand(error: ParseError, context: CommandContext, 
     reason: 'invalid_command',
   });
 }
+
+/**
+ * Writes the audit line of a button press whose value could not be read (stale, or forged):
+ * who, where, which button, reason `invalid_button`. Never the value itself.
+ */
+export function auditInvalidButton(button: string, context: CommandContext, access: CommandAccess): void {
+  access.audit.record({
+    who: `${context.platform}:${context.userId}`,
+    platform: context.platform,
+    where: formatChannelAddress(context.channel),
+    action: button,
+    outcome: 'refused',
+    reason: 'invalid_button',
+  });
+}

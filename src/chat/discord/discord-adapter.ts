@@ -26,7 +26,7 @@ import {
   type InteractionReplyOptions,
 } from 'discord.js';
 import { handleCommand, watchLimitRefusal } from '../../commands/handle-command';
-import { auditInvalidCommand } from '../../accounts/command-access';
+import { auditInvalidButton, auditInvalidCommand } from '../../accounts/command-access';
 import { describeParseError } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { DiscordConfig } from '../../config';
@@ -207,6 +207,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const target = decodeCustomId(interaction.customId);
     const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: roleIdsOf(interaction.member) };
     if (!target) {
+      if (services.access) auditInvalidButton('button', context, services.access);
       await interaction.reply({ ...replyOptions(renderTextReply(BUTTON_EXPIRED_TEXT)), flags: MessageFlags.Ephemeral });
       return;
     }

@@ -27,7 +27,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
 import express, { Router } from 'express';
-import { checkCommandAccess } from '../../accounts/command-access';
+import { auditInvalidButton, checkCommandAccess } from '../../accounts/command-access';
 import { checkWatchAccessAndLimit, LATEST_TASK_ID, noteStartedWatches, queryTasks, runCommandText } from '../../commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { SlackConfig } from '../../config';
@@ -245,6 +245,13 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
   };
 
+  /** A press whose value could not be read leaves a trace too: a forged value is an attempt. */
+  const auditButton = (button: string, channelId: unknown, userId: string): void => {
+    if (!services.access) return;
+    const channel = channelOf(typeof channelId === 'string' ? channelId : 'unknown');
+    auditInvalidButton(button, { platform: 'slack', channel, userId, groups: [] }, services.access);
+  };
+
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     // Slack gives three seconds; the query may take longer, so the ack goes first and empty.
     await ack();
@@ -259,6 +266,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     const messageTs = body.message?.ts ?? body.container?.message_ts;
     if (!selection || typeof channelId !== 'string' || typeof messageTs !== 'string') {
+      auditButton('refresh', channelId, body.user.id);
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
       return;
     }
@@ -295,6 +303,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     const messageTs = body.message?.ts ?? body.container?.message_ts;
     if (!selection || typeof channelId !== 'string') {
+      auditButton('watch', channelId, body.user.id);
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status watch again.')));
       return;
     }
