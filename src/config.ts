@@ -48,6 +48,22 @@ export interface DiscordConfig {
   readonly apiUrl: string | null;
 }
 
+/** How much one channel, user or API token may watch and subscribe (see `src/jobs/watch-quota.ts`). */
+export interface QuotaConfig {
+  /** Active watches per channel (`WATCH_LIMIT_PER_CHANNEL`). */
+  readonly activePerChannel: number;
+  /** Active watches a chat user started (`WATCH_LIMIT_PER_USER`). */
+  readonly activePerUser: number;
+  /** Active watches an API token started (`WATCH_LIMIT_PER_TOKEN`). */
+  readonly activePerToken: number;
+  /** New watches per minute per chat user (`WATCH_RATE_PER_USER`). */
+  readonly newPerMinutePerUser: number;
+  /** New watches per minute per API token (`WATCH_RATE_PER_TOKEN`). */
+  readonly newPerMinutePerToken: number;
+  /** Subscriptions per channel (`SUBSCRIPTION_LIMIT_PER_CHANNEL`). */
+  readonly subscriptionsPerChannel: number;
+}
+
 /** Watch engine settings. */
 export interface WatchConfig {
   /** Shortest polling interval per task. */
@@ -84,6 +100,7 @@ export interface TaskwatchConfig {
   readonly slack: SlackConfig | null;
   readonly discord: DiscordConfig | null;
   readonly watch: WatchConfig;
+  readonly quotas: QuotaConfig;
   /** Bearer token that unlocks `/admin/queues`; null keeps it off. */
   readonly adminToken: string | null;
   /** Bearer token for `POST /api/watches`; null keeps the API off. */
@@ -300,6 +317,14 @@ export function loadConfig(env: Environment): ConfigResult {
       broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
       deliveryRetryMs,
       deliveryRetryMaxMs,
+    },
+    quotas: {
+      activePerChannel: integer('WATCH_LIMIT_PER_CHANNEL', 200, 1, 100_000),
+      activePerUser: integer('WATCH_LIMIT_PER_USER', 100, 1, 100_000),
+      activePerToken: integer('WATCH_LIMIT_PER_TOKEN', 500, 1, 100_000),
+      newPerMinutePerUser: integer('WATCH_RATE_PER_USER', 100, 1, 100_000),
+      newPerMinutePerToken: integer('WATCH_RATE_PER_TOKEN', 200, 1, 100_000),
+      subscriptionsPerChannel: integer('SUBSCRIPTION_LIMIT_PER_CHANNEL', 20, 1, 1000),
     },
     adminToken: token('ADMIN_TOKEN'),
     apiToken: token('API_TOKEN'),

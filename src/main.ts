@@ -113,10 +113,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       await withTimeout(budgetConnection.quit().catch(() => 'failed'), 2000, 'timeout');
       budgetConnection.disconnect();
     });
-    const rateBudget = new RedisRateBudget(budgetConnection);
-
     const { createProviderRegistry } = await import('./providers/registry');
-    const { commandMetricsObserver, instrumentProviderRegistry } = await import('./observability/instrument');
+    const { commandMetricsObserver, instrumentProviderRegistry, instrumentRateBudget } = await import('./observability/instrument');
+    // Counted per quota bucket under the account's name, never its key ID.
+    const accountOfCredential = new Map(accounts.map((account) => [account.cloud === 'tencent' ? account.secretId : account.accessKeyId, account.name]));
+    const rateBudget = instrumentRateBudget(new RedisRateBudget(budgetConnection), metrics, (credentialId) => accountOfCredential.get(credentialId));
     const providers = instrumentProviderRegistry(createProviderRegistry(effectiveConfig, { rateBudget }), metrics);
 
     const { AccessPolicy } = await import('./accounts/access-policy');
@@ -126,12 +127,18 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const terminalOpens = terminalChatOpens(options);
     const audit = await createProcessAuditLog(config, accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
 
+    // Limits per channel, user and token, counted in Redis next to the watch engine's records.
+    const { WatchQuota } = await import('./jobs/watch-quota');
+    const { WatchStore } = await import('./jobs/watch-store');
+    const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
+
     const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
       providers,
       log: logger,
       observer: commandMetricsObserver(metrics),
       access: { policy, audit },
+      limits: { watches: quota, subscriptionsPerChannel: config.quotas.subscriptionsPerChannel },
     };
     const notifiers: Notifier[] = [];
 
@@ -208,6 +215,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     services.watches = engine;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
+    const { subscriptionAuthorizer } = await import('./accounts/subscription-access');
     // Each listing runs at the watch cadence while anything subscribes to it: a new task is
     // announced as promptly as a watched one changes. Throttling still backs a listing off.
     const subscriptions = createSubscriptionEngine({
@@ -217,6 +225,9 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       notifiers,
       role: options.role,
       logger,
+      // Stored subscriptions are re-checked against the rules this process started with.
+      authorize: subscriptionAuthorizer(policy),
+      audit,
       tuning: { intervalMs: config.watch.intervalMs },
       ...(config.watch.deliveryRetryMs !== undefined && config.watch.deliveryRetryMaxMs !== undefined
         ? { deliveryRetry: { minMs: config.watch.deliveryRetryMs, maxMs: config.watch.deliveryRetryMaxMs } }
@@ -241,7 +252,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const { RedisApiRateWindow } = await import('./http/api-rate-window');
         // Counted in Redis: a token's limit holds across every web process.
         const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
-        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow }));
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow, quota }));
       }
       // Last: unknown routes and failures get short JSON answers, never a stack trace.
       finishHttpApp(app, logger);

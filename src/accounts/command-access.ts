@@ -8,7 +8,7 @@ import type { Command, CommandContext, ParseError } from '../commands/types';
 import { formatChannelAddress } from '../jobs/notifier';
 import { CLOUD_OF_KIND, type CloudName, type TaskKind } from '../providers/types';
 import { refusalMessage, type AccessAction, type AccessPolicy, type Principal } from './access-policy';
-import type { AuditLog } from './audit-log';
+import type { AuditEntry, AuditLog } from './audit-log';
 
 /** What the command handler needs to enforce access. Absent from the services: everything is allowed. */
 export interface CommandAccess {
@@ -54,32 +54,65 @@ function targetOf(command: Command): AccountTarget | null {
   }
 }
 
+/** An access decision whose audit line is not written yet. */
+interface PendingAccessCheck {
+  readonly check: CommandAccessCheck;
+  /** Writes the decision's one audit line; `refusedFor` turns an allowed decision into a refusal with that reason. */
+  record(refusedFor?: string): void;
+}
+
+function decideCommandAccess(command: Command, context: CommandContext, access: CommandAccess): PendingAccessCheck {
+  const principal = principalOf(context);
+  const who = `${context.platform}:${context.userId}`;
+  const where = formatChannelAddress(context.channel);
+  const target = targetOf(command);
+  const allowedLine = (base: Omit<AuditEntry, 'at' | 'outcome'>): ((refusedFor?: string) => void) => (refusedFor) =>
+    access.audit.record(refusedFor === undefined ? { ...base, outcome: 'allowed' } : { ...base, outcome: 'refused', reason: refusedFor });
+  if (target === null) {
+    return { check: { allowed: true, account: null }, record: allowedLine({ who, platform: context.platform, where, action: command.type }) };
+  }
+  const account = access.policy.accountFor(context.channel, target.cloud, target.requested);
+  const base = { who, platform: context.platform, where, action: command.type, kind: target.kind, ...(target.ids ? { ids: target.ids } : {}), account };
+  if (target.action === null) return { check: { allowed: true, account }, record: allowedLine(base) };
+  const decision = access.policy.authorize(principal, target.action, target.cloud, account);
+  if (!decision.allowed) {
+    return {
+      check: { allowed: false, text: refusalMessage({ reason: decision.reason, action: target.action, cloud: target.cloud, accountName: account }) },
+      record: () => access.audit.record({ ...base, outcome: 'refused', reason: decision.reason }),
+    };
+  }
+  return { check: { allowed: true, account }, record: allowedLine(base) };
+}
+
 /**
  * Resolves the account of `command` (its `account=`, else the channel's default for the cloud,
  * else `default`), decides access, and writes one audit line. Call it before any provider call.
  */
 export function checkCommandAccess(command: Command, context: CommandContext, access: CommandAccess): CommandAccessCheck {
-  const principal = principalOf(context);
-  const who = `${context.platform}:${context.userId}`;
-  const where = formatChannelAddress(context.channel);
-  const target = targetOf(command);
-  if (target === null) {
-    access.audit.record({ who, platform: context.platform, where, action: command.type, outcome: 'allowed' });
-    return { allowed: true, account: null };
+  const pending = decideCommandAccess(command, context, access);
+  pending.record();
+  return pending.check;
+}
+
+/**
+ * {@link checkCommandAccess}, then, for an allowed command, `limit` (a usage limit such as the
+ * watch quota: its refusal text, or null). Still one audit line: allowed, or refused with the
+ * access reason or `limit_exceeded`. Without `access`, only the limit is applied, unaudited.
+ */
+export async function checkCommandAccessAndLimit(
+  command: Command,
+  context: CommandContext,
+  access: CommandAccess | undefined,
+  limit: (account: string | null) => Promise<string | null>,
+): Promise<CommandAccessCheck> {
+  const pending: PendingAccessCheck = access ? decideCommandAccess(command, context, access) : { check: { allowed: true, account: null }, record: () => undefined };
+  if (!pending.check.allowed) {
+    pending.record();
+    return pending.check;
   }
-  const account = access.policy.accountFor(context.channel, target.cloud, target.requested);
-  const base = { who, platform: context.platform, where, action: command.type, kind: target.kind, ...(target.ids ? { ids: target.ids } : {}), account };
-  if (target.action === null) {
-    access.audit.record({ ...base, outcome: 'allowed' });
-    return { allowed: true, account };
-  }
-  const decision = access.policy.authorize(principal, target.action, target.cloud, account);
-  if (!decision.allowed) {
-    access.audit.record({ ...base, outcome: 'refused', reason: decision.reason });
-    return { allowed: false, text: refusalMessage({ reason: decision.reason, action: target.action, cloud: target.cloud, accountName: account }) };
-  }
-  access.audit.record({ ...base, outcome: 'allowed' });
-  return { allowed: true, account };
+  const refusal = await limit(pending.check.account);
+  pending.record(refusal === null ? undefined : 'limit_exceeded');
+  return refusal === null ? pending.check : { allowed: false, text: refusal };
 }
 
 /**
@@ -96,5 +129,20 @@ export function auditInvalidCommand(error: ParseError, context: CommandContext, 
     ...(error.kind !== undefined ? { kind: error.kind } : {}),
     outcome: 'refused',
     reason: 'invalid_command',
+  });
+}
+
+/**
+ * Writes the audit line of a button press whose value could not be read (stale, or forged):
+ * who, where, which button, reason `invalid_button`. Never the value itself.
+ */
+export function auditInvalidButton(button: string, context: CommandContext, access: CommandAccess): void {
+  access.audit.record({
+    who: `${context.platform}:${context.userId}`,
+    platform: context.platform,
+    where: formatChannelAddress(context.channel),
+    action: button,
+    outcome: 'refused',
+    reason: 'invalid_button',
   });
 }

@@ -3,7 +3,9 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
-import { auditInvalidCommand, checkCommandAccess } from '../accounts/command-access';
+import { auditInvalidCommand, checkCommandAccessAndLimit, type CommandAccessCheck } from '../accounts/command-access';
+import type { QuotaRequester } from '../jobs/watch-quota';
+import { formatChannelAddress } from '../jobs/notifier';
 import { isProviderError, ProviderError } from '../providers/errors';
 import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';
 import {
@@ -14,12 +16,14 @@ import {
   missingRegionText,
   mutedText,
   subscribedText,
+  subscriptionLimitText,
   subscriptionListText,
   SUBSCRIPTIONS_UNAVAILABLE_TEXT,
   unmutedText,
   unsubscribedText,
   unwatchedText,
   watchingText,
+  watchLimitText,
   watchListText,
   WATCHING_UNAVAILABLE_TEXT,
 } from './messages';
@@ -145,6 +149,7 @@ async function runSubscriptionCommand(command: SubscriptionCommand, context: Com
         channel: context.channel,
         kind: command.kind,
         requestedBy: context.userId,
+        ...(context.groups && context.groups.length > 0 ? { requestedByGroups: context.groups } : {}),
         ...(command.account !== undefined ? { account: command.account } : {}),
         ...(command.region !== undefined ? { region: command.region } : {}),
         ...(command.domain !== undefined ? { domain: command.domain } : {}),
@@ -199,6 +204,7 @@ async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query
       const problem = missingRegion(command, region, services.providers);
       if (problem) return errorResult(problem);
       const started = await watches.watch({ refs: refsOf(command, region), channel: context.channel, requestedBy: context.userId });
+      await noteStartedWatches(context, services, started.map((summary) => summary.watchId));
       return { type: 'watching', visibility: 'ephemeral', watches: started, text: watchingText(started) };
     }
   }
@@ -236,24 +242,81 @@ function outcomeOf(result: CommandResult): CommandOutcome['outcome'] {
   return 'ok';
 }
 
+/** Whom a chat user's watches count against. */
+function requesterOf(context: CommandContext): QuotaRequester {
+  return { scope: 'user', id: `${context.platform}:${context.userId}` };
+}
+
+/** How many watches a watch of `selection` starts (TCSS: the latest task, one). */
+function watchCount(selection: Pick<TaskSelection, 'kind' | 'ids'>): number {
+  return selection.kind === 'tcss' ? 1 : selection.ids.length;
+}
+
 /**
- * Applies the access gate, when there is one: a refused command becomes its refusal text, and
- * an allowed one carries the resolved account, so the registry is asked for exactly the account
- * that was authorized (a channel's default account included).
+ * The usage limit a command is subject to, as a check resolving to its refusal text or null;
+ * null when none applies. `consume: false` only looks (the watch that follows counts itself).
  */
-function gate(command: Command, context: CommandContext, services: CommandServices): { readonly command: Command } | { readonly refusal: string } {
-  if (!services.access) return { command };
-  const check = checkCommandAccess(command, context, services.access);
+function limitOf(command: Command, context: CommandContext, services: CommandServices, consume = true): ((account: string | null) => Promise<string | null>) | null {
+  const limits = services.limits;
+  if (command.type === 'watch' && limits?.watches) {
+    const watches = limits.watches;
+    return async () => {
+      const decision = await watches.admit(requesterOf(context), formatChannelAddress(context.channel), watchCount(command), { consume });
+      return decision.allowed ? null : watchLimitText(decision);
+    };
+  }
+  if (command.type === 'subscribe' && limits?.subscriptionsPerChannel !== undefined && services.subscriptions) {
+    const max = limits.subscriptionsPerChannel;
+    const subscriptions = services.subscriptions;
+    return async () => ((await subscriptions.list(context.channel)).length >= max ? subscriptionLimitText(max) : null);
+  }
+  return null;
+}
+
+/**
+ * Applies the access gate and the usage limits, when there are any: a refused command becomes
+ * its refusal text (one audit line either way), and an allowed one carries the resolved
+ * account, so the registry is asked for exactly the account that was authorized (a channel's
+ * default account included). Limits are checked after access and before any provider call.
+ */
+async function gate(command: Command, context: CommandContext, services: CommandServices): Promise<{ readonly command: Command } | { readonly refusal: string }> {
+  const limit = limitOf(command, context, services);
+  if (!services.access && !limit) return { command };
+  const check = await checkCommandAccessAndLimit(command, context, services.access, limit ?? (async () => null));
   if (!check.allowed) return { refusal: check.text };
   if (check.account === null || !('kind' in command)) return { command };
   return { command: { ...command, account: check.account } };
+}
+
+/**
+ * The access gate and watch limits of a watch started outside the command text (a chat button):
+ * one audit line, and the watches count against the user's per-minute limit when allowed.
+ */
+export async function checkWatchAccessAndLimit(selection: TaskSelection, context: CommandContext, services: CommandServices): Promise<CommandAccessCheck> {
+  const command: Command = { type: 'watch', ...selection };
+  return checkCommandAccessAndLimit(command, context, services.access, limitOf(command, context, services) ?? (async () => null));
+}
+
+/**
+ * Looks, without counting, whether a watch of `selection` is within the watch limits; its
+ * refusal text or null. For adapters that query before they watch, so that a refused watch
+ * reaches no cloud (the watch itself is then checked and audited by {@link handleCommand}).
+ */
+export async function watchLimitRefusal(selection: TaskSelection, context: CommandContext, services: CommandServices): Promise<string | null> {
+  const limit = limitOf({ type: 'watch', ...selection }, context, services, false);
+  return limit ? limit(null) : null;
+}
+
+/** Notes watches a chat user started, so they count against the user's active limit until they end. */
+export async function noteStartedWatches(context: CommandContext, services: CommandServices, watchIds: readonly string[]): Promise<void> {
+  await services.limits?.watches?.started(requesterOf(context), watchIds);
 }
 
 async function runHandler(requested: Command, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   let command = requested;
   try {
     // Decided before anything else, and before any provider call, watch or subscription.
-    const gated = gate(requested, context, services);
+    const gated = await gate(requested, context, services);
     if ('refusal' in gated) return errorResult(gated.refusal);
     command = gated.command;
     switch (command.type) {

@@ -6,6 +6,7 @@
 import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
 import type { ProviderError, ProviderErrorCode } from '../providers/errors';
 import type { WatchSummary } from '../jobs/watch-service';
+import type { QuotaDecision } from '../jobs/watch-quota';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
 import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
@@ -201,8 +202,17 @@ export function subscribedText(subscription: SubscriptionSummary): string {
 /** The reply to `subscriptions`. */
 export function subscriptionListText(subscriptions: readonly SubscriptionSummary[]): string {
   if (subscriptions.length === 0) return `This channel has no subscriptions. Start with ${COMMAND_NAME} subscribe cdn status=fail,invalid`;
-  return [`This channel's subscriptions:`, ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}`)].join('\n');
+  return [
+    `This channel's subscriptions:`,
+    ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}${subscription.suspended ? ` (suspended: ${SUSPENSION_WORDS[subscription.suspended]}; subscribe again to resume)` : ''}`),
+  ].join('\n');
 }
+
+const SUSPENSION_WORDS: Readonly<Record<NonNullable<SubscriptionSummary['suspended']>, string>> = {
+  channel_not_allowed: 'this channel may no longer use the account',
+  user_not_allowed: 'whoever subscribed may no longer use the account',
+  unknown_account: 'the account is no longer configured',
+};
 
 /** The reply after `unsubscribe`. */
 export function unsubscribedText(count: number, all: boolean, removed?: SubscriptionSummary): string {
@@ -320,4 +330,24 @@ export function unwatchedText(count: number, all: boolean): string {
 export function watchListText(watches: readonly WatchSummary[], time: TimeStyle = UTC_TIME_STYLE): string {
   if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor('cdn', 'watch')}`;
   return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch, time)}`)].join('\n');
+}
+
+/** The refusal of a watch a limit does not allow: which limit, and how to make room. */
+export function watchLimitText(decision: Extract<QuotaDecision, { allowed: false }>): string {
+  const room = `See this channel's watches with ${COMMAND_NAME} list and end some with ${COMMAND_NAME} unwatch, or wait for them to end.`;
+  switch (decision.limit) {
+    case 'active_per_channel':
+      return `This channel already has its limit of ${decision.max} active watches. ${room}`;
+    case 'active_per_user':
+    case 'active_per_token':
+      return `You already have your limit of ${decision.max} active watches. ${room}`;
+    case 'new_per_minute_per_user':
+    case 'new_per_minute_per_token':
+      return `You may start at most ${decision.max} watches a minute. Try again in ${decision.retryAfterSeconds ?? 60} s.`;
+  }
+}
+
+/** The refusal of a subscription past the channel's limit. */
+export function subscriptionLimitText(max: number): string {
+  return `This channel already has its limit of ${max} subscriptions. See them with ${COMMAND_NAME} subscriptions and remove one with ${COMMAND_NAME} unsubscribe <n>.`;
 }

@@ -9,6 +9,7 @@ import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 import type { CommandAccess } from '../accounts/command-access';
+import type { WatchLimiter } from '../jobs/watch-quota';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -131,6 +132,16 @@ export interface CommandServices {
    * audited (the single-account behaviour, and what tests without accounts rely on).
    */
   readonly access?: CommandAccess;
+  /** How much one channel or person may watch and subscribe; absent: unlimited. */
+  readonly limits?: CommandLimits;
+}
+
+/** The usage limits the command handler applies (see the README's Limits). */
+export interface CommandLimits {
+  /** Active and per-minute watch limits per channel and user. */
+  readonly watches?: WatchLimiter;
+  /** Subscriptions one channel may have. */
+  readonly subscriptionsPerChannel?: number;
 }
 
 /** A task query that failed as a whole call. */

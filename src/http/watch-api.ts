@@ -22,6 +22,7 @@ import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../command
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
 import type { WatchService } from '../jobs/watch-service';
+import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
 import { DEFAULT_ACCOUNT } from '../config';
@@ -61,6 +62,8 @@ export interface WatchApiOptions {
    * audit log. Absent: only `apiToken` is accepted and nothing is audited.
    */
   readonly access?: CommandAccess;
+  /** Active and per-minute watch limits per token and channel; absent: unlimited. */
+  readonly quota?: WatchQuota;
 }
 
 /** One started watch in a 201 answer. */
@@ -75,6 +78,15 @@ export interface WatchApiWatch {
   readonly startedAt: string;
   readonly deadlineAt: string;
 }
+
+/** The first sentence of a limit refusal, by limit. */
+const LIMIT_WORDS: Readonly<Record<QuotaLimitName, (max: number) => string>> = {
+  active_per_channel: (max) => `The channel already has its limit of ${max} active watches.`,
+  active_per_user: (max) => `This user already has the limit of ${max} active watches.`,
+  active_per_token: (max) => `This token already has its limit of ${max} active watches.`,
+  new_per_minute_per_user: (max) => `This user may start at most ${max} watches a minute.`,
+  new_per_minute_per_token: (max) => `This token may start at most ${max} watches a minute.`,
+};
 
 /** The path the router serves. */
 export const WATCH_API_PATH = '/api/watches';
@@ -248,9 +260,24 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
         return;
       }
     }
+    // After access, before anything reaches a cloud: a token over its limits starts nothing.
+    const requester = { scope: 'token' as const, id: caller.name };
+    const quota = options.quota ? await options.quota.admit(requester, target, refs.length) : ({ allowed: true } as const);
+    if (!quota.allowed) {
+      access?.audit.record({ ...audited, outcome: 'refused', reason: 'limit_exceeded' });
+      const message = `${LIMIT_WORDS[quota.limit](quota.max)} ${quota.retryAfterSeconds !== undefined ? `Retry after ${quota.retryAfterSeconds} s.` : 'Watches end by themselves when their tasks end; to make room now, end some in the channel (/task-status list, then /task-status unwatch).'}`;
+      if (quota.retryAfterSeconds !== undefined) {
+        response.setHeader('Retry-After', String(quota.retryAfterSeconds));
+        response.status(429).json({ error: 'limit_exceeded', limit: quota.limit, max: quota.max, retryAfterSeconds: quota.retryAfterSeconds, message });
+      } else {
+        response.status(403).json({ error: 'limit_exceeded', limit: quota.limit, max: quota.max, message });
+      }
+      return;
+    }
     access?.audit.record({ ...audited, outcome: 'allowed' });
     try {
       const summaries = await options.watches.watch({ refs, channel, requestedBy: who });
+      await options.quota?.started(requester, summaries.map((summary) => summary.watchId));
       const watches: WatchApiWatch[] = summaries.map((summary) => ({
         id: summary.watchId,
         kind: summary.ref.kind,

@@ -108,6 +108,19 @@ export interface HeldNewTask {
   readonly rawStatus: string;
 }
 
+/**
+ * A one-off message to a channel about the channel itself, not about a task; each chat surface
+ * words it (`src/chat/render/channel-notice-text.ts`). Today: a subscription of the channel was
+ * suspended because it no longer passes the access rules.
+ */
+export interface ChannelNotice {
+  readonly type: 'subscription_suspended';
+  readonly kind: string;
+  readonly account: string;
+  /** `channel_not_allowed`, `user_not_allowed` or `unknown_account`. */
+  readonly reason: string;
+}
+
 /** Posts and edits status cards and their threads on one platform. */
 export interface Notifier {
   readonly platform: ChatPlatform;
@@ -119,6 +132,8 @@ export interface Notifier {
   postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void>;
   /** Posts one channel message summing up a mute; optional, platforms without it lose nothing but the summary. */
   postSummary?(channel: ChannelAddress, summary: ChannelSummary): Promise<string>;
+  /** Posts a {@link ChannelNotice} as one channel message; optional, like `postSummary`. */
+  postNotice?(channel: ChannelAddress, notice: ChannelNotice): Promise<string>;
 }
 
 /** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */

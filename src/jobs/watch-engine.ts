@@ -69,7 +69,7 @@ export interface WatchEngineOptions {
   readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
   readonly tuning?: WatchEngineTuning;
   /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
-  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'>;
+  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'activeWatchesByAccount'>>;
   /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
   readonly deliveryHold?: DeliveryHold;
 }
@@ -316,6 +316,12 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       const metrics = options.metrics;
       if (!metrics) return;
       metrics.activeWatches.set(await store.activeWatchCount());
+      if (metrics.activeWatchesByAccount) {
+        const byAccount = await store.watchesByAccount();
+        // Reset first: an account whose last watch ended must drop to nothing, not keep its old value.
+        metrics.activeWatchesByAccount.reset();
+        for (const entry of byAccount) metrics.activeWatchesByAccount.set({ kind: entry.kind, account: entry.account }, entry.watches);
+      }
       for (const queue of [pollQueue, notifyQueue]) {
         const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
         for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);

@@ -311,6 +311,26 @@ export class WatchStore {
     return Math.max(0, Number((await this.redis.get(this.keys.activeCount())) ?? 0));
   }
 
+  /**
+   * Active watches per kind and account (every region together), for `/metrics`: who uses
+   * the shared quota. One pass over the poll groups; a task watched in two channels is two watches.
+   */
+  async watchesByAccount(): Promise<Array<{ readonly kind: ResolvedTask['kind']; readonly account: string; readonly watches: number }>> {
+    const totals = new Map<string, { kind: ResolvedTask['kind']; account: string; watches: number }>();
+    for (const groupId of await this.groupIds()) {
+      const info = await this.groupInfo(groupId);
+      if (!info) continue;
+      const tasks = await this.loadTasks(await this.redis.zrange(this.keys.due(groupId), 0, -1));
+      let watches = 0;
+      for (const { subscribers } of tasks.values()) watches += subscribers.length;
+      const key = `${info.kind}|${info.account}`;
+      const entry = totals.get(key) ?? { kind: info.kind, account: info.account, watches: 0 };
+      entry.watches += watches;
+      totals.set(key, entry);
+    }
+    return [...totals.values()];
+  }
+
   async groupIds(): Promise<string[]> {
     return this.redis.hkeys(this.keys.groups());
   }

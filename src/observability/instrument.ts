@@ -4,6 +4,7 @@
  */
 import type { CommandObserver } from '../commands/types';
 import { isProviderError } from '../providers/errors';
+import type { RateBudget } from '../providers/rate-budget';
 import type { DescribeOptions, ProviderRegistry, TaskProvider } from '../providers/types';
 import type { TaskwatchMetrics } from './metrics';
 
@@ -53,5 +54,23 @@ export function instrumentProviderRegistry(registry: ProviderRegistry, metrics: 
     get: (kind, account) => instrument(registry.get(kind, account)),
     accountNames: (cloud) => registry.accountNames(cloud),
     defaultRegion: (kind, account) => registry.defaultRegion(kind, account),
+  };
+}
+
+/**
+ * Wraps the shared rate budget so each admitted call, and the time it waited, is counted per
+ * quota bucket. A bucket's key is `<api>|<region>|<credential ID>`; the credential ID is turned
+ * into the account's name (`accountOfCredential`), so no key ID ever becomes a metric label.
+ */
+export function instrumentRateBudget(budget: RateBudget, metrics: Pick<TaskwatchMetrics, 'rateBudgetCalls' | 'rateBudgetWait'>, accountOfCredential: (credentialId: string) => string | undefined): RateBudget {
+  return {
+    async acquire(key, perSecond, signal) {
+      const [api = 'unknown', region = '-', credentialId = ''] = key.split('|');
+      const labels = { api, region, account: accountOfCredential(credentialId) ?? 'unknown' };
+      const started = Date.now();
+      await budget.acquire(key, perSecond, signal);
+      metrics.rateBudgetCalls.inc(labels);
+      metrics.rateBudgetWait.inc(labels, (Date.now() - started) / 1000);
+    },
   };
 }

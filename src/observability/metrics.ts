@@ -17,6 +17,12 @@ export interface TaskwatchMetrics {
   readonly throttles: Counter<'api'>;
   /** Watches currently active. */
   readonly activeWatches: Gauge;
+  /** Watches currently active, by task kind and account: who draws on which account's quota. */
+  readonly activeWatchesByAccount: Gauge<'kind' | 'account'>;
+  /** Calls admitted by the shared rate budget, per quota bucket (API, region, account name). */
+  readonly rateBudgetCalls: Counter<'api' | 'region' | 'account'>;
+  /** Seconds calls waited for the shared rate budget, per quota bucket. */
+  readonly rateBudgetWait: Counter<'api' | 'region' | 'account'>;
   /** Notifications by platform and outcome (`sent`, `failed`, `retried`). */
   readonly notifications: Counter<'platform' | 'outcome'>;
   /** Jobs waiting or delayed, by queue. */
@@ -55,6 +61,24 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       registers: [registry],
     }),
     activeWatches: new Gauge({ name: 'taskwatch_active_watches', help: 'Watches currently active', registers: [registry] }),
+    activeWatchesByAccount: new Gauge({
+      name: 'taskwatch_active_watches_by_account',
+      help: 'Watches currently active, by task kind and account',
+      labelNames: ['kind', 'account'],
+      registers: [registry],
+    }),
+    rateBudgetCalls: new Counter({
+      name: 'taskwatch_rate_budget_calls_total',
+      help: 'Cloud calls admitted by the shared rate budget, by quota bucket (API, region, account)',
+      labelNames: ['api', 'region', 'account'],
+      registers: [registry],
+    }),
+    rateBudgetWait: new Counter({
+      name: 'taskwatch_rate_budget_wait_seconds_total',
+      help: 'Seconds cloud calls waited for the shared rate budget, by quota bucket (API, region, account)',
+      labelNames: ['api', 'region', 'account'],
+      registers: [registry],
+    }),
     notifications: new Counter({
       name: 'taskwatch_notifications_total',
       help: 'Chat notifications, by platform and outcome (sent, failed, retried)',

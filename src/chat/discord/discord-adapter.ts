@@ -25,8 +25,8 @@ import {
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
 } from 'discord.js';
-import { handleCommand } from '../../commands/handle-command';
-import { auditInvalidCommand } from '../../accounts/command-access';
+import { handleCommand, watchLimitRefusal } from '../../commands/handle-command';
+import { auditInvalidButton, auditInvalidCommand } from '../../accounts/command-access';
 import { describeParseError } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { DiscordConfig } from '../../config';
@@ -134,6 +134,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   };
 
   const answerWatch = async (interaction: ChatInputCommandInteraction, command: Extract<Command, { type: 'watch' }>, context: CommandContext): Promise<void> => {
+    // Past a watch limit, the query below must not run either: let the watch itself refuse (and audit).
+    if ((await watchLimitRefusal(command, context, services)) !== null) {
+      await replaceWithEphemeral(interaction, resultReply(await handleCommand(command, context, services)));
+      return;
+    }
     // The card shows the task as it is now; the engine edits it from then on.
     const now = await handleCommand({ ...command, type: 'query' }, context, services);
     if (now.type !== 'statuses') {
@@ -203,6 +208,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const target = decodeCustomId(interaction.customId);
     const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: roleIdsOf(interaction.member) };
     if (!target) {
+      if (services.access) auditInvalidButton('button', context, services.access);
       await interaction.reply({ ...replyOptions(renderTextReply(BUTTON_EXPIRED_TEXT)), flags: MessageFlags.Ephemeral });
       return;
     }

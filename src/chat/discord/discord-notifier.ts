@@ -14,7 +14,8 @@
  */
 import { REST, Routes, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../../config';
-import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
 import { SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
@@ -95,6 +96,12 @@ export class DiscordNotifier implements Notifier {
     const { title, lines } = muteSummaryText(summary);
     const message = renderTextReply([title, ...lines.map((line) => `• ${line}`)].join('\n'));
     const posted = (await this.call(() => this.rest.post(Routes.channelMessages(channel.channelId), { body: restBody(message) }))) as { id?: unknown };
+    return typeof posted.id === 'string' ? posted.id : '';
+  }
+
+  /** Posts a channel notice (e.g. a suspended subscription) as one channel message. */
+  async postNotice(channel: ChannelAddress, notice: ChannelNotice): Promise<string> {
+    const posted = (await this.call(() => this.rest.post(Routes.channelMessages(channel.channelId), { body: restBody(renderTextReply(channelNoticeText(notice))) }))) as { id?: unknown };
     return typeof posted.id === 'string' ? posted.id : '';
   }
 

@@ -27,8 +27,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
 import express, { Router } from 'express';
-import { checkCommandAccess } from '../../accounts/command-access';
-import { LATEST_TASK_ID, queryTasks, runCommandText } from '../../commands/handle-command';
+import { auditInvalidButton, checkCommandAccess } from '../../accounts/command-access';
+import { checkWatchAccessAndLimit, LATEST_TASK_ID, noteStartedWatches, queryTasks, runCommandText } from '../../commands/handle-command';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { SlackConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
@@ -234,12 +234,25 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
    * gate (and audit) with the presser as the principal: whoever posted the message may have been
    * allowed, the presser need not be. Returns the selection with its account resolved, or the refusal.
    */
-  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection } | { refusal: string }> => {
-    if (!services.access) return { selection };
+  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection; context: CommandContext } | { refusal: string }> => {
     const context: CommandContext = { platform: 'slack', channel: channelOf(channelId), userId, groups: await groupsOf(userId) };
+    // A Watch press is a watch: access, then the watch limits, before anything reaches a cloud.
+    if (type === 'watch') {
+      const check = await checkWatchAccessAndLimit(selection, context, services);
+      if (!check.allowed) return { refusal: check.text };
+      return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
+    }
+    if (!services.access) return { selection, context };
     const check = checkCommandAccess({ type, ...selection }, context, services.access);
     if (!check.allowed) return { refusal: check.text };
-    return { selection: check.account === null ? selection : { ...selection, account: check.account } };
+    return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
+  };
+
+  /** A press whose value could not be read leaves a trace too: a forged value is an attempt. */
+  const auditButton = (button: string, channelId: unknown, userId: string): void => {
+    if (!services.access) return;
+    const channel = channelOf(typeof channelId === 'string' ? channelId : 'unknown');
+    auditInvalidButton(button, { platform: 'slack', channel, userId, groups: [] }, services.access);
   };
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
@@ -256,6 +269,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     const messageTs = body.message?.ts ?? body.container?.message_ts;
     if (!selection || typeof channelId !== 'string' || typeof messageTs !== 'string') {
+      auditButton('refresh', channelId, body.user.id);
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
       return;
     }
@@ -292,6 +306,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     const messageTs = body.message?.ts ?? body.container?.message_ts;
     if (!selection || typeof channelId !== 'string') {
+      auditButton('watch', channelId, body.user.id);
       await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status watch again.')));
       return;
     }
@@ -315,6 +330,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         requestedBy: body.user.id,
         ...(ownCard ? { cardMessageId: messageTs } : {}),
       });
+      await noteStartedWatches(watchGate.context, services, started.map((summary) => summary.watchId));
       const count = started.length;
       const where = ownCard ? "in this message's thread" : "in the thread of the task's own status card";
       await respondSafely(respond, ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted ${where}.`)));

@@ -8,7 +8,8 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
-import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
@@ -69,6 +70,15 @@ export class SlackNotifier implements Notifier {
   async postSummary(channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
     const { title, lines } = muteSummaryText(summary);
     const message = renderTextReply([title, ...lines.map((line) => `• ${line}`)].join('\n'));
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: channel.channelId, ...postable(message), unfurl_links: false, unfurl_media: false }),
+    );
+    return typeof result.ts === 'string' ? result.ts : '';
+  }
+
+  /** Posts a channel notice (e.g. a suspended subscription) as one channel message; resolves to its `ts`. */
+  async postNotice(channel: ChannelAddress, notice: ChannelNotice): Promise<string> {
+    const message = renderTextReply(channelNoticeText(notice));
     const result = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({ channel: channel.channelId, ...postable(message), unfurl_links: false, unfurl_media: false }),
     );

@@ -6,8 +6,9 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
-import type { ChannelAddress, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
+import type { ChannelAddress, ChannelNotice, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
 import { formatDuration } from '../../util/duration';
+import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { presentState } from '../render/state-presentation';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
@@ -95,6 +96,12 @@ export class TerminalChat implements Notifier {
     const messageId = String(this.nextCardNumber++);
     const { title, lines } = muteSummaryText(summary);
     this.say([`[summary #${messageId}] ${title}`, ...lines.map((line) => `  ${line}`)].join('\n'));
+    return messageId;
+  }
+
+  async postNotice(_channel: ChannelAddress, notice: ChannelNotice): Promise<string> {
+    const messageId = String(this.nextCardNumber++);
+    this.say(`[notice #${messageId}] ${channelNoticeText(notice)}`);
     return messageId;
   }
 

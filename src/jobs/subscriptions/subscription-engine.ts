@@ -16,6 +16,13 @@
  *
  * TCSS: each sweep asks `DescribeUnfinishRefreshTask`; a TaskId not seen before is a new task
  * and gets a watch, which reports its start, finish or failure.
+ *
+ * Re-authorization: a subscription outlives the rules it was created under (it is in Redis,
+ * across restarts and accounts-file edits). At start, and before every sweep that could
+ * announce a task, each subscription is checked against the current rules (`authorize`, and
+ * whether its account is still configured). One that no longer passes is suspended: it leaves
+ * its group, so nothing more is listed or announced for it, the audit log says so, and the
+ * channel is told why, once (retried until a post succeeds). Subscribing again resumes it.
  */
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -49,7 +56,19 @@ import {
   type SubscriptionRecord,
   type SubscriptionSweepJobData,
 } from './subscription-records';
-import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, type MuteState, type SubscribeRequest, type SubscriptionService, type SubscriptionSummary, type UnmuteOutcome } from './subscription-service';
+import {
+  CDN_AREAS,
+  CDN_SUBSCRIPTION_STATUSES,
+  type MuteState,
+  type SubscribeRequest,
+  type SubscriptionAccessDecision,
+  type SubscriptionAuthorizer,
+  type SubscriptionService,
+  type SubscriptionSummary,
+  type SubscriptionSuspendReason,
+  type UnmuteOutcome,
+} from './subscription-service';
+import type { AuditLog } from '../../accounts/audit-log';
 
 /** Name of the queue of subscription sweeps and mute releases. */
 export const SUBSCRIPTION_QUEUE = 'subscription-poll';
@@ -87,6 +106,13 @@ export interface SubscriptionEngineOptions {
   readonly tuning?: SubscriptionTuning;
   /** The back-off of a mute summary the chat platform refused; the watch engine's (default 1 s doubling up to 5 min). */
   readonly deliveryRetry?: DeliveryRetry;
+  /**
+   * The current access rules for a stored subscription; absent: only a vanished account
+   * suspends one. The composition root builds it from the accounts file's policy.
+   */
+  readonly authorize?: SubscriptionAuthorizer;
+  /** Where suspensions are recorded; absent: they are only logged. */
+  readonly audit?: Pick<AuditLog, 'record'>;
 }
 
 /** Subscriptions with a lifecycle. */
@@ -123,6 +149,26 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1
 `;
+
+/**
+ * KEYS: record, members, untold. ARGV: id, reason, at. Suspends an active subscription: marks
+ * it, takes it out of its group and queues the channel's notice; 1 when this call suspended it
+ * (0 when it was gone or suspended already, so the audit line and notice happen once).
+ */
+const SUSPEND = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[1], 'suspended')
+if current and current ~= '' then return 0 end
+redis.call('HSET', KEYS[1], 'suspended', ARGV[2], 'suspendedAt', ARGV[3])
+redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+`;
+
+/** KEYS: members, groups, cursor. ARGV: groupId. Drops a group that has no member left (its sweep then ends by itself). */
+const DROP_EMPTY_GROUP = `if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) redis.call('DEL', KEYS[3]) end return 0`;
+
+const ALLOWED: SubscriptionAccessDecision = { allowed: true };
 
 /** Throttling backs a group off, doubling per throttled sweep up to this. */
 const MAX_BACKOFF_MS = 300_000;
@@ -190,6 +236,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       statuses: record.statuses,
       createdBy: record.createdBy,
       createdAt: record.createdAt,
+      suspended: record.suspended,
     };
   };
 
@@ -202,15 +249,83 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       .zrem(keys.channel(record.channel), record.id)
       .srem(keys.members(record.groupId), record.id)
       .exec();
+    await redis.srem(keys.untold(), record.id);
     // The last subscription of a group takes the group with it; its sweep then ends by itself.
-    await redis.eval(
-      `if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) redis.call('DEL', KEYS[3]) end return 0`,
-      3,
-      keys.members(record.groupId),
-      keys.groups(),
-      keys.cursor(record.groupId),
-      record.groupId,
-    );
+    await redis.eval(DROP_EMPTY_GROUP, 3, keys.members(record.groupId), keys.groups(), keys.cursor(record.groupId), record.groupId);
+  };
+
+  /** Whether a stored subscription still passes: its account exists, and the current rules allow it. */
+  const decide = (record: SubscriptionRecord): SubscriptionAccessDecision => {
+    try {
+      options.providers.get(record.kind, record.account);
+    } catch (error) {
+      if (isProviderError(error) && error.code === 'not_configured') return { allowed: false, reason: 'unknown_account' };
+      throw error;
+    }
+    const channel = parseChannelAddress(record.channel);
+    if (!channel) return { allowed: false, reason: 'channel_not_allowed' };
+    return options.authorize?.({ channel, kind: record.kind, account: record.account, createdBy: record.createdBy, createdByGroups: record.createdByGroups }) ?? ALLOWED;
+  };
+
+  /** Tells the channel why its subscription was suspended; true once posted (or when no one can be told). */
+  const tellSuspension = async (record: SubscriptionRecord, reason: SubscriptionSuspendReason): Promise<boolean> => {
+    const channel = parseChannelAddress(record.channel);
+    const notifier = channel ? notifierFor(channel.platform) : undefined;
+    if (!channel || !notifier?.postNotice) return false;
+    await notifier.postNotice(channel, { type: 'subscription_suspended', kind: record.kind, account: record.account, reason });
+    await redis.srem(keys.untold(), record.id);
+    return true;
+  };
+
+  const suspend = async (record: SubscriptionRecord, reason: SubscriptionSuspendReason): Promise<void> => {
+    const first = Number(await redis.eval(SUSPEND, 3, keys.record(record.id), keys.members(record.groupId), keys.untold(), record.id, reason, new Date(now()).toISOString())) === 1;
+    if (!first) return;
+    await redis.del(keys.pending(record.id));
+    await redis.eval(DROP_EMPTY_GROUP, 3, keys.members(record.groupId), keys.groups(), keys.cursor(record.groupId), record.groupId);
+    const platform = record.channel.split(':')[0] ?? '';
+    options.audit?.record({
+      who: `${platform}:${record.createdBy}`,
+      platform,
+      where: record.channel,
+      action: 'subscription.suspend',
+      kind: record.kind,
+      account: record.account,
+      outcome: 'refused',
+      reason,
+    });
+    logger.warn({ subscriptionId: record.id, reason }, 'subscription suspended: it no longer passes the access rules');
+    try {
+      if (!(await tellSuspension(record, reason))) logger.warn({ subscriptionId: record.id }, 'no notifier can tell this channel about the suspension; will retry');
+    } catch (error) {
+      logger.warn({ err: safeError(error), subscriptionId: record.id }, 'could not tell the channel about the suspension; will retry');
+    }
+  };
+
+  /** Suspends every record that no longer passes; resolves to the ones that do. */
+  const reauthorize = async (records: readonly SubscriptionRecord[]): Promise<SubscriptionRecord[]> => {
+    const passing: SubscriptionRecord[] = [];
+    for (const record of records) {
+      if (record.suspended !== null) continue;
+      const decision = decide(record);
+      if (decision.allowed) passing.push(record);
+      else await suspend(record, decision.reason);
+    }
+    return passing;
+  };
+
+  const reauthorizeAll = async (): Promise<void> => {
+    for (const groupId of await redis.hkeys(keys.groups())) await reauthorize(await loadRecords(await redis.smembers(keys.members(groupId))));
+  };
+
+  /** Retries the notices of suspensions no channel has been told about yet; silent, the first failure was logged. */
+  const retryUntold = async (): Promise<void> => {
+    for (const record of await loadRecords(await redis.smembers(keys.untold()))) {
+      if (record.suspended === null) {
+        await redis.srem(keys.untold(), record.id);
+        continue;
+      }
+      await tellSuspension(record, record.suspended).catch(() => false);
+    }
   };
 
   /** Hands a taken task to the channel: a watch, or a note in the mute summary. */
@@ -289,7 +404,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     const groupJson = await redis.hget(keys.groups(), data.groupId);
     if (!groupJson) return 'group gone';
     const group = JSON.parse(groupJson) as SubscriptionGroup;
-    const records = await loadRecords(await redis.smembers(keys.members(data.groupId)));
+    // Checked before anything can be announced: the rules may have changed since the last sweep.
+    const records = await reauthorize(await loadRecords(await redis.smembers(keys.members(data.groupId))));
     let throttled: ProviderError | null = null;
     if (records.length > 0) {
       try {
@@ -367,6 +483,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     try {
       for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
       for (const channel of await mutes.due()) await ensureRelease(channel);
+      await retryUntold();
     } catch (error) {
       logger.warn({ err: safeError(error) }, 'subscription supervisor pass failed');
     }
@@ -390,9 +507,35 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       const partial = { channel, kind: request.kind, account, region, domain, statuses };
       const id = subscriptionIdOf(partial);
       const existing = (await loadRecords([id]))[0];
-      if (!existing) {
+      const createdByGroups = (request.requestedByGroups ?? []).filter((group) => group !== '' && !group.includes(','));
+      if (existing?.suspended) {
+        // Subscribing again, after the command's own access check, resumes it on the new
+        // subscriber's authority. It then behaves as a new subscription in its group would: the
+        // group's next windows (and a status filter's lookback) may still list recent tasks.
+        const group: SubscriptionGroup = { v: SUBSCRIPTION_RECORD_VERSION, kind: request.kind, account, region };
+        await redis
+          .multi()
+          .hdel(keys.record(id), 'suspended', 'suspendedAt')
+          .hset(keys.record(id), { createdBy: request.requestedBy, createdByGroups: createdByGroups.join(',') })
+          .srem(keys.untold(), id)
+          .hset(keys.groups(), groupId, JSON.stringify(group))
+          .sadd(keys.members(groupId), id)
+          .set(keys.cursor(groupId), String(now()), 'NX')
+          .exec();
+        await ensureSweep(groupId);
+      } else if (!existing) {
         const createdAtMs = now();
-        const record: SubscriptionRecord = { v: SUBSCRIPTION_RECORD_VERSION, id, ...partial, createdBy: request.requestedBy, createdAt: new Date(createdAtMs).toISOString(), createdAtMs, groupId };
+        const record: SubscriptionRecord = {
+          v: SUBSCRIPTION_RECORD_VERSION,
+          id,
+          ...partial,
+          createdBy: request.requestedBy,
+          createdByGroups,
+          suspended: null,
+          createdAt: new Date(createdAtMs).toISOString(),
+          createdAtMs,
+          groupId,
+        };
         const group: SubscriptionGroup = { v: SUBSCRIPTION_RECORD_VERSION, kind: request.kind, account, region };
         await redis
           .multi()
@@ -466,6 +609,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'subscription job failed'));
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      // At start: the accounts file may have changed while the bot was down.
+      await reauthorizeAll().catch((error: unknown) => logger.warn({ err: safeError(error) }, 're-authorizing subscriptions at start failed; each sweep checks again'));
       await supervise();
       supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs);
       supervisor.unref();

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UnsupportedRecordVersionError } from '../watch-records';
-import type { SubscriptionKind } from './subscription-service';
+import type { SubscriptionKind, SubscriptionSuspendReason } from './subscription-service';
 
 /** Version of the records and job data this release writes. */
 export const SUBSCRIPTION_RECORD_VERSION = 1;
@@ -29,6 +29,10 @@ export interface SubscriptionRecord {
   /** Lowercase raw statuses, empty for every status. */
   readonly statuses: readonly string[];
   readonly createdBy: string;
+  /** The subscriber's groups or roles when they subscribed; empty for records written before this field. */
+  readonly createdByGroups: readonly string[];
+  /** Why the subscription is suspended, or null while it is active. */
+  readonly suspended: SubscriptionSuspendReason | null;
   readonly createdAt: string;
   /** `createdAt` in epoch ms on the engine clock: tasks created before it are not "new". */
   readonly createdAtMs: number;
@@ -101,6 +105,11 @@ export class SubscriptionKeys {
     return `${this.namespace}:cursor:${groupId}`;
   }
 
+  /** Set: suspended subscription IDs whose channel has not yet been told (retried by the supervisor). */
+  untold(): string {
+    return `${this.namespace}:suspended-untold`;
+  }
+
   /** Sorted set: task IDs a subscription has already taken, scored by when (engine clock). */
   seen(id: string): string {
     return `${this.namespace}:seen:${id}`;
@@ -141,6 +150,14 @@ function nullable(text: string | undefined): string | null {
   return text === undefined || text === '' ? null : text;
 }
 
+const SUSPEND_REASONS: readonly SubscriptionSuspendReason[] = ['channel_not_allowed', 'user_not_allowed', 'unknown_account'];
+
+function suspendReasonOf(text: string | undefined): SubscriptionSuspendReason | null {
+  if (text === undefined || text === '') return null;
+  // An unknown word (a later release's reason) still means suspended: fail closed.
+  return (SUSPEND_REASONS as readonly string[]).includes(text) ? (text as SubscriptionSuspendReason) : 'unknown_account';
+}
+
 /** Reads a subscription hash; null when empty. */
 export function readSubscriptionRecord(id: string, fields: Record<string, string>): SubscriptionRecord | null {
   if (Object.keys(fields).length === 0) return null;
@@ -155,6 +172,8 @@ export function readSubscriptionRecord(id: string, fields: Record<string, string
     domain: nullable(fields['domain']),
     statuses: (fields['statuses'] ?? '').split(',').filter((status) => status !== ''),
     createdBy: fields['createdBy'] ?? '',
+    createdByGroups: (fields['createdByGroups'] ?? '').split(',').filter((group) => group !== ''),
+    suspended: suspendReasonOf(fields['suspended']),
     createdAt: fields['createdAt'] ?? '',
     createdAtMs: Number(fields['createdAtMs'] ?? 0),
     groupId: fields['groupId'] ?? '',
@@ -172,6 +191,8 @@ export function subscriptionFields(record: SubscriptionRecord): Record<string, s
     domain: record.domain ?? '',
     statuses: record.statuses.join(','),
     createdBy: record.createdBy,
+    createdByGroups: record.createdByGroups.join(','),
+    ...(record.suspended !== null ? { suspended: record.suspended } : {}),
     createdAt: record.createdAt,
     createdAtMs: String(record.createdAtMs),
     groupId: record.groupId,

@@ -30,7 +30,35 @@ export interface SubscribeRequest {
   readonly statuses?: readonly string[];
   /** Platform user ID of whoever asked. */
   readonly requestedBy: string;
+  /**
+   * The asker's Slack user-group handles or Discord role IDs, as the adapter resolved them when
+   * they subscribed; kept so that the subscription can be re-authorized later.
+   */
+  readonly requestedByGroups?: readonly string[];
 }
+
+/**
+ * Why a subscription was suspended: the channel may no longer use its account, whoever
+ * subscribed may no longer, or the account is no longer configured.
+ */
+export type SubscriptionSuspendReason = 'channel_not_allowed' | 'user_not_allowed' | 'unknown_account';
+
+/** What a subscription is re-authorized on: where it posts, for which account, on whose authority. */
+export interface SubscriptionAccessSubject {
+  readonly channel: ChannelAddress;
+  readonly kind: SubscriptionKind;
+  readonly account: string;
+  /** The platform user ID that subscribed (or re-subscribed) it. */
+  readonly createdBy: string;
+  /** Their groups or roles when they subscribed (see {@link SubscribeRequest.requestedByGroups}). */
+  readonly createdByGroups: readonly string[];
+}
+
+/** The answer of a {@link SubscriptionAuthorizer}. */
+export type SubscriptionAccessDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: SubscriptionSuspendReason };
+
+/** Checks a stored subscription against the current access rules (the composition root wires the access policy in). */
+export type SubscriptionAuthorizer = (subject: SubscriptionAccessSubject) => SubscriptionAccessDecision;
 
 /** One subscription as `/task-status subscriptions` shows it. */
 export interface SubscriptionSummary {
@@ -45,6 +73,8 @@ export interface SubscriptionSummary {
   readonly statuses: readonly string[];
   readonly createdBy: string;
   readonly createdAt: string;
+  /** Set when the subscription no longer passes the access rules and announces nothing; subscribing again resumes it. */
+  readonly suspended?: SubscriptionSuspendReason | null;
 }
 
 /** A channel's mute, when it has one. */

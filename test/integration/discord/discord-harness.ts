@@ -41,9 +41,13 @@ export interface DiscordHarness {
 export interface DiscordHarnessOptions {
   /** Runs the watch engine on this Redis when given. */
   readonly redisUrl?: string;
+  /** The engine's key prefix; default a fresh one. */
+  readonly prefix?: string;
   readonly fake?: FakeDiscordOptions;
   /** Settings of the engine over {@link TEST_WATCH_CONFIG}, e.g. a quicker delivery back-off. */
   readonly watch?: Partial<WatchConfig>;
+  /** More command services (access, limits), merged over the harness's own. */
+  readonly services?: Partial<CommandServices>;
 }
 
 /** Starts the fake Discord, the sandbox, optionally the engine, and the adapter. */
@@ -63,7 +67,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
   if (options.redisUrl) {
     engine = createWatchEngine({
       connection: options.redisUrl,
-      prefix: uniqueQueueName('discord'),
+      prefix: options.prefix ?? uniqueQueueName('discord'),
       providers,
       // The adapter's notifier is added below, as the composition root does.
       notifiers,
@@ -74,7 +78,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
       tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
     });
   }
-  const services: CommandServices = { providers, ...(engine ? { watches: engine } : {}) };
+  const services: CommandServices = { providers, ...(engine ? { watches: engine } : {}), ...options.services };
   const config: DiscordConfig = { token: fake.token, applicationId: fake.applicationId, apiUrl: fake.apiUrl };
   const logLines: string[] = [];
   const line = (level: string) => (...parts: unknown[]) => logLines.push(`${level} ${parts.map(String).join(' ')}`);

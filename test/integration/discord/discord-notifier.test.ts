@@ -100,6 +100,18 @@ describe('cards and threads', () => {
   });
 });
 
+describe('channel notices', () => {
+  test('given a suspended subscription notice, then one channel message says which account and why, pinging nobody', async () => {
+    const id = await notifier().postNotice(channel, { type: 'subscription_suspended', kind: 'tcss', account: 'staging', reason: 'unknown_account' });
+    const posted = fake.messages.get(id);
+    // Discord markdown is escaped as for every text reply.
+    expect(posted?.content).toContain('The subscription to new TCSS refresh tasks of the account "staging" is suspended');
+    expect(posted?.content).toContain('that account is no longer configured');
+    const call = fake.calls.find((recorded) => recorded.method === 'POST' && recorded.path === `/channels/${channel.channelId}/messages` && JSON.stringify(recorded.body).includes('suspended'));
+    expect(call?.body).toMatchObject({ allowed_mentions: { parse: [] } });
+  });
+});
+
 describe('mute summaries', () => {
   test('given a mute summary with user text, then one channel message lists every line, escaped and pinging nobody', async () => {
     const id = await notifier().postSummary(channel, {

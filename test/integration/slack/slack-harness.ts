@@ -38,6 +38,8 @@ export interface HarnessOptions {
   readonly mode: 'http' | 'socket';
   readonly providerTimeoutMs?: number;
   readonly watches?: WatchService;
+  /** More command services (access, limits, subscriptions), merged over the harness's own. */
+  readonly services?: Partial<CommandServices>;
 }
 
 /** Starts the fake Slack, the sandbox and the adapter. */
@@ -50,7 +52,7 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     { accounts, rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: options.providerTimeoutMs ?? 5000 },
     { rateBudget: new InMemoryRateBudget() },
   );
-  const services: CommandServices = { providers, ...(options.watches ? { watches: options.watches } : {}) };
+  const services: CommandServices = { providers, ...(options.watches ? { watches: options.watches } : {}), ...options.services };
   const config: SlackConfig = {
     botToken: slack.botToken,
     signingSecret: SIGNING_SECRET,

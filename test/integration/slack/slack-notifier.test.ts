@@ -101,6 +101,15 @@ describe('SlackNotifier', () => {
     expect(logLines.join('\n')).not.toContain(slack.botToken);
   });
 
+  it('given a suspended subscription notice, then one channel message (not in a thread) says which account and why', async () => {
+    const ts = await notifier().postNotice(channel, { type: 'subscription_suspended', kind: 'cdn', account: 'production', reason: 'channel_not_allowed' });
+    const call = slack.callsOf('chat.postMessage').at(-1);
+    expect(call?.status).toBe(200);
+    expect(ts).not.toBe('');
+    expect(call?.body['thread_ts']).toBeUndefined();
+    expect(textOfMessage(call?.body ?? {})).toContain('The subscription to new CDN prefetch tasks of the account "production" is suspended: this channel may no longer use that account.');
+  });
+
   it('given a mute summary, then one channel message (not in a thread) lists every task, with the cloud\'s words escaped', async () => {
     const ts = await notifier().postSummary(channel, {
       mutedAt: '2026-11-23T10:00:00.000Z',

@@ -5,6 +5,8 @@
  */
 import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { encodeSelection } from '../../../src/chat/slack/button-value';
+import { AccessPolicy } from '../../../src/accounts/access-policy';
+import { createAuditLog } from '../../../src/accounts/audit-log';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from './slack-harness';
 import { RecordingWatchService } from '../../support/recording-watch-service';
@@ -15,8 +17,11 @@ describe('Slack Watch button', () => {
   let harness: SlackHarness;
   const watches = new RecordingWatchService();
 
+  const auditLines: string[] = [];
+
   beforeAll(async () => {
-    harness = await startSlackHarness({ mode: 'http', watches });
+    const access = { policy: AccessPolicy.allowAll(), audit: createAuditLog((line) => auditLines.push(line)) };
+    harness = await startSlackHarness({ mode: 'http', watches, services: { access } });
   });
 
   afterAll(async () => {
@@ -70,6 +75,10 @@ describe('Slack Watch button', () => {
     const reply = await harness.slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
     expect(textOfMessage(reply.body)).toContain('This button no longer works. Run /task-status watch again.');
     expect(watches.requests).toHaveLength(before);
+    // A forged value is an attempt: it leaves an audit line, without the value.
+    const last = JSON.parse(auditLines.at(-1) ?? '{}') as Record<string, unknown>;
+    expect(last).toEqual({ at: expect.any(String), who: 'slack:U0BOB', platform: 'slack', where: 'slack:C0OPS', action: 'watch', outcome: 'refused', reason: 'invalid_button' });
+    expect(auditLines.join('\n')).not.toContain(value as string);
   });
 
   it('given Watch is pressed on a query reply about one task, then that message becomes its card', async () => {

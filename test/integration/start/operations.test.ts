@@ -70,11 +70,29 @@ describe('the operations HTTP endpoints', () => {
       'taskwatch_active_watches',
       'taskwatch_notifications_total',
       'taskwatch_queue_depth',
+      'taskwatch_active_watches_by_account',
+      'taskwatch_rate_budget_calls_total',
+      'taskwatch_rate_budget_wait_seconds_total',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toMatch(/taskwatch_commands_total\{platform="terminal",command="query",kind="dts",outcome="ok"\} 1/);
     expect(text).toMatch(/taskwatch_provider_calls_total\{api="[^"]*DescribeAsyncRequestInfo",result="ok"\} 1/);
+    // The quota bucket is named by API, region and account, never by the key ID.
+    expect(text).toMatch(/taskwatch_rate_budget_calls_total\{api="[^"]*DescribeAsyncRequestInfo",region="[a-z0-9-]+",account="default"\} 1/);
+    expect(text).not.toMatch(/AKID/);
+  });
+
+  it('given a watch typed into the chat, then /metrics shows it under its kind and account', async () => {
+    stdin.write('/task-status watch dts cafebabe-2026-4000-8000-000000000001\n');
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await (await fetch(`${base}/metrics`)).text();
+      if (/taskwatch_active_watches_by_account\{kind="dts",account="default"\} 1/.test(text)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(text).toMatch(/taskwatch_active_watches_by_account\{kind="dts",account="default"\} 1/);
   });
 
   it('given no token, then /admin/queues answers 401; given the token, then 200', async () => {

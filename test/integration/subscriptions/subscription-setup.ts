@@ -6,7 +6,9 @@
 import type Redis from 'ioredis';
 import { ChannelMutes } from '../../../src/jobs/subscriptions/channel-mute';
 import { createSubscriptionEngine, type SubscriptionEngine } from '../../../src/jobs/subscriptions/subscription-engine';
-import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
+import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
+import type { SubscriptionEngineOptions } from '../../../src/jobs/subscriptions/subscription-engine';
+import type { CloudAccount } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
@@ -15,13 +17,14 @@ import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 /** One notifier call. */
 export interface NotifierEvent {
-  readonly type: 'card' | 'update' | 'reply' | 'summary';
+  readonly type: 'card' | 'update' | 'reply' | 'summary' | 'notice';
   readonly channel: string;
   readonly messageId: string;
   readonly taskId: string | null;
   readonly state: string | null;
   readonly endReason?: string | null;
   readonly summary?: ChannelSummary;
+  readonly notice?: ChannelNotice;
 }
 
 /** Records every call in memory, in order. */
@@ -56,6 +59,12 @@ export class MemoryNotifier implements Notifier {
     return messageId;
   }
 
+  async postNotice(channel: ChannelAddress, notice: ChannelNotice): Promise<string> {
+    const messageId = `m${this.next++}`;
+    this.events.push({ type: 'notice', channel: formatChannelAddress(channel), messageId, taskId: null, state: null, notice });
+    return messageId;
+  }
+
   of(filter: Partial<NotifierEvent>): NotifierEvent[] {
     return this.events.filter((event) => Object.entries(filter).every(([key, value]) => (event as unknown as Record<string, unknown>)[key] === value));
   }
@@ -78,10 +87,14 @@ export async function startStack(options: {
   now: () => number;
   /** The back-off of refused notifications and summaries; default the production one. */
   deliveryRetry?: { minMs: number; maxMs: number };
+  /** The configured accounts; default the sandbox's. */
+  accounts?: readonly CloudAccount[];
+  /** Re-authorization, audit and logger of the subscription engine. */
+  subscriptionAccess?: Pick<SubscriptionEngineOptions, 'authorize' | 'audit' | 'logger'>;
 }): Promise<TestStack> {
   const redis = createRedisConnection(options.redisUrl);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(options.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: options.accounts ?? sandboxAccounts(options.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${options.prefix}:rate` }), now: options.now },
   );
   const mutes = new ChannelMutes(redis, options.prefix, options.now);
@@ -107,6 +120,7 @@ export async function startStack(options: {
     now: options.now,
     tuning: { intervalMs: 100, overlapMs: 60_000, statusLookbackMs: 3_600_000, supervisorIntervalMs: 200, lockDurationMs: 1500, stalledIntervalMs: 500 },
     ...(options.deliveryRetry ? { deliveryRetry: options.deliveryRetry } : {}),
+    ...options.subscriptionAccess,
   });
   await engine.start();
   await subscriptions.start();

@@ -67,6 +67,12 @@ describe('loadConfig', () => {
       ['WATCH_INTERVAL_MS', 100, 3_600_000],
       ['WATCH_MAX_INTERVAL_MS', 100, 3_600_000],
       ['WATCH_DEADLINE_MS', 1000, 604_800_000],
+      ['WATCH_LIMIT_PER_CHANNEL', 1, 100_000],
+      ['WATCH_LIMIT_PER_TOKEN', 1, 100_000],
+      ['WATCH_RATE_PER_TOKEN', 1, 100_000],
+      ['WATCH_LIMIT_PER_USER', 1, 100_000],
+      ['WATCH_RATE_PER_USER', 1, 100_000],
+      ['SUBSCRIPTION_LIMIT_PER_CHANNEL', 1, 1000],
     ];
     // The interval settings depend on each other; keep the other one out of the way.
     const companion = (name: string, value: number): Record<string, string> =>
