@@ -69,6 +69,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
   let stream: pino.DestinationStream | NodeJS.WritableStream;
   if (options.file !== undefined) {
+    // Synchronous: the terminal chat logs little, and a forced stop exits before async writes land.
     // Warnings start on a fresh line: the chat's prompt may be waiting on the current one.
     const onOwnLine = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -79,7 +80,7 @@ export function createLogger(options: LoggerOptions): Logger {
     const warn = pino.levels.values['warn'] ?? 40;
     const consoleLevel = (pino.levels.values[options.level] ?? 0) > warn ? options.level : 'warn';
     stream = pino.multistream([
-      { level: options.level as pino.Level, stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) },
+      { level: options.level as pino.Level, stream: pino.destination({ dest: options.file, mkdir: true, sync: true }) },
       { level: consoleLevel as pino.Level, stream: pinoPretty({ destination: onOwnLine, colorize: false, singleLine: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }) },
     ]);
   } else {
