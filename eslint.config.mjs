@@ -1,9 +1,18 @@
-// ESLint flat config: typescript-eslint's recommended rules for src, test and bench.
+// ESLint flat config: typescript-eslint's recommended rules for src, test and bench, and the
+// direction of imports inside src (see CONTRIBUTING.md, "Layers").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+/** Chat libraries: only src/chat (and the composition root) may load them. */
+const CHAT_LIBRARIES = ['@slack/*', 'discord.js', '@discordjs/*'];
+
+/** `no-restricted-imports` patterns refusing imports of these folders of src, from a file one folder below src. */
+const layers = (...folders) => folders.map((folder) => ({ group: [`../${folder}`, `../${folder}/*`, `../../${folder}`, `../../${folder}/*`], message: `This layer must not import src/${folder}: data flows down (chat -> commands -> jobs -> providers), results flow back up.` }));
+const chatLibraries = { group: CHAT_LIBRARIES, message: 'Only src/chat talks to a chat platform.' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +21,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // No import cycles in src, type-only imports included: each cycle is a module that cannot be
+    // understood (or loaded) without the one that needs it.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  // The direction of the layers: chat above commands above jobs above providers.
+  { files: ['src/providers/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox'), chatLibraries] }] } },
+  { files: ['src/jobs/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'http', 'cli'), chatLibraries] }] } },
+  { files: ['src/commands/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'http', 'cli'), chatLibraries] }] } },
+  { files: ['src/accounts/**/*.ts', 'src/http/**/*.ts', 'src/sandbox/**/*.ts', 'src/observability/**/*.ts', 'src/runtime/**/*.ts', 'src/util/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'cli'), chatLibraries] }] } },
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },

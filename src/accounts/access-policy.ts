@@ -16,6 +16,7 @@ import { DEFAULT_ACCOUNT, type CloudAccount } from '../config';
 import { parseChannelAddress } from '../jobs/notifier';
 import type { CloudName } from '../providers/types';
 import { normalizeGroupHandle } from './access-subject';
+import type { AuditLog } from './audit-log';
 import { ACCOUNT_NAME_PATTERN, EMPTY_ACCOUNTS_FILE, type AccountAccess, type AccountsFile, type ApiTokenGrant, type ChannelDefault } from './accounts-file';
 
 /**
@@ -233,4 +234,10 @@ export function refusalMessage(context: RefusalContext): string {
     case 'unknown_account':
       return `No ${CLOUD_LABEL[context.cloud]} account ${account} is configured. Check the name in account=<name>, or leave it out to use this channel's default.`;
   }
+}
+
+/** What the command handler needs to enforce access. Absent from the services: everything is allowed. */
+export interface CommandAccess {
+  readonly policy: AccessPolicy;
+  readonly audit: AuditLog;
 }

@@ -7,14 +7,10 @@
 import type { Command, CommandContext, ParseError } from '../commands/types';
 import { formatChannelAddress } from '../jobs/notifier';
 import { CLOUD_OF_KIND, type CloudName, type TaskKind } from '../providers/types';
-import { refusalMessage, type AccessAction, type AccessPolicy, type Principal } from './access-policy';
-import type { AuditEntry, AuditLog } from './audit-log';
+import { refusalMessage, type AccessAction, type CommandAccess, type Principal } from './access-policy';
+import type { AuditEntry } from './audit-log';
 
-/** What the command handler needs to enforce access. Absent from the services: everything is allowed. */
-export interface CommandAccess {
-  readonly policy: AccessPolicy;
-  readonly audit: AuditLog;
-}
+export type { CommandAccess } from './access-policy';
 
 /** The outcome of {@link checkCommandAccess}. */
 export type CommandAccessCheck =

@@ -8,7 +8,7 @@ import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../provide
 import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
-import type { CommandAccess } from '../accounts/command-access';
+import type { CommandAccess } from '../accounts/access-policy';
 import type { WatchLimiter } from '../jobs/watch-quota';
 
 /** Options common to task-addressing commands. */

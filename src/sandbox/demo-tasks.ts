@@ -3,7 +3,7 @@
  * with memorable IDs, that progress in real time over one to two minutes and then stay put.
  */
 import type { TaskKind } from '../providers/types';
-import type { CloudSandbox } from './cloud-sandbox';
+import type { SandboxTaskSpec } from './types';
 import { DEFAULT_SANDBOX_REGION } from './task-store';
 
 /** The IDs {@link plantDemoTasks} planted. */
@@ -40,7 +40,7 @@ const SECOND = 1000;
  * Plants the demo tasks, created now on the sandbox clock, visible to every credential.
  * Throws if they are already planted.
  */
-export function plantDemoTasks(sandbox: CloudSandbox): DemoTaskIds {
+export function plantDemoTasks(sandbox: { addTask(spec: SandboxTaskSpec): string }): DemoTaskIds {
   const region = DEFAULT_SANDBOX_REGION;
   const prefetchUrl = (afterMs: number) => [
     { afterMs: 0, status: 'process', percent: 0 },
