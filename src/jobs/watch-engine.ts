@@ -24,6 +24,8 @@ import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from 
 import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
+import { DurationRecorder } from './durations/duration-recorder';
+import { DurationStore } from './durations/duration-store';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
 
 /** Which parts of the engine a process runs. */
@@ -81,6 +83,8 @@ export interface WatchEngine extends WatchService {
   readonly queues: readonly Queue[];
   /** Updates the queue-depth and active-watch gauges (call before serving /metrics). */
   refreshMetrics(): Promise<void>;
+  /** How long ended tasks took, per group (for `/task-status stats` and estimates). */
+  readonly durations: DurationStore;
 }
 
 /** How long `stop()` waits for in-flight jobs before dropping connections. */
@@ -207,7 +211,9 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return ended;
   };
 
-  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger });
+  const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
+  const durationRecorder = new DurationRecorder(durations, logger);
+  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder });
   const delivery = new DeliveryProcessor({
     store,
     notifiers,
@@ -221,6 +227,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
 
   return {
     queues: [pollQueue, notifyQueue],
+    durations,
 
     async refreshMetrics(): Promise<void> {
       const metrics = options.metrics;
