@@ -187,6 +187,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     await engine.start();
     stoppers.push(() => engine.stop());
     services.watches = engine;
+    services.durations = engine.durations;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
     // Each listing runs at the watch cadence while anything subscribes to it: a new task is

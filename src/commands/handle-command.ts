@@ -3,18 +3,21 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
-import { checkCommandAccess } from '../accounts/command-access';
+import { checkCommandAccess, checkStatsAccess } from '../accounts/command-access';
+import { CLOUD_OF_KIND } from '../providers/types';
 import { isProviderError, ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
 import {
   describeParseError,
   describeProviderError,
+  durationStatsText,
   helpText,
   INTERNAL_ERROR_TEXT,
   missingRegionText,
   mutedText,
   subscribedText,
   subscriptionListText,
+  STATS_UNAVAILABLE_TEXT,
   SUBSCRIPTIONS_UNAVAILABLE_TEXT,
   unmutedText,
   unsubscribedText,
@@ -24,7 +27,7 @@ import {
   WATCHING_UNAVAILABLE_TEXT,
 } from './messages';
 import { parseCommand } from './parse-command';
-import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
+import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, StatsCommand, TaskSelection } from './types';
 
 /** The ID a TCSS reference carries, since TCSS reports the account's latest task and takes no ID. */
 export const LATEST_TASK_ID = 'latest';
@@ -176,7 +179,21 @@ async function runSubscriptionCommand(command: SubscriptionCommand, context: Com
   }
 }
 
-async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' } | SubscriptionCommand>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+/** `stats`: the remembered durations of the groups the asker may query, only to the asker. */
+async function runStats(command: StatsCommand, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  // Decided before reading anything, as for every other command.
+  const check = checkStatsAccess(command, context, services.access);
+  if (!check.allowed) return errorResult(check.text);
+  if (!services.durations) return errorResult(STATS_UNAVAILABLE_TEXT);
+  const summaries = await services.durations.summaries(
+    (group) =>
+      (command.kind === undefined || group.kind === command.kind) &&
+      check.scope.some((entry) => entry.cloud === CLOUD_OF_KIND[group.kind] && entry.account === group.account),
+  );
+  return { type: 'stats', visibility: 'ephemeral', summaries, text: durationStatsText(summaries, command) };
+}
+
+async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' | 'stats' } | SubscriptionCommand>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   const watches = services.watches;
   if (!watches) return errorResult(WATCHING_UNAVAILABLE_TEXT);
   switch (command.type) {
@@ -224,7 +241,7 @@ export async function handleCommand(command: Command, context: CommandContext, s
   services.observer?.commandCompleted({
     platform: context.platform,
     command: command.type,
-    kind: 'kind' in command ? command.kind : null,
+    kind: 'kind' in command ? (command.kind ?? null) : null,
     outcome: outcomeOf(result),
   });
   return result;
@@ -242,7 +259,8 @@ function outcomeOf(result: CommandResult): CommandOutcome['outcome'] {
  * that was authorized (a channel's default account included).
  */
 function gate(command: Command, context: CommandContext, services: CommandServices): { readonly command: Command } | { readonly refusal: string } {
-  if (!services.access) return { command };
+  // stats may cover both clouds at once; runStats decides it (and audits it) per cloud.
+  if (!services.access || command.type === 'stats') return { command };
   const check = checkCommandAccess(command, context, services.access);
   if (!check.allowed) return { refusal: check.text };
   if (check.account === null || !('kind' in command)) return { command };
@@ -261,6 +279,8 @@ async function runHandler(requested: Command, context: CommandContext, services:
         return { type: 'help', visibility: 'ephemeral', text: helpText() };
       case 'query':
         return await runQuery(command, services);
+      case 'stats':
+        return await runStats(command, context, services);
       default:
         if (isSubscriptionCommand(command)) return await runSubscriptionCommand(command, context, services);
         return await runWatchCommand(command, context, services);

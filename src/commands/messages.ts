@@ -9,7 +9,9 @@ import type { WatchSummary } from '../jobs/watch-service';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
 import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
-import type { Command, ParseError, QueryFailure } from './types';
+import type { Command, ParseError, QueryFailure, StatsCommand } from './types';
+import type { DurationGroup, DurationSummary } from '../jobs/durations/duration-group';
+import { DURATION_SAMPLE_SIZE } from '../jobs/durations/duration-store';
 
 /** The slash command every usage line starts with. */
 export const COMMAND_NAME = '/task-status';
@@ -83,6 +85,8 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
       return `Usage: ${COMMAND_NAME} mute <duration>, e.g. ${COMMAND_NAME} mute 2h (at most ${formatDuration(MAX_MUTE_MS)})`;
     case 'unmute':
       return `Usage: ${COMMAND_NAME} unmute`;
+    case 'stats':
+      return `Usage: ${COMMAND_NAME} stats [<kind>] [account=<name>], e.g. ${COMMAND_NAME} stats redis account=production`;
     default:
       return kind ? `Usage: ${QUERY_USAGE}\nExample: ${exampleFor(kind)}` : `Usage: ${QUERY_USAGE}`;
   }
@@ -112,6 +116,9 @@ export function helpText(): string {
     `  ${COMMAND_NAME} subscriptions                    this channel's subscriptions, numbered`,
     `  ${COMMAND_NAME} unsubscribe <n> | all`,
     `  ${COMMAND_NAME} mute <duration> | unmute          pause notifications; one summary afterwards`,
+    ``,
+    `How long tasks usually take (only you see the answer):`,
+    `  ${COMMAND_NAME} stats [<kind>] [account=<name>]   count, median, 95th percentile, failures, slowest`,
   ].join('\n');
 }
 
@@ -152,6 +159,7 @@ export function describeParseError(error: ParseError): string {
     case 'too_many_ids':
       return `Too many task IDs: at most ${MAX_IDS_PER_COMMAND} per command.\n${usage}`;
     case 'unknown_option':
+      if (error.subcommand === 'stats') return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} stats takes only account=<name>.\n${usage}`;
       return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
     case 'invalid_option':
       if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage);
@@ -320,4 +328,30 @@ export function unwatchedText(count: number, all: boolean): string {
 export function watchListText(watches: readonly WatchSummary[], time: TimeStyle = UTC_TIME_STYLE): string {
   if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor('cdn', 'watch')}`;
   return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch, time)}`)].join('\n');
+}
+
+/** The reply to `stats` where the watch engine is not running (so nothing is remembered). */
+export const STATS_UNAVAILABLE_TEXT = 'Task durations are not available here: they are remembered by the watch engine, which is not running.';
+
+/** Words for a group: "redis FLUSH_INSTANCE on production", "cdn mainland, 2-10 URLs on default". */
+export function durationGroupText(group: DurationGroup): string {
+  const things = group.kind === 'dcdn' ? 'objects' : 'URLs';
+  const size = group.size === null ? '' : `, ${group.size} ${group.size === '1' ? things.slice(0, -1) : things}`;
+  return `${group.kind}${group.subtype ? ` ${group.subtype}` : ''}${size} on ${group.account}`;
+}
+
+/** One line of `stats` per group. */
+function durationSummaryLine(summary: DurationSummary): string {
+  const failed = Math.round(summary.failureRate * 100);
+  const slowest = `slowest recent: ${summary.group.kind} ${summary.slowest.taskId}, ${formatDuration(summary.slowest.durationMs)}${summary.slowest.failed ? ' (failed)' : ''}`;
+  return `• ${durationGroupText(summary.group)}: ${summary.count} ended ${summary.count === 1 ? 'task' : 'tasks'}, median ${formatDuration(summary.medianMs)}, 95% within ${formatDuration(summary.p95Ms)}, ${failed}% failed; ${slowest}`;
+}
+
+/** The reply to `stats`: one line per group the asker may see, or why there is none. */
+export function durationStatsText(summaries: readonly DurationSummary[], command: StatsCommand): string {
+  const what = `${command.kind ? `${command.kind} tasks` : 'tasks'}${command.account ? ` on ${command.account}` : ''}`;
+  if (summaries.length === 0) {
+    return `No ${what} watched from start to end have ended yet, so there is nothing to tell. Durations are remembered for tasks taskwatch watches or finds through a subscription.`;
+  }
+  return [`How long ${what} took (the last ${DURATION_SAMPLE_SIZE} at most per group, from start to end):`, ...summaries.map(durationSummaryLine)].join('\n');
 }

@@ -9,6 +9,8 @@ import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 import type { CommandAccess } from '../accounts/command-access';
+import type { DurationStore } from '../jobs/durations/duration-store';
+import type { DurationSummary } from '../jobs/durations/duration-group';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -32,7 +34,15 @@ export type Command =
   | { readonly type: 'unsubscribe'; readonly number: number }
   | { readonly type: 'unsubscribe-all' }
   | { readonly type: 'mute'; readonly durationMs: number }
-  | { readonly type: 'unmute' };
+  | { readonly type: 'unmute' }
+  | StatsCommand;
+
+/** `stats [<kind>] [account=<name>]`: how long ended tasks took. Absent kind: every kind. */
+export interface StatsCommand {
+  readonly type: 'stats';
+  readonly kind?: TaskKind;
+  readonly account?: string;
+}
 
 /** What `subscribe` asks for. `domain`, `statuses` and `region` (a CDN area) apply to `cdn` only. */
 export interface SubscriptionSelection {
@@ -131,6 +141,8 @@ export interface CommandServices {
    * audited (the single-account behaviour, and what tests without accounts rely on).
    */
   readonly access?: CommandAccess;
+  /** How long ended tasks took, for `stats`; absent where the watch engine is not available. */
+  readonly durations?: Pick<DurationStore, 'summaries'>;
 }
 
 /** A task query that failed as a whole call. */
@@ -159,4 +171,5 @@ export type CommandResult =
   | { readonly type: 'subscription-list'; readonly visibility: 'ephemeral'; readonly subscriptions: readonly SubscriptionSummary[]; readonly text: string }
   | { readonly type: 'unsubscribed'; readonly visibility: 'ephemeral'; readonly count: number; readonly text: string }
   | { readonly type: 'muted'; readonly visibility: 'ephemeral'; readonly mute: MuteState; readonly text: string }
-  | { readonly type: 'unmuted'; readonly visibility: 'ephemeral'; readonly wasMuted: boolean; readonly heldCount: number; readonly text: string };
+  | { readonly type: 'unmuted'; readonly visibility: 'ephemeral'; readonly wasMuted: boolean; readonly heldCount: number; readonly text: string }
+  | { readonly type: 'stats'; readonly visibility: 'ephemeral'; readonly summaries: readonly DurationSummary[]; readonly text: string };
