@@ -68,7 +68,7 @@ export interface WatchEngineOptions {
   readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
   readonly tuning?: WatchEngineTuning;
   /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
-  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'>;
+  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'taskDurations'>>;
   /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
   readonly deliveryHold?: DeliveryHold;
 }
@@ -212,7 +212,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   };
 
   const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
-  const durationRecorder = new DurationRecorder(durations, logger);
+  const durationRecorder = new DurationRecorder(durations, logger, options.metrics?.taskDurations);
   const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder });
   const delivery = new DeliveryProcessor({
     store,

@@ -7,6 +7,7 @@ import type Redis from 'ioredis';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { DurationStore } from '../../../src/jobs/durations/duration-store';
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
+import { createMetrics, type TaskwatchMetrics } from '../../../src/observability/metrics';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
@@ -65,12 +66,14 @@ describe('watch engine remembers durations', () => {
   let sandbox: CloudSandbox;
   let running: TestEngine;
   let prefix: string;
+  let metrics: TaskwatchMetrics;
 
   beforeEach(async () => {
     clock = new ManualClock();
     sandbox = await CloudSandbox.start({ clock });
     prefix = uniqueQueueName('durations');
-    running = await startTestEngine({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, role: 'all' }, () => clock.now());
+    metrics = createMetrics({ defaultMetrics: false });
+    running = await startTestEngine({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, role: 'all' }, () => clock.now(), metrics);
   });
 
   afterEach(async () => {
@@ -105,6 +108,13 @@ describe('watch engine remembers durations', () => {
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ group: GROUP, count: 3, medianMs: 120_000, p95Ms: 180_000, failureRate: 1 / 3 });
     expect(summaries[0]?.slowest).toMatchObject({ taskId: ids[2], durationMs: 180_000, failed: true });
+
+    // /metrics shows the same endings, labelled by kind and account only (groups stay in Redis).
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toContain('taskwatch_task_duration_seconds_bucket{le="60",kind="redis",account="default"} 1');
+    expect(exposition).toContain('taskwatch_task_duration_seconds_bucket{le="120",kind="redis",account="default"} 2');
+    expect(exposition).toContain('taskwatch_task_duration_seconds_count{kind="redis",account="default"} 3');
+    expect(exposition).toContain('taskwatch_task_duration_seconds_sum{kind="redis",account="default"} 360');
   });
 
   test('given a TCSS task first seen pending (no start time from the cloud), then it counts from that sighting; a DTS task first seen running does not count', async () => {

@@ -70,6 +70,7 @@ describe('the operations HTTP endpoints', () => {
       'taskwatch_active_watches',
       'taskwatch_notifications_total',
       'taskwatch_queue_depth',
+      'taskwatch_task_duration_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
