@@ -10,7 +10,8 @@
  * moves only that job into the delayed set, so other channels keep flowing.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { TaskState } from '../providers/types';
+import type { TaskState, TaskStatus } from '../providers/types';
+import type { DurationEstimate } from './durations/duration-group';
 import type { WatchConfig } from '../config';
 import { NotifierRateLimitedError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
 import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
@@ -38,6 +39,8 @@ export interface DeliveryProcessorDependencies {
   readonly onDelivery?: (platform: ChatPlatform, outcome: 'sent' | 'failed' | 'retried') => void;
   /** Asked before each delivery; a positive answer (ms) holds the job that long, e.g. while its channel is muted. */
   readonly hold?: DeliveryHold;
+  /** What to expect of a task like this one (see `durations/`); null without enough history. */
+  readonly expectationOf?: (status: TaskStatus) => Promise<DurationEstimate | null>;
 }
 
 /** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
@@ -134,8 +137,12 @@ export class DeliveryProcessor {
 
   private async card(watch: WatchRecord, task: TaskRecord): Promise<StatusCard> {
     const nextCheck = watch.endReason === null ? await this.dependencies.nextCheckOf(task) : null;
+    const status = currentStatus(task, watch);
+    // An expectation is for a task still under way; an ended one has its own duration.
+    const expected = watch.endReason === null && !status.terminal ? await this.dependencies.expectationOf?.(status) : null;
     return {
-      status: currentStatus(task, watch),
+      status,
+      ...(expected ? { expected } : {}),
       watch: {
         watchId: watch.watchId,
         startedAt: watch.startedAt,

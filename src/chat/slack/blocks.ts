@@ -4,6 +4,7 @@
  * inside Block Kit's limits (50 blocks, 3000 characters per text, 10 context elements) and
  * carries a plain fallback `text` for notifications and screen readers.
  */
+import { expectationText } from '../render/duration-estimate-text';
 import type { types as SlackTypes } from '@slack/bolt';
 import type { QueryFailure } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
@@ -246,6 +247,7 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
       if (next) parts.push(`next check ${next}`);
       const deadline = slackDate(watch.deadlineAt);
       if (deadline) parts.push(`until ${deadline} at the latest`);
+      if (card.expected) parts.push(`⏱ ${escapeMrkdwn(expectationText(card.expected))}`);
     }
     const footer = context(parts);
     if (footer) blocks.push(footer);

@@ -10,7 +10,17 @@
  * - `<ns>:dur:start:<taskKey>` string: when taskwatch first saw a task pending, while it runs
  */
 import type Redis from 'ioredis';
-import { durationGroupId, summarizeDurations, type DurationGroup, type DurationSample, type DurationSummary } from './duration-group';
+import type { TaskStatus } from '../../providers/types';
+import {
+  durationGroupId,
+  durationGroupOf,
+  estimateDuration,
+  summarizeDurations,
+  type DurationEstimate,
+  type DurationGroup,
+  type DurationSample,
+  type DurationSummary,
+} from './duration-group';
 
 /** Endings kept per group: enough for a steady 95th percentile, small enough to read at once. */
 export const DURATION_SAMPLE_SIZE = 200;
@@ -142,6 +152,11 @@ export class DurationStore {
     const key = this.sampleKey(group);
     const [[, raw]] = (await this.redis.multi().lrange(key, 0, -1).expire(key, this.options.ttlSeconds).exec()) as [[Error | null, string[]]];
     return raw.map(parseSample).filter((sample): sample is DurationSample => sample !== null);
+  }
+
+  /** What to expect of a task like `status` (same group), or null while its group has too little history. */
+  async estimate(status: Pick<TaskStatus, 'kind' | 'account' | 'subtype' | 'items'>): Promise<DurationEstimate | null> {
+    return estimateDuration(await this.samples(durationGroupOf(status)));
   }
 
   /** Every group still remembered, oldest use pruned first. */

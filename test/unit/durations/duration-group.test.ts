@@ -87,3 +87,13 @@ describe('summaries and estimates', () => {
     expect(estimateDuration(samples(minutes))).toEqual({ lowMs: 180_000, highMs: 360_000, medianMs: 240_000, count: 10 });
   });
 });
+
+describe('the subtype survives storage', () => {
+  test('given a Redis status with a TaskType, then the stored status keeps it, so a card finds its group again', async () => {
+    const { decodeStatus, encodeStatus } = await import('../../../src/jobs/watch-records');
+    const identity = { kind: 'redis' as const, id: '18215', account: 'default', region: 'ap-guangzhou' };
+    const stored = encodeStatus(status('running', T0, { ...identity, subtype: 'FLUSH_INSTANCE' }), identity);
+    expect(decodeStatus(stored, identity)?.subtype).toBe('FLUSH_INSTANCE');
+    expect(decodeStatus(encodeStatus(status('running', T0, identity), identity), identity)).not.toHaveProperty('subtype');
+  });
+});
