@@ -54,15 +54,21 @@ export function durationGroupId(group: DurationGroup): string {
   return `${group.kind}-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
 
+/** When an ended task started and ended (epoch ms), as far as taskwatch knows. */
+export interface ObservedSpan {
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 /**
- * How long an ended task took, in ms, or null when taskwatch cannot know: the task did not end
+ * When an ended task started and ended, or null when taskwatch cannot know: the task did not end
  * with this observation (`previous` was already terminal: a repeat), or its start is unknown.
  * The start is the cloud's (`createdAt`: CDN CreateTime, DCDN CreationTime, Redis StartTime)
  * or else when taskwatch first saw it pending (`firstSeenPendingAt`); a task first seen
  * mid-way with no start from the cloud says nothing about its duration. The end is the cloud's
  * last update when it reports one, else the observation: off by at most one polling interval.
  */
-export function observedDurationMs(previous: TaskStatus | null, current: TaskStatus, firstSeenPendingAt: number | null): number | null {
+export function observedSpan(previous: TaskStatus | null, current: TaskStatus, firstSeenPendingAt: number | null): ObservedSpan | null {
   if (!current.found || !current.terminal || previous?.terminal === true) return null;
   const start = current.createdAt !== null ? Date.parse(current.createdAt) : firstSeenPendingAt;
   if (start === null || !Number.isFinite(start)) return null;
@@ -71,7 +77,13 @@ export function observedDurationMs(previous: TaskStatus | null, current: TaskSta
   if (previous === null && !Number.isFinite(updated)) return null;
   const end = Number.isFinite(updated) && updated >= start ? updated : Date.parse(current.observedAt);
   if (!Number.isFinite(end) || end < start) return null;
-  return end - start;
+  return { startedAt: start, endedAt: end };
+}
+
+/** How long an ended task took, in ms, or null when unknown (see {@link observedSpan}). */
+export function observedDurationMs(previous: TaskStatus | null, current: TaskStatus, firstSeenPendingAt: number | null): number | null {
+  const span = observedSpan(previous, current, firstSeenPendingAt);
+  return span === null ? null : span.endedAt - span.startedAt;
 }
 
 /** One ended task in a group's sample. */

@@ -7,7 +7,7 @@ import type { Histogram } from 'prom-client';
 import type { TaskStatus } from '../../providers/types';
 import { safeError } from '../../observability/safe-error';
 import type { WatchEngineLogger } from '../watch-engine-logger';
-import { durationGroupOf, observedDurationMs } from './duration-group';
+import { durationGroupOf, observedSpan } from './duration-group';
 import type { DurationStore } from './duration-store';
 
 /** Records task durations as the sweeper observes tasks. */
@@ -31,19 +31,14 @@ export class DurationRecorder {
       }
       if (!current.terminal || previous?.terminal === true) return;
       const firstSeen = current.createdAt === null ? await this.store.startOf(taskKey) : null;
-      const durationMs = observedDurationMs(previous, current, firstSeen);
-      if (durationMs === null) {
+      const span = observedSpan(previous, current, firstSeen);
+      if (span === null) {
         await this.store.forgetStart(taskKey);
         return;
       }
       const group = durationGroupOf(current);
-      const endedAt = Date.parse(current.createdAt ?? '') + durationMs;
-      const recorded = await this.store.record(group, taskKey, {
-        taskId: current.id,
-        durationMs,
-        failed: current.state === 'failed',
-        endedAt: Number.isFinite(endedAt) ? endedAt : (firstSeen ?? 0) + durationMs,
-      });
+      const durationMs = span.endedAt - span.startedAt;
+      const recorded = await this.store.record(group, taskKey, { taskId: current.id, durationMs, failed: current.state === 'failed', endedAt: span.endedAt });
       if (recorded) this.histogram?.observe({ kind: group.kind, account: group.account }, durationMs / 1000);
     } catch (error) {
       this.logger.warn({ err: safeError(error), taskKey }, 'could not record a task duration');

@@ -9,6 +9,7 @@
  * - `<ns>:dur:groups` sorted set of group JSON scored by last use (epoch ms), to list the groups
  * - `<ns>:dur:start:<taskKey>` string: when taskwatch first saw a task pending, while it runs
  */
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import {
@@ -31,8 +32,8 @@ export const DURATION_TTL_SECONDS = 30 * 86_400;
 /**
  * Records one ending into a group's sample, once per task.
  * KEYS: sample list, groups index, the task's start marker.
- * ARGV: entry JSON (starting with `{"k":"<taskKey>"`), taskKey, sample size, TTL seconds,
- *       group JSON, real now (epoch ms).
+ * ARGV: entry JSON (starting with `{"k":"<ending key>"`), ending key (hex), sample size,
+ *       TTL seconds, group JSON, real now (epoch ms).
  * A task already in the sample (two overlapping sweeps both saw it end) is not counted twice.
  * Returns 1 when recorded, 0 when it was already there.
  */
@@ -56,8 +57,9 @@ redis.call('DEL', KEYS[3])
 return 1
 `;
 
-/** A group's entry as stored: short keys, the task key first so the script can find it. */
+/** A group's entry as stored: short keys, the ending key first so the script can find it. */
 interface StoredSample {
+  /** {@link endingKeyOf}: which task ended, whatever its ID spells. */
   readonly k: string;
   readonly i: string;
   readonly d: number;
@@ -128,7 +130,8 @@ export class DurationStore {
 
   /** Adds an ending to its group's sample; false when this task was already counted. */
   async record(group: DurationGroup, taskKey: string, sample: DurationSample): Promise<boolean> {
-    const stored: StoredSample = { k: taskKey, i: sample.taskId, d: Math.round(sample.durationMs), ...(sample.failed ? { f: 1 as const } : {}), e: sample.endedAt };
+    const endingKey = endingKeyOf(taskKey, sample.taskId);
+    const stored: StoredSample = { k: endingKey, i: sample.taskId, d: Math.round(sample.durationMs), ...(sample.failed ? { f: 1 as const } : {}), e: sample.endedAt };
     const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number>>)[this.command] as (
       ...args: (string | number)[]
     ) => Promise<number>;
@@ -138,7 +141,7 @@ export class DurationStore {
       this.groupsKey(),
       this.startKey(taskKey),
       JSON.stringify(stored),
-      taskKey,
+      endingKey,
       this.options.sampleSize,
       this.options.ttlSeconds,
       groupJson(group),
@@ -176,6 +179,15 @@ export class DurationStore {
     }
     return summaries.sort((a, b) => groupJson(a.group).localeCompare(groupJson(b.group)));
   }
+}
+
+/**
+ * Which ending an entry is: the polled task and the ID the cloud reported, since one TCSS
+ * "latest" watch key follows a different task each time. Hex, so the script's plain prefix
+ * match cannot be fooled by how JSON escapes an ID.
+ */
+function endingKeyOf(taskKey: string, taskId: string): string {
+  return createHash('sha1').update(`${taskKey}|${taskId}`).digest('hex').slice(0, 20);
 }
 
 /** The group as the index stores it: fixed key order, so one group is one member. */

@@ -59,6 +59,14 @@ describe('duration store', () => {
     expect(await store.samples(GROUP)).toHaveLength(1);
     expect(await store.startOf('redis-twice')).toBeNull();
   });
+
+  test('given two TCSS tasks followed through the same "latest" watch key, then both count', async () => {
+    const store = new DurationStore(redis, uniqueQueueName('durations'));
+    const tcss: DurationGroup = { kind: 'tcss', account: 'default', subtype: null, size: null };
+    expect(await store.record(tcss, 'tcss-latest', { taskId: '101', durationMs: 1000, failed: false, endedAt: 1 })).toBe(true);
+    expect(await store.record(tcss, 'tcss-latest', { taskId: '102', durationMs: 2000, failed: false, endedAt: 2 })).toBe(true);
+    expect((await store.samples(tcss)).map((sample) => sample.taskId)).toEqual(['102', '101']);
+  });
 });
 
 describe('watch engine remembers durations', () => {
