@@ -97,3 +97,13 @@ describe('the subtype survives storage', () => {
     expect(decodeStatus(encodeStatus(status('running', T0, identity), identity), identity)).not.toHaveProperty('subtype');
   });
 });
+
+describe('sharedValue', () => {
+  test('given rows that agree, then their value is the subtype; given rows that differ or say nothing, then there is none', async () => {
+    const { sharedValue } = await import('../../../src/providers/provider-context');
+    expect(sharedValue(['mainland', 'mainland'])).toBe('mainland');
+    expect(sharedValue(['mainland', 'overseas'])).toBeNull();
+    expect(sharedValue([null, null])).toBeNull();
+    expect(sharedValue([])).toBeNull();
+  });
+});
