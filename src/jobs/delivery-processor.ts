@@ -11,7 +11,7 @@
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { TaskState, TaskStatus } from '../providers/types';
-import type { DurationEstimate } from './durations/duration-group';
+import type { DurationExpectation } from './durations/duration-group';
 import type { WatchConfig } from '../config';
 import { NotifierRateLimitedError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
 import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
@@ -40,7 +40,7 @@ export interface DeliveryProcessorDependencies {
   /** Asked before each delivery; a positive answer (ms) holds the job that long, e.g. while its channel is muted. */
   readonly hold?: DeliveryHold;
   /** What to expect of a task like this one (see `durations/`); null without enough history. */
-  readonly expectationOf?: (status: TaskStatus) => Promise<DurationEstimate | null>;
+  readonly expectationOf?: (taskKey: string, status: TaskStatus) => Promise<DurationExpectation | null>;
 }
 
 /** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
@@ -139,7 +139,7 @@ export class DeliveryProcessor {
     const nextCheck = watch.endReason === null ? await this.dependencies.nextCheckOf(task) : null;
     const status = currentStatus(task, watch);
     // An expectation is for a task still under way; an ended one has its own duration.
-    const expected = watch.endReason === null && !status.terminal ? await this.dependencies.expectationOf?.(status) : null;
+    const expected = watch.endReason === null && !status.terminal ? await this.dependencies.expectationOf?.(task.taskKey, status) : null;
     return {
       status,
       ...(expected ? { expected } : {}),

@@ -223,7 +223,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
-    expectationOf: (status) => durations.estimate(status),
+    expectationOf: (taskKey, status) => durations.expectation(taskKey, status, now()),
   });
 
   return {

@@ -6,6 +6,7 @@
  * 6000 for all embeds of a message together; 100 characters per button custom ID.
  */
 import { expectationText } from '../render/duration-estimate-text';
+import { discordTimeStyle, escapedWithTimes } from '../render/time-text';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
@@ -267,7 +268,7 @@ function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCa
   if (next) parts.push(`next check ${next}`);
   const deadline = discordTime(watch.deadlineAt, 'f');
   if (deadline) parts.push(`until ${deadline} at the latest`);
-  if (expected) parts.push(`⏱ ${escapeDiscordMarkdown(expectationText(expected))}`);
+  if (expected) parts.push(`⏱ ${escapedWithTimes(discordTimeStyle, (time) => expectationText(expected, time), escapeDiscordMarkdown)}`);
   return field('Watch', parts.join(', '), false);
 }
 

@@ -3,7 +3,8 @@
  * 3-6 min (median 4 min, 47 past tasks)". Shared by every chat surface, so the words match.
  * Rounded to one unit on purpose: an estimate is a range, and seconds would claim precision.
  */
-import type { DurationEstimate } from '../../jobs/durations/duration-group';
+import type { DurationEstimate, DurationExpectation } from '../../jobs/durations/duration-group';
+import type { TimeStyle } from './time-text';
 
 interface Unit {
   readonly ms: number;
@@ -41,7 +42,17 @@ export function durationRangeText(lowMs: number, highMs: number): string {
   return `${low}-${high} ${unit.name}`;
 }
 
-/** The card's line: "usually 3-6 min (median 4 min, 47 past tasks)". */
-export function expectationText(estimate: DurationEstimate): string {
+/** "usually 3-6 min (median 4 min, 47 past tasks)". */
+export function estimateText(estimate: DurationEstimate): string {
   return `usually ${durationRangeText(estimate.lowMs, estimate.highMs)} (median ${roughDurationText(estimate.medianMs)}, ${estimate.count} past tasks)`;
+}
+
+/**
+ * The card's line: the estimate, then when the task is typically done in the platform's own
+ * time markup (Discord "in 2 minutes", Slack the reader's local time, the terminal "in 2m").
+ * Pass the result through `escapedWithTimes` so that escaping leaves the markup alone.
+ */
+export function expectationText(expected: DurationExpectation, time: TimeStyle): string {
+  const typicalEnd = expected.typicalEndAt === null ? Number.NaN : Date.parse(expected.typicalEndAt);
+  return `${estimateText(expected)}${Number.isFinite(typicalEnd) ? `; typically done ${time.fromNow(typicalEnd)}` : ''}`;
 }

@@ -142,7 +142,7 @@ function renderCard(card: StatusCard, now: number): string {
   if (Number.isFinite(deadline)) parts.push(`watching for ${formatDuration(Math.max(0, deadline - now))} more`);
   const nextCheck = watch.nextCheckAt ? Date.parse(watch.nextCheckAt) : Number.NaN;
   if (Number.isFinite(nextCheck)) parts.push(`next check ${relativeText(nextCheck - now)}`);
-  if (card.expected) parts.push(expectationText(card.expected));
+  if (card.expected) parts.push(expectationText(card.expected, terminalTimeStyle(() => now)));
   return `${renderStatusText(card.status)}${parts.length > 0 ? `\n  ${parts.join('; ')}` : ''}`;
 }
 

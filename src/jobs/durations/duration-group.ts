@@ -150,3 +150,18 @@ export function estimateDuration(samples: readonly Pick<DurationSample, 'duratio
   const sorted = samples.map((sample) => sample.durationMs).sort((a, b) => a - b);
   return { lowMs: quantile(sorted, 0.1), highMs: quantile(sorted, 0.9), medianMs: quantile(sorted, 0.5), count: sorted.length };
 }
+
+/** What a card says to expect of one running task: its group's estimate, and when it is typically done. */
+export interface DurationExpectation extends DurationEstimate {
+  /**
+   * ISO-8601: the task's start plus its group's median, while that is still ahead; null when
+   * the start is unknown or the moment has passed (a late task is not "typically done" any more).
+   */
+  readonly typicalEndAt: string | null;
+}
+
+/** The expectation of a task that started at `startedAt` (epoch ms, null when unknown), seen at `now`. */
+export function expectationOf(estimate: DurationEstimate, startedAt: number | null, now: number): DurationExpectation {
+  const typicalEnd = startedAt === null || !Number.isFinite(startedAt) ? null : startedAt + estimate.medianMs;
+  return { ...estimate, typicalEndAt: typicalEnd !== null && typicalEnd > now ? new Date(typicalEnd).toISOString() : null };
+}

@@ -16,8 +16,10 @@ import {
   durationGroupId,
   durationGroupOf,
   estimateDuration,
+  expectationOf,
   summarizeDurations,
   type DurationEstimate,
+  type DurationExpectation,
   type DurationGroup,
   type DurationSample,
   type DurationSummary,
@@ -160,6 +162,17 @@ export class DurationStore {
   /** What to expect of a task like `status` (same group), or null while its group has too little history. */
   async estimate(status: Pick<TaskStatus, 'kind' | 'account' | 'subtype' | 'items'>): Promise<DurationEstimate | null> {
     return estimateDuration(await this.samples(durationGroupOf(status)));
+  }
+
+  /**
+   * What a card should say to expect of a running task, or null while its group has too little
+   * history. Its start is the cloud's, else when taskwatch first saw it pending. `now` is epoch ms.
+   */
+  async expectation(taskKey: string, status: TaskStatus, now: number): Promise<DurationExpectation | null> {
+    const estimate = await this.estimate(status);
+    if (estimate === null) return null;
+    const startedAt = status.createdAt !== null ? Date.parse(status.createdAt) : await this.startOf(taskKey);
+    return expectationOf(estimate, startedAt, now);
   }
 
   /** Every group still remembered, oldest use pruned first. */

@@ -90,7 +90,7 @@ async function endedCount(): Promise<number> {
   return (await engine.durations.summaries())[0]?.count ?? 0;
 }
 
-test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; given 10 (1 to 10 min), then the next card says usually 1-9 min, median 5 min', async () => {
+test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; given 10 (1 to 10 min), then the next card says usually 1-9 min, median 5 min, and when it is typically done', async () => {
   const minutes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   // All planted at once, on one card channel each: the nth ends after n minutes.
   for (const [index, minute] of minutes.entries()) await watchIn(`C-PAST${index}`, plantFlush(minute * 60_000));
@@ -113,5 +113,7 @@ test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; g
   await waitFor('the next card shows its first check', () => cardNow('C-NEXT').includes(next));
   // 10th percentile 1 min, 90th 9 min, median 5 min (nearest rank over 1..10 min).
   expect(cardNow('C-NEXT')).toContain('usually 1-9 min (median 5 min, 10 past tasks)');
+  // It started now (Redis StartTime), so it is typically done a median later, in Slack's date markup.
+  expect(cardNow('C-NEXT')).toContain(`typically done <!date^${(clock.now() + 5 * 60_000) / 1000}^`);
   expect(JSON.stringify(slack.callsOf('chat.update').map((call) => call.body))).not.toContain(BOT_TOKEN);
 });

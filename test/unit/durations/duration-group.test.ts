@@ -3,6 +3,7 @@ import {
   durationGroupId,
   durationGroupOf,
   estimateDuration,
+  expectationOf,
   observedDurationMs,
   sizeBucketOf,
   summarizeDurations,
@@ -105,5 +106,18 @@ describe('sharedValue', () => {
     expect(sharedValue(['mainland', 'overseas'])).toBeNull();
     expect(sharedValue([null, null])).toBeNull();
     expect(sharedValue([])).toBeNull();
+  });
+});
+
+describe('expectationOf', () => {
+  const estimate = { lowMs: 60_000, highMs: 240_000, medianMs: 120_000, count: 12 };
+
+  test('given a known start, then the task is typically done a median after it, while that is ahead', () => {
+    expect(expectationOf(estimate, T0, T0 + 30_000).typicalEndAt).toBe(new Date(T0 + 120_000).toISOString());
+    expect(expectationOf(estimate, T0, T0 + 120_000).typicalEndAt).toBeNull();
+  });
+
+  test('given no known start, then only the range is said', () => {
+    expect(expectationOf(estimate, null, T0)).toEqual({ ...estimate, typicalEndAt: null });
   });
 });
