@@ -223,7 +223,12 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
-    expectationOf: (taskKey, status) => durations.expectation(taskKey, status, now()),
+    // A card without its expectation is still worth posting: a failed read must not hold it.
+    expectationOf: (taskKey, status) =>
+      durations.expectation(taskKey, status, now()).catch((error: unknown) => {
+        logger.warn({ err: safeError(error), taskKey }, 'could not read what to expect of a task');
+        return null;
+      }),
   });
 
   return {

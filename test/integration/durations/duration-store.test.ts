@@ -137,4 +137,13 @@ describe('watch engine remembers durations', () => {
     // Nothing is left behind for the ended tasks.
     expect(await redis.keys(`${prefix}:tw:dur:start:*`)).toEqual([]);
   });
+
+  test('given a sample Redis cannot read (wrong type), then the card still fills in and the task still ends: durations never hold a watch up', async () => {
+    await redis.set(new DurationStore(redis, `${prefix}:tw`).sampleKey(GROUP), 'not a list');
+    const id = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', attributes: { TaskType: 'FLUSH_INSTANCE' }, steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 60_000, status: 'succeed' }] });
+    await running.engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou' }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('card pending', async () => (await cardsShowing('pending')) >= 1);
+    clock.advance(60_000);
+    await waitFor('card succeeded', async () => (await cardsShowing('succeeded')) >= 1);
+  });
 });
