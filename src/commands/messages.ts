@@ -347,11 +347,20 @@ function durationSummaryLine(summary: DurationSummary): string {
   return `• ${durationGroupText(summary.group)}: ${summary.count} ended ${summary.count === 1 ? 'task' : 'tasks'}, median ${formatDuration(summary.medianMs)}, 95% within ${formatDuration(summary.p95Ms)}, ${failed}% failed; ${slowest}`;
 }
 
+/**
+ * Most groups one `stats` reply lists: a Discord message holds about 4,000 characters, and a
+ * longer list is better narrowed than scrolled.
+ */
+export const MAX_STATS_GROUPS = 25;
+
 /** The reply to `stats`: one line per group the asker may see, or why there is none. */
 export function durationStatsText(summaries: readonly DurationSummary[], command: StatsCommand): string {
   const what = `${command.kind ? `${command.kind} tasks` : 'tasks'}${command.account ? ` on ${command.account}` : ''}`;
   if (summaries.length === 0) {
     return `No ${what} watched from start to end have ended yet, so there is nothing to tell. Durations are remembered for tasks taskwatch watches or finds through a subscription.`;
   }
-  return [`How long ${what} took (the last ${DURATION_SAMPLE_SIZE} at most per group, from start to end):`, ...summaries.map(durationSummaryLine)].join('\n');
+  const lines = [`How long ${what} took (the last ${DURATION_SAMPLE_SIZE} at most per group, from start to end):`, ...summaries.slice(0, MAX_STATS_GROUPS).map(durationSummaryLine)];
+  const more = summaries.length - MAX_STATS_GROUPS;
+  if (more > 0) lines.push(`… and ${more} more ${more === 1 ? 'group' : 'groups'}: name a kind or account=<name> to see them.`);
+  return lines.join('\n');
 }
