@@ -213,6 +213,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     await engine.start();
     stoppers.push(() => engine.stop());
     services.watches = engine;
+    services.durations = engine.durations;
 
     const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
     const { subscriptionAuthorizer } = await import('./accounts/subscription-access');

@@ -4,10 +4,11 @@
  * action and the principal — never a provider answer — so a refusal is decided before any
  * cloud call and reads the same whether or not the task exists.
  */
-import type { Command, CommandContext, ParseError } from '../commands/types';
+import type { Command, CommandContext, ParseError, StatsCommand } from '../commands/types';
+import { DEFAULT_ACCOUNT } from '../config';
 import { formatChannelAddress } from '../jobs/notifier';
 import { CLOUD_OF_KIND, type CloudName, type TaskKind } from '../providers/types';
-import { refusalMessage, type AccessAction, type CommandAccess, type Principal } from './access-policy';
+import { refusalMessage, type AccessAction, type CommandAccess, type Principal, type RefusalReason } from './access-policy';
 import type { AuditEntry } from './audit-log';
 
 export type { CommandAccess } from './access-policy';
@@ -43,6 +44,9 @@ function targetOf(command: Command): AccountTarget | null {
       return { cloud: CLOUD_OF_KIND[command.kind], kind: command.kind, requested: command.account, action: null, ids: command.ids };
     case 'subscribe':
       return { cloud: CLOUD_OF_KIND[command.kind], kind: command.kind, requested: command.account, action: 'subscribe', ids: undefined };
+    case 'stats':
+      // Decided by checkStatsAccess, which may cover both clouds.
+      return null;
     default:
       // help, list, unwatch-all, subscriptions, unsubscribe, mute, unmute: they name no account
       // and act on this channel's own watches and subscriptions only.
@@ -141,4 +145,46 @@ export function auditInvalidButton(button: string, context: CommandContext, acce
     outcome: 'refused',
     reason: 'invalid_button',
   });
+}
+
+/** The accounts, one per cloud, whose durations `stats` may show. */
+export type StatsScope = readonly { readonly cloud: CloudName; readonly account: string }[];
+
+/** The outcome of {@link checkStatsAccess}. */
+export type StatsAccessCheck = { readonly allowed: true; readonly scope: StatsScope } | { readonly allowed: false; readonly text: string };
+
+const CLOUDS: readonly CloudName[] = ['tencent', 'alibaba'];
+
+/**
+ * Decides what `stats` may show, and writes one audit line. Durations say what an account's
+ * tasks are doing, so they are a query: for each cloud the command covers (its kind's, or both),
+ * the account resolves as a query's would, and is shown only where a query would be allowed.
+ * Refused only when no cloud is allowed; without `access`, every resolved account is.
+ */
+export function checkStatsAccess(command: StatsCommand, context: CommandContext, access: CommandAccess | undefined): StatsAccessCheck {
+  const clouds = command.kind ? [CLOUD_OF_KIND[command.kind]] : CLOUDS;
+  if (!access) return { allowed: true, scope: clouds.map((cloud) => ({ cloud, account: command.account ?? DEFAULT_ACCOUNT })) };
+  const principal = principalOf(context);
+  const scope: { cloud: CloudName; account: string }[] = [];
+  let refusal: { readonly reason: RefusalReason; readonly cloud: CloudName; readonly account: string } | null = null;
+  for (const cloud of clouds) {
+    const account = access.policy.accountFor(context.channel, cloud, command.account);
+    const decision = access.policy.authorize(principal, 'query', cloud, account);
+    if (decision.allowed) scope.push({ cloud, account });
+    // An account that exists but refuses says more than one missing from the other cloud.
+    else if (refusal === null || refusal.reason === 'unknown_account') refusal = { reason: decision.reason, cloud, account };
+  }
+  const base = {
+    who: `${context.platform}:${context.userId}`,
+    platform: context.platform,
+    where: formatChannelAddress(context.channel),
+    action: command.type,
+    ...(command.kind ? { kind: command.kind } : {}),
+  };
+  if (scope.length === 0 && refusal !== null) {
+    access.audit.record({ ...base, account: refusal.account, outcome: 'refused', reason: refusal.reason });
+    return { allowed: false, text: refusalMessage({ reason: refusal.reason, action: 'query', cloud: refusal.cloud, accountName: refusal.account }) };
+  }
+  access.audit.record({ ...base, account: [...new Set(scope.map((entry) => entry.account))].join(','), outcome: 'allowed' });
+  return { allowed: true, scope };
 }

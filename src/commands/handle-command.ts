@@ -3,14 +3,16 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
-import { auditInvalidCommand, checkCommandAccessAndLimit, type CommandAccessCheck } from '../accounts/command-access';
+import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess, type CommandAccessCheck } from '../accounts/command-access';
 import type { QuotaRequester } from '../jobs/watch-quota';
 import { formatChannelAddress } from '../jobs/notifier';
+import { CLOUD_OF_KIND } from '../providers/types';
 import { isProviderError, ProviderError } from '../providers/errors';
 import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';
 import {
   describeParseError,
   describeProviderError,
+  durationStatsText,
   helpText,
   INTERNAL_ERROR_TEXT,
   missingRegionText,
@@ -18,6 +20,7 @@ import {
   subscribedText,
   subscriptionLimitText,
   subscriptionListText,
+  STATS_UNAVAILABLE_TEXT,
   SUBSCRIPTIONS_UNAVAILABLE_TEXT,
   unmutedText,
   unsubscribedText,
@@ -28,7 +31,7 @@ import {
   WATCHING_UNAVAILABLE_TEXT,
 } from './messages';
 import { parseCommand } from './parse-command';
-import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, TaskSelection } from './types';
+import type { Command, CommandContext, CommandOutcome, CommandResult, CommandServices, QueryFailure, StatsCommand, TaskSelection } from './types';
 
 /** The ID a TCSS reference carries, since TCSS reports the account's latest task and takes no ID. */
 export { LATEST_TASK_ID };
@@ -181,7 +184,21 @@ async function runSubscriptionCommand(command: SubscriptionCommand, context: Com
   }
 }
 
-async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' } | SubscriptionCommand>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+/** `stats`: the remembered durations of the groups the asker may query, only to the asker. */
+async function runStats(command: StatsCommand, context: CommandContext, services: CommandServices): Promise<CommandResult> {
+  // Decided before reading anything, as for every other command.
+  const check = checkStatsAccess(command, context, services.access);
+  if (!check.allowed) return errorResult(check.text);
+  if (!services.durations) return errorResult(STATS_UNAVAILABLE_TEXT);
+  const summaries = await services.durations.summaries(
+    (group) =>
+      (command.kind === undefined || group.kind === command.kind) &&
+      check.scope.some((entry) => entry.cloud === CLOUD_OF_KIND[group.kind] && entry.account === group.account),
+  );
+  return { type: 'stats', visibility: 'ephemeral', summaries, text: durationStatsText(summaries, command) };
+}
+
+async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query' | 'stats' } | SubscriptionCommand>, context: CommandContext, services: CommandServices): Promise<CommandResult> {
   const watches = services.watches;
   if (!watches) return errorResult(WATCHING_UNAVAILABLE_TEXT);
   switch (command.type) {
@@ -230,7 +247,7 @@ export async function handleCommand(command: Command, context: CommandContext, s
   services.observer?.commandCompleted({
     platform: context.platform,
     command: command.type,
-    kind: 'kind' in command ? command.kind : null,
+    kind: 'kind' in command ? (command.kind ?? null) : null,
     outcome: outcomeOf(result),
   });
   return result;
@@ -280,6 +297,8 @@ function limitOf(command: Command, context: CommandContext, services: CommandSer
  * default account included). Limits are checked after access and before any provider call.
  */
 async function gate(command: Command, context: CommandContext, services: CommandServices): Promise<{ readonly command: Command } | { readonly refusal: string }> {
+  // stats may cover both clouds at once; runStats decides it (and audits it) per cloud.
+  if (command.type === 'stats') return { command };
   const limit = limitOf(command, context, services);
   if (!services.access && !limit) return { command };
   const check = await checkCommandAccessAndLimit(command, context, services.access, limit ?? (async () => null));
@@ -324,6 +343,8 @@ async function runHandler(requested: Command, context: CommandContext, services:
         return { type: 'help', visibility: 'ephemeral', text: helpText() };
       case 'query':
         return await runQuery(command, services);
+      case 'stats':
+        return await runStats(command, context, services);
       default:
         if (isSubscriptionCommand(command)) return await runSubscriptionCommand(command, context, services);
         return await runWatchCommand(command, context, services);

@@ -10,7 +10,9 @@ import type { QuotaDecision } from '../jobs/watch-quota';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
 import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
-import type { Command, ParseError, QueryFailure } from './types';
+import type { Command, ParseError, QueryFailure, StatsCommand } from './types';
+import type { DurationGroup, DurationSummary } from '../jobs/durations/duration-group';
+import { DURATION_SAMPLE_SIZE } from '../jobs/durations/duration-store';
 
 /** The slash command every usage line starts with. */
 export const COMMAND_NAME = '/task-status';
@@ -84,6 +86,8 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
       return `Usage: ${COMMAND_NAME} mute <duration>, e.g. ${COMMAND_NAME} mute 2h (at most ${formatDuration(MAX_MUTE_MS)})`;
     case 'unmute':
       return `Usage: ${COMMAND_NAME} unmute`;
+    case 'stats':
+      return `Usage: ${COMMAND_NAME} stats [<kind>] [account=<name>], e.g. ${COMMAND_NAME} stats redis account=production`;
     default:
       return kind ? `Usage: ${QUERY_USAGE}\nExample: ${exampleFor(kind)}` : `Usage: ${QUERY_USAGE}`;
   }
@@ -113,6 +117,9 @@ export function helpText(): string {
     `  ${COMMAND_NAME} subscriptions                    this channel's subscriptions, numbered`,
     `  ${COMMAND_NAME} unsubscribe <n> | all`,
     `  ${COMMAND_NAME} mute <duration> | unmute          pause notifications; one summary afterwards`,
+    ``,
+    `How long tasks usually take (only you see the answer):`,
+    `  ${COMMAND_NAME} stats [<kind>] [account=<name>]   count, median, 95th percentile, failures, slowest`,
   ].join('\n');
 }
 
@@ -153,6 +160,7 @@ export function describeParseError(error: ParseError): string {
     case 'too_many_ids':
       return `Too many task IDs: at most ${MAX_IDS_PER_COMMAND} per command.\n${usage}`;
     case 'unknown_option':
+      if (error.subcommand === 'stats') return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} stats takes only account=<name>.\n${usage}`;
       return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
     case 'invalid_option':
       if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage);
@@ -350,4 +358,39 @@ export function watchLimitText(decision: Extract<QuotaDecision, { allowed: false
 /** The refusal of a subscription past the channel's limit. */
 export function subscriptionLimitText(max: number): string {
   return `This channel already has its limit of ${max} subscriptions. See them with ${COMMAND_NAME} subscriptions and remove one with ${COMMAND_NAME} unsubscribe <n>.`;
+}
+
+/** The reply to `stats` where the watch engine is not running (so nothing is remembered). */
+export const STATS_UNAVAILABLE_TEXT = 'Task durations are not available here: they are remembered by the watch engine, which is not running.';
+
+/** Words for a group: "redis FLUSH_INSTANCE on production", "cdn mainland, 2-10 URLs on default". */
+export function durationGroupText(group: DurationGroup): string {
+  const things = group.kind === 'dcdn' ? 'objects' : 'URLs';
+  const size = group.size === null ? '' : `, ${group.size} ${group.size === '1' ? things.slice(0, -1) : things}`;
+  return `${group.kind}${group.subtype ? ` ${group.subtype}` : ''}${size} on ${group.account}`;
+}
+
+/** One line of `stats` per group. */
+function durationSummaryLine(summary: DurationSummary): string {
+  const failed = Math.round(summary.failureRate * 100);
+  const slowest = `slowest recent: ${summary.group.kind} ${summary.slowest.taskId}, ${formatDuration(summary.slowest.durationMs)}${summary.slowest.failed ? ' (failed)' : ''}`;
+  return `• ${durationGroupText(summary.group)}: ${summary.count} ended ${summary.count === 1 ? 'task' : 'tasks'}, median ${formatDuration(summary.medianMs)}, 95% within ${formatDuration(summary.p95Ms)}, ${failed}% failed; ${slowest}`;
+}
+
+/**
+ * Most groups one `stats` reply lists: a Discord message holds about 4,000 characters, and a
+ * longer list is better narrowed than scrolled.
+ */
+export const MAX_STATS_GROUPS = 25;
+
+/** The reply to `stats`: one line per group the asker may see, or why there is none. */
+export function durationStatsText(summaries: readonly DurationSummary[], command: StatsCommand): string {
+  const what = `${command.kind ? `${command.kind} tasks` : 'tasks'}${command.account ? ` on ${command.account}` : ''}`;
+  if (summaries.length === 0) {
+    return `No ${what} watched from start to end have ended yet, so there is nothing to tell. Durations are remembered for tasks taskwatch watches or finds through a subscription.`;
+  }
+  const lines = [`How long ${what} took (the last ${DURATION_SAMPLE_SIZE} at most per group, from start to end):`, ...summaries.slice(0, MAX_STATS_GROUPS).map(durationSummaryLine)];
+  const more = summaries.length - MAX_STATS_GROUPS;
+  if (more > 0) lines.push(`… and ${more} more ${more === 1 ? 'group' : 'groups'}: name a kind or account=<name> to see them.`);
+  return lines.join('\n');
 }

@@ -9,6 +9,7 @@
  * subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]
  * subscribe tcss [account=<name>]  |  subscriptions  |  unsubscribe <n>|all
  * mute <duration>  |  unmute
+ * stats [<kind>] [account=<name>]
  * ```
  * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
  */
@@ -30,7 +31,7 @@ export const MAX_IDS_PER_COMMAND = 50;
 export { KIND_ALIASES } from '../providers/types';
 
 /** Subcommand words that may come first instead of a kind. */
-export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute'];
+export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute', 'stats'];
 
 
 /** Option names `subscribe` knows. */
@@ -264,6 +265,36 @@ function parseMute(rest: readonly Word[]): ParseResult {
   return bare(rest.slice(1), { type: 'mute', durationMs });
 }
 
+/** Parses `stats [<kind>] [account=<name>]`. */
+function parseStats(rest: readonly Word[]): ParseResult {
+  const subcommand = 'stats' as const;
+  const options: Options = {};
+  let kind: TaskKind | undefined;
+  for (const word of rest) {
+    if (word.type === 'option') {
+      // Durations are kept per account, not per region: only account= narrows them.
+      if (word.name !== 'account') {
+        const suggestion = suggestWord(word.name, ['account']);
+        return fail({ code: 'unknown_option', token: cutToken(word.name), subcommand, ...(suggestion ? { suggestion } : {}) });
+      }
+      const error = applyOption(word, options, subcommand);
+      if (error) return fail(error);
+      continue;
+    }
+    if (kind !== undefined) return fail({ code: 'unexpected_id', token: cutToken(word.text), subcommand });
+    const resolved = resolveTaskKind(word.text);
+    if (resolved === null) {
+      const suggestion = suggestWord(word.text, KIND_WORDS);
+      return fail({ code: 'unknown_kind', token: cutToken(word.text), subcommand, ...(suggestion ? { suggestion } : {}) });
+    }
+    kind = resolved;
+  }
+  return {
+    ok: true,
+    command: { type: 'stats', ...(kind !== undefined ? { kind } : {}), ...(options.account !== undefined ? { account: options.account } : {}) },
+  };
+}
+
 /**
  * Parses the text of a `/task-status` command (without the slash command itself).
  * Pure: no I/O, no clock. Never throws for any input string.
@@ -295,6 +326,8 @@ export function parseCommand(text: string): ParseResult {
       return parseMute(rest);
     case 'unmute':
       return bare(rest, { type: 'unmute' });
+    case 'stats':
+      return parseStats(rest);
     case 'unwatch': {
       const target = rest[0];
       if (target?.type === 'word' && target.text.toLowerCase() === 'all') return bare(rest.slice(1), { type: 'unwatch-all' });

@@ -10,6 +10,8 @@ import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 import type { CommandAccess } from '../accounts/access-policy';
 import type { WatchLimiter } from '../jobs/watch-quota';
+import type { DurationStore } from '../jobs/durations/duration-store';
+import type { DurationSummary } from '../jobs/durations/duration-group';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -33,7 +35,15 @@ export type Command =
   | { readonly type: 'unsubscribe'; readonly number: number }
   | { readonly type: 'unsubscribe-all' }
   | { readonly type: 'mute'; readonly durationMs: number }
-  | { readonly type: 'unmute' };
+  | { readonly type: 'unmute' }
+  | StatsCommand;
+
+/** `stats [<kind>] [account=<name>]`: how long ended tasks took. Absent kind: every kind. */
+export interface StatsCommand {
+  readonly type: 'stats';
+  readonly kind?: TaskKind;
+  readonly account?: string;
+}
 
 /** What `subscribe` asks for. `domain`, `statuses` and `region` (a CDN area) apply to `cdn` only. */
 export interface SubscriptionSelection {
@@ -134,6 +144,8 @@ export interface CommandServices {
   readonly access?: CommandAccess;
   /** How much one channel or person may watch and subscribe; absent: unlimited. */
   readonly limits?: CommandLimits;
+  /** How long ended tasks took, for `stats`; absent where the watch engine is not available. */
+  readonly durations?: Pick<DurationStore, 'summaries'>;
 }
 
 /** The usage limits the command handler applies (see the README's Limits). */
@@ -170,4 +182,5 @@ export type CommandResult =
   | { readonly type: 'subscription-list'; readonly visibility: 'ephemeral'; readonly subscriptions: readonly SubscriptionSummary[]; readonly text: string }
   | { readonly type: 'unsubscribed'; readonly visibility: 'ephemeral'; readonly count: number; readonly text: string }
   | { readonly type: 'muted'; readonly visibility: 'ephemeral'; readonly mute: MuteState; readonly text: string }
-  | { readonly type: 'unmuted'; readonly visibility: 'ephemeral'; readonly wasMuted: boolean; readonly heldCount: number; readonly text: string };
+  | { readonly type: 'unmuted'; readonly visibility: 'ephemeral'; readonly wasMuted: boolean; readonly heldCount: number; readonly text: string }
+  | { readonly type: 'stats'; readonly visibility: 'ephemeral'; readonly summaries: readonly DurationSummary[]; readonly text: string };

@@ -17,7 +17,8 @@
  * quietly, owing nothing, logged once.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { TaskState } from '../providers/types';
+import type { TaskState, TaskStatus } from '../providers/types';
+import type { DurationExpectation } from './durations/duration-group';
 import type { WatchConfig } from '../config';
 import { safeError } from '../observability/safe-error';
 import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
@@ -67,6 +68,8 @@ export interface DeliveryProcessorDependencies {
   /** The back-off of failed deliveries; default 1 s doubling up to 5 min. */
   readonly retry?: DeliveryRetry;
   readonly logger?: WatchEngineLogger;
+  /** What to expect of a task like this one (see `durations/`); null without enough history. */
+  readonly expectationOf?: (taskKey: string, status: TaskStatus) => Promise<DurationExpectation | null>;
 }
 
 /** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
@@ -172,8 +175,12 @@ export class DeliveryProcessor {
 
   private async card(watch: WatchRecord, task: TaskRecord): Promise<StatusCard> {
     const nextCheck = watch.endReason === null ? await this.dependencies.nextCheckOf(task) : null;
+    const status = currentStatus(task, watch);
+    // An expectation is for a task still under way; an ended one has its own duration.
+    const expected = watch.endReason === null && !status.terminal ? await this.dependencies.expectationOf?.(task.taskKey, status) : null;
     return {
-      status: currentStatus(task, watch),
+      status,
+      ...(expected ? { expected } : {}),
       watch: {
         watchId: watch.watchId,
         startedAt: watch.startedAt,

@@ -3,6 +3,7 @@
  * implement {@link Notifier}; the engine never imports a chat library.
  */
 import type { TaskState, TaskStatus } from '../providers/types';
+import type { DurationExpectation } from './durations/duration-group';
 
 /** Chat platforms a notification can go to. */
 export type ChatPlatform = 'slack' | 'discord' | 'terminal';
@@ -27,6 +28,11 @@ export interface StatusCard {
     readonly nextCheckAt: string | null;
     readonly endReason: WatchEndReason | null;
   };
+  /**
+   * What to expect of a task of this group, from the durations of its past ones; present only
+   * while the task runs and only once its group has enough history (see `estimateDuration`).
+   */
+  readonly expected?: DurationExpectation;
 }
 
 /** One state change (or ending) to post in the card's thread. */

@@ -29,6 +29,7 @@ import {
 import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
 import type { WatchEngineLogger } from './watch-engine-logger';
+import type { DurationRecorder } from './durations/duration-recorder';
 
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
 export const SWEEP_LIMIT = 500;
@@ -53,6 +54,8 @@ export interface PollSweeperDependencies {
   /** Turns outbox entries into delivery jobs. */
   readonly flushOutbox: () => Promise<void>;
   readonly logger: WatchEngineLogger;
+  /** Remembers how long tasks take (see `durations/`); absent: nothing is remembered. */
+  readonly durations?: DurationRecorder;
 }
 
 /** Runs sweep jobs. */
@@ -202,6 +205,7 @@ export class PollSweeper {
     const current = await store.recordObservation(task, status, realNow);
     // Superseded by an overlapping sweep's later observation, or the task ended meanwhile.
     if (current === null) return;
+    await this.dependencies.durations?.observe(task.taskKey, current.status, status);
     const ending = endingForStatus(status, current.everFound || status.found, this.dependencies.now());
     if (ending) {
       await this.endTask(task, ending);

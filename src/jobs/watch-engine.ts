@@ -26,6 +26,8 @@ import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from 
 import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
+import { DurationRecorder } from './durations/duration-recorder';
+import { DurationStore } from './durations/duration-store';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
 import { canonicalTaskId } from '../providers/validate-id';
 
@@ -69,7 +71,7 @@ export interface WatchEngineOptions {
   readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
   readonly tuning?: WatchEngineTuning;
   /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
-  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'activeWatchesByAccount'>>;
+  readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'activeWatchesByAccount' | 'taskDurations'>>;
   /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
   readonly deliveryHold?: DeliveryHold;
 }
@@ -84,6 +86,8 @@ export interface WatchEngine extends WatchService {
   readonly queues: readonly Queue[];
   /** Updates the queue-depth and active-watch gauges (call before serving /metrics). */
   refreshMetrics(): Promise<void>;
+  /** How long ended tasks took, per group (for `/task-status stats` and estimates). */
+  readonly durations: DurationStore;
 }
 
 /** How long `stop()` waits for in-flight jobs before dropping connections. */
@@ -295,7 +299,9 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return created ? summarize(created, await store.loadTask(taskKey), resolved) : null;
   };
 
-  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger });
+  const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
+  const durationRecorder = new DurationRecorder(durations, logger, options.metrics?.taskDurations);
+  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder });
   const delivery = new DeliveryProcessor({
     store,
     notifiers,
@@ -307,10 +313,17 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     retry: { minMs: options.watch.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS, maxMs: options.watch.deliveryRetryMaxMs ?? DEFAULT_DELIVERY_RETRY_MAX_MS },
     logger,
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
+    // A card without its expectation is still worth posting: a failed read must not hold it.
+    expectationOf: (taskKey, status) =>
+      durations.expectation(taskKey, status, now()).catch((error: unknown) => {
+        logger.warn({ err: safeError(error), taskKey }, 'could not read what to expect of a task');
+        return null;
+      }),
   });
 
   return {
     queues: [pollQueue, notifyQueue],
+    durations,
 
     async refreshMetrics(): Promise<void> {
       const metrics = options.metrics;

@@ -116,6 +116,8 @@ interface CompactStatus {
   u?: string | number;
   q?: string;
   o: string | number;
+  /** subtype (Redis TaskType, CDN area, DCDN object type), when the cloud gave one */
+  y?: string;
 }
 
 function compactTime(iso: string): string | number {
@@ -149,6 +151,7 @@ export function encodeStatus(status: TaskStatus, identity?: StatusIdentity): str
   if (status.createdAt !== null) compact.c = compactTime(status.createdAt);
   if (status.updatedAt !== null) compact.u = compactTime(status.updatedAt);
   if (status.requestId !== null) compact.q = status.requestId;
+  if (status.subtype !== undefined) compact.y = status.subtype;
   return JSON.stringify(compact);
 }
 
@@ -174,6 +177,7 @@ export function decodeStatus(text: string | undefined, identity: StatusIdentity)
     updatedAt: compact.u === undefined ? null : expandTime(compact.u),
     requestId: compact.q ?? null,
     observedAt: expandTime(compact.o),
+    ...(compact.y !== undefined ? { subtype: compact.y } : {}),
   };
 }
 

@@ -27,7 +27,15 @@ export interface TaskwatchMetrics {
   readonly notifications: Counter<'platform' | 'outcome'>;
   /** Jobs waiting or delayed, by queue. */
   readonly queueDepth: Gauge<'queue' | 'state'>;
+  /** How long watched and subscribed tasks took from start to end, in seconds, by kind and account. */
+  readonly taskDurations: Histogram<'kind' | 'account'>;
 }
+
+/**
+ * Buckets of {@link TaskwatchMetrics.taskDurations}: cloud tasks take from seconds (a small
+ * refresh) to hours (a DTS migration step), so the buckets grow roughly threefold.
+ */
+export const TASK_DURATION_BUCKETS: readonly number[] = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 43_200];
 
 /** Creates the metrics on a fresh registry. */
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): TaskwatchMetrics {
@@ -89,6 +97,13 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       name: 'taskwatch_queue_depth',
       help: 'Jobs in each queue, by state',
       labelNames: ['queue', 'state'],
+      registers: [registry],
+    }),
+    taskDurations: new Histogram({
+      name: 'taskwatch_task_duration_seconds',
+      help: 'How long watched and subscribed tasks took from start to end, by kind and account',
+      labelNames: ['kind', 'account'],
+      buckets: [...TASK_DURATION_BUCKETS],
       registers: [registry],
     }),
   };

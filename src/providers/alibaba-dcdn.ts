@@ -6,7 +6,7 @@
  */
 import type { AlibabaDcdnApi } from './alibaba-client';
 import { ProviderError, isProviderError } from './errors';
-import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
 import type { DescribeOptions, TaskItem, TaskProvider, TaskState, TaskStatus } from './types';
 import { utcTimeToIso } from './vendor-time';
@@ -35,6 +35,7 @@ interface RefreshRow {
   readonly process: number | null;
   readonly description: string | null;
   readonly creationTime: string | null;
+  readonly objectType: string | null;
 }
 
 interface ChunkAnswer {
@@ -125,6 +126,7 @@ export class AlibabaDcdnProvider implements TaskProvider {
         message: describeAggregate(items, aggregate.state, aggregate.rawStatus),
         items,
         createdAt: created[0] ?? null,
+        subtype: sharedValue(rows.map((row) => row.objectType)),
         requestId,
       },
     );
@@ -151,6 +153,7 @@ function readRows(body: Readonly<Record<string, unknown>>): RefreshRow[] {
       process: parsePercent(row['Process']),
       description: typeof row['Description'] === 'string' ? row['Description'] : null,
       creationTime: typeof row['CreationTime'] === 'string' ? row['CreationTime'] : null,
+      objectType: typeof row['ObjectType'] === 'string' ? row['ObjectType'] : null,
     }));
 }
 

@@ -38,6 +38,8 @@ export interface StatusFields {
   readonly items?: readonly TaskItem[];
   readonly createdAt?: string | null;
   readonly updatedAt?: string | null;
+  /** See {@link TaskStatus.subtype}; empty or absent leaves it out. */
+  readonly subtype?: string | null;
 }
 
 /** Builds a found task's status; `terminal` always follows from `state`. */
@@ -58,7 +60,15 @@ export function foundStatus(context: ProviderContext, identity: StatusIdentity, 
     updatedAt: fields.updatedAt ?? null,
     requestId: fields.requestId,
     observedAt: new Date(context.now()).toISOString(),
+    ...(fields.subtype ? { subtype: fields.subtype } : {}),
   };
+}
+
+/** The one value every row shares (e.g. an area), or null when rows differ or give none. */
+export function sharedValue(values: readonly (string | null)[]): string | null {
+  const distinct = new Set(values);
+  const [only] = distinct;
+  return distinct.size === 1 && only ? only : null;
 }
 
 /**

@@ -4,7 +4,7 @@
  * per URL and an aggregate state.
  */
 import { ProviderError } from './errors';
-import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, type ProviderContext } from './provider-context';
+import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
 import type { DescribeOptions, TaskItem, TaskProvider, TaskStatus } from './types';
@@ -168,6 +168,7 @@ export class TencentCdnProvider implements TaskProvider {
         items,
         createdAt: created[0] ?? null,
         updatedAt: updated[updated.length - 1] ?? null,
+        subtype: sharedValue(rows.map((row) => row.area)),
         requestId,
       },
     );

@@ -37,6 +37,7 @@ export class TencentRedisProvider extends RegionalTencentProvider {
         rawStatus,
         message: redisMessage(response, state, rawStatus),
         createdAt: beijingTimeToIso(stringField(response, 'StartTime')),
+        subtype: stringField(response, 'TaskType')?.trim() || null,
         requestId: stringField(response, 'RequestId'),
       });
     });

@@ -1,7 +1,7 @@
 /**
  * The `/task-status` application command as Discord registers it: subcommands `query`,
- * `watch`, `unwatch`, `list`, `subscribe`, `subscriptions`, `unsubscribe`, `mute`, `unmute`
- * and `help`. Options map one to one onto the shared command
+ * `watch`, `unwatch`, `list`, `subscribe`, `subscriptions`, `unsubscribe`, `mute`, `unmute`,
+ * `stats` and `help`. Options map one to one onto the shared command
  * grammar, so that a Discord command and the same words typed in Slack parse and fail alike.
  * Lengths stay inside Discord's limits (names 32, descriptions 100, choices 25, string options
  * up to 6000) and inside the grammar's own (the whole text stays under 4000 characters).
@@ -159,6 +159,12 @@ export const TASK_STATUS_COMMAND: RESTPostAPIChatInputApplicationCommandsJSONBod
       options: [{ type: ApplicationCommandOptionType.String, name: OPTION_DURATION, description: 'How long, e.g. 30m, 2h, 1d (at most 7d)', required: true, max_length: 16 }],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'unmute', description: 'Post the summary and resume notifications now' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'stats',
+      description: 'How long tasks usually take, per kind and account (only you see it)',
+      options: [kindOption(false, 'Task kind (leave out for every kind)'), accountOption],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use /task-status' },
   ],
 };

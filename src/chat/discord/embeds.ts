@@ -5,6 +5,8 @@
  * fields per embed, 256 characters per title, 1024 per field value, 4096 per description and
  * 6000 for all embeds of a message together; 100 characters per button custom ID.
  */
+import { expectationText } from '../render/duration-estimate-text';
+import { discordTimeStyle, escapedWithTimes } from '../render/time-text';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
@@ -259,13 +261,14 @@ export function renderQueryReply(statuses: readonly TaskStatus[], failures: read
   return { content: cutText(escapeDiscordMarkdown(note), DISCORD_LIMITS.content), embeds, components };
 }
 
-function watchField(watch: NonNullable<StatusCard['watch']>): APIEmbedField {
+function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCard['expected']): APIEmbedField {
   if (watch.endReason) return field('Watch', `👀 ${describeWatchEnd(watch.endReason)}`, false);
   const parts = [`👀 Watching${discordTime(watch.startedAt) ? ` since ${discordTime(watch.startedAt)}` : ''}`];
   const next = discordTime(watch.nextCheckAt);
   if (next) parts.push(`next check ${next}`);
   const deadline = discordTime(watch.deadlineAt, 'f');
   if (deadline) parts.push(`until ${deadline} at the latest`);
+  if (expected) parts.push(`⏱ ${escapedWithTimes(discordTimeStyle, (time) => expectationText(expected, time), escapeDiscordMarkdown)}`);
   return field('Watch', parts.join(', '), false);
 }
 
@@ -281,7 +284,7 @@ function selectionOfStatus(status: TaskStatus): TaskSelection {
 
 /** Renders a watch's status card: the task's latest status, the watch around it, and the buttons. */
 export function renderStatusCard(card: StatusCard): DiscordMessage {
-  const extra = card.watch ? [watchField(card.watch)] : [];
+  const extra = card.watch ? [watchField(card.watch, card.expected)] : [];
   const embed = detailedStatusEmbed(card.status, EMBED_BUDGET, extra);
   return { content: '', embeds: [embed], components: selectionButtons(selectionOfStatus(card.status)) };
 }

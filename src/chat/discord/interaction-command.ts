@@ -91,6 +91,8 @@ export function commandFromOptions(subcommand: string | null, options: Subcomman
       return parseCommand(options.all === true ? 'unsubscribe all' : `unsubscribe ${options.number ?? ''}`.trim());
     case 'mute':
       return optionText('mute', [options.duration ?? null], []);
+    case 'stats':
+      return optionText('stats', [options.kind], [['account', options.account]]);
     default:
       return { ok: true, command: { type: 'help' } satisfies Command };
   }
@@ -101,7 +103,7 @@ export function commandFromOptions(subcommand: string | null, options: Subcomman
  * must be one plain word, so nothing typed into an option can become another option.
  */
 function optionText(
-  subcommand: 'subscribe' | 'mute',
+  subcommand: 'subscribe' | 'mute' | 'stats',
   positional: ReadonlyArray<string | null>,
   named: ReadonlyArray<readonly [string, string | null]>,
 ): ParseResult {

@@ -4,6 +4,8 @@
  * inside Block Kit's limits (50 blocks, 3000 characters per text, 10 context elements) and
  * carries a plain fallback `text` for notifications and screen readers.
  */
+import { expectationText } from '../render/duration-estimate-text';
+import { escapedWithTimes, slackTimeStyle } from '../render/time-text';
 import type { types as SlackTypes } from '@slack/bolt';
 import type { QueryFailure } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
@@ -246,6 +248,8 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
       if (next) parts.push(`next check ${next}`);
       const deadline = slackDate(watch.deadlineAt);
       if (deadline) parts.push(`until ${deadline} at the latest`);
+      const expected = card.expected;
+      if (expected) parts.push(`⏱ ${escapedWithTimes(slackTimeStyle, (time) => expectationText(expected, time), escapeMrkdwn)}`);
     }
     const footer = context(parts);
     if (footer) blocks.push(footer);

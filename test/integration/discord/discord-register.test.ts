@@ -42,7 +42,7 @@ describe('taskwatch discord register', () => {
     const registered = fake.commands.guild.get(guildId)!;
     expect(registered.map((command) => command['name'])).toEqual(['task-status']);
     const subcommands = (registered[0]!['options'] as { name: string }[]).map((option) => option.name);
-    expect(subcommands).toEqual(['query', 'watch', 'unwatch', 'list', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute', 'help']);
+    expect(subcommands).toEqual(['query', 'watch', 'unwatch', 'list', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute', 'stats', 'help']);
   });
 
   test('given no --guild, then the command set is registered globally and the output says it can take up to an hour', async () => {

@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import type { CloudAccount, WatchConfig } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine, type WatchEngineRole } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine, type WatchEngineOptions, type WatchEngineRole } from '../../../src/jobs/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { RecordingNotifier } from './recording-notifier';
@@ -54,8 +54,8 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-/** Builds and starts an engine. */
-export async function startTestEngine(setup: EngineSetup, now?: () => number): Promise<TestEngine> {
+/** Builds and starts an engine; `metrics`, when given, receives what the engine observes. */
+export async function startTestEngine(setup: EngineSetup, now?: () => number, metrics?: WatchEngineOptions['metrics']): Promise<TestEngine> {
   const redis = createRedisConnection(setup.redisUrl);
   const registry = createProviderRegistry(
     { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: setup.providerTimeoutMs ?? 3000 },
@@ -70,6 +70,7 @@ export async function startTestEngine(setup: EngineSetup, now?: () => number): P
     role: setup.role,
     ...(now ? { now } : {}),
     deliverySpacingMs: { slack: 10 },
+    ...(metrics ? { metrics } : {}),
     tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: setup.supervisorIntervalMs ?? 500 },
   });
   await engine.start();

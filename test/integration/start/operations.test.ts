@@ -73,6 +73,7 @@ describe('the operations HTTP endpoints', () => {
       'taskwatch_active_watches_by_account',
       'taskwatch_rate_budget_calls_total',
       'taskwatch_rate_budget_wait_seconds_total',
+      'taskwatch_task_duration_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }

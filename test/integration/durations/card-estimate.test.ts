@@ -1,0 +1,119 @@
+/**
+ * The card says what to expect once a group has history: the watch engine end to end into the
+ * fake Slack (real SlackNotifier and web client), a real redis-server, the cloud sandbox on a
+ * manual clock so that every past duration is known exactly.
+ */
+import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createProviderRegistry } from '../../../src/providers/registry';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { ManualClock } from '../../../src/util/clock';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
+import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+
+const BOT_TOKEN = 'xoxb-card-estimate-test-0123456789-secret';
+
+let redisServer: TestRedis;
+let clock: ManualClock;
+let slack: FakeSlack;
+let sandbox: CloudSandbox;
+let engine: WatchEngine;
+let stopAll: () => Promise<void>;
+
+beforeAll(async () => {
+  redisServer = await startTestRedis({ appendOnly: false });
+  clock = new ManualClock();
+  slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  sandbox = await CloudSandbox.start({ clock });
+  const prefix = uniqueQueueName('card-estimate');
+  const redis = createRedisConnection(redisServer.url);
+  const registry = createProviderRegistry(
+    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
+  );
+  engine = createWatchEngine({
+    connection: redisServer.url,
+    prefix,
+    providers: registry,
+    notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })],
+    watch: TEST_WATCH_CONFIG,
+    role: 'all',
+    now: () => clock.now(),
+    deliverySpacingMs: { slack: 10 },
+    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
+  });
+  await engine.start();
+  stopAll = async () => {
+    await engine.stop();
+    registry.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await sandbox.stop();
+    await slack.stop();
+  };
+});
+
+afterAll(async () => {
+  await stopAll?.();
+  await redisServer?.stop();
+});
+
+/** A Redis FLUSH_INSTANCE task: preparing, running after 1 s, succeeded after `doneAfterMs` (sandbox clock). */
+function plantFlush(doneAfterMs: number): string {
+  return sandbox.addTask({
+    kind: 'redis',
+    region: 'ap-guangzhou',
+    attributes: { TaskType: 'FLUSH_INSTANCE' },
+    steps: [
+      { afterMs: 0, status: 'preparing' },
+      { afterMs: 1000, status: 'running' },
+      { afterMs: doneAfterMs, status: 'succeed' },
+    ],
+  });
+}
+
+async function watchIn(channelId: string, id: string): Promise<void> {
+  await engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou' }], channel: { platform: 'slack', channelId }, requestedBy: 'U1' });
+}
+
+/** Everything the channel's card shows now: its last successful chat.update, blocks included. */
+function cardNow(channelId: string): string {
+  const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
+  const last = updates[updates.length - 1];
+  return last ? JSON.stringify(last.body['blocks']) : '';
+}
+
+async function endedCount(): Promise<number> {
+  return (await engine.durations.summaries())[0]?.count ?? 0;
+}
+
+test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; given 10 (1 to 10 min), then the next card says usually 1-9 min, median 5 min, and when it is typically done', async () => {
+  const minutes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // All planted at once, on one card channel each: the nth ends after n minutes.
+  for (const [index, minute] of minutes.entries()) await watchIn(`C-PAST${index}`, plantFlush(minute * 60_000));
+  await waitFor('every past card shows the first check', () => minutes.every((_, index) => cardNow(`C-PAST${index}`) !== ''));
+
+  for (const minute of minutes.slice(0, 9)) {
+    clock.advance(60_000);
+    await waitFor(`${minute} past tasks ended`, async () => (await endedCount()) >= minute);
+  }
+  // Nine endings are too few for a claim: this card says nothing about what to expect.
+  const early = plantFlush(60 * 60_000);
+  await watchIn('C-EARLY', early);
+  await waitFor('the early card shows its first check', () => cardNow('C-EARLY').includes(early));
+  expect(cardNow('C-EARLY')).not.toContain('usually');
+
+  clock.advance(60_000);
+  await waitFor('10 past tasks ended', async () => (await endedCount()) >= 10);
+  const next = plantFlush(60 * 60_000);
+  await watchIn('C-NEXT', next);
+  await waitFor('the next card shows its first check', () => cardNow('C-NEXT').includes(next));
+  // 10th percentile 1 min, 90th 9 min, median 5 min (nearest rank over 1..10 min).
+  expect(cardNow('C-NEXT')).toContain('usually 1-9 min (median 5 min, 10 past tasks)');
+  // It started now (Redis StartTime), so it is typically done a median later, in Slack's date markup.
+  expect(cardNow('C-NEXT')).toContain(`typically done <!date^${(clock.now() + 5 * 60_000) / 1000}^`);
+  expect(JSON.stringify(slack.callsOf('chat.update').map((call) => call.body))).not.toContain(BOT_TOKEN);
+});
