@@ -131,6 +131,60 @@ describe('watching into Slack', () => {
     await world?.stop();
   });
 
+  /** The latest body the card of a channel carries, as JSON (its post or its last edit). */
+  const latestCardJson = (slack: FakeSlack, channel: string): string => {
+    const card = cardIn(slack, channel);
+    if (!card) return '';
+    const updates = slack.callsOf('chat.update').filter((call) => call.answer?.['ok'] === true && call.body['channel'] === channel && call.body['ts'] === card.answer?.['ts']);
+    return JSON.stringify((updates[updates.length - 1] ?? card).body);
+  };
+
+  test('given a DCDN refresh whose progress alone moves (30% -> 70%), then the card is edited to it and the thread hears only the ending', async () => {
+    const { slack, sandbox, clock, engine } = world;
+    const steps = [
+      { afterMs: 0, status: 'Refreshing', percent: 30 },
+      { afterMs: 30_000, status: 'Refreshing', percent: 70 },
+      { afterMs: 60_000, status: 'Complete', percent: 100 },
+    ];
+    const id = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/progress.png', steps }] });
+    await engine.watch({ refs: [{ kind: 'dcdn', id }], channel: { platform: 'slack', channelId: 'C-PROGRESS' }, requestedBy: 'U1' });
+    await waitFor('card at 30%', () => latestCardJson(slack, 'C-PROGRESS').includes('30%'), 20_000);
+    clock.advance(30_000);
+    await waitFor('card at 70%', () => latestCardJson(slack, 'C-PROGRESS').includes('70%'), 20_000);
+    expect(repliesIn(slack, 'C-PROGRESS')).toHaveLength(0);
+    clock.advance(30_000);
+    await waitFor('the ending reply', () => repliesIn(slack, 'C-PROGRESS').length >= 1, 20_000);
+    await waitFor('notify queue drained', async () => {
+      const counts = await engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    }, 20_000);
+    const replies = repliesIn(slack, 'C-PROGRESS');
+    expect(replies).toHaveLength(1);
+    expect(String(replies[0]?.body['text'])).toMatch(/Succeeded/);
+  });
+
+  test('given a CDN prefetch in which one URL fails while the other still runs, then one thread reply names the failed URL', async () => {
+    const { slack, sandbox, clock, engine } = world;
+    const id = sandbox.addTask({
+      kind: 'cdn',
+      items: [
+        { name: 'https://www.example.com/ok.js', steps: [{ afterMs: 0, status: 'process', percent: 10 }, { afterMs: 30_000, status: 'process', percent: 60 }] },
+        { name: 'https://www.example.com/broken.js', steps: [{ afterMs: 0, status: 'process', percent: 10 }, { afterMs: 30_000, status: 'fail', percent: 0 }] },
+      ],
+    });
+    await engine.watch({ refs: [{ kind: 'cdn', id }], channel: { platform: 'slack', channelId: 'C-ITEMS' }, requestedBy: 'U1' });
+    await waitFor('card running', () => /Running/i.test(cardText(slack, 'C-ITEMS')), 20_000);
+    clock.advance(30_000);
+    await waitFor('a reply about the failed URL', () => repliesIn(slack, 'C-ITEMS').length >= 1, 20_000);
+    await waitFor('notify queue drained', async () => {
+      const counts = await engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    }, 20_000);
+    const replies = repliesIn(slack, 'C-ITEMS');
+    expect(replies).toHaveLength(1);
+    expect(JSON.stringify(replies[0]?.body)).toContain('https://www.example.com/broken.js');
+  });
+
   test('given a task going pending -> running -> succeeded, then each transition is one thread reply, the card ends succeeded, the duration closes the thread, and no token leaks', async () => {
     const { slack, sandbox, clock, engine } = world;
     const id = plantRedisTask(sandbox, 'succeed');
