@@ -47,10 +47,21 @@ function targetOf(command: Command): AccountTarget | null {
     case 'stats':
       // Decided by checkStatsAccess, which may cover both clouds.
       return null;
-    default:
-      // help, list, unwatch-all, subscriptions, unsubscribe, mute, unmute: they name no account
-      // and act on this channel's own watches and subscriptions only.
+    case 'help':
+    case 'list':
+    case 'unwatch-all':
+    case 'subscriptions':
+    case 'unsubscribe':
+    case 'unsubscribe-all':
+    case 'mute':
+    case 'unmute':
+      // They name no account and act on this channel's own watches and subscriptions only.
       return null;
+    default: {
+      // Fails closed: a new command does not compile until its access rule is written above.
+      const unruled: never = command;
+      return unruled;
+    }
   }
 }
 
