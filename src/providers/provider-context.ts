@@ -143,9 +143,10 @@ export function requireValidTaskIds(kind: TaskKind, ids: readonly string[]): voi
         ? `A ${kindLabel(kind)} task ID cannot be empty.`
         : problem === 'id_too_long'
           ? `A ${kindLabel(kind)} task ID cannot be longer than ${MAX_TASK_ID_LENGTH} characters.`
-          : kind === 'redis'
-            ? `Redis task IDs are whole numbers; "${shown}" is not one.`
-            : `${kindLabel(kind)} task IDs are numeric; "${shown}" is not one.`;
+          : kind === 'redis' || kind === 'dcdn'
+            ? `${kindLabel(kind)} task IDs are whole numbers; "${shown}" is not one.`
+            : // CDN TaskIds and DTS AsyncRequestIds are letters, digits, '.', '_' and '-' (see validate-id.ts).
+              `${kindLabel(kind)} task IDs use only letters, digits, ".", "_" and "-"; "${shown}" is not one.`;
     throw new ProviderError({ code: 'invalid_request', userMessage, retryable: false });
   }
 }

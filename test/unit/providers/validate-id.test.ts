@@ -1,4 +1,5 @@
 import { validateTaskId } from '../../../src/providers/validate-id';
+import { requireValidTaskIds } from '../../../src/providers/provider-context';
 import { TASK_KINDS } from '../../../src/providers/types';
 
 describe('validateTaskId', () => {
@@ -32,5 +33,27 @@ describe('validateTaskId', () => {
   it('given CDN and DTS IDs in their documented formats, then they are valid', () => {
     expect(validateTaskId('cdn', '1533031853231313311')).toBeNull();
     expect(validateTaskId('dts', 'cafebabe-254f-11ea-8995-e92c139e6918')).toBeNull();
+  });
+});
+
+describe('requireValidTaskIds', () => {
+  const messageOf = (kind: (typeof TASK_KINDS)[number], id: string): string => {
+    try {
+      requireValidTaskIds(kind, [id]);
+    } catch (error) {
+      return (error as Error & { userMessage?: string }).userMessage ?? '';
+    }
+    return '';
+  };
+
+  it('given a bad CDN or DTS ID, then the refusal describes their real shape, not "numeric"', () => {
+    expect(messageOf('cdn', 'a b')).toBe('CDN task IDs use only letters, digits, ".", "_" and "-"; "a b" is not one.');
+    expect(messageOf('dts', 'x/y')).toContain('letters, digits');
+    expect(messageOf('dts', 'x/y')).not.toContain('numeric');
+  });
+
+  it('given a bad Redis or DCDN ID, then the refusal says they are whole numbers', () => {
+    expect(messageOf('redis', '18215a')).toBe('Redis task IDs are whole numbers; "18215a" is not one.');
+    expect(messageOf('dcdn', '7042x')).toBe('DCDN task IDs are whole numbers; "7042x" is not one.');
   });
 });
