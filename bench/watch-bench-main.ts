@@ -24,6 +24,7 @@ import type { TaskKind } from '../src/providers/types';
 import { startLocalRedis } from '../src/runtime/local-redis';
 import { CloudSandbox } from '../src/sandbox/cloud-sandbox';
 import type { LifecycleStep } from '../src/sandbox/types';
+import { measureWatchMemory } from './watch-memory';
 import { startFakeSlack, type RecordedCall } from '../test/fakes/slack/fake-slack';
 import {
   NAIVE_QUEUE,
@@ -51,6 +52,8 @@ interface Options {
   readonly intervalMs: number;
   readonly maxIntervalMs: number;
   readonly writeDocs: boolean;
+  /** Also measure Redis bytes per watch at 2,000 and 10,000 watches (`--phase memory` alone). */
+  readonly memory: boolean;
 }
 
 function parseDuration(text: string): number {
@@ -69,7 +72,8 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     tasks: Number(value('--tasks') ?? 10_000),
     durationMs: parseDuration(value('--duration') ?? '10m'),
-    phases: phase === 'both' ? ['engine', 'naive'] : [phase as BenchMode],
+    phases: phase === 'both' ? ['engine', 'naive'] : phase === 'memory' ? [] : [phase as BenchMode],
+    memory: phase === 'memory' || (phase === 'both' && !argv.includes('--no-memory')),
     intervalMs: Number(value('--interval-ms') ?? 5000),
     maxIntervalMs: Number(value('--max-interval-ms') ?? 60_000),
     writeDocs: !argv.includes('--no-docs'),
@@ -567,8 +571,47 @@ function keptAnalysis(docsPath: string): string {
   }
 }
 
+/** Measures and reports Redis bytes per watch; keeps its own section of docs/benchmarks.md. */
+async function runMemoryPhase(options: Options, startedAt: string): Promise<void> {
+  const figures = [];
+  for (const watches of [2_000, 10_000]) {
+    const figure = await measureWatchMemory(watches);
+    figures.push(figure);
+    process.stdout.write(`memory  ${figure.watches} watches (${figure.commands} commands of 10 IDs, ${figure.channels} channels): ${figure.bytesPerWatch} B/watch, ${figure.keys} keys\n`);
+  }
+  if (!options.writeDocs) return;
+  const docsPath = join(__dirname, '..', 'docs', 'benchmarks.md');
+  const section = [
+    MEMORY_START,
+    '## Redis memory per watch (`npm run bench:watch`, or `-- --phase memory` alone)',
+    '',
+    `Run of ${startedAt}. Watches registered as a user would: \`/task-status watch dcdn <10 IDs>\` through the command handler into 40 channels, each posting its card to the fake Slack, the whole bot running (role all). Figure: growth of \`INFO memory\` \`used_memory\` from after a warm-up command to when every task has been checked once and every card update delivered, divided by the watches. Target: under 2 KB (2,048 B) per watch.`,
+    '',
+    '| watches | commands | B/watch | keys |',
+    '|---|---|---|---|',
+    ...figures.map((figure) => `| ${figure.watches} | ${figure.commands} | ${figure.bytesPerWatch} | ${figure.keys} |`),
+    MEMORY_END,
+  ].join('\n');
+  let current: string;
+  try {
+    current = readFileSync(docsPath, 'utf8');
+  } catch {
+    current = '# Benchmarks\n';
+  }
+  const start = current.indexOf(MEMORY_START);
+  const end = current.indexOf(MEMORY_END);
+  writeFileSync(docsPath, start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + MEMORY_END.length)}` : `${current.trimEnd()}\n\n${section}\n`);
+}
+
+const MEMORY_START = '<!-- watch-memory:start -->';
+const MEMORY_END = '<!-- watch-memory:end -->';
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.phases.length === 0) {
+    await runMemoryPhase(options, new Date().toISOString());
+    process.exit(0);
+  }
   const startedAt = new Date().toISOString();
   process.stdout.write(`bench:watch: ${options.tasks} tasks, ${options.durationMs / 1000} s per phase, phases ${options.phases.join(', ')}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), 'taskwatch-bench-'));
@@ -621,6 +664,7 @@ async function main(): Promise<void> {
     writeFileSync(docsPath, renderDocs({ options, startedAt, theoretical, theoreticalConfigured, phases, file }) + keptAnalysis(docsPath));
     process.stdout.write('docs/benchmarks.md updated\n');
   }
+  if (options.memory) await runMemoryPhase(options, startedAt);
   process.exit(0);
 }
 
