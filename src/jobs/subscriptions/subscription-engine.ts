@@ -25,6 +25,7 @@ import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/type
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
+import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
@@ -112,18 +113,6 @@ function tuned(tuning: SubscriptionTuning = {}): Tuned {
   return { ...base, seenRetentionMs: Math.max(tuning.seenRetentionMs ?? 0, floor) };
 }
 
-/**
- * KEYS: seen, pending. ARGV: taskId, now, ref JSON, retentionMs. Takes a TaskId for a
- * subscription unless already taken; 1 when this call took it.
- */
-const TAKE_TASK = `
-if redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1
-`;
-
 /** Throttling backs a group off, doubling per throttled sweep up to this. */
 const MAX_BACKOFF_MS = 300_000;
 
@@ -203,14 +192,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       .srem(keys.members(record.groupId), record.id)
       .exec();
     // The last subscription of a group takes the group with it; its sweep then ends by itself.
-    await redis.eval(
-      `if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) redis.call('DEL', KEYS[3]) end return 0`,
-      3,
-      keys.members(record.groupId),
-      keys.groups(),
-      keys.cursor(record.groupId),
-      record.groupId,
-    );
+    await runLua(redis, SUBSCRIPTION_COMMANDS.removeEmptySubscriptionGroup, {
+      keys: { members: keys.members(record.groupId), groups: keys.groups(), cursor: keys.cursor(record.groupId) },
+      args: { groupId: record.groupId },
+    });
   };
 
   /** Hands a taken task to the channel: a watch, or a note in the mute summary. */
@@ -226,7 +211,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
 
   const offer = async (record: SubscriptionRecord, status: TaskStatus): Promise<void> => {
     const ref: TaskRef = { kind: record.kind, id: status.id, account: record.account };
-    const taken = Number(await redis.eval(TAKE_TASK, 2, keys.seen(record.id), keys.pending(record.id), status.id, now(), JSON.stringify({ ref, state: status.state, rawStatus: status.rawStatus }), tuning.seenRetentionMs));
+    const taken = await runLua(redis, SUBSCRIPTION_COMMANDS.takeSubscriptionTask, {
+      keys: { seen: keys.seen(record.id), pending: keys.pending(record.id) },
+      args: { taskId: status.id, now: now(), entryJson: JSON.stringify({ ref, state: status.state, rawStatus: status.rawStatus }), retentionMs: tuning.seenRetentionMs },
+    });
     if (taken !== 1) return;
     try {
       await announce(record, ref, status);
