@@ -1,13 +1,14 @@
 /**
  * Reads and writes the watch engine's records in Redis. Multi-step updates go through the Lua
- * scripts in `watch-scripts.ts`; everything here is safe to call from several processes.
+ * commands in `lua/` (signatures in `lua-commands.ts`); everything here is safe to call from
+ * several processes.
  */
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
 import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
 import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
-import { defineWatchScripts, type WatchScripts } from './watch-scripts';
+import { WATCH_COMMANDS, defineLuaCommands, runLua } from './lua-commands';
 
 /**
  * Most past statuses of a task kept for subscribers not yet told of them ("previous" and the
@@ -66,14 +67,13 @@ export type WatchReservation = 'active' | 'busy' | 'revive' | 'new';
 /** Typed access to the watch records. */
 export class WatchStore {
   readonly keys: WatchKeys;
-  private readonly scripts: WatchScripts;
 
   constructor(
     readonly redis: Redis,
     namespace: string,
   ) {
     this.keys = new WatchKeys(namespace);
-    this.scripts = defineWatchScripts(redis);
+    defineLuaCommands(redis);
   }
 
   async loadTask(taskKey: string): Promise<TaskRecord | null> {
@@ -131,7 +131,10 @@ export class WatchStore {
    * `toldSeq`) was told of, unless an ended watch's reply is still owed.
    */
   async trimHistory(taskKey: string, toldSeq: number): Promise<number> {
-    return Number(await this.scripts.trimHistory([this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.task(taskKey)], [this.keys.watch(''), toldSeq]));
+    return runLua(this.redis, WATCH_COMMANDS.trimHistory, {
+      keys: { history: this.keys.history(taskKey), subscribers: this.keys.subscribers(taskKey), task: this.keys.task(taskKey) },
+      args: { watchKeyPrefix: this.keys.watch(''), toldSeq },
+    });
   }
 
   /**
@@ -141,12 +144,15 @@ export class WatchStore {
    * `new` reserved, post a card.
    */
   async reserveWatch(watchId: string, token: string, realNow: number, ttlMs: number): Promise<WatchReservation> {
-    return (await this.scripts.reserveWatch([this.keys.watch(watchId), this.keys.reservation(watchId)], [token, realNow, ttlMs])) as WatchReservation;
+    return runLua(this.redis, WATCH_COMMANDS.reserveWatch, {
+      keys: { watch: this.keys.watch(watchId), reservation: this.keys.reservation(watchId) },
+      args: { token, realNow, ttlMs },
+    });
   }
 
   /** Drops a reservation that is still `token`'s (e.g. its card could not be posted). */
   async releaseReservation(watchId: string, token: string): Promise<void> {
-    await this.scripts.releaseReservation([this.keys.reservation(watchId)], [token]);
+    await runLua(this.redis, WATCH_COMMANDS.releaseReservation, { keys: { reservation: this.keys.reservation(watchId) }, args: { token } });
   }
 
   /**
@@ -157,41 +163,39 @@ export class WatchStore {
   async subscribe(input: SubscribeInput): Promise<number> {
     const groupId = groupIdOf(input.task);
     const groupJson = JSON.stringify({ v: RECORD_VERSION, kind: input.task.kind, account: input.task.account, region: input.task.region });
-    return Number(
-      await this.scripts.subscribe(
-        [
-          this.keys.task(input.taskKey),
-          this.keys.subscribers(input.taskKey),
-          this.keys.watch(input.watchId),
-          this.keys.channel(input.channel),
-          this.keys.due(groupId),
-          this.keys.groups(),
-          this.keys.activeCount(),
-          this.keys.outbox(),
-          this.keys.reservation(input.watchId),
-        ],
-        [
-          input.watchId,
-          input.taskKey,
-          RECORD_VERSION,
-          input.task.kind,
-          input.task.account,
-          input.task.region ?? '',
-          input.task.id,
-          groupId,
-          input.realNow,
-          input.channel,
-          input.requestedBy,
-          input.cardMessageId,
-          input.startedAt,
-          input.deadlineAt,
-          groupJson,
-          input.cardSeq ?? '',
-          input.revive ? '1' : '',
-          input.reservation ?? '',
-        ],
-      ),
-    );
+    return runLua(this.redis, WATCH_COMMANDS.subscribe, {
+      keys: {
+        task: this.keys.task(input.taskKey),
+        subscribers: this.keys.subscribers(input.taskKey),
+        watch: this.keys.watch(input.watchId),
+        channel: this.keys.channel(input.channel),
+        due: this.keys.due(groupId),
+        groups: this.keys.groups(),
+        activeCount: this.keys.activeCount(),
+        outbox: this.keys.outbox(),
+        reservation: this.keys.reservation(input.watchId),
+      },
+      args: {
+        watchId: input.watchId,
+        taskKey: input.taskKey,
+        version: RECORD_VERSION,
+        kind: input.task.kind,
+        account: input.task.account,
+        region: input.task.region ?? '',
+        id: input.task.id,
+        groupId,
+        realNow: input.realNow,
+        channel: input.channel,
+        requestedBy: input.requestedBy,
+        cardMessageId: input.cardMessageId,
+        startedAt: input.startedAt,
+        deadlineAt: input.deadlineAt,
+        groupJson,
+        cardSeq: input.cardSeq ?? '',
+        revive: input.revive ? '1' : '',
+        token: input.reservation ?? '',
+      },
+    });
   }
 
   /**
@@ -199,19 +203,19 @@ export class WatchStore {
    * outbox). The last watch of a task leaves its records to expire after {@link ENDED_TTL_SECONDS}.
    */
   async endWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, ending: WatchEnding, realNow: number): Promise<boolean> {
-    const ended = await this.scripts.endWatch(
-      [
-        this.keys.watch(watch.watchId),
-        this.keys.subscribers(watch.taskKey),
-        this.keys.channel(watch.channel),
-        this.keys.outbox(),
-        this.keys.due(groupId),
-        this.keys.activeCount(),
-        this.keys.task(watch.taskKey),
-      ],
-      [watch.watchId, ending.reason, ending.message, realNow, watch.taskKey, ENDED_TTL_SECONDS],
-    );
-    return Number(ended) === 1;
+    const ended = await runLua(this.redis, WATCH_COMMANDS.endWatch, {
+      keys: {
+        watch: this.keys.watch(watch.watchId),
+        subscribers: this.keys.subscribers(watch.taskKey),
+        channel: this.keys.channel(watch.channel),
+        outbox: this.keys.outbox(),
+        due: this.keys.due(groupId),
+        activeCount: this.keys.activeCount(),
+        task: this.keys.task(watch.taskKey),
+      },
+      args: { watchId: watch.watchId, reason: ending.reason, message: ending.message, realNow, taskKey: watch.taskKey, taskTtlSeconds: ENDED_TTL_SECONDS },
+    });
+    return ended === 1;
   }
 
   /** Records a change worth telling; resolves to the new seq and the watches noted in the outbox. */
@@ -257,11 +261,17 @@ export class WatchStore {
     identity: StatusIdentity | undefined,
     expectedSeq: number | '',
   ): Promise<{ seq: number; watchIds: string[] } | null> {
-    const [seq, ...watchIds] = await this.scripts.recordChange(
-      [this.keys.task(taskKey), this.keys.history(taskKey), this.keys.subscribers(taskKey), this.keys.outbox(), this.keys.status(taskKey)],
-      [encodeStatus(status, identity), HISTORY_KEEP, realNow, status.found ? '1' : '', RECORD_VERSION, expectedSeq],
-    );
-    return Number(seq) < 0 ? null : { seq: Number(seq), watchIds };
+    const recorded = await runLua(this.redis, WATCH_COMMANDS.recordChange, {
+      keys: {
+        task: this.keys.task(taskKey),
+        history: this.keys.history(taskKey),
+        subscribers: this.keys.subscribers(taskKey),
+        outbox: this.keys.outbox(),
+        status: this.keys.status(taskKey),
+      },
+      args: { encodedStatus: encodeStatus(status, identity), historyKeep: HISTORY_KEEP, realNow, everFound: status.found ? '1' : '', version: RECORD_VERSION, expectedSeq },
+    });
+    return recorded.seq < 0 ? null : recorded;
   }
 
   /**
@@ -356,12 +366,12 @@ export class WatchStore {
 
   /** Removes an outbox entry unless it was noted again after `notedAt`. */
   async settleOutbox(entry: OutboxEntry): Promise<void> {
-    await this.scripts.settleOutbox([this.keys.outbox()], [entry.watchId, entry.notedAt]);
+    await runLua(this.redis, WATCH_COMMANDS.settleOutbox, { keys: { outbox: this.keys.outbox() }, args: { watchId: entry.watchId, notedAt: entry.notedAt } });
   }
 
   /** Claims delivery to a watch for `claimant`; false when another live delivery holds it. */
   async claimDelivery(watchId: string, claimant: string, realNow: number, ttlMs: number): Promise<boolean> {
-    return Number(await this.scripts.claimDelivery([this.keys.watch(watchId)], [claimant, realNow, ttlMs])) === 1;
+    return (await runLua(this.redis, WATCH_COMMANDS.claimDelivery, { keys: { watch: this.keys.watch(watchId) }, args: { claimant, realNow, ttlMs } })) === 1;
   }
 
   /**
@@ -369,13 +379,16 @@ export class WatchStore {
    * owed ending on its task (`taskKey`, needed only then).
    */
   async releaseDelivery(watchId: string, claimant: string, fields: Readonly<Record<string, string | number>> = {}, taskKey = ''): Promise<void> {
-    const pairs = Object.entries(fields).flat();
-    await this.scripts.releaseDelivery([this.keys.watch(watchId), this.keys.task(taskKey)], [claimant, ...pairs]);
+    await runLua(this.redis, WATCH_COMMANDS.releaseDelivery, {
+      keys: { watch: this.keys.watch(watchId), task: this.keys.task(taskKey) },
+      args: { claimant },
+      rest: Object.entries(fields).flat(),
+    });
   }
 
   /** Marks a watch's changes up to `seq` as told by a mute summary, and its ending when `ended`. */
   async markTold(watchId: string, taskKey: string, seq: number, ended: boolean): Promise<void> {
-    await this.scripts.markTold([this.keys.watch(watchId), this.keys.task(taskKey)], [seq, ended ? '1' : '']);
+    await runLua(this.redis, WATCH_COMMANDS.markTold, { keys: { watch: this.keys.watch(watchId), task: this.keys.task(taskKey) }, args: { seq, ended: ended ? '1' : '' } });
   }
 
   /** Records card progress, outside any claim (card edits are idempotent); an empty value removes the field. */
@@ -391,12 +404,12 @@ export class WatchStore {
 
   /** Lets a watch's record expire if it is finished (ended, its ending posted and shown); true when it will. */
   async expireIfFinished(watchId: string): Promise<boolean> {
-    return Number(await this.scripts.expireFinished([this.keys.watch(watchId)], [FINISHED_WATCH_TTL_SECONDS])) === 1;
+    return (await runLua(this.redis, WATCH_COMMANDS.expireFinished, { keys: { watch: this.keys.watch(watchId) }, args: { ttlSeconds: FINISHED_WATCH_TTL_SECONDS } })) === 1;
   }
 
   /** Forgets a poll group with nothing due, unless a task joined it meanwhile; true when removed. */
   async removeIdleGroup(groupId: string): Promise<boolean> {
-    return Number(await this.scripts.removeIdleGroup([this.keys.due(groupId), this.keys.groups()], [groupId])) === 1;
+    return (await runLua(this.redis, WATCH_COMMANDS.removeIdleGroup, { keys: { due: this.keys.due(groupId), groups: this.keys.groups() }, args: { groupId } })) === 1;
   }
 
   /**
@@ -405,18 +418,18 @@ export class WatchStore {
    * True when this call gave up on it (so the caller logs it once).
    */
   async abandonWatch(watch: Pick<WatchRecord, 'watchId' | 'taskKey' | 'channel'>, groupId: string, reason: WatchEnding['reason']): Promise<boolean> {
-    const abandoned = await this.scripts.abandonWatch(
-      [
-        this.keys.watch(watch.watchId),
-        this.keys.subscribers(watch.taskKey),
-        this.keys.channel(watch.channel),
-        this.keys.due(groupId),
-        this.keys.activeCount(),
-        this.keys.task(watch.taskKey),
-      ],
-      [watch.watchId, reason, watch.taskKey, FINISHED_WATCH_TTL_SECONDS, ENDED_TTL_SECONDS],
-    );
-    return Number(abandoned) === 1;
+    const abandoned = await runLua(this.redis, WATCH_COMMANDS.abandonWatch, {
+      keys: {
+        watch: this.keys.watch(watch.watchId),
+        subscribers: this.keys.subscribers(watch.taskKey),
+        channel: this.keys.channel(watch.channel),
+        due: this.keys.due(groupId),
+        activeCount: this.keys.activeCount(),
+        task: this.keys.task(watch.taskKey),
+      },
+      args: { watchId: watch.watchId, reason, taskKey: watch.taskKey, watchTtlSeconds: FINISHED_WATCH_TTL_SECONDS, taskTtlSeconds: ENDED_TTL_SECONDS },
+    });
+    return abandoned === 1;
   }
 
   /** Counts one more failed delivery to a channel in a row; resolves to the count. Forgotten a day after the last. */
@@ -433,11 +446,11 @@ export class WatchStore {
   /** Takes a channel's next send slot; 0 to send now, else ms to wait. */
   async takeSendSlot(channel: string, spacingMs: number): Promise<number> {
     if (spacingMs <= 0) return 0;
-    return Number(await this.scripts.takeSendSlot([this.keys.pace(channel)], [spacingMs]));
+    return runLua(this.redis, WATCH_COMMANDS.takeSendSlot, { keys: { pace: this.keys.pace(channel) }, args: { spacingMs } });
   }
 
   /** Holds a channel for `ms` (a platform's Retry-After). */
   async holdChannel(channel: string, ms: number): Promise<void> {
-    await this.scripts.holdChannel([this.keys.pace(channel)], [Math.max(1, Math.ceil(ms))]);
+    await runLua(this.redis, WATCH_COMMANDS.holdChannel, { keys: { pace: this.keys.pace(channel) }, args: { holdMs: Math.max(1, Math.ceil(ms)) } });
   }
 }

@@ -5,7 +5,8 @@
  * expiry, one summary message lists what happened; the held deliveries then only edit their
  * cards in place, because the summary has told their changes.
  *
- * Ending a mute is crash-safe: the held sets are first moved to staging copies (one script),
+ * Ending a mute is crash-safe: the held sets are first moved to staging copies (one command,
+ * `lua/stageMuteRelease-8.lua`),
  * the summary is built from the staging copies and posted, and only then are the held changes
  * marked as told and the copies removed. A release interrupted by a crash, or retried after a
  * 429 on its summary, is found again by the supervisor (the channel stays in the mutes index
@@ -19,6 +20,7 @@
  */
 import type Redis from 'ioredis';
 import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery-processor';
+import { SUBSCRIPTION_COMMANDS, defineLuaCommands, queueLua, runLua } from '../lua-commands';
 import type { WatchStore } from '../watch-store';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
@@ -28,46 +30,6 @@ import { MAX_MUTE_MS, type MuteState } from './subscription-service';
 export const HOLD_RECHECK_MAX_MS = 60_000;
 /** Least pause of a held delivery. */
 const HOLD_RECHECK_MIN_MS = 250;
-
-
-/** KEYS: mute, heldWatches, heldJobs. ARGV: watchId, jobId, now, min, max. Returns ms to hold, 0 when not muted. */
-const HOLD = `
-local untilText = redis.call('HGET', KEYS[1], 'until')
-if not untilText then return 0 end
-redis.call('SADD', KEYS[2], ARGV[1])
-if ARGV[2] ~= '' then redis.call('SADD', KEYS[3], ARGV[2]) end
-local wait = tonumber(untilText) - tonumber(ARGV[3])
-if wait < tonumber(ARGV[4]) then wait = tonumber(ARGV[4]) end
-if wait > tonumber(ARGV[5]) then wait = tonumber(ARGV[5]) end
-return math.floor(wait)
-`;
-
-/** KEYS: mute, heldNew. ARGV: entry JSON. Notes a new task when muted; 1 when noted. */
-const NOTE_NEW = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
-return 1
-`;
-
-/**
- * KEYS: mute, heldWatches, heldJobs, heldNew, stagedWatches, stagedJobs, stagedNew, stagedMute.
- * ARGV: now. Moves an expired mute's held entries to staging; returns 1 when staging holds a release to finish.
- */
-const TAKE = `
-local untilText = redis.call('HGET', KEYS[1], 'until')
-if untilText then
-  if tonumber(untilText) > tonumber(ARGV[1]) then return 0 end
-  redis.call('SUNIONSTORE', KEYS[5], KEYS[5], KEYS[2])
-  redis.call('SUNIONSTORE', KEYS[6], KEYS[6], KEYS[3])
-  while redis.call('LMOVE', KEYS[4], KEYS[7], 'LEFT', 'RIGHT') do end
-  if redis.call('EXISTS', KEYS[8]) == 0 then
-    redis.call('HSET', KEYS[8], 'mutedAt', redis.call('HGET', KEYS[1], 'mutedAt') or ARGV[1], 'endedAt', ARGV[1])
-  end
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-end
-return redis.call('EXISTS', KEYS[8])
-`;
-
 
 /** A release ready to post: the summary, and the held delivery jobs to let go afterwards. */
 export interface StagedRelease {
@@ -93,6 +55,8 @@ export class ChannelMutes {
     private readonly now: () => number = Date.now,
   ) {
     this.keys = new SubscriptionKeys(`${prefix}:tw:sub`);
+    // Before any transaction is made on it: `finish` queues a command in one.
+    defineLuaCommands(redis);
   }
 
   /** Sorted set: muted channels scored by when their mute ends (engine clock). */
@@ -102,9 +66,10 @@ export class ChannelMutes {
 
   /** The hold the watch engine asks before every delivery (pass it as `deliveryHold`). */
   readonly hold: DeliveryHold = async ({ channel, watchId, jobId }) =>
-    Number(
-      await this.redis.eval(HOLD, 3, this.keys.mute(channel), this.keys.heldWatches(channel), this.keys.heldJobs(channel), watchId, jobId ?? '', this.now(), HOLD_RECHECK_MIN_MS, HOLD_RECHECK_MAX_MS),
-    );
+    runLua(this.redis, SUBSCRIPTION_COMMANDS.holdMutedDelivery, {
+      keys: { mute: this.keys.mute(channel), heldWatches: this.keys.heldWatches(channel), heldJobs: this.keys.heldJobs(channel) },
+      args: { watchId, jobId: jobId ?? '', now: this.now(), minMs: HOLD_RECHECK_MIN_MS, maxMs: HOLD_RECHECK_MAX_MS },
+    });
 
   async mute(channel: string, durationMs: number, mutedBy: string): Promise<MuteState> {
     const now = this.now();
@@ -147,7 +112,11 @@ export class ChannelMutes {
 
   /** Notes a task found while the channel is muted; false when it is not muted. */
   async noteNewTask(channel: string, task: HeldNewTask): Promise<boolean> {
-    return Number(await this.redis.eval(NOTE_NEW, 2, this.keys.mute(channel), this.keys.heldNew(channel), JSON.stringify(task))) === 1;
+    const noted = await runLua(this.redis, SUBSCRIPTION_COMMANDS.noteMutedTask, {
+      keys: { mute: this.keys.mute(channel), heldNew: this.keys.heldNew(channel) },
+      args: { entryJson: JSON.stringify(task) },
+    });
+    return noted === 1;
   }
 
   /**
@@ -156,21 +125,19 @@ export class ChannelMutes {
    */
   async stage(channel: string, watchStore: WatchStore): Promise<StagedRelease | null> {
     const keys = this.keys;
-    const staged = Number(
-      await this.redis.eval(
-        TAKE,
-        8,
-        keys.mute(channel),
-        keys.heldWatches(channel),
-        keys.heldJobs(channel),
-        keys.heldNew(channel),
-        keys.staged(keys.heldWatches(channel)),
-        keys.staged(keys.heldJobs(channel)),
-        keys.staged(keys.heldNew(channel)),
-        keys.staged(keys.mute(channel)),
-        this.now(),
-      ),
-    );
+    const staged = await runLua(this.redis, SUBSCRIPTION_COMMANDS.stageMuteRelease, {
+      keys: {
+        mute: keys.mute(channel),
+        heldWatches: keys.heldWatches(channel),
+        heldJobs: keys.heldJobs(channel),
+        heldNew: keys.heldNew(channel),
+        stagedWatches: keys.staged(keys.heldWatches(channel)),
+        stagedJobs: keys.staged(keys.heldJobs(channel)),
+        stagedNew: keys.staged(keys.heldNew(channel)),
+        stagedMute: keys.staged(keys.mute(channel)),
+      },
+      args: { now: this.now() },
+    });
     if (staged !== 1) return null;
     const [watchIds, jobIds, newJson, span] = await Promise.all([
       this.redis.smembers(keys.staged(keys.heldWatches(channel))),
@@ -231,10 +198,9 @@ export class ChannelMutes {
   /** Forgets a finished release. */
   async finish(channel: string): Promise<void> {
     const keys = this.keys;
-    await this.redis
+    const transaction = this.redis
       .multi()
-      .del(keys.staged(keys.heldWatches(channel)), keys.staged(keys.heldJobs(channel)), keys.staged(keys.heldNew(channel)), keys.staged(keys.mute(channel)))
-      .eval(`if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0`, 2, this.index, keys.mute(channel), channel)
-      .exec();
+      .del(keys.staged(keys.heldWatches(channel)), keys.staged(keys.heldJobs(channel)), keys.staged(keys.heldNew(channel)), keys.staged(keys.mute(channel)));
+    await queueLua(transaction, SUBSCRIPTION_COMMANDS.unindexMute, { keys: { mutes: this.index, mute: keys.mute(channel) }, args: { channel } }).exec();
   }
 }

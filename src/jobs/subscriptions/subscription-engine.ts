@@ -32,6 +32,7 @@ import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/type
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
+import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
@@ -138,36 +139,6 @@ function tuned(tuning: SubscriptionTuning = {}): Tuned {
   return { ...base, seenRetentionMs: Math.max(tuning.seenRetentionMs ?? 0, floor) };
 }
 
-/**
- * KEYS: seen, pending. ARGV: taskId, now, ref JSON, retentionMs. Takes a TaskId for a
- * subscription unless already taken; 1 when this call took it.
- */
-const TAKE_TASK = `
-if redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1
-`;
-
-/**
- * KEYS: record, members, untold. ARGV: id, reason, at. Suspends an active subscription: marks
- * it, takes it out of its group and queues the channel's notice; 1 when this call suspended it
- * (0 when it was gone or suspended already, so the audit line and notice happen once).
- */
-const SUSPEND = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local current = redis.call('HGET', KEYS[1], 'suspended')
-if current and current ~= '' then return 0 end
-redis.call('HSET', KEYS[1], 'suspended', ARGV[2], 'suspendedAt', ARGV[3])
-redis.call('SREM', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 1
-`;
-
-/** KEYS: members, groups, cursor. ARGV: groupId. Drops a group that has no member left (its sweep then ends by itself). */
-const DROP_EMPTY_GROUP = `if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) redis.call('DEL', KEYS[3]) end return 0`;
-
 const ALLOWED: SubscriptionAccessDecision = { allowed: true };
 
 /** Throttling backs a group off, doubling per throttled sweep up to this. */
@@ -251,7 +222,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       .exec();
     await redis.srem(keys.untold(), record.id);
     // The last subscription of a group takes the group with it; its sweep then ends by itself.
-    await redis.eval(DROP_EMPTY_GROUP, 3, keys.members(record.groupId), keys.groups(), keys.cursor(record.groupId), record.groupId);
+    await runLua(redis, SUBSCRIPTION_COMMANDS.removeEmptySubscriptionGroup, {
+      keys: { members: keys.members(record.groupId), groups: keys.groups(), cursor: keys.cursor(record.groupId) },
+      args: { groupId: record.groupId },
+    });
   };
 
   /** Whether a stored subscription still passes: its account exists, and the current rules allow it. */
@@ -278,10 +252,17 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   };
 
   const suspend = async (record: SubscriptionRecord, reason: SubscriptionSuspendReason): Promise<void> => {
-    const first = Number(await redis.eval(SUSPEND, 3, keys.record(record.id), keys.members(record.groupId), keys.untold(), record.id, reason, new Date(now()).toISOString())) === 1;
+    const first =
+      (await runLua(redis, SUBSCRIPTION_COMMANDS.suspendSubscription, {
+        keys: { record: keys.record(record.id), members: keys.members(record.groupId), untold: keys.untold() },
+        args: { id: record.id, reason, at: new Date(now()).toISOString() },
+      })) === 1;
     if (!first) return;
     await redis.del(keys.pending(record.id));
-    await redis.eval(DROP_EMPTY_GROUP, 3, keys.members(record.groupId), keys.groups(), keys.cursor(record.groupId), record.groupId);
+    await runLua(redis, SUBSCRIPTION_COMMANDS.removeEmptySubscriptionGroup, {
+      keys: { members: keys.members(record.groupId), groups: keys.groups(), cursor: keys.cursor(record.groupId) },
+      args: { groupId: record.groupId },
+    });
     const platform = record.channel.split(':')[0] ?? '';
     options.audit?.record({
       who: `${platform}:${record.createdBy}`,
@@ -341,7 +322,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
 
   const offer = async (record: SubscriptionRecord, status: TaskStatus): Promise<void> => {
     const ref: TaskRef = { kind: record.kind, id: status.id, account: record.account };
-    const taken = Number(await redis.eval(TAKE_TASK, 2, keys.seen(record.id), keys.pending(record.id), status.id, now(), JSON.stringify({ ref, state: status.state, rawStatus: status.rawStatus }), tuning.seenRetentionMs));
+    const taken = await runLua(redis, SUBSCRIPTION_COMMANDS.takeSubscriptionTask, {
+      keys: { seen: keys.seen(record.id), pending: keys.pending(record.id) },
+      args: { taskId: status.id, now: now(), entryJson: JSON.stringify({ ref, state: status.state, rawStatus: status.rawStatus }), retentionMs: tuning.seenRetentionMs },
+    });
     if (taken !== 1) return;
     try {
       await announce(record, ref, status);
