@@ -119,6 +119,21 @@ export const SUBSCRIPTION_COMMANDS = {
   unindexMute: command({ name: 'unindexMute', keys: ['mutes', 'mute'], args: ['channel'], reply: asNumber }),
 } as const;
 
+/** The watch limits per user, token and channel. */
+export const QUOTA_COMMANDS = {
+  takeWatchRate: command({ name: 'takeWatchRate', keys: ['counter'], args: ['count', 'limit', 'windowMs'], reply: asNumber }),
+} as const;
+
+/** The samples of task durations. */
+export const DURATION_COMMANDS = {
+  recordDuration: command({
+    name: 'recordDuration',
+    keys: ['sample', 'groups', 'start'],
+    args: ['entryJson', 'endingKey', 'sampleSize', 'ttlSeconds', 'groupJson', 'now'],
+    reply: asNumber,
+  }),
+} as const;
+
 /** The shared rate budget. */
 export const RATE_COMMANDS = {
   acquireRate: command({ name: 'acquireRate', keys: ['window'], args: ['limit', 'windowMs', 'member'], reply: asNumber }),
@@ -129,6 +144,8 @@ export const LUA_COMMANDS: readonly LuaCommand<string, string, unknown>[] = [
   ...Object.values(WATCH_COMMANDS),
   ...Object.values(SUBSCRIPTION_COMMANDS),
   ...Object.values(RATE_COMMANDS),
+  ...Object.values(QUOTA_COMMANDS),
+  ...Object.values(DURATION_COMMANDS),
 ];
 
 /**

@@ -12,6 +12,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { WatchStore } from './watch-store';
+import { QUOTA_COMMANDS, runLua } from './lua-commands';
 
 /** The limits, as the configuration gives them. */
 export interface WatchLimits {
@@ -48,21 +49,6 @@ export type QuotaDecision =
 
 const WINDOW_MS = 60_000;
 
-/**
- * KEYS: the requester's counter. ARGV: count, limit, window ms. Adds `count` new watches to the
- * window unless that passes the limit; 0 when added, else the ms left in the window.
- */
-const TAKE_RATE = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current + tonumber(ARGV[1]) > tonumber(ARGV[2]) then
-  local left = redis.call('PTTL', KEYS[1])
-  if left < 0 then left = tonumber(ARGV[3]) end
-  return left
-end
-redis.call('INCRBY', KEYS[1], ARGV[1])
-if current == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return 0
-`;
 
 /** Checks and records watch quotas in Redis. */
 export class WatchQuota {
@@ -97,7 +83,7 @@ export class WatchQuota {
     if (ownActive + count > activeLimit) return { allowed: false, limit: activeName, max: activeLimit };
     const rateKey = `${this.prefix}:rate:${requester.scope}:${requester.id}`;
     // A look ahead (consume: false) asks without counting, e.g. before a query that precedes the watch.
-    const left = options.consume === false ? await this.peekRate(rateKey, count, rateLimit) : Number(await this.redis.eval(TAKE_RATE, 1, rateKey, count, rateLimit, WINDOW_MS));
+    const left = options.consume === false ? await this.peekRate(rateKey, count, rateLimit) : await runLua(this.redis, QUOTA_COMMANDS.takeWatchRate, { keys: { counter: rateKey }, args: { count, limit: rateLimit, windowMs: WINDOW_MS } });
     if (left > 0) return { allowed: false, limit: rateName, max: rateLimit, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
     return { allowed: true };
   }

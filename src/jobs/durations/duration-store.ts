@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { DURATION_COMMANDS, runLua } from '../lua-commands';
 import type { TaskStatus } from '../../providers/types';
 import {
   durationGroupId,
@@ -31,33 +32,6 @@ export const DURATION_SAMPLE_SIZE = 200;
 /** How long a group's sample outlives its last use, in seconds (30 days). */
 export const DURATION_TTL_SECONDS = 30 * 86_400;
 
-/**
- * Records one ending into a group's sample, once per task.
- * KEYS: sample list, groups index, the task's start marker.
- * ARGV: entry JSON (starting with `{"k":"<ending key>"`), ending key (hex), sample size,
- *       TTL seconds, group JSON, real now (epoch ms).
- * A task already in the sample (two overlapping sweeps both saw it end) is not counted twice.
- * Returns 1 when recorded, 0 when it was already there.
- */
-const RECORD_DURATION = `
-local needle = '{"k":' .. cjson.encode(ARGV[2]) .. ','
-for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  if string.sub(raw, 1, string.len(needle)) == needle then
-    redis.call('DEL', KEYS[3])
-    return 0
-  end
-end
-local ttl = tonumber(ARGV[4])
-local now = tonumber(ARGV[6])
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[2], now, ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttl * 1000)
-redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('DEL', KEYS[3])
-return 1
-`;
 
 /** A group's entry as stored: short keys, the ending key first so the script can find it. */
 interface StoredSample {
@@ -87,7 +61,6 @@ export type DurationGroupFilter = (group: DurationGroup) => boolean;
 /** The samples of task durations, in Redis. */
 export class DurationStore {
   private readonly options: Required<DurationStoreOptions>;
-  private readonly command: string;
 
   constructor(
     readonly redis: Redis,
@@ -95,8 +68,6 @@ export class DurationStore {
     options: DurationStoreOptions = {},
   ) {
     this.options = { sampleSize: DURATION_SAMPLE_SIZE, ttlSeconds: DURATION_TTL_SECONDS, startTtlSeconds: 8 * 86_400, now: Date.now, ...options };
-    this.command = 'taskwatch_recordDuration';
-    redis.defineCommand(this.command, { numberOfKeys: 3, lua: RECORD_DURATION });
   }
 
   /** Key of a group's sample list. */
@@ -134,22 +105,18 @@ export class DurationStore {
   async record(group: DurationGroup, taskKey: string, sample: DurationSample): Promise<boolean> {
     const endingKey = endingKeyOf(taskKey, sample.taskId);
     const stored: StoredSample = { k: endingKey, i: sample.taskId, d: Math.round(sample.durationMs), ...(sample.failed ? { f: 1 as const } : {}), e: sample.endedAt };
-    const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number>>)[this.command] as (
-      ...args: (string | number)[]
-    ) => Promise<number>;
-    const recorded = await run.call(
-      this.redis,
-      this.sampleKey(group),
-      this.groupsKey(),
-      this.startKey(taskKey),
-      JSON.stringify(stored),
-      endingKey,
-      this.options.sampleSize,
-      this.options.ttlSeconds,
-      groupJson(group),
-      this.options.now(),
-    );
-    return Number(recorded) === 1;
+    const recorded = await runLua(this.redis, DURATION_COMMANDS.recordDuration, {
+      keys: { sample: this.sampleKey(group), groups: this.groupsKey(), start: this.startKey(taskKey) },
+      args: {
+        entryJson: JSON.stringify(stored),
+        endingKey,
+        sampleSize: this.options.sampleSize,
+        ttlSeconds: this.options.ttlSeconds,
+        groupJson: groupJson(group),
+        now: this.options.now(),
+      },
+    });
+    return recorded === 1;
   }
 
   /** A group's sample, newest first; reading it keeps it alive. */
