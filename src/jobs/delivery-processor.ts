@@ -136,11 +136,12 @@ export class DeliveryProcessor {
 
     const stuckTold = await this.tellStuck(job, token, notifier, channel, watch.watchId, watch.taskKey);
     if (typeof stuckTold === 'string') return stuckTold;
+    // A stuck reply marks the card too, though the task itself did not change; a failed edit is tried again.
+    const stuckCard = stuckTold || (await this.dependencies.stuck?.cardOwed(watch.watchId)) === true;
 
     const latest = await store.loadWatch(watch.watchId);
     const latestTask = await store.loadTask(watch.taskKey);
-    // A stuck reply marks the card too, though the task itself did not change.
-    if (latest && latestTask && (needsCard(latest, latestTask) || stuckTold)) {
+    if (latest && latestTask && (needsCard(latest, latestTask) || stuckCard)) {
       try {
         await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
       } catch (error) {
@@ -152,6 +153,7 @@ export class DeliveryProcessor {
       }
       await this.recovered(watch.channel);
       await store.recordCard(watch.watchId, { cardSeq: latestTask.seq, endCarded: latest.endReason !== null ? '1' : '' });
+      if (stuckCard) await this.dependencies.stuck?.markCarded(watch.watchId);
     }
     // Whichever job tells the last of an ending (its reply or its card, possibly two jobs
     // racing with an unwatch) lets the record expire; the script checks both are done.

@@ -8,7 +8,8 @@
  * the post failed.
  *
  * Keys, under the watch engine's namespace:
- * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|told, facts: StuckFacts JSON }`, expiring
+ * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|told, facts: StuckFacts JSON, carded: 1 once
+ *   the card shows the mark }`, expiring
  *   after the longest watch (plus a day), so it outlives every watch it speaks for.
  */
 import type Redis from 'ioredis';
@@ -75,6 +76,10 @@ export interface StuckTeller {
   restore(watchId: string): Promise<void>;
   /** The facts once told to this watch (the card's mark, the ending's comparison); null otherwise. */
   toldFacts(watchId: string): Promise<StuckFacts | null>;
+  /** True once told while the card does not show the mark yet (its edit failed or is still to come). */
+  cardOwed(watchId: string): Promise<boolean>;
+  /** Notes that the card shows the mark. */
+  markCarded(watchId: string): Promise<void>;
 }
 
 /** Options of a {@link StuckCheck}. */
@@ -155,6 +160,16 @@ export class StuckCheck implements StuckTeller {
   async toldFacts(watchId: string): Promise<StuckFacts | null> {
     const [state, facts] = await this.redis.hmget(this.stuckKey(watchId), 'state', 'facts');
     return state === 'told' && facts ? parseFacts(facts) : null;
+  }
+
+  async cardOwed(watchId: string): Promise<boolean> {
+    const [state, carded] = await this.redis.hmget(this.stuckKey(watchId), 'state', 'carded');
+    return state === 'told' && carded !== '1';
+  }
+
+  async markCarded(watchId: string): Promise<void> {
+    // Only an existing fact: a mark noted after the key expired would live forever.
+    if ((await this.redis.exists(this.stuckKey(watchId))) === 1) await this.redis.hset(this.stuckKey(watchId), 'carded', '1');
   }
 
   private async run(command: string, args: (string | number)[]): Promise<unknown> {

@@ -177,3 +177,21 @@ test('given only 9 past BACKUP_INSTANCE tasks, then a task running far past them
   const cards = slack.callsOf('chat.update').filter((call) => call.body['channel'] === 'C-FEW');
   expect(JSON.stringify(cards.map((call) => call.body))).not.toContain('longer than usual');
 });
+
+test('given Slack refuses the card edit right after the stuck reply, then the card is still marked once Slack answers again, and the reply is not repeated', async () => {
+  // A DCDN refresh whose one file stays at 10%: nothing changes but the time, so only the stuck fact asks for the card's edit.
+  const files: DurationGroup = { kind: 'dcdn', account: 'default', subtype: 'file', size: '1' };
+  for (let minute = 1; minute <= 10; minute += 1) {
+    await engine.durations.record(files, `dcdn-past-${minute}`, { taskId: `past${minute}`, durationMs: minute * MINUTE, failed: false, endedAt: clock.now() });
+  }
+  const id = sandbox.addTask({ kind: 'dcdn', attributes: { ObjectType: 'file' }, items: [{ name: 'http://example.com/file.txt', steps: [{ afterMs: 0, status: 'Refreshing', percent: 10 }] }] });
+  await engine.watch({ refs: [{ kind: 'dcdn', id }], channel: { platform: 'slack', channelId: 'C-EDIT' }, requestedBy: 'U1' });
+  await waitFor('the card shows the task', () => cardNow('C-EDIT').includes(id));
+
+  slack.rateLimit({ method: 'chat.update', channel: 'C-EDIT' }, 1, 1);
+  clock.advance(16 * MINUTE);
+  await waitFor('the stuck reply', () => stuckRepliesIn('C-EDIT').length > 0);
+  await waitFor('the refused edit', () => slack.callsOf('chat.update').some((call) => call.status === 429 && call.body['channel'] === 'C-EDIT'));
+  await waitFor('the card is marked after all', () => cardNow('C-EDIT').includes('⚠ running longer than usual'));
+  expect(stuckRepliesIn('C-EDIT')).toHaveLength(1);
+});
