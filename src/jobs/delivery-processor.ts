@@ -19,6 +19,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { TaskState, TaskStatus } from '../providers/types';
 import type { DurationExpectation } from './durations/duration-group';
+import type { StuckTeller } from './durations/stuck-check';
 import type { WatchConfig } from '../config';
 import { safeError } from '../observability/safe-error';
 import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
@@ -70,6 +71,8 @@ export interface DeliveryProcessorDependencies {
   readonly logger?: WatchEngineLogger;
   /** What to expect of a task like this one (see `durations/`); null without enough history. */
   readonly expectationOf?: (taskKey: string, status: TaskStatus) => Promise<DurationExpectation | null>;
+  /** Tells a stuck task once per watch (see `durations/stuck-check.ts`); absent: stuck tasks are not called out. */
+  readonly stuck?: StuckTeller;
 }
 
 /** Decides whether a delivery to a channel must wait; resolves to ms to wait, 0 to deliver now. */
@@ -131,9 +134,14 @@ export class DeliveryProcessor {
       }
     }
 
+    const stuckTold = await this.tellStuck(job, token, notifier, channel, watch.watchId, watch.taskKey);
+    if (typeof stuckTold === 'string') return stuckTold;
+    // A stuck reply marks the card too, though the task itself did not change; a failed edit is tried again.
+    const stuckCard = stuckTold || (await this.dependencies.stuck?.cardOwed(watch.watchId)) === true;
+
     const latest = await store.loadWatch(watch.watchId);
     const latestTask = await store.loadTask(watch.taskKey);
-    if (latest && latestTask && needsCard(latest, latestTask)) {
+    if (latest && latestTask && (needsCard(latest, latestTask) || stuckCard)) {
       try {
         await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
       } catch (error) {
@@ -145,11 +153,54 @@ export class DeliveryProcessor {
       }
       await this.recovered(watch.channel);
       await store.recordCard(watch.watchId, { cardSeq: latestTask.seq, endCarded: latest.endReason !== null ? '1' : '' });
+      if (stuckCard) await this.dependencies.stuck?.markCarded(watch.watchId);
     }
     // Whichever job tells the last of an ending (its reply or its card, possibly two jobs
     // racing with an unwatch) lets the record expire; the script checks both are done.
     if (latest?.endReason) await store.expireIfFinished(watch.watchId);
     return 'delivered';
+  }
+
+  /**
+   * Posts the stuck reply owed to a watch, if any, while its task is still under way. The fact
+   * is taken (owed -> told) before posting, so no two workers say it, and given back if the
+   * post failed. Resolves to true when told, false when nothing was owed, or to the job's
+   * outcome when it must stop here.
+   */
+  private async tellStuck(
+    job: Job<DeliveryJobData>,
+    token: string | undefined,
+    notifier: Notifier,
+    channel: NonNullable<ReturnType<typeof parseChannelAddress>>,
+    watchId: string,
+    taskKey: string,
+  ): Promise<boolean | string> {
+    const { store, stuck } = this.dependencies;
+    if (!stuck || !notifier.postStuckReply || !(await stuck.isOwed(watchId))) return false;
+    const [watch, task] = await Promise.all([store.loadWatch(watchId), store.loadTask(taskKey)]);
+    // An ending says how long it took instead; a stuck word after it would be stale.
+    if (!watch || !task?.status || watch.endReason !== null || watch.cardMessageId === null || task.status.terminal) return false;
+    const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs[channel.platform]);
+    if (waitMs > 0) return this.later(job, token, waitMs);
+    const facts = await stuck.take(watchId);
+    if (facts === null) return false;
+    const status = task.status;
+    const notice = { kind: status.kind, id: status.id, state: status.state, facts, elapsedMs: Math.max(0, this.dependencies.now() - facts.startedAt) };
+    try {
+      await notifier.postStuckReply(channel, watch.cardMessageId, notice, { broadcast: this.dependencies.watch.broadcastFailures });
+    } catch (error) {
+      await stuck.restore(watchId);
+      if (error instanceof NotifierRateLimitedError) {
+        this.dependencies.onDelivery?.(channel.platform, 'retried');
+        await store.holdChannel(watch.channel, error.retryAfterMs);
+        return this.later(job, token, error.retryAfterMs);
+      }
+      this.dependencies.onDelivery?.(channel.platform, 'failed');
+      return this.failed(job, token, watch, task, error);
+    }
+    this.dependencies.onDelivery?.(channel.platform, 'sent');
+    await this.recovered(watch.channel);
+    return true;
   }
 
   private async postReply(notifier: Notifier, channel: NonNullable<ReturnType<typeof parseChannelAddress>>, watch: WatchRecord, task: TaskRecord): Promise<void> {
@@ -168,7 +219,9 @@ export class DeliveryProcessor {
     // The thread hears of new states, failed items and endings; the first observation and
     // progress alone only edit the card (the caller still counts them as told).
     if (!deservesThreadReply(previous, current, between, ending)) return;
-    const notice = buildNotice({ previous, current, between, ending, watchStartedAt: watch.startedAt });
+    const told = ending !== null && current.terminal ? await this.dependencies.stuck?.toldFacts(watch.watchId) : null;
+    // A task called stuck ends with how long it took compared with usual.
+    const notice = { ...buildNotice({ previous, current, between, ending, watchStartedAt: watch.startedAt }), ...(told ? { usual: told.usual } : {}) };
     const broadcast = this.dependencies.watch.broadcastFailures && ending?.reason === 'terminal' && current.state === 'failed';
     await notifier.postThreadReply(channel, watch.cardMessageId as string, notice, { broadcast });
   }
@@ -178,9 +231,11 @@ export class DeliveryProcessor {
     const status = currentStatus(task, watch);
     // An expectation is for a task still under way; an ended one has its own duration.
     const expected = watch.endReason === null && !status.terminal ? await this.dependencies.expectationOf?.(task.taskKey, status) : null;
+    const stuck = watch.endReason === null && !status.terminal ? await this.dependencies.stuck?.toldFacts(watch.watchId) : null;
     return {
       status,
       ...(expected ? { expected } : {}),
+      ...(stuck ? { stuck } : {}),
       watch: {
         watchId: watch.watchId,
         startedAt: watch.startedAt,

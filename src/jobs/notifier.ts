@@ -3,7 +3,10 @@
  * implement {@link Notifier}; the engine never imports a chat library.
  */
 import type { TaskState, TaskStatus } from '../providers/types';
-import type { DurationExpectation } from './durations/duration-group';
+import type { DurationEstimate, DurationExpectation } from './durations/duration-group';
+import type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
+
+export type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
 
 /** Chat platforms a notification can go to. */
 export type ChatPlatform = 'slack' | 'discord' | 'terminal';
@@ -33,6 +36,8 @@ export interface StatusCard {
    * while the task runs and only once its group has enough history (see `estimateDuration`).
    */
   readonly expected?: DurationExpectation;
+  /** Present once the watch was told the task is stuck (see `durations/stuck-check.ts`), while it is under way. */
+  readonly stuck?: StuckFacts;
 }
 
 /** One state change (or ending) to post in the card's thread. */
@@ -55,6 +60,11 @@ export interface TransitionNotice {
    * watched task's last known status.
    */
   readonly replacedBy?: string | null;
+  /**
+   * The usual range of the task's group, set on an ending when the watch was told the task was
+   * stuck, so the ending can say how long it took compared with usual.
+   */
+  readonly usual?: DurationEstimate;
 }
 
 /** Thrown by a notifier when the platform rate-limited the call; the engine retries that channel later. */
@@ -136,6 +146,11 @@ export interface Notifier {
   updateCard(channel: ChannelAddress, messageId: string, card: StatusCard): Promise<void>;
   /** Posts a reply in the card's thread; `broadcast` also shows it in the channel. */
   postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void>;
+  /**
+   * Posts, once per watch, that a task runs far past its usual time, in the card's thread;
+   * `broadcast` also shows it in the channel. Optional: a platform without it says nothing.
+   */
+  postStuckReply?(channel: ChannelAddress, messageId: string, notice: StuckNotice, options: { readonly broadcast: boolean }): Promise<void>;
   /** Posts one channel message summing up a mute; optional, platforms without it lose nothing but the summary. */
   postSummary?(channel: ChannelAddress, summary: ChannelSummary): Promise<string>;
   /** Posts a {@link ChannelNotice} as one channel message; optional, like `postSummary`. */

@@ -56,6 +56,8 @@ export interface PollSweeperDependencies {
   readonly logger: WatchEngineLogger;
   /** Remembers how long tasks take (see `durations/`); absent: nothing is remembered. */
   readonly durations?: DurationRecorder;
+  /** Calls a task under way stuck once it runs far past its group's usual time (see `durations/stuck-check.ts`). */
+  readonly stuck?: { check(taskKey: string, status: TaskStatus): Promise<unknown> };
 }
 
 /** Runs sweep jobs. */
@@ -211,6 +213,7 @@ export class PollSweeper {
       await this.endTask(task, ending);
       return;
     }
+    await this.dependencies.stuck?.check(task.taskKey, status);
     await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
   }
 

@@ -28,6 +28,7 @@ import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './w
 import { WatchStore } from './watch-store';
 import { DurationRecorder } from './durations/duration-recorder';
 import { DurationStore } from './durations/duration-store';
+import { StuckCheck } from './durations/stuck-check';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
 import { canonicalTaskId } from '../providers/validate-id';
 
@@ -301,7 +302,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
 
   const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
   const durationRecorder = new DurationRecorder(durations, logger, options.metrics?.taskDurations);
-  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder });
+  const stuck = new StuckCheck(redis, `${prefix}:tw`, store.keys, durations, { now, ttlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400, logger });
+  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder, stuck });
   const delivery = new DeliveryProcessor({
     store,
     notifiers,
@@ -313,6 +315,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     retry: { minMs: options.watch.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS, maxMs: options.watch.deliveryRetryMaxMs ?? DEFAULT_DELIVERY_RETRY_MAX_MS },
     logger,
     ...(options.deliveryHold ? { hold: options.deliveryHold } : {}),
+    stuck,
     // A card without its expectation is still worth posting: a failed read must not hold it.
     expectationOf: (taskKey, status) =>
       durations.expectation(taskKey, status, now()).catch((error: unknown) => {

@@ -14,9 +14,10 @@
  */
 import { REST, Routes, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../../config';
-import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type StuckNotice, type TransitionNotice } from '../../jobs/notifier';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
+import { stuckReplyText } from '../render/stuck-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
 import { SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type DiscordMessage } from './embeds';
@@ -127,6 +128,18 @@ export class DiscordNotifier implements Notifier {
     if (hint) this.hinted.add(channel.channelId);
   }
 
+  /** Says in the card's thread (or under the card) that the task runs far past its usual time; `broadcast` also shows it in the channel. */
+  async postStuckReply(channel: ChannelAddress, messageId: string, notice: StuckNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    const message = renderTextReply(stuckReplyText(notice));
+    const target = await this.threadFor(channel, messageId, { current: notice });
+    if (target.type === 'thread') {
+      await this.postInThread(target.threadId, message);
+      if (options.broadcast) await this.postUnderCard(channel, messageId, message);
+      return;
+    }
+    await this.postUnderCard(channel, messageId, message);
+  }
+
   /** Posts in a thread; a thread archived after a quiet day is unarchived and tried once more. */
   private async postInThread(threadId: string, message: DiscordMessage): Promise<void> {
     try {
@@ -146,7 +159,7 @@ export class DiscordNotifier implements Notifier {
   }
 
   /** Finds or starts the card's thread; falls back to the channel when threads are not allowed. */
-  private async threadFor(channel: ChannelAddress, messageId: string, notice: TransitionNotice): Promise<ThreadTarget> {
+  private async threadFor(channel: ChannelAddress, messageId: string, notice: { readonly current: Pick<TransitionNotice['current'], 'kind' | 'id'> }): Promise<ThreadTarget> {
     const known = this.targets.get(messageId);
     if (known && (known.type === 'thread' || known.until > this.now())) return known;
     let target: ThreadTarget;

@@ -18,6 +18,7 @@ import { presentState, presentStatus } from '../render/state-presentation';
 import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
+import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 
@@ -261,7 +262,7 @@ export function renderQueryReply(statuses: readonly TaskStatus[], failures: read
   return { content: cutText(escapeDiscordMarkdown(note), DISCORD_LIMITS.content), embeds, components };
 }
 
-function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCard['expected']): APIEmbedField {
+function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCard['expected'], stuck?: string): APIEmbedField {
   if (watch.endReason) return field('Watch', `👀 ${describeWatchEnd(watch.endReason)}`, false);
   const parts = [`👀 Watching${discordTime(watch.startedAt) ? ` since ${discordTime(watch.startedAt)}` : ''}`];
   const next = discordTime(watch.nextCheckAt);
@@ -269,6 +270,7 @@ function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCa
   const deadline = discordTime(watch.deadlineAt, 'f');
   if (deadline) parts.push(`until ${deadline} at the latest`);
   if (expected) parts.push(`⏱ ${escapedWithTimes(discordTimeStyle, (time) => expectationText(expected, time), escapeDiscordMarkdown)}`);
+  if (stuck) parts.push(escapeDiscordMarkdown(stuck));
   return field('Watch', parts.join(', '), false);
 }
 
@@ -284,7 +286,7 @@ function selectionOfStatus(status: TaskStatus): TaskSelection {
 
 /** Renders a watch's status card: the task's latest status, the watch around it, and the buttons. */
 export function renderStatusCard(card: StatusCard): DiscordMessage {
-  const extra = card.watch ? [watchField(card.watch, card.expected)] : [];
+  const extra = card.watch ? [watchField(card.watch, card.expected, card.stuck ? stuckCardMark(card.status.state) : undefined)] : [];
   const embed = detailedStatusEmbed(card.status, EMBED_BUDGET, extra);
   return { content: '', embeds: [embed], components: selectionButtons(selectionOfStatus(card.status)) };
 }
@@ -307,6 +309,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   if (notice.replacedBy) ending.push(escapeDiscordMarkdown(replacedTaskText(current, notice.replacedBy)));
   else if (notice.endMessage) ending.push(escapeDiscordMarkdown(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
+  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeDiscordMarkdown(comparedWithUsualText(notice.durationMs, notice.usual))}`);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));
 
   const embed: APIEmbed = {

@@ -17,6 +17,7 @@ import { presentState, presentStatus } from '../render/state-presentation';
 import { taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
+import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
 
@@ -250,6 +251,7 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
       if (deadline) parts.push(`until ${deadline} at the latest`);
       const expected = card.expected;
       if (expected) parts.push(`⏱ ${escapedWithTimes(slackTimeStyle, (time) => expectationText(expected, time), escapeMrkdwn)}`);
+      if (card.stuck) parts.push(escapeMrkdwn(stuckCardMark(card.status.state)));
     }
     const footer = context(parts);
     if (footer) blocks.push(footer);
@@ -279,6 +281,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (notice.replacedBy) ending.push(escapeMrkdwn(replacedTaskText(current, notice.replacedBy)));
   else if (notice.endMessage) ending.push(escapeMrkdwn(notice.endMessage));
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
+  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeMrkdwn(comparedWithUsualText(notice.durationMs, notice.usual))}`);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));
   const footer = context(contextParts(current));
   if (footer) blocks.push(footer);

@@ -8,9 +8,10 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
-import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../jobs/notifier';
+import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type StuckNotice, type TransitionNotice } from '../../jobs/notifier';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
+import { stuckReplyText } from '../render/stuck-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
@@ -54,6 +55,21 @@ export class SlackNotifier implements Notifier {
   /** Replies in the card's thread; `broadcast` also shows the reply in the channel. */
   async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
     const message = renderTransitionNotice(notice);
+    await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: channel.channelId,
+        thread_ts: messageId,
+        reply_broadcast: options.broadcast,
+        ...postable(message),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+  }
+
+  /** Says in the card's thread that the task runs far past its usual time; `broadcast` also shows it in the channel. */
+  async postStuckReply(channel: ChannelAddress, messageId: string, notice: StuckNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    const message = renderTextReply(stuckReplyText(notice));
     await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
         channel: channel.channelId,

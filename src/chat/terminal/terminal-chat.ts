@@ -7,10 +7,11 @@ import { expectationText } from '../render/duration-estimate-text';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
-import type { ChannelAddress, ChannelNotice, ChannelSummary, Notifier, StatusCard, TransitionNotice } from '../../jobs/notifier';
+import type { ChannelAddress, ChannelNotice, ChannelSummary, Notifier, StatusCard, StuckNotice, TransitionNotice } from '../../jobs/notifier';
 import { formatDuration } from '../../util/duration';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
+import { comparedWithUsualText, stuckCardMark, stuckReplyText } from '../render/stuck-text';
 import { presentState } from '../render/state-presentation';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
@@ -93,6 +94,10 @@ export class TerminalChat implements Notifier {
     this.say([head, ...lines.slice(1).map((line) => `      ${line}`)].join('\n'));
   }
 
+  async postStuckReply(_channel: ChannelAddress, messageId: string, notice: StuckNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    this.say(`  ↳ [thread #${messageId}${options.broadcast ? ', also sent to channel' : ''}] ${stuckReplyText(notice)}`);
+  }
+
   async postSummary(_channel: ChannelAddress, summary: ChannelSummary): Promise<string> {
     const messageId = String(this.nextCardNumber++);
     const { title, lines } = muteSummaryText(summary);
@@ -150,6 +155,7 @@ function renderCard(card: StatusCard, now: number): string {
   const nextCheck = watch.nextCheckAt ? Date.parse(watch.nextCheckAt) : Number.NaN;
   if (Number.isFinite(nextCheck)) parts.push(`next check ${relativeText(nextCheck - now)}`);
   if (card.expected) parts.push(expectationText(card.expected, terminalTimeStyle(() => now)));
+  if (card.stuck) parts.push(stuckCardMark(card.status.state));
   return `${renderStatusText(card.status)}${parts.length > 0 ? `\n  ${parts.join('; ')}` : ''}`;
 }
 
@@ -163,7 +169,7 @@ function renderNotice(notice: TransitionNotice): string {
   if (notice.changedItems.length > MAX_LISTED_ITEMS) lines.push(`… and ${notice.changedItems.length - MAX_LISTED_ITEMS} more`);
   if (notice.endMessage) lines.push(notice.endMessage);
   if (notice.replacedBy) lines.push(replacedTaskText(notice.current, notice.replacedBy));
-  if (notice.durationMs !== null) lines.push(`took ${formatDuration(notice.durationMs)}`);
+  if (notice.durationMs !== null) lines.push(notice.usual ? comparedWithUsualText(notice.durationMs, notice.usual) : `took ${formatDuration(notice.durationMs)}`);
   return lines.join('\n');
 }
 

@@ -101,6 +101,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     postCard: (channel, card) => note('postCard', () => observed.postCard(channel, card)),
     updateCard: (channel, messageId, card) => note(`updateCard ${card.status.state}`, () => observed.updateCard(channel, messageId, card)),
     postThreadReply: (channel, messageId, notice, replyOptions) => note(`postThreadReply ${notice.current.state}`, () => observed.postThreadReply(channel, messageId, notice, replyOptions)),
+    postStuckReply: (channel, messageId, notice, replyOptions) => note(`postStuckReply ${notice.state}`, async () => observed.postStuckReply?.(channel, messageId, notice, replyOptions)),
   });
   await engine?.start();
   await adapter.start();

@@ -1,0 +1,187 @@
+/**
+ * Stuck tasks are called out once per task and watch, whichever worker sees it, and across
+ * restarts. The poll sweeper asks {@link StuckCheck.check} after each observation of a task
+ * under way; when the task has run past its group's stuck threshold (`stuck-threshold.ts`), one
+ * script notes "stuck, owed" for each of its active watches that was not noted before and puts
+ * those watches in the outbox. The delivery processor then takes the owed fact (atomically,
+ * owed -> told, so two workers never both say it), posts the reply, and gives it back only if
+ * the post failed.
+ *
+ * Keys, under the watch engine's namespace:
+ * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|told, facts: StuckFacts JSON, carded: 1 once
+ *   the card shows the mark }`, expiring
+ *   after the longest watch (plus a day), so it outlives every watch it speaks for.
+ */
+import type Redis from 'ioredis';
+import type { TaskStatus } from '../../providers/types';
+import { safeError } from '../../observability/safe-error';
+import type { WatchEngineLogger } from '../watch-engine-logger';
+import type { WatchKeys } from '../watch-keys';
+import { durationGroupOf } from './duration-group';
+import type { DurationStore } from './duration-store';
+import { STUCK_MIN_MARGIN_MS, stuckFactsOf, type StuckFacts } from './stuck-threshold';
+
+/**
+ * Notes a stuck task for each of its active, carded watches not noted before.
+ * KEYS: the task's subscribers set, the outbox.
+ * ARGV: watch key prefix, stuck key prefix, facts JSON, TTL seconds, real now (epoch ms).
+ * The outbox note moves a score forward like the watch scripts' NOTE_OUTBOX, so a flush that
+ * read the entry before cannot settle it unseen. Returns how many watches were noted.
+ */
+const NOTE_STUCK = `
+local noted = 0
+for _, watchId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local fields = redis.call('HMGET', ARGV[1] .. watchId, 'endReason', 'cardMessageId')
+  local ended = fields[1] and fields[1] ~= ''
+  local carded = fields[2] and fields[2] ~= ''
+  if not ended and carded then
+    local stuckKey = ARGV[2] .. watchId
+    if redis.call('HSETNX', stuckKey, 'state', 'owed') == 1 then
+      redis.call('HSET', stuckKey, 'facts', ARGV[3])
+      redis.call('EXPIRE', stuckKey, tonumber(ARGV[4]))
+      local score = tonumber(ARGV[5])
+      local before = redis.call('ZSCORE', KEYS[2], watchId)
+      if before and tonumber(before) >= score then score = tonumber(before) + 1 end
+      redis.call('ZADD', KEYS[2], score, watchId)
+      noted = noted + 1
+    end
+  end
+end
+return noted
+`;
+
+/**
+ * Takes an owed stuck fact to tell it: owed -> told in one step.
+ * KEYS: the watch's stuck key. Returns the facts JSON, or nil when nothing is owed.
+ */
+const TAKE_STUCK = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'owed' then return false end
+redis.call('HSET', KEYS[1], 'state', 'told')
+return redis.call('HGET', KEYS[1], 'facts')
+`;
+
+/** Gives back a taken fact whose reply could not be posted: told -> owed. KEYS: the watch's stuck key. */
+const RESTORE_STUCK = `
+if redis.call('HGET', KEYS[1], 'state') == 'told' then redis.call('HSET', KEYS[1], 'state', 'owed') end
+return 1
+`;
+
+/** What the delivery processor needs to tell a stuck task once. */
+export interface StuckTeller {
+  /** True while a stuck reply is owed to this watch. */
+  isOwed(watchId: string): Promise<boolean>;
+  /** Takes the owed fact (owed -> told, atomically); null when none is owed any more. */
+  take(watchId: string): Promise<StuckFacts | null>;
+  /** Gives a taken fact back after a failed post, so a later try tells it. */
+  restore(watchId: string): Promise<void>;
+  /** The facts once told to this watch (the card's mark, the ending's comparison); null otherwise. */
+  toldFacts(watchId: string): Promise<StuckFacts | null>;
+  /** True once told while the card does not show the mark yet (its edit failed or is still to come). */
+  cardOwed(watchId: string): Promise<boolean>;
+  /** Notes that the card shows the mark. */
+  markCarded(watchId: string): Promise<void>;
+}
+
+/** Options of a {@link StuckCheck}. */
+export interface StuckCheckOptions {
+  /** The engine's clock (epoch ms): how long a task has run is judged on it. */
+  readonly now: () => number;
+  /** Seconds a stuck fact lives: longer than any watch. */
+  readonly ttlSeconds: number;
+  readonly logger: WatchEngineLogger;
+}
+
+/** Finds stuck tasks as the sweeper observes them, and keeps "said once" per watch in Redis. */
+export class StuckCheck implements StuckTeller {
+  private readonly commands = { note: 'taskwatch_noteStuck', take: 'taskwatch_takeStuck', restore: 'taskwatch_restoreStuck' } as const;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly keys: Pick<WatchKeys, 'subscribers' | 'outbox' | 'watch'>,
+    private readonly durations: DurationStore,
+    private readonly options: StuckCheckOptions,
+  ) {
+    redis.defineCommand(this.commands.note, { numberOfKeys: 2, lua: NOTE_STUCK });
+    redis.defineCommand(this.commands.take, { numberOfKeys: 1, lua: TAKE_STUCK });
+    redis.defineCommand(this.commands.restore, { numberOfKeys: 1, lua: RESTORE_STUCK });
+  }
+
+  /** Key of a watch's stuck fact. */
+  stuckKey(watchId: string): string {
+    return `${this.namespace}:dur:stuck:${watchId}`;
+  }
+
+  /**
+   * Looks at one observation of a task under way; when it has run past its group's threshold,
+   * notes the stuck fact for its watches (each once) and puts them in the outbox. Resolves to
+   * how many watches were noted. Never throws: a missed check is made at the next poll.
+   */
+  async check(taskKey: string, status: TaskStatus): Promise<number> {
+    try {
+      if (!status.found || status.terminal || (status.state !== 'pending' && status.state !== 'running')) return 0;
+      const startedAt = status.createdAt !== null ? Date.parse(status.createdAt) : await this.durations.startOf(taskKey);
+      if (startedAt === null || !Number.isFinite(startedAt)) return 0;
+      const now = this.options.now();
+      // No threshold is shorter than the margin: most polls end here without reading a sample.
+      if (now - startedAt <= STUCK_MIN_MARGIN_MS) return 0;
+      const group = durationGroupOf(status);
+      const facts = stuckFactsOf(group, await this.durations.samples(group), startedAt, now);
+      if (facts === null) return 0;
+      const noted = await this.run(this.commands.note, [
+        this.keys.subscribers(taskKey),
+        this.keys.outbox(),
+        this.keys.watch(''),
+        this.stuckKey(''),
+        JSON.stringify(facts),
+        this.options.ttlSeconds,
+        Date.now(),
+      ]);
+      return Number(noted);
+    } catch (error) {
+      this.options.logger.warn({ err: safeError(error), taskKey }, 'could not check whether a task is stuck');
+      return 0;
+    }
+  }
+
+  async isOwed(watchId: string): Promise<boolean> {
+    return (await this.redis.hget(this.stuckKey(watchId), 'state')) === 'owed';
+  }
+
+  async take(watchId: string): Promise<StuckFacts | null> {
+    const raw = await this.run(this.commands.take, [this.stuckKey(watchId)]);
+    return typeof raw === 'string' ? parseFacts(raw) : null;
+  }
+
+  async restore(watchId: string): Promise<void> {
+    await this.run(this.commands.restore, [this.stuckKey(watchId)]);
+  }
+
+  async toldFacts(watchId: string): Promise<StuckFacts | null> {
+    const [state, facts] = await this.redis.hmget(this.stuckKey(watchId), 'state', 'facts');
+    return state === 'told' && facts ? parseFacts(facts) : null;
+  }
+
+  async cardOwed(watchId: string): Promise<boolean> {
+    const [state, carded] = await this.redis.hmget(this.stuckKey(watchId), 'state', 'carded');
+    return state === 'told' && carded !== '1';
+  }
+
+  async markCarded(watchId: string): Promise<void> {
+    // Only an existing fact: a mark noted after the key expired would live forever.
+    if ((await this.redis.exists(this.stuckKey(watchId))) === 1) await this.redis.hset(this.stuckKey(watchId), 'carded', '1');
+  }
+
+  private async run(command: string, args: (string | number)[]): Promise<unknown> {
+    const method = (this.redis as unknown as Record<string, (...values: (string | number)[]) => Promise<unknown>>)[command] as (...values: (string | number)[]) => Promise<unknown>;
+    return method.apply(this.redis, args);
+  }
+}
+
+function parseFacts(text: string): StuckFacts | null {
+  try {
+    return JSON.parse(text) as StuckFacts;
+  } catch {
+    return null;
+  }
+}
