@@ -13,8 +13,9 @@
  * the sandbox to its card reaching the fake Slack. Tasks announced twice or never are counted.
  * Figures go to bench/results/subscriptions-<timestamp>.json and a section of docs/benchmarks.md.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
+import { replaceDocsSection } from './docs-section';
 import { join } from 'node:path';
 import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../src/jobs/redis-connection';
@@ -237,16 +238,7 @@ function writeDocsSection(result: {
     `Planted ${result.planted}; never announced ${result.missed}; announced twice ${result.doubled}; ${result.listingCalls} listing calls; ${result.throttlingErrors} throttling errors. Figures: \`${file}\`.`,
     SECTION_END,
   ].join('\n');
-  let current: string;
-  try {
-    current = readFileSync(docsPath, 'utf8');
-  } catch {
-    current = '# Benchmarks\n';
-  }
-  const start = current.indexOf(SECTION_START);
-  const end = current.indexOf(SECTION_END);
-  const next = start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + SECTION_END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docsPath, next);
+  replaceDocsSection(docsPath, SECTION_START, SECTION_END, section);
 }
 
 void main().catch((error: unknown) => {

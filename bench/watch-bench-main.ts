@@ -25,6 +25,7 @@ import { startLocalRedis } from '../src/runtime/local-redis';
 import { CloudSandbox } from '../src/sandbox/cloud-sandbox';
 import type { LifecycleStep } from '../src/sandbox/types';
 import { measureWatchMemory } from './watch-memory';
+import { replaceDocsSection } from './docs-section';
 import { startFakeSlack, type RecordedCall } from '../test/fakes/slack/fake-slack';
 import {
   NAIVE_QUEUE,
@@ -592,15 +593,7 @@ async function runMemoryPhase(options: Options, startedAt: string): Promise<void
     ...figures.map((figure) => `| ${figure.watches} | ${figure.commands} | ${figure.bytesPerWatch} | ${figure.keys} |`),
     MEMORY_END,
   ].join('\n');
-  let current: string;
-  try {
-    current = readFileSync(docsPath, 'utf8');
-  } catch {
-    current = '# Benchmarks\n';
-  }
-  const start = current.indexOf(MEMORY_START);
-  const end = current.indexOf(MEMORY_END);
-  writeFileSync(docsPath, start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + MEMORY_END.length)}` : `${current.trimEnd()}\n\n${section}\n`);
+  replaceDocsSection(docsPath, MEMORY_START, MEMORY_END, section);
 }
 
 const MEMORY_START = '<!-- watch-memory:start -->';
