@@ -13,6 +13,8 @@ import { safeError } from './observability/safe-error';
 import type { DemoTaskIds } from './sandbox/demo-tasks';
 import type { AccessPolicy } from './accounts/access-policy';
 import type { AuditLog } from './accounts/audit-log';
+import { kindTakesNoId } from './providers/kinds';
+import type { TaskKind } from './providers/types';
 
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
@@ -387,6 +389,6 @@ function banner(config: TaskwatchConfig, sandboxNote: string | null, logFile: st
 
 function describeDemoTasks(demo: DemoTaskIds): string {
   return Object.entries(demo.byKind)
-    .map(([kind, ids]) => `  ${kind}: ${kind === 'tcss' ? '(no ID: /task-status tcss)' : ids.join(', ')}`)
+    .map(([kind, ids]) => `  ${kind}: ${kindTakesNoId(kind as TaskKind) ? `(no ID: /task-status ${kind})` : ids.join(', ')}`)
     .join('\n');
 }

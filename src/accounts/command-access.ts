@@ -7,9 +7,10 @@
 import type { Command, CommandContext, ParseError, StatsCommand } from '../commands/types';
 import { DEFAULT_ACCOUNT } from '../config';
 import { formatChannelAddress } from '../jobs/notifier';
-import { CLOUD_OF_KIND, type CloudName, type TaskKind } from '../providers/types';
+import { type CloudName, type TaskKind } from '../providers/types';
 import { refusalMessage, type AccessAction, type CommandAccess, type Principal, type RefusalReason } from './access-policy';
 import type { AuditEntry } from './audit-log';
+import { CLOUD_OF_KIND } from '../providers/kinds';
 
 export type { CommandAccess } from './access-policy';
 

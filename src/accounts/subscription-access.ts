@@ -4,7 +4,7 @@
  * `subscribe` command, for that channel, user and account, under the rules in force now.
  */
 import type { SubscriptionAuthorizer } from '../jobs/subscriptions/subscription-service';
-import { CLOUD_OF_KIND } from '../providers/types';
+import { CLOUD_OF_KIND } from '../providers/kinds';
 import type { AccessPolicy } from './access-policy';
 
 /**

@@ -14,8 +14,8 @@ import { DEFAULT_ACCOUNT, loadConfig, type CloudAccount, type Environment, type 
 import { isProviderError, type ProviderError } from '../providers/errors';
 import { InMemoryRateBudget } from '../providers/rate-budget';
 import { createProviderRegistry } from '../providers/registry';
-import { TASK_KINDS, resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskStatus } from '../providers/types';
-import { validateTaskId } from '../providers/validate-id';
+import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskStatus } from '../providers/types';
+import { resolveTaskKind, validateTaskId, kindDescriptor, kindTakesNoId } from '../providers/kinds';
 import { formatDuration, parseDuration } from '../util/duration';
 import { renderStatusText } from '../chat/terminal/render-status';
 import { EXIT, firstLine, type CliIo } from './io';
@@ -125,14 +125,14 @@ function parseStatusArguments(argv: readonly string[]): StatusArguments | 'help'
 
   const ids = [...new Set(idWords.flatMap((word) => word.split(',')).map((id) => id.trim()))];
   if (idWords.length > 0 && ids.some((id) => id === '')) throw new UsageError('an empty task ID was given (check for stray commas or quotes)');
-  if (kind === 'tcss' && ids.length > 0) throw new UsageError('tcss takes no ID: it reports the account\'s latest asset-refresh task');
-  if (kind !== 'tcss' && ids.length === 0 && !values.sandbox) throw new UsageError(`missing task ID: taskwatch status ${kind} <id> [<id>...]`);
+  if (kindTakesNoId(kind) && ids.length > 0) throw new UsageError(`${kind} takes no ID: ${kindDescriptor(kind).idShape}`);
+  if (!kindTakesNoId(kind) && ids.length === 0 && !values.sandbox) throw new UsageError(`missing task ID: taskwatch status ${kind} <id> [<id>...]`);
   for (const id of ids) {
     const problem = validateTaskId(kind, id);
     if (problem === 'empty_id') throw new UsageError('an empty task ID was given');
     if (problem === 'id_too_long' || id.length > MAX_ID_LENGTH) throw new UsageError(`task ID "${printable(id)}" is longer than ${MAX_ID_LENGTH} characters`);
     if (problem === 'invalid_id') {
-      throw new UsageError(kind === 'redis' ? `Redis task IDs are integers; "${printable(id)}" is not` : `"${printable(id)}" is not a valid ${kind} task ID`);
+      throw new UsageError(kindDescriptor(kind).idRule === 'integer' ? `${kindDescriptor(kind).productName} task IDs are integers; "${printable(id)}" is not` : `"${printable(id)}" is not a valid ${kind} task ID`);
     }
   }
 
@@ -171,7 +171,7 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
     const accountSetup = loadAccountSetup({ config: loaded.config, env: dependencies.env, exists: existsSync });
     if (!accountSetup.ok) return { problems: [...accountSetup.problems] };
     const accounts = accountSetup.setup.accounts;
-    const cloud = args.kind === 'dcdn' ? 'alibaba' : 'tencent';
+    const cloud = kindDescriptor(args.kind).cloud;
     if (!accounts.some((account) => account.cloud === cloud)) {
       return {
         problems: [
@@ -191,7 +191,7 @@ async function openSession(args: StatusArguments, dependencies: StatusCommandDep
   const { sandboxAccounts } = await import('../sandbox/sandbox-accounts');
   const sandbox = await CloudSandbox.start();
   const demo = plantDemoTasks(sandbox);
-  if (args.kind !== 'tcss' && args.ids.length === 0) {
+  if (!kindTakesNoId(args.kind) && args.ids.length === 0) {
     await sandbox.stop();
     const examples = demo.byKind[args.kind];
     return { problems: [`missing task ID. Demo ${args.kind} tasks in the sandbox: ${examples.join(', ') || 'none'}`] };
@@ -206,7 +206,7 @@ type QueryOutcome = { readonly statuses: TaskStatus[]; readonly error: null } | 
 async function describe(args: StatusArguments, registry: ProviderRegistry): Promise<QueryOutcome> {
   try {
     const provider = registry.get(args.kind, args.account);
-    const statuses = await provider.describe(args.kind === 'tcss' ? [] : args.ids, { region: args.region });
+    const statuses = await provider.describe(kindTakesNoId(args.kind) ? [] : args.ids, { region: args.region });
     return { statuses, error: null };
   } catch (error) {
     if (isProviderError(error)) return { statuses: [], error };

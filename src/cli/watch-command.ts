@@ -9,8 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Environment } from '../config';
-import { resolveTaskKind } from '../providers/types';
-import { validateTaskId } from '../providers/validate-id';
+import { resolveTaskKind, validateTaskId, kindTakesNoId } from '../providers/kinds';
 import { parseChannelAddress } from '../jobs/notifier';
 import { EXIT, firstLine, type CliIo } from './io';
 
@@ -85,8 +84,8 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   const kind = resolveTaskKind(kindWord);
   if (kind === null) return usage(`unknown task kind "${kindWord.slice(0, 32)}"`);
   const ids = rawIds.flatMap((id) => id.split(',')).filter((id) => id !== '');
-  if (kind === 'tcss' && ids.length > 0) return usage('tcss takes no task ID');
-  if (kind !== 'tcss' && ids.length === 0) return usage(`${kind} needs at least one task ID`);
+  if (kindTakesNoId(kind) && ids.length > 0) return usage('tcss takes no task ID');
+  if (!kindTakesNoId(kind) && ids.length === 0) return usage(`${kind} needs at least one task ID`);
   const badId = ids.find((id) => validateTaskId(kind, id) !== null);
   if (badId !== undefined) return usage(`"${badId.slice(0, 32)}" is not a valid ${kind} task ID`);
   if (!values.notify) return usage('--notify slack:<channel id> is required');
@@ -103,7 +102,7 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   const url = watchesUrl(base);
   if (url === null) return usage('--api (or TASKWATCH_API_URL) must be an http:// or https:// URL without ?query or #fragment');
 
-  const body = { kind, ...(kind === 'tcss' ? {} : { ids }), channel: values.notify, ...(values.region ? { region: values.region } : {}), ...(values.account ? { account: values.account } : {}) };
+  const body = { kind, ...(kindTakesNoId(kind) ? {} : { ids }), channel: values.notify, ...(values.region ? { region: values.region } : {}), ...(values.account ? { account: values.account } : {}) };
   let response: Response;
   try {
     response = await (dependencies.fetch ?? fetch)(url, {

@@ -6,7 +6,7 @@
 import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess, type CommandAccessCheck } from '../accounts/command-access';
 import type { QuotaRequester } from '../jobs/watch-quota';
 import { formatChannelAddress } from '../jobs/notifier';
-import { CLOUD_OF_KIND } from '../providers/types';
+import { CLOUD_OF_KIND, kindTakesNoId } from '../providers/kinds';
 import { isProviderError, ProviderError } from '../providers/errors';
 import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';
 import {
@@ -266,7 +266,7 @@ function requesterOf(context: CommandContext): QuotaRequester {
 
 /** How many watches a watch of `selection` starts (TCSS: the latest task, one). */
 function watchCount(selection: Pick<TaskSelection, 'kind' | 'ids'>): number {
-  return selection.kind === 'tcss' ? 1 : selection.ids.length;
+  return kindTakesNoId(selection.kind) ? 1 : selection.ids.length;
 }
 
 /**

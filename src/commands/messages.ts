@@ -3,6 +3,7 @@
  * user-facing sentences. Plain text only: chat adapters add formatting and escape it for their
  * platform. The only user input ever quoted is a token the parser already cut (see `cut-token.ts`).
  */
+import { kindDescriptor, kindTakesNoId } from '../providers/kinds';
 import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
 import type { ProviderError, ProviderErrorCode } from '../providers/errors';
 import type { WatchSummary } from '../jobs/watch-service';
@@ -21,40 +22,13 @@ export const COMMAND_NAME = '/task-status';
 export const QUERY_USAGE = `${COMMAND_NAME} <kind> <id> [<id> ...] [region=<region>] [account=<name>]`;
 
 /** What each kind is, in a few words, for help texts. */
-export const KIND_DESCRIPTIONS: Readonly<Record<TaskKind, string>> = {
-  cdn: 'Tencent Cloud CDN prefetch (alias: prefetch, push)',
-  dcdn: 'Alibaba Cloud DCDN refresh (alias: refresh)',
-  dts: 'Tencent Cloud DTS async request (needs a region)',
-  redis: 'Tencent Cloud Redis task (needs a region)',
-  tcss: 'Tencent Cloud TCSS asset refresh (no ID: the latest task)',
-};
+export const KIND_DESCRIPTIONS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).description])) as Record<TaskKind, string>;
 
 /** One realistic example argument list per kind, as a user would type it after the command. */
-export const KIND_EXAMPLE_ARGUMENTS: Readonly<Record<TaskKind, string>> = {
-  cdn: 'cdn 1533031853231313311',
-  dcdn: 'dcdn 17772470184 17772470185',
-  dts: 'dts cafebabe-254f-11ea-8995-e92c139e6918 region=ap-guangzhou',
-  redis: 'redis 18215 region=ap-guangzhou',
-  tcss: 'tcss',
-};
+export const KIND_EXAMPLE_ARGUMENTS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).exampleArguments])) as Record<TaskKind, string>;
 
-/** What a valid ID of each kind looks like, for invalid-ID replies. */
-const ID_SHAPES: Readonly<Record<TaskKind, string>> = {
-  cdn: 'CDN task IDs are the TaskId a prefetch returned, e.g. 1533031853231313311',
-  dcdn: 'DCDN task IDs are the TaskId a refresh returned, e.g. 17772470184',
-  dts: 'DTS task IDs are the AsyncRequestId, e.g. cafebabe-254f-11ea-8995-e92c139e6918',
-  redis: 'Redis task IDs are whole numbers, e.g. 18215',
-  tcss: 'tcss takes no task ID',
-};
-
-/** Names of the clouds for sentences. */
-const KIND_LABELS: Readonly<Record<TaskKind, string>> = {
-  cdn: 'CDN',
-  dcdn: 'DCDN',
-  dts: 'DTS',
-  redis: 'Redis',
-  tcss: 'TCSS',
-};
+/** The product name of a kind in sentences, e.g. `DTS`. */
+const productName = (kind: TaskKind): string => kindDescriptor(kind).productName;
 
 /** A full example command for a kind, e.g. `/task-status redis 18215 region=ap-guangzhou`. */
 export function exampleFor(kind: TaskKind, subcommand: 'query' | 'watch' | 'unwatch' = 'query'): string {
@@ -136,7 +110,7 @@ function didYouMean(suggestion: string | undefined): string {
 /** Turns a parse error into a short reply that says what was wrong and shows the correct form. */
 export function describeParseError(error: ParseError): string {
   const usage = usageFor(error.subcommand, error.kind);
-  const kindLabel = error.kind ? KIND_LABELS[error.kind] : 'task';
+  const kindLabel = error.kind ? productName(error.kind) : 'task';
   switch (error.code) {
     case 'too_long':
       return `That command is too long (over ${MAX_COMMAND_LENGTH} characters).\n${usageFor('query')}`;
@@ -149,14 +123,14 @@ export function describeParseError(error: ParseError): string {
     case 'missing_id':
       return `${kindLabel} needs at least one task ID.\n${usage}`;
     case 'unexpected_id':
-      if (error.kind === 'tcss') return `tcss takes no task ID: it reports the account's latest asset refresh task.\nUsage: ${COMMAND_NAME} tcss`;
+      if (error.kind !== undefined && kindTakesNoId(error.kind)) return `${error.kind} takes no task ID: ${kindDescriptor(error.kind).idShape}.\nUsage: ${COMMAND_NAME} ${error.kind}`;
       return `Nothing may follow "${error.subcommand === 'unwatch-all' ? 'unwatch all' : (error.subcommand ?? 'this command')}", but ${quoted(error.token)} did.\n${usage}`;
     case 'empty_id':
       return `A task ID is empty.\n${usage}`;
     case 'id_too_long':
       return `Task ID ${quoted(error.token)} is too long: task IDs are at most 128 characters.\n${usage}`;
     case 'invalid_id':
-      return `${quoted(error.token)} is not a valid ${kindLabel} task ID. ${error.kind ? ID_SHAPES[error.kind] : ''}.\n${usage}`;
+      return `${quoted(error.token)} is not a valid ${kindLabel} task ID. ${error.kind ? kindDescriptor(error.kind).idShape : ''}.\n${usage}`;
     case 'too_many_ids':
       return `Too many task IDs: at most ${MAX_IDS_PER_COMMAND} per command.\n${usage}`;
     case 'unknown_option':
@@ -246,7 +220,7 @@ export const SUBSCRIPTIONS_UNAVAILABLE_TEXT = 'Subscriptions and mutes are not a
 
 /** The reply when a region-scoped kind got no region and the account has no default one. */
 export function missingRegionText(kind: TaskKind): string {
-  return `${KIND_LABELS[kind]} needs a region: add region=<region>, e.g. ${exampleFor(kind)}. An operator can also set a default region for the account.`;
+  return `${productName(kind)} needs a region: add region=<region>, e.g. ${exampleFor(kind)}. An operator can also set a default region for the account.`;
 }
 
 /** The reply to watch commands where no watch engine runs. */
@@ -271,8 +245,8 @@ const RETRY_HINTS: Readonly<Record<ProviderErrorCode, string>> = {
 function describeRefs(refs: readonly TaskRef[]): string {
   const first = refs[0];
   if (first === undefined) return 'the tasks';
-  const label = KIND_LABELS[first.kind];
-  if (first.kind === 'tcss') return `${label} latest task`;
+  const label = productName(first.kind);
+  if (kindTakesNoId(first.kind)) return `${label} latest task`;
   const shown = refs.slice(0, 5).map((ref) => ref.id);
   const more = refs.length > shown.length ? ` and ${refs.length - shown.length} more` : '';
   return `${label} ${shown.join(', ')}${more}`;
@@ -311,7 +285,7 @@ export const UTC_TIME_STYLE: TimeStyle = { at: utcText, fromNow: utcText };
 
 function describeWatch(summary: WatchSummary, time: TimeStyle): string {
   const { ref } = summary;
-  const task = ref.kind === 'tcss' ? 'tcss' : `${ref.kind} ${ref.id}`;
+  const task = kindTakesNoId(ref.kind) ? 'tcss' : `${ref.kind} ${ref.id}`;
   const where = [ref.region ? `region ${ref.region}` : null, ref.account && ref.account !== 'default' ? `account ${ref.account}` : null]
     .filter((part): part is string => part !== null)
     .join(', ');
@@ -365,7 +339,7 @@ export const STATS_UNAVAILABLE_TEXT = 'Task durations are not available here: th
 
 /** Words for a group: "redis FLUSH_INSTANCE on production", "cdn mainland, 2-10 URLs on default". */
 export function durationGroupText(group: DurationGroup): string {
-  const things = group.kind === 'dcdn' ? 'objects' : 'URLs';
+  const things = kindDescriptor(group.kind).itemNoun?.many ?? 'items';
   const size = group.size === null ? '' : `, ${group.size} ${group.size === '1' ? things.slice(0, -1) : things}`;
   return `${group.kind}${group.subtype ? ` ${group.subtype}` : ''}${size} on ${group.account}`;
 }

@@ -13,8 +13,8 @@
  * ```
  * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
  */
-import { KIND_ALIASES, TASK_KINDS, resolveTaskKind, type TaskKind } from '../providers/types';
-import { canonicalTaskId, validateTaskId } from '../providers/validate-id';
+import { TASK_KINDS, type TaskKind } from '../providers/types';
+import { KIND_ALIASES, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId } from '../providers/kinds';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
 import { parseDuration } from '../util/duration';
 import { cutToken } from './cut-token';
@@ -28,7 +28,7 @@ export const MAX_COMMAND_LENGTH = 4000;
 export const MAX_IDS_PER_COMMAND = 50;
 
 /** Kind aliases live with the kinds, so the CLI and every chat surface accept the same words. */
-export { KIND_ALIASES } from '../providers/types';
+export { KIND_ALIASES } from '../providers/kinds';
 
 /** Subcommand words that may come first instead of a kind. */
 export const SUBCOMMANDS: readonly string[] = ['watch', 'unwatch', 'list', 'help', 'subscribe', 'subscriptions', 'unsubscribe', 'mute', 'unmute', 'stats'];
@@ -143,7 +143,7 @@ function parseSelection(words: readonly Word[], subcommand: 'query' | 'watch' | 
   }
   if (kind === null) return fail({ code: 'missing_kind', subcommand });
 
-  if (kind === 'tcss') {
+  if (kindTakesNoId(kind)) {
     if (ids.length > 0) return fail({ code: 'unexpected_id', kind, token: cutToken(ids[0] as string), subcommand });
   } else if (ids.length === 0) {
     return fail({ code: 'missing_id', kind, subcommand });
@@ -219,7 +219,7 @@ function parseSubscribe(words: readonly Word[]): ParseResult {
     }
   }
   if (kind === null) return fail({ code: 'missing_kind', subcommand });
-  if (kind === 'tcss') {
+  if (kindTakesNoId(kind)) {
     const cdnOnly = (['domain', 'statuses', 'region'] as const).find((name) => values[name] !== undefined);
     if (cdnOnly) return fail({ code: 'unknown_option', token: cdnOnly === 'statuses' ? 'status' : cdnOnly, subcommand, kind });
   }

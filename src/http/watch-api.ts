@@ -16,8 +16,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
-import { CLOUD_OF_KIND, resolveTaskKind, type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
-import { canonicalTaskId, validateTaskId } from '../providers/validate-id';
+import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
+import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
@@ -91,7 +91,6 @@ const LIMIT_WORDS: Readonly<Record<QuotaLimitName, (max: number) => string>> = {
 /** The path the router serves. */
 export const WATCH_API_PATH = '/api/watches';
 
-const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
 
 type FieldErrors = Record<string, string>;
 
@@ -119,7 +118,7 @@ export function validateWatchRequest(
 
   let ids: string[] = [];
   const rawIds = input['ids'];
-  if (kind === 'tcss') {
+  if (kind !== null && kindTakesNoId(kind)) {
     if (rawIds !== undefined && !(Array.isArray(rawIds) && rawIds.length === 0)) fields['ids'] = 'must be absent or empty for tcss (it reports the latest task)';
     ids = [LATEST_TASK_ID];
   } else if (!Array.isArray(rawIds) || rawIds.length === 0) {
@@ -151,7 +150,7 @@ export function validateWatchRequest(
     try {
       providers.get(kind, accountName);
       const resolvedRegion = typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined);
-      if (KINDS_WITH_REGION.has(kind) && resolvedRegion === undefined && fields['region'] === undefined) fields['region'] = `is required for ${kind} (the account has no default region)`;
+      if (kindRequiresRegion(kind) && resolvedRegion === undefined && fields['region'] === undefined) fields['region'] = `is required for ${kind} (the account has no default region)`;
     } catch (error) {
       if (!isProviderError(error)) throw error;
       fields['account'] = 'is not a configured account for this kind';
@@ -159,7 +158,7 @@ export function validateWatchRequest(
   }
   if (Object.keys(fields).length > 0 || kind === null || channel === null) return { ok: false, fields };
 
-  const resolvedRegion = KINDS_WITH_REGION.has(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
+  const resolvedRegion = kindRequiresRegion(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
   const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
   return { ok: true, request: { refs, channel } };
 }

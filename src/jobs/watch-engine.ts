@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../config';
 import { DEFAULT_ACCOUNT } from '../config';
 import type { RateBudget } from '../providers/rate-budget';
-import type { ProviderRegistry, TaskKind, TaskRef } from '../providers/types';
+import type { ProviderRegistry, TaskRef } from '../providers/types';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
 import { safeError } from '../observability/safe-error';
@@ -30,7 +30,7 @@ import { DurationRecorder } from './durations/duration-recorder';
 import { DurationStore } from './durations/duration-store';
 import { StuckCheck } from './durations/stuck-check';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
-import { canonicalTaskId } from '../providers/validate-id';
+import { canonicalTaskId, kindRequiresRegion } from '../providers/kinds';
 
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
@@ -114,7 +114,6 @@ export const POLL_QUEUE = 'watch-poll';
 /** Name of the queue of delivery jobs. */
 export const NOTIFY_QUEUE = 'watch-notify';
 
-const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
 
 /** Creates the engine; nothing runs until {@link WatchEngine.start}. */
 export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
@@ -211,7 +210,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
 
   const resolve = (ref: TaskRef): ResolvedTask => {
     const account = ref.account?.trim() || DEFAULT_ACCOUNT;
-    const region = KINDS_WITH_REGION.has(ref.kind) ? ref.region?.trim() || options.providers.defaultRegion(ref.kind, account) : null;
+    const region = kindRequiresRegion(ref.kind) ? ref.region?.trim() || options.providers.defaultRegion(ref.kind, account) : null;
     // Canonical, so that every way in (chat, buttons, API, restarts) keys one task one way.
     return { kind: ref.kind, account, region: region ?? null, id: canonicalTaskId(ref.kind, ref.id) };
   };

@@ -8,6 +8,7 @@ import type { AlibabaDcdnApi } from './alibaba-client';
 import { ProviderError, isProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
+import type { KindDescriptor } from './kind-descriptor';
 import type { DescribeOptions, TaskItem, TaskProvider, TaskState, TaskStatus } from './types';
 import { utcTimeToIso } from './vendor-time';
 
@@ -28,6 +29,25 @@ export const DCDN_NOT_FOUND_MESSAGE = 'not found, or older than 3 days (DCDN kee
 const ACTION = 'DescribeDcdnRefreshTaskById';
 const API = `dcdn.${ACTION}`;
 
+/** The `dcdn` kind: Alibaba Cloud DCDN refresh and prefetch tasks, up to 10 IDs a call. */
+export const DCDN_KIND: KindDescriptor = {
+  kind: 'dcdn',
+  cloud: 'alibaba',
+  aliases: ['refresh'],
+  productName: 'DCDN',
+  taskLabel: 'DCDN refresh',
+  description: 'Alibaba Cloud DCDN refresh (alias: refresh)',
+  exampleArguments: 'dcdn 17772470184 17772470185',
+  idRule: 'digits',
+  idShape: 'DCDN task IDs are the TaskId a refresh returned, e.g. 17772470184',
+  api: API,
+  maxIdsPerCall: DCDN_MAX_IDS_PER_CALL,
+  requiresRegion: false,
+  listsByWindow: false,
+  statusTable: DCDN_STATUS_TABLE,
+  itemNoun: { one: 'object', many: 'objects' },
+};
+
 interface RefreshRow {
   readonly taskId: string;
   readonly objectPath: string;
@@ -46,9 +66,9 @@ interface ChunkAnswer {
 /** The `dcdn` provider. */
 export class AlibabaDcdnProvider implements TaskProvider {
   readonly kind = 'dcdn' as const;
-  readonly api = API;
-  readonly maxIdsPerCall = DCDN_MAX_IDS_PER_CALL;
-  readonly requiresRegion = false;
+  readonly api = DCDN_KIND.api;
+  readonly maxIdsPerCall = DCDN_KIND.maxIdsPerCall;
+  readonly requiresRegion = DCDN_KIND.requiresRegion;
   readonly takesId = true;
 
   constructor(
@@ -57,7 +77,7 @@ export class AlibabaDcdnProvider implements TaskProvider {
   ) {}
 
   async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(this.kind, ids);
+    requireValidTaskIds(DCDN_KIND, ids);
     const unique = [...new Set(ids)];
     const chunks: string[][] = [];
     for (let start = 0; start < unique.length; start += DCDN_MAX_IDS_PER_CALL) chunks.push(unique.slice(start, start + DCDN_MAX_IDS_PER_CALL));

@@ -6,7 +6,8 @@
 import { isProviderError, ProviderError } from './errors';
 import type { RateBudget } from './rate-budget';
 import { isTerminalState, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from './types';
-import { MAX_TASK_ID_LENGTH, validateTaskId } from './validate-id';
+import type { KindDescriptor } from './kind-descriptor';
+import { MAX_TASK_ID_LENGTH, validateIdByRule } from './validate-id';
 
 /** Shared dependencies of one provider instance. */
 export interface ProviderContext {
@@ -122,31 +123,25 @@ export async function mapInOrder<T, R>(elements: readonly T[], limit: number, wo
   return results;
 }
 
-const KIND_LABEL: Readonly<Record<TaskKind, string>> = { cdn: 'CDN', dcdn: 'DCDN', dts: 'DTS', redis: 'Redis', tcss: 'TCSS' };
-
-/** The product name users know a kind by, e.g. `DTS`. */
-export function kindLabel(kind: TaskKind): string {
-  return KIND_LABEL[kind];
-}
-
 /**
  * Throws an `invalid_request` {@link ProviderError} for the first ID that cannot be a task ID
  * of `kind`, so that no malformed ID ever reaches an API (and no Redis call gets a NaN).
  */
-export function requireValidTaskIds(kind: TaskKind, ids: readonly string[]): void {
+export function requireValidTaskIds(descriptor: KindDescriptor, ids: readonly string[]): void {
+  const label = descriptor.productName;
   for (const id of ids) {
-    const problem = validateTaskId(kind, id);
+    const problem = validateIdByRule(descriptor.idRule, id);
     if (problem === null) continue;
     const shown = id.length > 40 ? `${id.slice(0, 40)}...` : id;
     const userMessage =
       problem === 'empty_id'
-        ? `A ${kindLabel(kind)} task ID cannot be empty.`
+        ? `A ${label} task ID cannot be empty.`
         : problem === 'id_too_long'
-          ? `A ${kindLabel(kind)} task ID cannot be longer than ${MAX_TASK_ID_LENGTH} characters.`
-          : kind === 'redis' || kind === 'dcdn'
-            ? `${kindLabel(kind)} task IDs are whole numbers; "${shown}" is not one.`
-            : // CDN TaskIds and DTS AsyncRequestIds are letters, digits, '.', '_' and '-' (see validate-id.ts).
-              `${kindLabel(kind)} task IDs use only letters, digits, ".", "_" and "-"; "${shown}" is not one.`;
+          ? `A ${label} task ID cannot be longer than ${MAX_TASK_ID_LENGTH} characters.`
+          : descriptor.idRule === 'integer' || descriptor.idRule === 'digits'
+            ? `${label} task IDs are whole numbers; "${shown}" is not one.`
+            : // Token IDs are letters, digits, '.', '_' and '-' (see validate-id.ts).
+              `${label} task IDs use only letters, digits, ".", "_" and "-"; "${shown}" is not one.`;
     throw new ProviderError({ code: 'invalid_request', userMessage, retryable: false });
   }
 }
@@ -155,12 +150,12 @@ export function requireValidTaskIds(kind: TaskKind, ids: readonly string[]): voi
  * Picks the region for a region-scoped API: the caller's, else the account's default. Throws
  * an `invalid_request` {@link ProviderError} saying how to give one when there is neither.
  */
-export function requireRegion(kind: TaskKind, requested: string | undefined, accountDefault: string | null): string {
+export function requireRegion(descriptor: KindDescriptor, requested: string | undefined, accountDefault: string | null): string {
   const region = requested?.trim() || accountDefault;
   if (!region) {
     throw new ProviderError({
       code: 'invalid_request',
-      userMessage: `${kindLabel(kind)} needs a region: add region=<region> (e.g. ap-guangzhou)`,
+      userMessage: `${descriptor.productName} needs a region: add region=<region> (e.g. ap-guangzhou)`,
       retryable: false,
     });
   }

@@ -4,6 +4,7 @@
  */
 import { mapInOrder, requireRegion, requireValidTaskIds, type ProviderContext } from './provider-context';
 import type { TencentApi } from './tencent-client';
+import type { KindDescriptor } from './kind-descriptor';
 import type { DescribeOptions, TaskKind, TaskProvider, TaskStatus } from './types';
 
 /** How many single-ID calls one describe runs at once (the rate budget still paces them). */
@@ -13,6 +14,8 @@ const CONCURRENT_CALLS = 4;
 export abstract class RegionalTencentProvider implements TaskProvider {
   abstract readonly kind: TaskKind;
   abstract readonly api: string;
+  /** The kind this provider serves. */
+  abstract readonly descriptor: KindDescriptor;
   readonly maxIdsPerCall = 1;
   readonly requiresRegion = true;
   readonly takesId = true;
@@ -24,8 +27,8 @@ export abstract class RegionalTencentProvider implements TaskProvider {
   ) {}
 
   async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(this.kind, ids);
-    const region = requireRegion(this.kind, options.region, this.defaultRegion);
+    requireValidTaskIds(this.descriptor, ids);
+    const region = requireRegion(this.descriptor, options.region, this.defaultRegion);
     return mapInOrder(ids, CONCURRENT_CALLS, (id) => this.describeOne(id, region, options.signal));
   }
 

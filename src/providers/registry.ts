@@ -15,7 +15,8 @@ import { TencentCdnProvider } from './tencent-cdn';
 import { TencentDtsProvider } from './tencent-dts';
 import { TencentRedisProvider } from './tencent-redis';
 import { TencentTcssProvider } from './tencent-tcss';
-import { CLOUD_OF_KIND, type CloudName, type ProviderRegistry, type TaskKind, type TaskProvider } from './types';
+import { type CloudName, type ProviderRegistry, type TaskKind, type TaskProvider } from './types';
+import { CLOUD_OF_KIND, kindRequiresRegion } from './kinds';
 
 /** What the registry needs from the configuration. */
 export type ProviderRegistryConfig = Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'>;
@@ -36,8 +37,6 @@ export interface ClosableProviderRegistry extends ProviderRegistry {
    */
   close(): void;
 }
-
-const KINDS_WITH_REGION: ReadonlySet<TaskKind> = new Set(['dts', 'redis']);
 
 /**
  * Creates the provider registry. `get('cdn')` returns a {@link TencentCdnProvider}, which also
@@ -106,7 +105,7 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
 
     defaultRegion(kind: TaskKind, accountName: string = DEFAULT_ACCOUNT): string | null {
       // Region-less APIs never use a region, so reporting one would only mislead.
-      if (!KINDS_WITH_REGION.has(kind)) return null;
+      if (!kindRequiresRegion(kind)) return null;
       return findAccount(config, CLOUD_OF_KIND[kind], accountName)?.region ?? null;
     },
 

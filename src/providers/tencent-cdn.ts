@@ -7,6 +7,7 @@ import { ProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
+import type { KindDescriptor } from './kind-descriptor';
 import type { DescribeOptions, TaskItem, TaskProvider, TaskStatus } from './types';
 import { beijingTimeToIso, toBeijingTime } from './vendor-time';
 
@@ -26,6 +27,25 @@ export const CDN_STATUS_TABLE: StatusTable = {
 export const CDN_INVALID_MESSAGE = 'origin answered with a 4xx/5xx status';
 
 const ACTION = 'DescribePushTasks';
+
+/** The `cdn` kind: Tencent Cloud CDN prefetch tasks. */
+export const CDN_KIND: KindDescriptor = {
+  kind: 'cdn',
+  cloud: 'tencent',
+  aliases: ['prefetch', 'push'],
+  productName: 'CDN',
+  taskLabel: 'CDN prefetch',
+  description: 'Tencent Cloud CDN prefetch (alias: prefetch, push)',
+  exampleArguments: 'cdn 1533031853231313311',
+  idRule: 'token',
+  idShape: 'CDN task IDs are the TaskId a prefetch returned, e.g. 1533031853231313311',
+  api: `cdn.${ACTION}`,
+  maxIdsPerCall: 1,
+  requiresRegion: false,
+  listsByWindow: true,
+  statusTable: CDN_STATUS_TABLE,
+  itemNoun: { one: 'URL', many: 'URLs' },
+};
 /** Rows per page; tasks with more URLs are paged so that no URL is silently dropped. */
 const PAGE_SIZE = 100;
 /** Bounds paging even if the API kept reporting more rows than it sends. */
@@ -73,9 +93,9 @@ interface PushRow {
 /** The `cdn` provider. */
 export class TencentCdnProvider implements TaskProvider {
   readonly kind = 'cdn' as const;
-  readonly api = `cdn.${ACTION}`;
-  readonly maxIdsPerCall = 1;
-  readonly requiresRegion = false;
+  readonly api = CDN_KIND.api;
+  readonly maxIdsPerCall = CDN_KIND.maxIdsPerCall;
+  readonly requiresRegion = CDN_KIND.requiresRegion;
   readonly takesId = true;
 
   constructor(
@@ -84,7 +104,7 @@ export class TencentCdnProvider implements TaskProvider {
   ) {}
 
   async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(this.kind, ids);
+    requireValidTaskIds(CDN_KIND, ids);
     return mapInOrder(ids, 4, (id) => this.describeOne(id, options.signal));
   }
 

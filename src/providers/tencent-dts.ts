@@ -3,6 +3,7 @@
  * regional: a task is only found in the region it was created in.
  */
 import { describeOrMissing, foundStatus } from './provider-context';
+import type { KindDescriptor } from './kind-descriptor';
 import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField } from './tencent-client';
@@ -17,10 +18,29 @@ export const DTS_STATUS_TABLE: StatusTable = {
 
 const ACTION = 'DescribeAsyncRequestInfo';
 
+/** The `dts` kind: Tencent Cloud DTS asynchronous requests, regional. */
+export const DTS_KIND: KindDescriptor = {
+  kind: 'dts',
+  cloud: 'tencent',
+  aliases: [],
+  productName: 'DTS',
+  taskLabel: 'DTS job',
+  description: 'Tencent Cloud DTS async request (needs a region)',
+  exampleArguments: 'dts cafebabe-254f-11ea-8995-e92c139e6918 region=ap-guangzhou',
+  idRule: 'token',
+  idShape: 'DTS task IDs are the AsyncRequestId, e.g. cafebabe-254f-11ea-8995-e92c139e6918',
+  api: `dts.${ACTION}`,
+  maxIdsPerCall: 1,
+  requiresRegion: true,
+  listsByWindow: false,
+  statusTable: DTS_STATUS_TABLE,
+};
+
 /** The `dts` provider. */
 export class TencentDtsProvider extends RegionalTencentProvider {
   readonly kind = 'dts' as const;
-  readonly api = `dts.${ACTION}`;
+  readonly descriptor = DTS_KIND;
+  readonly api = DTS_KIND.api;
 
   protected describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };

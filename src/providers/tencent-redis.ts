@@ -3,6 +3,7 @@
  * integer: IDs are checked before any call, because the SDK would happily send `NaN`.
  */
 import { describeOrMissing, foundStatus } from './provider-context';
+import type { KindDescriptor } from './kind-descriptor';
 import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField } from './tencent-client';
@@ -21,10 +22,29 @@ export const REDIS_STATUS_TABLE: StatusTable = {
 
 const ACTION = 'DescribeTaskInfo';
 
+/** The `redis` kind: Tencent Cloud Redis tasks, regional, with integer TaskIds. */
+export const REDIS_KIND: KindDescriptor = {
+  kind: 'redis',
+  cloud: 'tencent',
+  aliases: [],
+  productName: 'Redis',
+  taskLabel: 'Redis task',
+  description: 'Tencent Cloud Redis task (needs a region)',
+  exampleArguments: 'redis 18215 region=ap-guangzhou',
+  idRule: 'integer',
+  idShape: 'Redis task IDs are whole numbers, e.g. 18215',
+  api: `redis.${ACTION}`,
+  maxIdsPerCall: 1,
+  requiresRegion: true,
+  listsByWindow: false,
+  statusTable: REDIS_STATUS_TABLE,
+};
+
 /** The `redis` provider. */
 export class TencentRedisProvider extends RegionalTencentProvider {
   readonly kind = 'redis' as const;
-  readonly api = `redis.${ACTION}`;
+  readonly descriptor = REDIS_KIND;
+  readonly api = REDIS_KIND.api;
 
   protected describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };

@@ -6,6 +6,7 @@
 import { foundStatus, missingStatus, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField, type TencentApi } from './tencent-client';
+import type { KindDescriptor } from './kind-descriptor';
 import { LATEST_TASK_ID, type DescribeOptions, type TaskProvider, type TaskStatus } from './types';
 
 /** Every status the API documents except `Task_NoExist`, which means there is no task at all. */
@@ -24,12 +25,30 @@ export const TCSS_LATEST_ID = LATEST_TASK_ID;
 
 const ACTION = 'DescribeUnfinishRefreshTask';
 
+/** The `tcss` kind: Tencent Cloud TCSS asset refresh, which takes no ID. */
+export const TCSS_KIND: KindDescriptor = {
+  kind: 'tcss',
+  cloud: 'tencent',
+  aliases: [],
+  productName: 'TCSS',
+  taskLabel: 'TCSS refresh',
+  description: 'Tencent Cloud TCSS asset refresh (no ID: the latest task)',
+  exampleArguments: 'tcss',
+  idRule: 'none',
+  idShape: "it reports the account's latest asset refresh task",
+  api: `tcss.${ACTION}`,
+  maxIdsPerCall: 1,
+  requiresRegion: false,
+  listsByWindow: false,
+  statusTable: TCSS_STATUS_TABLE,
+};
+
 /** The `tcss` provider. */
 export class TencentTcssProvider implements TaskProvider {
   readonly kind = 'tcss' as const;
-  readonly api = `tcss.${ACTION}`;
-  readonly maxIdsPerCall = 1;
-  readonly requiresRegion = false;
+  readonly api = TCSS_KIND.api;
+  readonly maxIdsPerCall = TCSS_KIND.maxIdsPerCall;
+  readonly requiresRegion = TCSS_KIND.requiresRegion;
   readonly takesId = false;
 
   constructor(

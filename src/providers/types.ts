@@ -13,15 +13,6 @@ export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'redis', '
 /** Which cloud serves a kind. */
 export type CloudName = 'tencent' | 'alibaba';
 
-/** The cloud behind each kind. */
-export const CLOUD_OF_KIND: Readonly<Record<TaskKind, CloudName>> = {
-  cdn: 'tencent',
-  dcdn: 'alibaba',
-  dts: 'tencent',
-  redis: 'tencent',
-  tcss: 'tencent',
-};
-
 /** Normalized task state. `unknown` is used for any raw status the API documents do not list. */
 export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'unknown';
 
@@ -135,19 +126,4 @@ export interface ProviderRegistry {
   accountNames(cloud: CloudName): string[];
   /** The default region of an account, if it has one. */
   defaultRegion(kind: TaskKind, account?: string): string | null;
-}
-
-/** Words users type for a kind, besides the kind names themselves. */
-export const KIND_ALIASES: Readonly<Record<string, TaskKind>> = {
-  prefetch: 'cdn',
-  push: 'cdn',
-  refresh: 'dcdn',
-};
-
-/** Resolves a kind name or alias, case-insensitively; null when it is neither. */
-export function resolveTaskKind(word: string): TaskKind | null {
-  const lower = word.trim().toLowerCase();
-  if ((TASK_KINDS as readonly string[]).includes(lower)) return lower as TaskKind;
-  // Own properties only: "constructor" or "__proto__" must not resolve to Object's members.
-  return Object.prototype.hasOwnProperty.call(KIND_ALIASES, lower) ? (KIND_ALIASES[lower] as TaskKind) : null;
 }

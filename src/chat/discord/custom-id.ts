@@ -13,7 +13,7 @@
  */
 import type { TaskSelection } from '../../commands/types';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../../commands/parse-command';
-import { validateTaskId } from '../../providers/validate-id';
+import { validateTaskId, kindTakesNoId } from '../../providers/kinds';
 import { TASK_KINDS, type TaskKind } from '../../providers/types';
 
 /** Discord's limit for a component's `custom_id`. */
@@ -62,7 +62,7 @@ export function decodeCustomId(customId: string): ButtonTarget | null {
   if (account !== '' && !ACCOUNT_PATTERN.test(account)) return null;
   const ids = idList === '' ? [] : idList.split(',');
   if (ids.length > MAX_IDS_PER_COMMAND) return null;
-  if (kind === 'tcss' ? ids.length > 0 : ids.length === 0) return null;
+  if (kindTakesNoId(kind) ? ids.length > 0 : ids.length === 0) return null;
   if (ids.some((id) => validateTaskId(kind, id) !== null)) return null;
   return {
     action,

@@ -32,7 +32,7 @@ import type { Command, CommandContext, CommandResult, CommandServices, TaskSelec
 import type { DiscordConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import type { WatchService } from '../../jobs/watch-service';
-import { resolveTaskKind, type TaskStatus } from '../../providers/types';
+import { type TaskStatus } from '../../providers/types';
 import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time-text';
 import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
 import { decodeCustomId, isTaskwatchCustomId } from './custom-id';
@@ -43,6 +43,7 @@ import { DiscordNotifier, discordRestOptions, NO_MENTIONS } from './discord-noti
 import { renderMarkdownReply, renderQueryReply, renderStatusCard, renderTextReply, type DiscordMessage } from './embeds';
 import { commandFromOptions } from './interaction-command';
 import { MAX_AUTOCOMPLETE_CHOICES, RecentTaskIds } from './recent-task-ids';
+import { resolveTaskKind, kindTakesNoId } from '../../providers/kinds';
 
 /** Options for {@link createDiscordAdapter}. */
 export interface DiscordAdapterOptions {
@@ -115,7 +116,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   const remember = (interaction: Interaction, statuses: readonly TaskStatus[]): void => {
     recent.remember(
       guildKeyOf(interaction),
-      statuses.filter((status) => status.found && status.kind !== 'tcss').map((status) => ({ kind: status.kind, id: status.id })),
+      statuses.filter((status) => status.found && !kindTakesNoId(status.kind)).map((status) => ({ kind: status.kind, id: status.id })),
     );
   };
 

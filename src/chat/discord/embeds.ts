@@ -15,12 +15,13 @@ import { formatDuration } from '../../util/duration';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
-import { taskKindLabel } from '../render/task-kind-label';
+import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
+import { kindTakesNoId } from '../../providers/kinds';
 
 /** A message ready to send: content, embeds and button rows, in Discord's JSON shape. */
 export interface DiscordMessage {
@@ -145,7 +146,7 @@ function detailedStatusEmbed(status: TaskStatus, budget: number, extraFields: re
   const footer = footerOf([status.requestId]);
   if (footer) embed.footer = footer;
   if (status.items.length > 0) {
-    const name = `${status.kind === 'cdn' ? 'URLs' : 'Objects'} (${status.items.length})`;
+    const name = `${itemHeading(status.kind)} (${status.items.length})`;
     const room = Math.min(DISCORD_LIMITS.fieldValue, budget - embedLength(embed) - discordLength(name));
     if (room > 60) embed.fields = [...(embed.fields ?? []), field(name, listWithin(status.items.map(itemLine), room, 10), false)];
   }
@@ -165,7 +166,7 @@ function failureSubject(failure: QueryFailure): string {
   const ids = failure.refs.map((ref) => ref.id).filter((id) => id.length > 0);
   const kind = failure.refs[0]?.kind;
   if (!kind) return 'the tasks';
-  if (kind === 'tcss' || ids.length === 0) return taskKindLabel(kind);
+  if (kindTakesNoId(kind) || ids.length === 0) return taskKindLabel(kind);
   const shown = ids.slice(0, 5).join(', ');
   return `${taskKindLabel(kind)} ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''}`;
 }
@@ -278,7 +279,7 @@ function watchField(watch: NonNullable<StatusCard['watch']>, expected?: StatusCa
 function selectionOfStatus(status: TaskStatus): TaskSelection {
   return {
     kind: status.kind,
-    ids: status.kind === 'tcss' ? [] : [status.id],
+    ids: kindTakesNoId(status.kind) ? [] : [status.id],
     ...(status.region ? { region: status.region } : {}),
     ...(status.account && status.account !== 'default' ? { account: status.account } : {}),
   };

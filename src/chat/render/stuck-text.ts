@@ -9,6 +9,7 @@ import type { StuckNotice } from '../../jobs/durations/stuck-threshold';
 import type { TaskState } from '../../providers/types';
 import { durationRangeText, roughDurationText } from './duration-estimate-text';
 import { taskKindLabel } from './task-kind-label';
+import { kindDescriptor } from '../../providers/kinds';
 
 /** "running" or "pending": how a task under way is still doing. */
 function underWay(state: TaskState): string {
@@ -17,7 +18,7 @@ function underWay(state: TaskState): string {
 
 /** "redis FLUSH_INSTANCE tasks on production", "cdn mainland tasks of 2-10 URLs on default". */
 export function stuckGroupText(group: DurationGroup): string {
-  const things = group.kind === 'dcdn' ? 'objects' : 'URLs';
+  const things = kindDescriptor(group.kind).itemNoun?.many ?? 'items';
   const size = group.size === null ? '' : ` of ${group.size} ${group.size === '1' ? things.slice(0, -1) : things}`;
   return `${group.kind}${group.subtype ? ` ${group.subtype}` : ''} tasks${size} on ${group.account}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { TaskStatus } from '../../providers/types';
+import { kindTakesNoId } from '../../providers/kinds';
 
 /**
  * The selection behind a query result: its kind, IDs (in order, without duplicates), region
@@ -17,7 +18,7 @@ export function selectionOfResult(statuses: readonly TaskStatus[], failures: rea
   const first = refs[0];
   if (!first) return null;
   if (refs.some((ref) => ref.kind !== first.kind)) return null;
-  const ids = first.kind === 'tcss' ? [] : [...new Set(refs.map((ref) => ref.id))];
+  const ids = kindTakesNoId(first.kind) ? [] : [...new Set(refs.map((ref) => ref.id))];
   const region = refs.find((ref) => ref.region)?.region;
   const account = refs.find((ref) => ref.account)?.account;
   return { kind: first.kind, ids, ...(region ? { region } : {}), ...(account ? { account } : {}) };

@@ -14,7 +14,7 @@ import { formatDuration } from '../../util/duration';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
-import { taskKindLabel } from '../render/task-kind-label';
+import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
@@ -110,7 +110,7 @@ function detailedStatusBlocks(status: TaskStatus): SlackBlock[] {
   if (status.message) lines.push(escapeMrkdwn(status.message.slice(0, 500)));
   const blocks: SlackBlock[] = [section(lines.join('\n'))];
   if (status.items.length > 0) {
-    const label = status.kind === 'cdn' ? 'URLs' : 'Objects';
+    const label = itemHeading(status.kind);
     blocks.push(section(`*${label} (${status.items.length}):*\n${listWithin(status.items.map(itemLine), MAX_LISTED_ITEMS)}`));
   }
   const footer = context(contextParts(status));

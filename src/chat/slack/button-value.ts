@@ -9,7 +9,7 @@
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../../commands/parse-command';
 import type { TaskSelection } from '../../commands/types';
 import { TASK_KINDS, type TaskKind } from '../../providers/types';
-import { validateTaskId } from '../../providers/validate-id';
+import { validateTaskId, kindTakesNoId } from '../../providers/kinds';
 
 /** Slack's limit for a button value. */
 export const BUTTON_VALUE_LIMIT = 2000;
@@ -60,7 +60,7 @@ export function decodeSelection(value: string): TaskSelection | null {
   // The same rules as a typed command: a forged value must not reach a provider with more IDs,
   // or other ID shapes (a comma joins DCDN IDs in one call), than the parser lets through.
   if (ids.length > MAX_IDS_PER_COMMAND) return null;
-  if (kind === 'tcss' ? ids.length > 0 : ids.length === 0) return null;
+  if (kindTakesNoId(kind as TaskKind) ? ids.length > 0 : ids.length === 0) return null;
   if (ids.some((id) => validateTaskId(kind as TaskKind, id) !== null)) return null;
   const region = record['r'];
   const account = record['a'];

@@ -14,10 +14,11 @@ import { loadConfig, type CloudAccount } from '../../../src/config';
 import { ProviderError } from '../../../src/providers/errors';
 import { InMemoryRateBudget, type RateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
-import { CLOUD_OF_KIND, type TaskRef, type TaskStatus } from '../../../src/providers/types';
+import { type TaskRef, type TaskStatus } from '../../../src/providers/types';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
+import { CLOUD_OF_KIND } from '../../../src/providers/kinds';
 
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionTEST000000000000', secret: 'production-tencent-secret-test-0' };
 const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingTEST00000000000000000', secret: 'staging-tencent-secret-test-00000' };

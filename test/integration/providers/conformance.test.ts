@@ -2,6 +2,7 @@
  * The one conformance suite every provider passes: each kind's real SDK against the cloud
  * sandbox over loopback, from documented statuses through every failure the layer translates.
  */
+import { kindDescriptor } from '../../../src/providers/kinds';
 import { quotaKey } from '../../../src/providers/rate-budget';
 import type { CloudName, TaskKind, TaskState, TaskStatus } from '../../../src/providers/types';
 import type { LifecycleStep } from '../../../src/sandbox/types';
@@ -97,6 +98,15 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     expect(provider.maxIdsPerCall).toBe(kind === 'dcdn' ? 10 : 1);
     expect(provider.requiresRegion).toBe(kind === 'dts' || kind === 'redis');
     expect(provider.takesId).toBe(kind !== 'tcss');
+  });
+
+  it('given its descriptor, then the provider and the documented statuses agree with it', () => {
+    const provider = harness.registry.get(kind);
+    const descriptor = kindDescriptor(kind);
+    expect(descriptor).toMatchObject({ kind, cloud: fixture.cloud, api: provider.api, maxIdsPerCall: provider.maxIdsPerCall, requiresRegion: provider.requiresRegion });
+    expect(descriptor.idRule === 'none').toBe(!provider.takesId);
+    expect(Object.entries(descriptor.statusTable)).toEqual(expect.arrayContaining(fixture.documented.map(([raw, state]) => [raw, state])));
+    expect(Object.keys(descriptor.statusTable)).toHaveLength(fixture.documented.length);
   });
 
   it.each(fixture.documented)('given a task whose raw status is %s, then it is %s with the raw status kept verbatim', async (raw, state) => {

@@ -1,6 +1,7 @@
-import { validateTaskId } from '../../../src/providers/validate-id';
+import { validateTaskId } from '../../../src/providers/kinds';
 import { requireValidTaskIds } from '../../../src/providers/provider-context';
 import { TASK_KINDS } from '../../../src/providers/types';
+import { kindDescriptor } from '../../../src/providers/kinds';
 
 describe('validateTaskId', () => {
   it.each(TASK_KINDS)('given an empty or blank %s ID, then it is empty_id', (kind) => {
@@ -39,7 +40,7 @@ describe('validateTaskId', () => {
 describe('requireValidTaskIds', () => {
   const messageOf = (kind: (typeof TASK_KINDS)[number], id: string): string => {
     try {
-      requireValidTaskIds(kind, [id]);
+      requireValidTaskIds(kindDescriptor(kind), [id]);
     } catch (error) {
       return (error as Error & { userMessage?: string }).userMessage ?? '';
     }
