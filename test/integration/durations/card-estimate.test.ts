@@ -62,10 +62,11 @@ afterAll(async () => {
 });
 
 /** A Redis FLUSH_INSTANCE task: preparing, running after 1 s, succeeded after `doneAfterMs` (sandbox clock). */
-function plantFlush(doneAfterMs: number): string {
+function plantFlush(doneAfterMs: number, createdAt?: number): string {
   return sandbox.addTask({
     kind: 'redis',
     region: 'ap-guangzhou',
+    ...(createdAt === undefined ? {} : { createdAt }),
     attributes: { TaskType: 'FLUSH_INSTANCE' },
     steps: [
       { afterMs: 0, status: 'preparing' },
@@ -116,4 +117,24 @@ test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; g
   // It started now (Redis StartTime), so it is typically done a median later, in Slack's date markup.
   expect(cardNow('C-NEXT')).toContain(`typically done <!date^${(clock.now() + 5 * 60_000) / 1000}^`);
   expect(JSON.stringify(slack.callsOf('chat.update').map((call) => call.body))).not.toContain(BOT_TOKEN);
+});
+
+test('given the group of the first test, then a task that started 2 min before it was watched says it started then (Redis StartTime) and is typically done 3 min later, in the live date markup of Slack', async () => {
+  expect(await endedCount()).toBeGreaterThanOrEqual(10);
+  const startedAt = clock.now() - 2 * 60_000;
+  const id = plantFlush(60 * 60_000, startedAt);
+  await watchIn('C-LATE', id);
+  await waitFor('the card shows its first check', () => cardNow('C-LATE').includes(id));
+  const seconds = startedAt / 1000;
+  // "started 2 minutes ago" counts in each reader's client ({ago}); the typical end is the start plus the median, 5 min.
+  expect(cardNow('C-LATE')).toContain(`; started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-LATE')).toContain(`, typically done <!date^${seconds + 300}^{date_short_pretty} {time}|`);
+
+  // Past the typical end, the card still says since when it has run, and no longer when it is typically done.
+  clock.advance(4 * 60_000);
+  const other = plantFlush(60 * 60_000, startedAt);
+  await watchIn('C-LATER', other);
+  await waitFor('the later card shows its first check', () => cardNow('C-LATER').includes(other));
+  expect(cardNow('C-LATER')).toContain(`; started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-LATER')).not.toContain('typically done');
 });

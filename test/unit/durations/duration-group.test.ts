@@ -117,6 +117,11 @@ describe('expectationOf', () => {
     expect(expectationOf(estimate, T0, T0 + 120_000).typicalEndAt).toBeNull();
   });
 
+  test('given a known start, then the expectation carries it, also once the typical end has passed', () => {
+    expect(expectationOf(estimate, T0, T0 + 30_000).startedAt).toBe(new Date(T0).toISOString());
+    expect(expectationOf(estimate, T0, T0 + 600_000).startedAt).toBe(new Date(T0).toISOString());
+  });
+
   test('given no known start, then only the range is said', () => {
     expect(expectationOf(estimate, null, T0)).toEqual({ ...estimate, typicalEndAt: null });
   });
