@@ -4,6 +4,7 @@
  * manual clock so that every past duration is known exactly.
  */
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
@@ -137,4 +138,22 @@ test('given the group of the first test, then a task that started 2 min before i
   await waitFor('the later card shows its first check', () => cardNow('C-LATER').includes(other));
   expect(cardNow('C-LATER')).toContain(`; started <!date^${seconds}^{ago}|`);
   expect(cardNow('C-LATER')).not.toContain('typically done');
+});
+
+test('given a TCSS refresh, whose API reports no start time, then its card counts from when taskwatch first saw it pending', async () => {
+  const tcss: DurationGroup = { kind: 'tcss', account: 'default', subtype: null, size: null };
+  for (let minute = 1; minute <= 10; minute += 1) {
+    await engine.durations.record(tcss, `tcss-past-${minute}`, { taskId: `${minute}`, durationMs: minute * 60_000, failed: false, endedAt: clock.now() });
+  }
+  const firstSeen = clock.now();
+  sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_New' }, { afterMs: 2 * 60_000, status: 'Task_Running' }, { afterMs: 60 * 60_000, status: 'Task_Finish' }] });
+  await engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: { platform: 'slack', channelId: 'C-TCSS' }, requestedBy: 'U1' });
+  await waitFor('the card shows the refresh pending', () => cardNow('C-TCSS').includes('Task_New'));
+
+  // Two minutes on, it runs: the card still counts from the first sight, not from this check.
+  clock.advance(2 * 60_000);
+  await waitFor('the card shows the refresh running', () => cardNow('C-TCSS').includes('Task_Running'));
+  const seconds = firstSeen / 1000;
+  expect(cardNow('C-TCSS')).toContain(`usually 1-9 min (median 5 min, 10 past tasks); started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-TCSS')).toContain(`, typically done <!date^${seconds + 300}^`);
 });
