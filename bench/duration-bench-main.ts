@@ -5,7 +5,7 @@
  * as the watch engine records them. Not a test.
  *
  *   npm run bench:durations                          10,000 endings per distribution
- *   npm run bench:durations -- --tasks 2000 --seed 7 --no-docs
+ *   npm run bench:durations -- --tasks 2000 --seed 7 --no-docs --no-engine
  *
  * It prints, per distribution:
  * - the estimate (10th, 50th, 90th, 95th percentile of the group's sample, as the card and the
@@ -15,6 +15,9 @@
  *   5 min past it). Every task comes from the same distribution, so each call is a healthy but
  *   slow task; compared with the share the rule would call at the true p95. Then 1 % of the
  *   tasks hang (5 x the true p95) and the calls that found them are counted;
+ * - through the watch engine (`duration-engine-phase.ts`, skipped with --no-engine): timed
+ *   sandbox tasks watched on a manual clock, the recorded figures checked against the planted
+ *   durations, and the stuck replies the real stuck check posts counted;
  * - memory: Redis bytes of a group (its sample list, `MEMORY USAGE`) after 200, 1,000 and all
  *   endings, and the growth of `used_memory` per group.
  * Figures go to bench/results/durations-<timestamp>.json and a section of docs/benchmarks.md.
@@ -28,6 +31,7 @@ import { stuckThresholdMs } from '../src/jobs/durations/stuck-threshold';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { startLocalRedis } from '../src/runtime/local-redis';
 import { distributionLabel, distributionQuantile, drawDurations, seededRandom, shareLongerThan, type DurationDistribution } from '../src/sandbox/duration-distribution';
+import { measureThroughEngine, type EnginePhaseResult } from './duration-engine-phase';
 import { replaceDocsSection } from './docs-section';
 
 const SECTION_START = '<!-- duration-bench:start -->';
@@ -51,12 +55,15 @@ interface Options {
   readonly tasks: number;
   readonly seed: number;
   readonly writeDocs: boolean;
+  /** Also run timed sandbox tasks through the watch engine (`duration-engine-phase.ts`). */
+  readonly engine: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   let tasks = 10_000;
   let seed = 2026;
   let writeDocs = true;
+  let engine = true;
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = Number(argv[index + 1]);
@@ -70,11 +77,13 @@ function parseOptions(argv: readonly string[]): Options {
       index += 1;
     } else if (flag === '--no-docs') {
       writeDocs = false;
+    } else if (flag === '--no-engine') {
+      engine = false;
     } else {
-      throw new Error(`unknown option ${flag ?? ''}; use --tasks N, --seed N, --no-docs`);
+      throw new Error(`unknown option ${flag ?? ''}; use --tasks N, --seed N, --no-docs, --no-engine`);
     }
   }
-  return { tasks, seed, writeDocs };
+  return { tasks, seed, writeDocs, engine };
 }
 
 /** One distribution's figures. */
@@ -229,7 +238,18 @@ async function main(): Promise<void> {
     await redisServer.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const result = { startedAt, options, machine: { cores: cpus().length, node: process.version }, sampleSize: DURATION_SAMPLE_SIZE, cases: results };
+  let engine: EnginePhaseResult | null = null;
+  if (options.engine) {
+    process.stdout.write('\nthrough the watch engine (timed sandbox tasks, manual clock, fake Slack) ...\n');
+    engine = await measureThroughEngine(CASES[0]!.distribution, options.seed);
+    process.stdout.write(
+      `  ${engine.historyTasks} CDN prefetches, ${distributionLabel(engine.distribution)}: recorded median ${duration(engine.recorded.medianMs)}, p95 ${duration(engine.recorded.p95Ms)}; ` +
+        `planted ${duration(engine.planted.medianMs)}, ${duration(engine.planted.p95Ms)}; ${engine.exact ? 'exact' : 'NOT EXACT'} (true ${duration(engine.trueMs.median)}, ${duration(engine.trueMs.p95)})\n` +
+        `  stuck replies: ${engine.healthyCalledStuck} of ${engine.healthyWatched} healthy tasks (${engine.healthyPastThreshold} ran past the history's threshold), ` +
+        `${engine.hangingCalledStuck} of ${engine.hanging} hanging; ${engine.stuckReplies} replies in all; ${engine.wallSeconds} s\n`,
+    );
+  }
+  const result = { startedAt, options, machine: { cores: cpus().length, node: process.version }, sampleSize: DURATION_SAMPLE_SIZE, cases: results, engine };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   const file = `bench/results/durations-${startedAt.replace(/[:.]/g, '-')}.json`;
   writeFileSync(join(__dirname, '..', file), `${JSON.stringify(result, null, 2)}\n`);
@@ -240,7 +260,7 @@ async function main(): Promise<void> {
   }
 }
 
-function writeDocsSection(result: { startedAt: string; options: Options; cases: readonly CaseResult[] }, file: string): void {
+function writeDocsSection(result: { startedAt: string; options: Options; cases: readonly CaseResult[]; engine: EnginePhaseResult | null }, file: string): void {
   const tasks = result.options.tasks.toLocaleString('en-US');
   const lines = [
     SECTION_START,
@@ -277,6 +297,19 @@ function writeDocsSection(result: { startedAt: string; options: Options; cases: 
   for (const item of result.cases) {
     const bytes = item.memory.bytesAfter;
     lines.push(`| ${item.label} | ${bytes['200'] ?? 'n/a'} B | ${bytes['1000'] ?? 'n/a'} B | ${bytes[String(result.options.tasks)] ?? 'n/a'} B | ${item.memory.sampleLength} | ${item.memory.usedMemoryGrowth} B |`);
+  }
+  const engine = result.engine;
+  if (engine) {
+    lines.push(
+      '',
+      `Through the watch engine: ${engine.historyTasks} CDN prefetches planted with \`CloudSandbox.addTimedTasks\` (${distributionLabel(engine.distribution)}, seed ${result.options.seed}), ` +
+        'watched on one manual clock, polled by the real SDK, cards to the fake Slack. Recorded: ' +
+        `median ${duration(engine.recorded.medianMs)}, p95 ${duration(engine.recorded.p95Ms)}, ${engine.exact ? 'exactly' : '**not** exactly'} the planted durations' ` +
+        `(${duration(engine.planted.medianMs)}, ${duration(engine.planted.p95Ms)}; true ${duration(engine.trueMs.median)}, ${duration(engine.trueMs.p95)}). ` +
+        `Then ${engine.healthyWatched} more of the same distribution and ${engine.hanging} that hang, the clock moved a minute at a time to twice the threshold: ` +
+        `stuck replies for ${engine.healthyCalledStuck} healthy tasks (${engine.healthyPastThreshold} ran past the threshold of the history) and ${engine.hangingCalledStuck} of ${engine.hanging} hanging ones, ` +
+        `${engine.stuckReplies} replies in all (one per task at most). ${engine.wallSeconds} s of wall time.`,
+    );
   }
   lines.push(
     '',
