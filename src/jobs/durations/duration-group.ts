@@ -158,7 +158,7 @@ export function estimateDuration(samples: readonly Pick<DurationSample, 'duratio
 export interface DurationExpectation extends DurationEstimate {
   /**
    * ISO-8601: when the task started, the cloud's start or else when taskwatch first saw it
-   * pending; absent when unknown (then nothing is said of how long it has run).
+   * pending; absent when unknown or ahead of now (then nothing is said of how long it has run).
    */
   readonly startedAt?: string | null;
   /**
@@ -174,7 +174,8 @@ export function expectationOf(estimate: DurationEstimate, startedAt: number | nu
   const typicalEnd = start === null ? null : start + estimate.medianMs;
   return {
     ...estimate,
-    ...(start === null ? {} : { startedAt: new Date(start).toISOString() }),
+    // A start ahead of the engine's clock (clouds' clocks drift) would read "started in 5 seconds".
+    ...(start === null || start > now ? {} : { startedAt: new Date(start).toISOString() }),
     typicalEndAt: typicalEnd !== null && typicalEnd > now ? new Date(typicalEnd).toISOString() : null,
   };
 }
