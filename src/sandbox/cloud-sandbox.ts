@@ -13,6 +13,7 @@ import { FaultInjector } from './fault-injector';
 import { jsonAnswer, type FrontEndServices, type WireAnswer, type WireRequest } from './front-end';
 import { SlidingWindowLimiter } from './sliding-window-limiter';
 import { TaskStore } from './task-store';
+import { plantTimedTasks, type TimedTask, type TimedTasksSpec } from './timed-tasks';
 import { isTencentRequest, TencentFrontEnd } from './tencent-front-end';
 import { SANDBOX_DEMO_CREDENTIALS, type SandboxCall, type SandboxCredential, type SandboxFault, type SandboxOptions, type SandboxTaskSpec } from './types';
 
@@ -127,6 +128,15 @@ export class CloudSandbox {
   /** Plants a task and returns its ID (generated in the kind's real format when the spec has none). */
   addTask(spec: SandboxTaskSpec): string {
     return this.tasks.add(spec);
+  }
+
+  /**
+   * Plants `spec.count` tasks of a kind that succeed after durations drawn from a known
+   * distribution (seeded, so the same spec plants the same durations); returns each task's ID,
+   * start and duration. Under a manual clock they end exactly then.
+   */
+  addTimedTasks(spec: TimedTasksSpec): TimedTask[] {
+    return plantTimedTasks(spec, this.clock.now(), (task) => this.tasks.add(task));
   }
 
   /** Makes upcoming matching calls fail in the given way. */

@@ -17,7 +17,7 @@ import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
+import { describeWatchEnd, endingSentences } from '../render/watch-end-text';
 import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
@@ -305,10 +305,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   if (notice.skippedStates.length > 0) {
     fields.push(field('Passed through', notice.skippedStates.map((state) => presentState(state).label).join(' → '), false));
   }
-  const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeDiscordMarkdown(notice.endMessage ?? describeWatchEnd(notice.endReason)));
-  if (notice.replacedBy) ending.push(escapeDiscordMarkdown(replacedTaskText(current, notice.replacedBy)));
-  else if (notice.endMessage) ending.push(escapeDiscordMarkdown(notice.endMessage));
+  const ending = endingSentences(notice).map(escapeDiscordMarkdown);
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeDiscordMarkdown(comparedWithUsualText(notice.durationMs, notice.usual))}`);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));

@@ -1,9 +1,11 @@
 /**
  * What a card says to expect of a running task, from its group's past durations: "usually
- * 3-6 min (median 4 min, 47 past tasks)". Shared by every chat surface, so the words match.
+ * 3-6 min (median 4 min, 47 past tasks)", and while it runs how long it has run and when it is
+ * typically done. Shared by every chat surface, so the words match.
  * Rounded to one unit on purpose: an estimate is a range, and seconds would claim precision.
  */
 import type { DurationEstimate, DurationExpectation } from '../../jobs/durations/duration-group';
+import type { TaskState } from '../../providers/types';
 import type { TimeStyle } from './time-text';
 
 interface Unit {
@@ -48,11 +50,32 @@ export function estimateText(estimate: DurationEstimate): string {
 }
 
 /**
- * The card's line: the estimate, then when the task is typically done in the platform's own
- * time markup (Discord "in 2 minutes", Slack the reader's local time, the terminal "in 2m").
- * Pass the result through `escapedWithTimes` so that escaping leaves the markup alone.
+ * The card's line in a surface with live time markup: the estimate, since when the task has
+ * run, and when it is typically done ("usually 3-6 min (median 4 min, 47 past tasks); started
+ * <2 minutes ago>, typically done <in 2 minutes>"). The markup keeps counting in each reader's
+ * client, so a card edited only when its task changes stays true. With a plain {@link TimeStyle}
+ * (no `ago`), the start is left out. Pass the result through `escapedWithTimes` so that
+ * escaping leaves the markup alone.
  */
-export function expectationText(expected: DurationExpectation, time: TimeStyle): string {
+export function expectationText(expected: DurationExpectation, time: TimeStyle & { readonly ago?: (epochMs: number) => string }): string {
+  const started = expected.startedAt ? Date.parse(expected.startedAt) : Number.NaN;
   const typicalEnd = expected.typicalEndAt === null ? Number.NaN : Date.parse(expected.typicalEndAt);
-  return `${estimateText(expected)}${Number.isFinite(typicalEnd) ? `; typically done ${time.fromNow(typicalEnd)}` : ''}`;
+  const parts: string[] = [];
+  if (time.ago && Number.isFinite(started)) parts.push(`started ${time.ago(started)}`);
+  if (Number.isFinite(typicalEnd)) parts.push(`typically done ${time.fromNow(typicalEnd)}`);
+  return `${estimateText(expected)}${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
+}
+
+/**
+ * The card's line in words, for a surface without time markup (the terminal), as of `now`:
+ * "usually 3-6 min (median 4 min, 47 past tasks); running 2 min, typically done in about 2 min
+ * more". A pending task is "pending 2 min". Rounded like the estimate: it claims no more.
+ */
+export function expectationWords(expected: DurationExpectation, state: TaskState, now: number): string {
+  const started = expected.startedAt ? Date.parse(expected.startedAt) : Number.NaN;
+  const typicalEnd = expected.typicalEndAt === null ? Number.NaN : Date.parse(expected.typicalEndAt);
+  const parts: string[] = [];
+  if (Number.isFinite(started)) parts.push(`${state === 'pending' ? 'pending' : 'running'} ${roughDurationText(Math.max(0, now - started))}`);
+  if (Number.isFinite(typicalEnd) && typicalEnd > now) parts.push(`typically done in about ${roughDurationText(typicalEnd - now)} more`);
+  return `${estimateText(expected)}${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
 }

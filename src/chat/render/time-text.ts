@@ -9,17 +9,30 @@ import { formatDuration } from '../../util/duration';
 
 export type { TimeStyle } from '../../commands/messages';
 
+/**
+ * A surface whose markup also says how long ago a moment was, kept current by each reader's
+ * client: a card edited only when its task changes still reads right minutes later.
+ */
+export interface LiveTimeStyle extends TimeStyle {
+  /** A past moment as "2 minutes ago", counted by the reader's client. */
+  ago(epochMs: number): string;
+}
+
 /** Slack: `<!date^...>` is shown in each reader's own time zone ("today at 3:33 PM"). */
-export const slackTimeStyle: TimeStyle = {
+export const slackTimeStyle: LiveTimeStyle = {
   at: (epochMs) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${utcText(epochMs)}>`,
   // Slack has no documented token for a time to come, so "today 15:33" stands for it.
   fromNow: (epochMs) => slackTimeStyle.at(epochMs),
+  // {ago} is Slack's documented relative token ("3 minutes ago"), for moments past.
+  ago: (epochMs) => `<!date^${Math.floor(epochMs / 1000)}^{ago}|${utcText(epochMs)}>`,
 };
 
 /** Discord: `<t:...:f>` is a date and time, `<t:...:R>` "in 5 minutes", both in the reader's locale. */
-export const discordTimeStyle: TimeStyle = {
+export const discordTimeStyle: LiveTimeStyle = {
   at: (epochMs) => `<t:${Math.floor(epochMs / 1000)}:f>`,
   fromNow: (epochMs) => `<t:${Math.floor(epochMs / 1000)}:R>`,
+  // The same markup reads "2 minutes ago" for a moment past.
+  ago: (epochMs) => `<t:${Math.floor(epochMs / 1000)}:R>`,
 };
 
 /**
@@ -49,11 +62,14 @@ export function relativeText(offsetMs: number): string {
  * Writes text through `write`, escapes it for the platform with `escape`, and only then puts in
  * the platform's time markup, which escaping would otherwise break (`<` becomes `&lt;`).
  */
-export function escapedWithTimes(style: TimeStyle, write: (time: TimeStyle) => string, escape: (text: string) => string): string {
+export function escapedWithTimes<Style extends TimeStyle>(style: Style, write: (time: Style) => string, escape: (text: string) => string): string {
   const markups: string[] = [];
   // Private-use characters: no platform escapes them, and no user text here can contain them.
   const hold = (markup: string): string => `\u{E000}${markups.push(markup) - 1}\u{E001}`;
-  const text = write({ at: (epochMs) => hold(style.at(epochMs)), fromNow: (epochMs) => hold(style.fromNow(epochMs)) });
+  const held: TimeStyle & Partial<LiveTimeStyle> = { at: (epochMs) => hold(style.at(epochMs)), fromNow: (epochMs) => hold(style.fromNow(epochMs)) };
+  const ago = (style as Partial<LiveTimeStyle>).ago;
+  if (ago) held.ago = (epochMs) => hold(ago(epochMs));
+  const text = write(held as Style);
   return escape(text).replace(/\u{E000}(\d+)\u{E001}/gu, (_, index: string) => markups[Number(index)] ?? '');
 }
 

@@ -37,3 +37,20 @@ export function replacedTaskText(last: Pick<TaskStatus, 'kind' | 'id' | 'found' 
     `${last.id} was last seen ${presentStatus(last).label}. To watch ${replacedBy}, use ${COMMAND_NAME} watch ${last.kind}.`
   );
 }
+
+/**
+ * The sentences of a thread reply that ends a watch, each said once: the replacing task when a
+ * newer one took over, else the ending's own message, else the reason's sentence. Empty when
+ * the reply ends nothing. Plain text: each surface escapes it for its markup.
+ */
+export function endingSentences(notice: {
+  readonly current: Pick<TaskStatus, 'kind' | 'id' | 'found' | 'state'>;
+  readonly endReason: WatchEndReason | null;
+  readonly endMessage: string | null;
+  readonly replacedBy?: string | null;
+}): string[] {
+  if (notice.endReason === null) return [];
+  if (notice.replacedBy) return [replacedTaskText(notice.current, notice.replacedBy)];
+  const message = notice.endMessage?.trim() ?? '';
+  return [message !== '' ? message : describeWatchEnd(notice.endReason)];
+}

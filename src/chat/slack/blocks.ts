@@ -16,7 +16,7 @@ import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
+import { describeWatchEnd, endingSentences } from '../render/watch-end-text';
 import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
@@ -276,10 +276,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (notice.changedItems.length > 0) {
     blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${listWithin(notice.changedItems.map(itemLine), MAX_LISTED_ITEMS)}`));
   }
-  const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeMrkdwn(notice.endMessage ?? describeWatchEnd(notice.endReason)));
-  if (notice.replacedBy) ending.push(escapeMrkdwn(replacedTaskText(current, notice.replacedBy)));
-  else if (notice.endMessage) ending.push(escapeMrkdwn(notice.endMessage));
+  const ending = endingSentences(notice).map(escapeMrkdwn);
   if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
   if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeMrkdwn(comparedWithUsualText(notice.durationMs, notice.usual))}`);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));

@@ -3,7 +3,7 @@
  * types the same `/task-status ...` commands a Slack or Discord user would and sees the same
  * replies, cards and thread updates, rendered as terminal text.
  */
-import { expectationText } from '../render/duration-estimate-text';
+import { expectationWords } from '../render/duration-estimate-text';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
@@ -154,7 +154,7 @@ function renderCard(card: StatusCard, now: number): string {
   if (Number.isFinite(deadline)) parts.push(`watching for ${formatDuration(Math.max(0, deadline - now))} more`);
   const nextCheck = watch.nextCheckAt ? Date.parse(watch.nextCheckAt) : Number.NaN;
   if (Number.isFinite(nextCheck)) parts.push(`next check ${relativeText(nextCheck - now)}`);
-  if (card.expected) parts.push(expectationText(card.expected, terminalTimeStyle(() => now)));
+  if (card.expected) parts.push(expectationWords(card.expected, card.status.state, now));
   if (card.stuck) parts.push(stuckCardMark(card.status.state));
   return `${renderStatusText(card.status)}${parts.length > 0 ? `\n  ${parts.join('; ')}` : ''}`;
 }

@@ -151,8 +151,16 @@ export function estimateDuration(samples: readonly Pick<DurationSample, 'duratio
   return { lowMs: quantile(sorted, 0.1), highMs: quantile(sorted, 0.9), medianMs: quantile(sorted, 0.5), count: sorted.length };
 }
 
-/** What a card says to expect of one running task: its group's estimate, and when it is typically done. */
+/**
+ * What a card says to expect of one running task: its group's estimate, since when it has run,
+ * and when it is typically done.
+ */
 export interface DurationExpectation extends DurationEstimate {
+  /**
+   * ISO-8601: when the task started, the cloud's start or else when taskwatch first saw it
+   * pending; absent when unknown or ahead of now (then nothing is said of how long it has run).
+   */
+  readonly startedAt?: string | null;
   /**
    * ISO-8601: the task's start plus its group's median, while that is still ahead; null when
    * the start is unknown or the moment has passed (a late task is not "typically done" any more).
@@ -162,6 +170,12 @@ export interface DurationExpectation extends DurationEstimate {
 
 /** The expectation of a task that started at `startedAt` (epoch ms, null when unknown), seen at `now`. */
 export function expectationOf(estimate: DurationEstimate, startedAt: number | null, now: number): DurationExpectation {
-  const typicalEnd = startedAt === null || !Number.isFinite(startedAt) ? null : startedAt + estimate.medianMs;
-  return { ...estimate, typicalEndAt: typicalEnd !== null && typicalEnd > now ? new Date(typicalEnd).toISOString() : null };
+  const start = startedAt === null || !Number.isFinite(startedAt) ? null : startedAt;
+  const typicalEnd = start === null ? null : start + estimate.medianMs;
+  return {
+    ...estimate,
+    // A start ahead of the engine's clock (clouds' clocks drift) would read "started in 5 seconds".
+    ...(start === null || start > now ? {} : { startedAt: new Date(start).toISOString() }),
+    typicalEndAt: typicalEnd !== null && typicalEnd > now ? new Date(typicalEnd).toISOString() : null,
+  };
 }

@@ -4,6 +4,7 @@
  * manual clock so that every past duration is known exactly.
  */
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
@@ -62,10 +63,11 @@ afterAll(async () => {
 });
 
 /** A Redis FLUSH_INSTANCE task: preparing, running after 1 s, succeeded after `doneAfterMs` (sandbox clock). */
-function plantFlush(doneAfterMs: number): string {
+function plantFlush(doneAfterMs: number, createdAt?: number): string {
   return sandbox.addTask({
     kind: 'redis',
     region: 'ap-guangzhou',
+    ...(createdAt === undefined ? {} : { createdAt }),
     attributes: { TaskType: 'FLUSH_INSTANCE' },
     steps: [
       { afterMs: 0, status: 'preparing' },
@@ -116,4 +118,42 @@ test('given 9 past FLUSH_INSTANCE tasks, then a running one shows no estimate; g
   // It started now (Redis StartTime), so it is typically done a median later, in Slack's date markup.
   expect(cardNow('C-NEXT')).toContain(`typically done <!date^${(clock.now() + 5 * 60_000) / 1000}^`);
   expect(JSON.stringify(slack.callsOf('chat.update').map((call) => call.body))).not.toContain(BOT_TOKEN);
+});
+
+test('given the group of the first test, then a task that started 2 min before it was watched says it started then (Redis StartTime) and is typically done 3 min later, in the live date markup of Slack', async () => {
+  expect(await endedCount()).toBeGreaterThanOrEqual(10);
+  const startedAt = clock.now() - 2 * 60_000;
+  const id = plantFlush(60 * 60_000, startedAt);
+  await watchIn('C-LATE', id);
+  await waitFor('the card shows its first check', () => cardNow('C-LATE').includes(id));
+  const seconds = startedAt / 1000;
+  // "started 2 minutes ago" counts in each reader's client ({ago}); the typical end is the start plus the median, 5 min.
+  expect(cardNow('C-LATE')).toContain(`; started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-LATE')).toContain(`, typically done <!date^${seconds + 300}^{date_short_pretty} {time}|`);
+
+  // Past the typical end, the card still says since when it has run, and no longer when it is typically done.
+  clock.advance(4 * 60_000);
+  const other = plantFlush(60 * 60_000, startedAt);
+  await watchIn('C-LATER', other);
+  await waitFor('the later card shows its first check', () => cardNow('C-LATER').includes(other));
+  expect(cardNow('C-LATER')).toContain(`; started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-LATER')).not.toContain('typically done');
+});
+
+test('given a TCSS refresh, whose API reports no start time, then its card counts from when taskwatch first saw it pending', async () => {
+  const tcss: DurationGroup = { kind: 'tcss', account: 'default', subtype: null, size: null };
+  for (let minute = 1; minute <= 10; minute += 1) {
+    await engine.durations.record(tcss, `tcss-past-${minute}`, { taskId: `${minute}`, durationMs: minute * 60_000, failed: false, endedAt: clock.now() });
+  }
+  const firstSeen = clock.now();
+  sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_New' }, { afterMs: 2 * 60_000, status: 'Task_Running' }, { afterMs: 60 * 60_000, status: 'Task_Finish' }] });
+  await engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: { platform: 'slack', channelId: 'C-TCSS' }, requestedBy: 'U1' });
+  await waitFor('the card shows the refresh pending', () => cardNow('C-TCSS').includes('Task_New'));
+
+  // Two minutes on, it runs: the card still counts from the first sight, not from this check.
+  clock.advance(2 * 60_000);
+  await waitFor('the card shows the refresh running', () => cardNow('C-TCSS').includes('Task_Running'));
+  const seconds = firstSeen / 1000;
+  expect(cardNow('C-TCSS')).toContain(`usually 1-9 min (median 5 min, 10 past tasks); started <!date^${seconds}^{ago}|`);
+  expect(cardNow('C-TCSS')).toContain(`, typically done <!date^${seconds + 300}^`);
 });

@@ -117,6 +117,15 @@ describe('expectationOf', () => {
     expect(expectationOf(estimate, T0, T0 + 120_000).typicalEndAt).toBeNull();
   });
 
+  test('given a known start, then the expectation carries it, also once the typical end has passed', () => {
+    expect(expectationOf(estimate, T0, T0 + 30_000).startedAt).toBe(new Date(T0).toISOString());
+    expect(expectationOf(estimate, T0, T0 + 600_000).startedAt).toBe(new Date(T0).toISOString());
+  });
+
+  test('given a start ahead of the clock (a drifting cloud clock), then nothing is said of since when it runs', () => {
+    expect(expectationOf(estimate, T0 + 5000, T0).startedAt).toBeUndefined();
+  });
+
   test('given no known start, then only the range is said', () => {
     expect(expectationOf(estimate, null, T0)).toEqual({ ...estimate, typicalEndAt: null });
   });

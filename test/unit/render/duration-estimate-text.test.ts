@@ -1,5 +1,5 @@
 import { renderStatusCard as renderDiscordCard } from '../../../src/chat/discord/embeds';
-import { durationRangeText, estimateText, expectationText, roughDurationText } from '../../../src/chat/render/duration-estimate-text';
+import { durationRangeText, estimateText, expectationText, expectationWords, roughDurationText } from '../../../src/chat/render/duration-estimate-text';
 import { discordTimeStyle, slackTimeStyle, terminalTimeStyle } from '../../../src/chat/render/time-text';
 import { renderStatusCard as renderSlackCard } from '../../../src/chat/slack/blocks';
 import type { StatusCard } from '../../../src/jobs/notifier';
@@ -48,5 +48,31 @@ describe('what a card says to expect', () => {
     expect(expectationText(expected, terminalTimeStyle(() => typicalEnd - 120_000))).toMatch(/; typically done in 2m$/);
     expect(JSON.stringify(renderDiscordCard({ status: taskStatus(), watch: WATCH, expected }).embeds)).toContain(`typically done <t:${seconds}:R>`);
     expect(JSON.stringify(renderSlackCard({ status: taskStatus(), watch: WATCH, expected }).blocks)).toContain(`typically done <!date^${seconds}^`);
+  });
+
+  it('given a known start, then Slack and Discord say since when it has run in live markup, before when it is typically done', () => {
+    const start = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const expected = { lowMs: 180_000, highMs: 360_000, medianMs: 240_000, count: 47, startedAt: new Date(start).toISOString(), typicalEndAt: new Date(start + 240_000).toISOString() };
+    const [started, end] = [start / 1000, start / 1000 + 240];
+    expect(expectationText(expected, discordTimeStyle)).toBe(`usually 3-6 min (median 4 min, 47 past tasks); started <t:${started}:R>, typically done <t:${end}:R>`);
+    expect(expectationText(expected, slackTimeStyle)).toBe(
+      `usually 3-6 min (median 4 min, 47 past tasks); started <!date^${started}^{ago}|2026-11-23 12:00 UTC>, typically done <!date^${end}^{date_short_pretty} {time}|2026-11-23 12:04 UTC>`,
+    );
+    // Escaping the card leaves both markups whole.
+    expect(JSON.stringify(renderSlackCard({ status: taskStatus(), watch: WATCH, expected }).blocks)).toContain(`started <!date^${started}^{ago}|2026-11-23 12:00 UTC>, typically done <!date^${end}^`);
+    expect(JSON.stringify(renderDiscordCard({ status: taskStatus(), watch: WATCH, expected }).embeds)).toContain(`started <t:${started}:R>, typically done <t:${end}:R>`);
+    // Past its typical end, only the start is said; with no start, only the estimate.
+    expect(expectationText({ ...expected, typicalEndAt: null }, discordTimeStyle)).toBe(`usually 3-6 min (median 4 min, 47 past tasks); started <t:${started}:R>`);
+    expect(expectationText({ lowMs: 180_000, highMs: 360_000, medianMs: 240_000, count: 47, typicalEndAt: null }, slackTimeStyle)).toBe('usually 3-6 min (median 4 min, 47 past tasks)');
+  });
+
+  it('given a known start, then the terminal says in words how long it has run and how much longer it typically takes', () => {
+    const start = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const expected = { lowMs: 180_000, highMs: 360_000, medianMs: 240_000, count: 47, startedAt: new Date(start).toISOString(), typicalEndAt: new Date(start + 240_000).toISOString() };
+    expect(expectationWords(expected, 'running', start + 120_000)).toBe('usually 3-6 min (median 4 min, 47 past tasks); running 2 min, typically done in about 2 min more');
+    expect(expectationWords(expected, 'pending', start + 60_000)).toBe('usually 3-6 min (median 4 min, 47 past tasks); pending 60 s, typically done in about 3 min more');
+    // Past the typical end (also when rendered after it), only how long it has run.
+    expect(expectationWords(expected, 'running', start + 480_000)).toBe('usually 3-6 min (median 4 min, 47 past tasks); running 8 min');
+    expect(expectationWords({ ...expected, startedAt: null, typicalEndAt: null }, 'running', start)).toBe('usually 3-6 min (median 4 min, 47 past tasks)');
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The ending of a watch is said once: the watch engine end to end into the fake Slack (real
+ * SlackNotifier and web client), a real redis-server, the cloud sandbox on the engine's manual
+ * clock. A thread reply that ends a watch used to carry the ending's sentence on two lines.
+ */
+import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createProviderRegistry } from '../../../src/providers/registry';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { ManualClock } from '../../../src/util/clock';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
+import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+
+const BOT_TOKEN = 'xoxb-ending-once-test-0123456789-secret';
+
+let redisServer: TestRedis;
+let clock: ManualClock;
+let slack: FakeSlack;
+let sandbox: CloudSandbox;
+let engine: WatchEngine;
+let stopAll: () => Promise<void>;
+
+beforeAll(async () => {
+  redisServer = await startTestRedis({ appendOnly: false });
+  clock = new ManualClock(Date.now());
+  slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  sandbox = await CloudSandbox.start({ clock });
+  const prefix = uniqueQueueName('ending-once');
+  const redis = createRedisConnection(redisServer.url);
+  const registry = createProviderRegistry(
+    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
+  );
+  engine = createWatchEngine({
+    connection: redisServer.url,
+    prefix,
+    providers: registry,
+    notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })],
+    watch: TEST_WATCH_CONFIG,
+    role: 'all',
+    now: () => clock.now(),
+    deliverySpacingMs: { slack: 10 },
+    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
+  });
+  await engine.start();
+  stopAll = async () => {
+    await engine.stop();
+    registry.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await sandbox.stop();
+    await slack.stop();
+  };
+});
+
+afterAll(async () => {
+  await stopAll?.();
+  await redisServer?.stop();
+});
+
+/** Every thread reply in a channel: its blocks as posted, one string each. */
+function repliesIn(channelId: string): string[] {
+  return slack
+    .callsOf('chat.postMessage')
+    .filter((call) => call.status === 200 && call.body['channel'] === channelId && call.body['thread_ts'] !== undefined)
+    .map((call) => JSON.stringify(call.body['blocks']));
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+function cardNow(channelId: string): string {
+  const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
+  return JSON.stringify(updates[updates.length - 1]?.body['blocks'] ?? '');
+}
+
+test('given a watched task that succeeds, then its ending reply says "watching stopped" once', async () => {
+  const id = sandbox.addTask({ kind: 'redis', steps: [{ afterMs: 0, status: 'running' }, { afterMs: 60_000, status: 'succeed' }] });
+  await engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou' }], channel: { platform: 'slack', channelId: 'C-DONE' }, requestedBy: 'U1' });
+  await waitFor('the card shows the task', () => cardNow('C-DONE').includes(id));
+
+  clock.advance(60_000);
+  await waitFor('the ending reply', () => repliesIn('C-DONE').some((reply) => reply.includes('watching stopped')));
+  const ending = repliesIn('C-DONE').find((reply) => reply.includes('watching stopped')) ?? '';
+  expect(occurrences(ending, 'The task succeeded; watching stopped.')).toBe(1);
+  expect(ending).toContain('Total duration: 1m');
+  expect(ending).not.toContain(BOT_TOKEN);
+});
+
+test('given a watch stopped on request, then its ending reply says so once', async () => {
+  const id = sandbox.addTask({ kind: 'redis', steps: [{ afterMs: 0, status: 'running' }] });
+  await engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou' }], channel: { platform: 'slack', channelId: 'C-STOP' }, requestedBy: 'U1' });
+  await waitFor('the card shows the task', () => cardNow('C-STOP').includes(id));
+
+  await engine.unwatch({ platform: 'slack', channelId: 'C-STOP' }, [{ kind: 'redis', id, region: 'ap-guangzhou' }]);
+  await waitFor('the ending reply', () => repliesIn('C-STOP').some((reply) => reply.includes('Watching stopped on request.')));
+  const ending = repliesIn('C-STOP').find((reply) => reply.includes('Watching stopped on request.')) ?? '';
+  expect(occurrences(ending, 'Watching stopped on request.')).toBe(1);
+});
