@@ -4,6 +4,7 @@
  * Every other module receives configuration as an argument.
  */
 import type { CloudName } from './providers/types';
+import { MIN_TOKEN_LENGTH } from './validation/shared-patterns';
 
 /** Credentials and defaults of one Tencent Cloud account. */
 export interface TencentAccount {
@@ -142,7 +143,7 @@ export const MAX_WATCH_INTERVAL_MS = 3_600_000;
 export const MAX_WATCH_DEADLINE_MS = 604_800_000;
 
 /** The shortest `API_TOKEN` and `ADMIN_TOKEN` accepted, as for the accounts file's tokens. */
-export const MIN_TOKEN_LENGTH = 24;
+export { MIN_TOKEN_LENGTH };
 
 /** The name of the account built from the single-account environment variables. */
 export const DEFAULT_ACCOUNT = 'default';

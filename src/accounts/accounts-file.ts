@@ -14,15 +14,16 @@ import { parseChannelAddress } from '../jobs/notifier';
 import type { CloudName } from '../providers/types';
 import { channelIdProblem, entryText, parseAccessSubject, parseDiscordChannel, parseSlackChannel, type AccessSubject, type SubjectResult } from './access-subject';
 import { errorCode, resolveCredentialReference, type CredentialSources } from './credential-reference';
+import { ACCOUNT_NAME_PATTERN, MIN_TOKEN_LENGTH, REGION_PATTERN } from '../validation/shared-patterns';
 
 /** The file name looked for in the working directory when `TASKWATCH_CONFIG` is not set. */
 export const DEFAULT_ACCOUNTS_FILE = 'taskwatch.yml';
 
 /** What an account or token name must look like; the same as the command grammar's `account=<name>`. */
-export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { ACCOUNT_NAME_PATTERN };
 
 /** The shortest API token accepted: anything shorter can be guessed. */
-export const MIN_API_TOKEN_LENGTH = 24;
+export const MIN_API_TOKEN_LENGTH = MIN_TOKEN_LENGTH;
 
 /** Who may use one account. Absent for an account with no `access` section, which is open to everyone. */
 export interface AccountAccess {
@@ -101,7 +102,6 @@ const ACCESS_FIELDS = ['slackChannels', 'discordChannels', 'users'];
 const TOP_LEVEL_FIELDS = ['accounts', 'channels', 'apiTokens'];
 const CHANNEL_FIELDS = ['account', 'tencent', 'alibaba'];
 const TOKEN_FIELDS = ['token', 'accounts', 'channels'];
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
 
 type Mapping = Record<string, unknown>;
 

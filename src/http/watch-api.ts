@@ -18,7 +18,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { isProviderError } from '../providers/errors';
 import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
 import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
-import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
+import { MAX_IDS_PER_COMMAND } from '../commands/parse-command';
+import { ACCOUNT_NAME_PATTERN, REGION_PATTERN } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
 import type { WatchService } from '../jobs/watch-service';
@@ -138,7 +139,7 @@ export function validateWatchRequest(
   const region = input['region'];
   if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region.toLowerCase()))) fields['region'] = 'must look like ap-guangzhou';
   const account = input['account'];
-  if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))) fields['account'] = 'must be an account name: letters, digits, dot, dash, underscore';
+  if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_NAME_PATTERN.test(account))) fields['account'] = 'must be an account name: letters, digits, dot, dash, underscore';
 
   const channelText = input['channel'];
   const channel = typeof channelText === 'string' ? parseChannelAddress(channelText) : null;
