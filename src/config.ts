@@ -5,6 +5,7 @@
  */
 import type { CloudName } from './providers/types';
 import { z } from 'zod';
+import { parseFieldsWithDefaults, type FieldValuesWithDefaults } from './validation/parse-fields';
 import { MIN_TOKEN_LENGTH } from './validation/shared-patterns';
 
 /** Credentials and defaults of one Tencent Cloud account. */
@@ -162,32 +163,14 @@ const variableText = z
   .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
 
 /**
- * Where the schema of one {@link loadConfig} call reports: a refused variable falls back to its
- * default (so every other variable, and the rules between them, are still checked) and its
- * problem is kept here, in the order the schema declares the variables.
- */
-class ProblemSink {
-  readonly problems: string[] = [];
-  readonly refused = new Set<string>();
-
-  /** A `.catch` handler: keeps the issues of `name` and answers its fallback. */
-  fallback<T>(name: string, fallback: T): (context: { readonly error: { readonly issues: readonly { readonly message: string }[] } }) => T {
-    return ({ error }) => {
-      this.refused.add(name);
-      this.problems.push(...error.issues.map((issue) => issue.message));
-      return fallback;
-    };
-  }
-}
-
-/**
  * The schema of the environment, variable by variable. Every numeric setting has an upper bound
  * too: an unbounded one passes here and fails later, far from its cause (a Date past year
  * 275760, a timer Node clamps to 1 ms). Only plain decimal digits count, so `1e4` or `0x10` are
  * not silently read as something else. Values are quoted in problems only where they cannot be
- * secrets, and cut.
+ * secrets, and cut. An unset variable takes its default (`fallback`), which is also what a
+ * refused one stands at while the rules between variables are checked.
  */
-function environmentSchema(sink: ProblemSink) {
+const ENVIRONMENT_FIELDS = (() => {
   const integer = (name: string, fallback: number, min: number, max: number) =>
     variableText
       .pipe(
@@ -199,8 +182,7 @@ function environmentSchema(sink: ProblemSink) {
           .transform(Number)
           .nullable(),
       )
-      .transform((value) => value ?? fallback)
-      .catch(sink.fallback(name, fallback));
+      .transform((value) => value ?? fallback);
 
   const url = (name: string, schemes: readonly string[]) =>
     variableText
@@ -211,8 +193,7 @@ function environmentSchema(sink: ProblemSink) {
             error: `${name} must be a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}; it could not be parsed.`,
           })
           .nullable(),
-      )
-      .catch(sink.fallback(name, null));
+      );
 
   const boolean = (name: string, fallback: boolean) =>
     variableText
@@ -223,8 +204,7 @@ function environmentSchema(sink: ProblemSink) {
           .transform((raw) => /^(1|true|yes|on)$/i.test(raw))
           .nullable(),
       )
-      .transform((value) => value ?? fallback)
-      .catch(sink.fallback(name, fallback));
+      .transform((value) => value ?? fallback);
 
   // A bearer token short enough to guess protects nothing; the value itself is never echoed.
   const token = (name: string) =>
@@ -237,17 +217,15 @@ function environmentSchema(sink: ProblemSink) {
               `${name} must be at least ${MIN_TOKEN_LENGTH} characters; it has ${String(issue.input).length}. Generate one with "openssl rand -hex 32".`,
           })
           .nullable(),
-      )
-      .catch(sink.fallback(name, null));
+      );
 
   const logLevel = variableText
     .pipe(z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${String(issue.input).slice(0, 20)}".` }).nullable())
-    .transform((value) => value ?? 'info')
-    .catch(sink.fallback<(typeof LOG_LEVELS)[number]>('LOG_LEVEL', 'info'));
-  const logFormat = variableText.pipe(z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be "json" or "pretty".' }).nullable()).catch(sink.fallback('LOG_FORMAT', null));
+    .transform((value) => value ?? 'info');
+  const logFormat = variableText.pipe(z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be "json" or "pretty".' }).nullable());
 
   // Declared in the order problems are listed.
-  return z.looseObject({
+  return {
     TENCENTCLOUD_ENDPOINT: url('TENCENTCLOUD_ENDPOINT', ['http:', 'https:']),
     TENCENTCLOUD_SECRET_ID: variableText,
     TENCENTCLOUD_SECRET_KEY: variableText,
@@ -289,55 +267,91 @@ function environmentSchema(sink: ProblemSink) {
     TASKWATCH_CONFIG: variableText,
     TASKWATCH_AUDIT_FILE: variableText,
     NODE_ENV: z.string().optional(),
-  });
-}
+  };
+})();
 
-/** The environment as {@link environmentSchema} reads it, every refused variable at its default. */
-type EnvironmentValues = z.output<ReturnType<typeof environmentSchema>>;
+/** The environment as {@link ENVIRONMENT_FIELDS} reads it, every refused variable at its default. */
+type EnvironmentValues = FieldValuesWithDefaults<typeof ENVIRONMENT_FIELDS>;
 
 /**
  * The rules between variables, each a problem or null. A rule reads values as the schema left
- * them: a refused variable stands at its default.
+ * them: a refused variable stands at its default. Each is listed after the variable named by
+ * `after`, beside the variables it is about.
  */
-const ENVIRONMENT_RULES: ReadonlyArray<(values: EnvironmentValues, refused: ReadonlySet<string>) => string | null> = [
-  ({ TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key }) =>
-    (id === null) !== (key === null) ? `Tencent Cloud credentials are half set: ${id ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID'} is missing. Set both, or neither.` : null,
-  ({ ALIBABA_CLOUD_ACCESS_KEY_ID: id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) =>
-    (id === null) !== (secret === null)
-      ? `Alibaba Cloud credentials are half set: ${id ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'} is missing. Set both, or neither.`
-      : null,
-  ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
-    bot !== null && signing === null && app === null
-      ? 'SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret from the Slack app\'s "Basic Information" page (HTTP mode), or SLACK_APP_TOKEN for Socket Mode.'
-      : null,
-  ({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }) =>
-    bot !== null && app !== null && !app.startsWith('xapp-')
-      ? 'SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens, scope connections:write).'
-      : null,
-  ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
-    bot === null && (signing !== null || app !== null)
-      ? 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: set the bot token (xoxb-...) from "OAuth & Permissions".'
-      : null,
-  ({ DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId }) =>
-    (token === null) !== (applicationId === null)
-      ? `Discord is half configured: ${token ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN'} is missing. Both come from the Discord developer portal.`
-      : null,
+interface EnvironmentRule {
+  readonly after: keyof typeof ENVIRONMENT_FIELDS;
+  readonly check: (values: EnvironmentValues, refused: ReadonlySet<string>) => string | null;
+}
+
+const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  {
+    after: 'TENCENTCLOUD_REGION',
+    check: ({ TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key }) =>
+      (id === null) !== (key === null) ? `Tencent Cloud credentials are half set: ${id ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID'} is missing. Set both, or neither.` : null,
+  },
+  {
+    after: 'ALIBABA_CLOUD_REGION',
+    check: ({ ALIBABA_CLOUD_ACCESS_KEY_ID: id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) =>
+      (id === null) !== (secret === null)
+        ? `Alibaba Cloud credentials are half set: ${id ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'} is missing. Set both, or neither.`
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
+      bot !== null && signing === null && app === null
+        ? 'SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret from the Slack app\'s "Basic Information" page (HTTP mode), or SLACK_APP_TOKEN for Socket Mode.'
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }) =>
+      bot !== null && app !== null && !app.startsWith('xapp-')
+        ? 'SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens, scope connections:write).'
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
+      bot === null && (signing !== null || app !== null)
+        ? 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: set the bot token (xoxb-...) from "OAuth & Permissions".'
+        : null,
+  },
+  {
+    after: 'DISCORD_API_URL',
+    check: ({ DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId }) =>
+      (token === null) !== (applicationId === null)
+        ? `Discord is half configured: ${token ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN'} is missing. Both come from the Discord developer portal.`
+        : null,
+  },
   // Compared only when both are valid: a refused one stands at its default, and comparing with
   // that would report a second problem the user never made.
-  ({ WATCH_INTERVAL_MS: intervalMs, WATCH_MAX_INTERVAL_MS: maxIntervalMs }, refused) =>
-    !refused.has('WATCH_INTERVAL_MS') && !refused.has('WATCH_MAX_INTERVAL_MS') && maxIntervalMs < intervalMs
-      ? `WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`
-      : null,
-  ({ WATCH_DELIVERY_RETRY_MS: retryMs, WATCH_DELIVERY_RETRY_MAX_MS: retryMaxMs }) =>
-    retryMaxMs < retryMs ? `WATCH_DELIVERY_RETRY_MAX_MS (${retryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${retryMs}).` : null,
+  {
+    after: 'WATCH_MAX_INTERVAL_MS',
+    check: ({ WATCH_INTERVAL_MS: intervalMs, WATCH_MAX_INTERVAL_MS: maxIntervalMs }, refused) =>
+      !refused.has('WATCH_INTERVAL_MS') && !refused.has('WATCH_MAX_INTERVAL_MS') && maxIntervalMs < intervalMs
+        ? `WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`
+        : null,
+  },
+  {
+    after: 'WATCH_DELIVERY_RETRY_MAX_MS',
+    check: ({ WATCH_DELIVERY_RETRY_MS: retryMs, WATCH_DELIVERY_RETRY_MAX_MS: retryMaxMs }) =>
+      retryMaxMs < retryMs ? `WATCH_DELIVERY_RETRY_MAX_MS (${retryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${retryMs}).` : null,
+  },
 ];
 
 /** Reads and validates the environment. Never throws; never reads anything but `env`. */
 export function loadConfig(env: Environment): ConfigResult {
-  const sink = new ProblemSink();
-  // Never fails: every variable catches its own problem into the sink.
-  const values = environmentSchema(sink).parse(env);
-  const problems = [...sink.problems, ...ENVIRONMENT_RULES.map((rule) => rule(values, sink.refused)).filter((problem): problem is string => problem !== null)];
+  // A refused variable stands at its default, so every other one, and the rules between them, are still checked.
+  const { values, problems: refusals, refused } = parseFieldsWithDefaults(ENVIRONMENT_FIELDS, env);
+  const problems: string[] = [];
+  for (const variable of Object.keys(ENVIRONMENT_FIELDS)) {
+    problems.push(...refusals.filter((problem) => problem.path === variable).map((problem) => problem.message));
+    for (const rule of ENVIRONMENT_RULES) {
+      const problem = rule.after === variable ? rule.check(values, refused) : null;
+      if (problem !== null) problems.push(problem);
+    }
+  }
 
   const accounts: CloudAccount[] = [];
   if (values.TENCENTCLOUD_SECRET_ID !== null && values.TENCENTCLOUD_SECRET_KEY !== null) {
