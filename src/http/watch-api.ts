@@ -21,6 +21,7 @@ import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTa
 import { MAX_IDS_PER_COMMAND } from '../commands/parse-command';
 import { z } from 'zod';
 import { parseFields } from '../validation/parse-fields';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 import { accountNameSchema, regionSchema } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
@@ -59,7 +60,7 @@ export interface WatchApiOptions {
   /** Real time for the rate window and the audit budget of unauthenticated calls; default `Date.now`. */
   readonly now?: () => number;
   /** Told about failures we did not expect (names only, never messages). */
-  readonly log?: { error(details: Record<string, unknown>, message: string): void };
+  readonly log?: Pick<StructuredLogger, 'error'>;
   /**
    * The access policy (its `apiTokens`, the channel defaults and account channel lists) and the
    * audit log. Absent: only `apiToken` is accepted and nothing is audited.
