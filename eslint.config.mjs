@@ -37,6 +37,8 @@ export default tseslint.config(
   { files: ['src/providers/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox'), chatLibraries] }] } },
   { files: ['src/jobs/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'http', 'cli'), chatLibraries] }] } },
   { files: ['src/commands/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'http', 'cli'), chatLibraries] }] } },
+  // Shared validation patterns sit below every layer: they import none of taskwatch.
+  { files: ['src/validation/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox', 'providers', 'observability', 'runtime'), chatLibraries] }] } },
   { files: ['src/accounts/**/*.ts', 'src/http/**/*.ts', 'src/sandbox/**/*.ts', 'src/observability/**/*.ts', 'src/runtime/**/*.ts', 'src/util/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'cli'), chatLibraries] }] } },
   {
     files: ['**/*.js', '**/*.cjs'],

@@ -4,6 +4,9 @@
  * Every other module receives configuration as an argument.
  */
 import type { CloudName } from './providers/types';
+import { z } from 'zod';
+import { parseFieldsWithDefaults, type FieldValuesWithDefaults } from './validation/parse-fields';
+import { MIN_TOKEN_LENGTH } from './validation/shared-patterns';
 
 /** Credentials and defaults of one Tencent Cloud account. */
 export interface TencentAccount {
@@ -142,7 +145,7 @@ export const MAX_WATCH_INTERVAL_MS = 3_600_000;
 export const MAX_WATCH_DEADLINE_MS = 604_800_000;
 
 /** The shortest `API_TOKEN` and `ADMIN_TOKEN` accepted, as for the accounts file's tokens. */
-export const MIN_TOKEN_LENGTH = 24;
+export { MIN_TOKEN_LENGTH };
 
 /** The name of the account built from the single-account environment variables. */
 export const DEFAULT_ACCOUNT = 'default';
@@ -150,187 +153,266 @@ export const DEFAULT_ACCOUNT = 'default';
 /** Environment variables by name. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** Reads and validates the environment. Never throws; never reads anything but `env`. */
-export function loadConfig(env: Environment): ConfigResult {
-  const problems: string[] = [];
-  const read = (name: string): string | null => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? null : value.trim();
-  };
+/** The log levels `LOG_LEVEL` accepts (pino's). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-  // Every numeric setting has an upper bound too: an unbounded one passes here and fails later,
-  // far from its cause (a Date past year 275760, a timer Node clamps to 1 ms). Only plain decimal
-  // digits count, so `1e4` or `0x10` are not silently read as something else.
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === null) return fallback;
-    const value = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}; it is "${raw.slice(0, 40)}".`);
-      return fallback;
-    }
-    return value;
-  };
+/** An environment variable as text: trimmed, and null when unset or blank. */
+const variableText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
 
-  const url = (name: string, schemes: readonly string[]): string | null => {
-    const raw = read(name);
-    if (raw === null) return null;
-    try {
-      const parsed = new URL(raw);
-      if (!schemes.includes(parsed.protocol)) throw new Error('scheme');
-      return raw;
-    } catch {
-      problems.push(`${name} must be a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}; it could not be parsed.`);
-      return null;
-    }
-  };
+/**
+ * The schema of the environment, variable by variable. Every numeric setting has an upper bound
+ * too: an unbounded one passes here and fails later, far from its cause (a Date past year
+ * 275760, a timer Node clamps to 1 ms). Only plain decimal digits count, so `1e4` or `0x10` are
+ * not silently read as something else. Values are quoted in problems only where they cannot be
+ * secrets, and cut. An unset variable takes its default (`fallback`), which is also what a
+ * refused one stands at while the rules between variables are checked.
+ */
+const ENVIRONMENT_FIELDS = (() => {
+  const integer = (name: string, fallback: number, min: number, max: number) =>
+    variableText
+      .pipe(
+        z
+          .string()
+          .refine((raw) => /^\d{1,16}$/.test(raw) && Number(raw) >= min && Number(raw) <= max, {
+            error: (issue) => `${name} must be a whole number from ${min} to ${max}; it is "${String(issue.input).slice(0, 40)}".`,
+          })
+          .transform(Number)
+          .nullable(),
+      )
+      .transform((value) => value ?? fallback);
 
-  const boolean = (name: string, fallback: boolean): boolean => {
-    const raw = read(name);
-    if (raw === null) return fallback;
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    problems.push(`${name} must be true or false; it is "${raw.slice(0, 40)}".`);
-    return fallback;
-  };
+  const url = (name: string, schemes: readonly string[]) =>
+    variableText
+      .pipe(
+        z
+          .string()
+          .refine((raw) => URL.canParse(raw) && schemes.includes(new URL(raw).protocol), {
+            error: `${name} must be a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}; it could not be parsed.`,
+          })
+          .nullable(),
+      );
+
+  const boolean = (name: string, fallback: boolean) =>
+    variableText
+      .pipe(
+        z
+          .string()
+          .refine((raw) => /^(1|true|yes|on|0|false|no|off)$/i.test(raw), { error: (issue) => `${name} must be true or false; it is "${String(issue.input).slice(0, 40)}".` })
+          .transform((raw) => /^(1|true|yes|on)$/i.test(raw))
+          .nullable(),
+      )
+      .transform((value) => value ?? fallback);
 
   // A bearer token short enough to guess protects nothing; the value itself is never echoed.
-  const token = (name: string): string | null => {
-    const value = read(name);
-    if (value !== null && value.length < MIN_TOKEN_LENGTH) {
-      problems.push(`${name} must be at least ${MIN_TOKEN_LENGTH} characters; it has ${value.length}. Generate one with "openssl rand -hex 32".`);
-      return null;
-    }
-    return value;
+  const token = (name: string) =>
+    variableText
+      .pipe(
+        z
+          .string()
+          .min(MIN_TOKEN_LENGTH, {
+            error: (issue) =>
+              `${name} must be at least ${MIN_TOKEN_LENGTH} characters; it has ${String(issue.input).length}. Generate one with "openssl rand -hex 32".`,
+          })
+          .nullable(),
+      );
+
+  const logLevel = variableText
+    .pipe(z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${String(issue.input).slice(0, 20)}".` }).nullable())
+    .transform((value) => value ?? 'info');
+  const logFormat = variableText.pipe(z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be "json" or "pretty".' }).nullable());
+
+  // Declared in the order problems are listed.
+  return {
+    TENCENTCLOUD_ENDPOINT: url('TENCENTCLOUD_ENDPOINT', ['http:', 'https:']),
+    TENCENTCLOUD_SECRET_ID: variableText,
+    TENCENTCLOUD_SECRET_KEY: variableText,
+    TENCENTCLOUD_REGION: variableText,
+    ALIBABA_CLOUD_DCDN_ENDPOINT: url('ALIBABA_CLOUD_DCDN_ENDPOINT', ['http:', 'https:']),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: variableText,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: variableText,
+    ALIBABA_CLOUD_REGION: variableText,
+    REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:', 'unix:']),
+    SLACK_BOT_TOKEN: variableText,
+    SLACK_SIGNING_SECRET: variableText,
+    SLACK_APP_TOKEN: variableText,
+    SLACK_API_URL: url('SLACK_API_URL', ['http:', 'https:']),
+    DISCORD_TOKEN: variableText,
+    DISCORD_APPLICATION_ID: variableText,
+    DISCORD_API_URL: url('DISCORD_API_URL', ['http:', 'https:']),
+    WATCH_INTERVAL_MS: integer('WATCH_INTERVAL_MS', 5000, 100, MAX_WATCH_INTERVAL_MS),
+    WATCH_MAX_INTERVAL_MS: integer('WATCH_MAX_INTERVAL_MS', 60_000, 100, MAX_WATCH_INTERVAL_MS),
+    WATCH_DELIVERY_RETRY_MS: integer('WATCH_DELIVERY_RETRY_MS', 1000, 10, 3_600_000),
+    WATCH_DELIVERY_RETRY_MAX_MS: integer('WATCH_DELIVERY_RETRY_MAX_MS', 300_000, 10, 86_400_000),
+    LOG_LEVEL: logLevel,
+    LOG_FORMAT: logFormat,
+    TENCENTCLOUD_RATE_LIMIT: integer('TENCENTCLOUD_RATE_LIMIT', DEFAULT_TENCENT_PER_SECOND, 1, 20),
+    ALIBABA_CLOUD_DCDN_RATE_LIMIT: integer('ALIBABA_CLOUD_DCDN_RATE_LIMIT', DEFAULT_DCDN_PER_SECOND, 1, 30),
+    PROVIDER_TIMEOUT_MS: integer('PROVIDER_TIMEOUT_MS', 10_000, 100, 120_000),
+    TASKWATCH_DATA_DIR: variableText,
+    PORT: integer('PORT', 3000, 0, 65_535),
+    HOST: variableText,
+    WATCH_DEADLINE_MS: integer('WATCH_DEADLINE_MS', 86_400_000, 1000, MAX_WATCH_DEADLINE_MS),
+    WATCH_BROADCAST_FAILURES: boolean('WATCH_BROADCAST_FAILURES', true),
+    WATCH_LIMIT_PER_CHANNEL: integer('WATCH_LIMIT_PER_CHANNEL', 200, 1, 100_000),
+    WATCH_LIMIT_PER_USER: integer('WATCH_LIMIT_PER_USER', 100, 1, 100_000),
+    WATCH_LIMIT_PER_TOKEN: integer('WATCH_LIMIT_PER_TOKEN', 500, 1, 100_000),
+    WATCH_RATE_PER_USER: integer('WATCH_RATE_PER_USER', 100, 1, 100_000),
+    WATCH_RATE_PER_TOKEN: integer('WATCH_RATE_PER_TOKEN', 200, 1, 100_000),
+    SUBSCRIPTION_LIMIT_PER_CHANNEL: integer('SUBSCRIPTION_LIMIT_PER_CHANNEL', 20, 1, 1000),
+    ADMIN_TOKEN: token('ADMIN_TOKEN'),
+    API_TOKEN: token('API_TOKEN'),
+    TASKWATCH_CONFIG: variableText,
+    TASKWATCH_AUDIT_FILE: variableText,
+    NODE_ENV: z.string().optional(),
   };
+})();
+
+/** The environment as {@link ENVIRONMENT_FIELDS} reads it, every refused variable at its default. */
+type EnvironmentValues = FieldValuesWithDefaults<typeof ENVIRONMENT_FIELDS>;
+
+/**
+ * The rules between variables, each a problem or null. A rule reads values as the schema left
+ * them: a refused variable stands at its default. Each is listed after the variable named by
+ * `after`, beside the variables it is about.
+ */
+interface EnvironmentRule {
+  readonly after: keyof typeof ENVIRONMENT_FIELDS;
+  readonly check: (values: EnvironmentValues, refused: ReadonlySet<string>) => string | null;
+}
+
+const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  {
+    after: 'TENCENTCLOUD_REGION',
+    check: ({ TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key }) =>
+      (id === null) !== (key === null) ? `Tencent Cloud credentials are half set: ${id ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID'} is missing. Set both, or neither.` : null,
+  },
+  {
+    after: 'ALIBABA_CLOUD_REGION',
+    check: ({ ALIBABA_CLOUD_ACCESS_KEY_ID: id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) =>
+      (id === null) !== (secret === null)
+        ? `Alibaba Cloud credentials are half set: ${id ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'} is missing. Set both, or neither.`
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
+      bot !== null && signing === null && app === null
+        ? 'SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret from the Slack app\'s "Basic Information" page (HTTP mode), or SLACK_APP_TOKEN for Socket Mode.'
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }) =>
+      bot !== null && app !== null && !app.startsWith('xapp-')
+        ? 'SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens, scope connections:write).'
+        : null,
+  },
+  {
+    after: 'SLACK_API_URL',
+    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
+      bot === null && (signing !== null || app !== null)
+        ? 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: set the bot token (xoxb-...) from "OAuth & Permissions".'
+        : null,
+  },
+  {
+    after: 'DISCORD_API_URL',
+    check: ({ DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId }) =>
+      (token === null) !== (applicationId === null)
+        ? `Discord is half configured: ${token ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN'} is missing. Both come from the Discord developer portal.`
+        : null,
+  },
+  // Compared only when both are valid: a refused one stands at its default, and comparing with
+  // that would report a second problem the user never made.
+  {
+    after: 'WATCH_MAX_INTERVAL_MS',
+    check: ({ WATCH_INTERVAL_MS: intervalMs, WATCH_MAX_INTERVAL_MS: maxIntervalMs }, refused) =>
+      !refused.has('WATCH_INTERVAL_MS') && !refused.has('WATCH_MAX_INTERVAL_MS') && maxIntervalMs < intervalMs
+        ? `WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`
+        : null,
+  },
+  {
+    after: 'WATCH_DELIVERY_RETRY_MAX_MS',
+    check: ({ WATCH_DELIVERY_RETRY_MS: retryMs, WATCH_DELIVERY_RETRY_MAX_MS: retryMaxMs }) =>
+      retryMaxMs < retryMs ? `WATCH_DELIVERY_RETRY_MAX_MS (${retryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${retryMs}).` : null,
+  },
+];
+
+/** Reads and validates the environment. Never throws; never reads anything but `env`. */
+export function loadConfig(env: Environment): ConfigResult {
+  // A refused variable stands at its default, so every other one, and the rules between them, are still checked.
+  const { values, problems: refusals, refused } = parseFieldsWithDefaults(ENVIRONMENT_FIELDS, env);
+  const problems: string[] = [];
+  for (const variable of Object.keys(ENVIRONMENT_FIELDS)) {
+    problems.push(...refusals.filter((problem) => problem.path === variable).map((problem) => problem.message));
+    for (const rule of ENVIRONMENT_RULES) {
+      const problem = rule.after === variable ? rule.check(values, refused) : null;
+      if (problem !== null) problems.push(problem);
+    }
+  }
 
   const accounts: CloudAccount[] = [];
-  const tencentEndpoint = url('TENCENTCLOUD_ENDPOINT', ['http:', 'https:']);
-  const tencentId = read('TENCENTCLOUD_SECRET_ID');
-  const tencentKey = read('TENCENTCLOUD_SECRET_KEY');
-  if (tencentId && tencentKey) {
+  if (values.TENCENTCLOUD_SECRET_ID !== null && values.TENCENTCLOUD_SECRET_KEY !== null) {
     accounts.push({
       name: DEFAULT_ACCOUNT,
       cloud: 'tencent',
-      secretId: tencentId,
-      secretKey: tencentKey,
-      region: read('TENCENTCLOUD_REGION'),
-      endpoint: tencentEndpoint,
+      secretId: values.TENCENTCLOUD_SECRET_ID,
+      secretKey: values.TENCENTCLOUD_SECRET_KEY,
+      region: values.TENCENTCLOUD_REGION,
+      endpoint: values.TENCENTCLOUD_ENDPOINT,
     });
-  } else if (tencentId || tencentKey) {
-    problems.push(
-      `Tencent Cloud credentials are half set: ${tencentId ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID'} is missing. Set both, or neither.`,
-    );
   }
-
-  const alibabaEndpoint = url('ALIBABA_CLOUD_DCDN_ENDPOINT', ['http:', 'https:']);
-  const alibabaId = read('ALIBABA_CLOUD_ACCESS_KEY_ID');
-  const alibabaSecret = read('ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-  if (alibabaId && alibabaSecret) {
+  if (values.ALIBABA_CLOUD_ACCESS_KEY_ID !== null && values.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== null) {
     accounts.push({
       name: DEFAULT_ACCOUNT,
       cloud: 'alibaba',
-      accessKeyId: alibabaId,
-      accessKeySecret: alibabaSecret,
-      region: read('ALIBABA_CLOUD_REGION'),
-      endpoint: alibabaEndpoint,
+      accessKeyId: values.ALIBABA_CLOUD_ACCESS_KEY_ID,
+      accessKeySecret: values.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      region: values.ALIBABA_CLOUD_REGION,
+      endpoint: values.ALIBABA_CLOUD_DCDN_ENDPOINT,
     });
-  } else if (alibabaId || alibabaSecret) {
-    problems.push(
-      `Alibaba Cloud credentials are half set: ${alibabaId ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'} is missing. Set both, or neither.`,
-    );
   }
-
-  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:', 'unix:']);
-
-  let slack: SlackConfig | null = null;
-  const slackBotToken = read('SLACK_BOT_TOKEN');
-  const slackSigningSecret = read('SLACK_SIGNING_SECRET');
-  const slackAppToken = read('SLACK_APP_TOKEN');
-  const slackApiUrl = url('SLACK_API_URL', ['http:', 'https:']);
-  if (slackBotToken) {
-    if (!slackSigningSecret && !slackAppToken) {
-      problems.push(
-        'SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret from the Slack app\'s "Basic Information" page (HTTP mode), or SLACK_APP_TOKEN for Socket Mode.',
-      );
-    }
-    if (slackAppToken && !slackAppToken.startsWith('xapp-')) {
-      problems.push('SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens, scope connections:write).');
-    }
-    slack = { botToken: slackBotToken, signingSecret: slackSigningSecret, appToken: slackAppToken, apiUrl: slackApiUrl };
-  } else if (slackSigningSecret || slackAppToken) {
-    problems.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: set the bot token (xoxb-...) from "OAuth & Permissions".');
-  }
-
-  let discord: DiscordConfig | null = null;
-  const discordToken = read('DISCORD_TOKEN');
-  const discordApplicationId = read('DISCORD_APPLICATION_ID');
-  const discordApiUrl = url('DISCORD_API_URL', ['http:', 'https:']);
-  if (discordToken && discordApplicationId) {
-    discord = { token: discordToken, applicationId: discordApplicationId, apiUrl: discordApiUrl };
-  } else if (discordToken || discordApplicationId) {
-    problems.push(
-      `Discord is half configured: ${discordToken ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN'} is missing. Both come from the Discord developer portal.`,
-    );
-  }
-
-  const problemsBeforeIntervals = problems.length;
-  const intervalMs = integer('WATCH_INTERVAL_MS', 5000, 100, MAX_WATCH_INTERVAL_MS);
-  const maxIntervalMs = integer('WATCH_MAX_INTERVAL_MS', 60_000, 100, MAX_WATCH_INTERVAL_MS);
-  // Compared only when both are valid: a refused one stands at its default, and comparing with
-  // that would report a second problem the user never made.
-  if (problems.length === problemsBeforeIntervals && maxIntervalMs < intervalMs) {
-    problems.push(`WATCH_MAX_INTERVAL_MS (${maxIntervalMs}) must not be less than WATCH_INTERVAL_MS (${intervalMs}).`);
-  }
-
-  const deliveryRetryMs = integer('WATCH_DELIVERY_RETRY_MS', 1000, 10, 3_600_000);
-  const deliveryRetryMaxMs = integer('WATCH_DELIVERY_RETRY_MAX_MS', 300_000, 10, 86_400_000);
-  if (deliveryRetryMaxMs < deliveryRetryMs) {
-    problems.push(`WATCH_DELIVERY_RETRY_MAX_MS (${deliveryRetryMaxMs}) must not be less than WATCH_DELIVERY_RETRY_MS (${deliveryRetryMs}).`);
-  }
-
-  const logLevel = read('LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; it is "${logLevel.slice(0, 20)}".`);
-  }
-  const logFormat = read('LOG_FORMAT');
-  if (logFormat !== null && logFormat !== 'json' && logFormat !== 'pretty') {
-    problems.push('LOG_FORMAT must be "json" or "pretty".');
-  }
+  const slack: SlackConfig | null =
+    values.SLACK_BOT_TOKEN === null
+      ? null
+      : { botToken: values.SLACK_BOT_TOKEN, signingSecret: values.SLACK_SIGNING_SECRET, appToken: values.SLACK_APP_TOKEN, apiUrl: values.SLACK_API_URL };
+  const discord: DiscordConfig | null =
+    values.DISCORD_TOKEN === null || values.DISCORD_APPLICATION_ID === null
+      ? null
+      : { token: values.DISCORD_TOKEN, applicationId: values.DISCORD_APPLICATION_ID, apiUrl: values.DISCORD_API_URL };
 
   const config: TaskwatchConfig = {
     accounts,
-    rateLimits: {
-      tencentPerSecond: integer('TENCENTCLOUD_RATE_LIMIT', DEFAULT_TENCENT_PER_SECOND, 1, 20),
-      dcdnPerSecond: integer('ALIBABA_CLOUD_DCDN_RATE_LIMIT', DEFAULT_DCDN_PER_SECOND, 1, 30),
-    },
-    providerTimeoutMs: integer('PROVIDER_TIMEOUT_MS', 10_000, 100, 120_000),
-    redisUrl,
-    dataDir: read('TASKWATCH_DATA_DIR') ?? '.data',
-    http: { port: integer('PORT', 3000, 0, 65_535), host: read('HOST') ?? '0.0.0.0' },
+    rateLimits: { tencentPerSecond: values.TENCENTCLOUD_RATE_LIMIT, dcdnPerSecond: values.ALIBABA_CLOUD_DCDN_RATE_LIMIT },
+    providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
+    redisUrl: values.REDIS_URL,
+    dataDir: values.TASKWATCH_DATA_DIR ?? '.data',
+    http: { port: values.PORT, host: values.HOST ?? '0.0.0.0' },
     slack,
     discord,
     watch: {
-      intervalMs,
-      maxIntervalMs,
-      deadlineMs: integer('WATCH_DEADLINE_MS', 86_400_000, 1000, MAX_WATCH_DEADLINE_MS),
-      broadcastFailures: boolean('WATCH_BROADCAST_FAILURES', true),
-      deliveryRetryMs,
-      deliveryRetryMaxMs,
+      intervalMs: values.WATCH_INTERVAL_MS,
+      maxIntervalMs: values.WATCH_MAX_INTERVAL_MS,
+      deadlineMs: values.WATCH_DEADLINE_MS,
+      broadcastFailures: values.WATCH_BROADCAST_FAILURES,
+      deliveryRetryMs: values.WATCH_DELIVERY_RETRY_MS,
+      deliveryRetryMaxMs: values.WATCH_DELIVERY_RETRY_MAX_MS,
     },
     quotas: {
-      activePerChannel: integer('WATCH_LIMIT_PER_CHANNEL', 200, 1, 100_000),
-      activePerUser: integer('WATCH_LIMIT_PER_USER', 100, 1, 100_000),
-      activePerToken: integer('WATCH_LIMIT_PER_TOKEN', 500, 1, 100_000),
-      newPerMinutePerUser: integer('WATCH_RATE_PER_USER', 100, 1, 100_000),
-      newPerMinutePerToken: integer('WATCH_RATE_PER_TOKEN', 200, 1, 100_000),
-      subscriptionsPerChannel: integer('SUBSCRIPTION_LIMIT_PER_CHANNEL', 20, 1, 1000),
+      activePerChannel: values.WATCH_LIMIT_PER_CHANNEL,
+      activePerUser: values.WATCH_LIMIT_PER_USER,
+      activePerToken: values.WATCH_LIMIT_PER_TOKEN,
+      newPerMinutePerUser: values.WATCH_RATE_PER_USER,
+      newPerMinutePerToken: values.WATCH_RATE_PER_TOKEN,
+      subscriptionsPerChannel: values.SUBSCRIPTION_LIMIT_PER_CHANNEL,
     },
-    adminToken: token('ADMIN_TOKEN'),
-    apiToken: token('API_TOKEN'),
-    log: { level: logLevel, pretty: logFormat === null ? env['NODE_ENV'] !== 'production' : logFormat === 'pretty' },
-    accountsFile: read('TASKWATCH_CONFIG'),
-    auditFile: read('TASKWATCH_AUDIT_FILE'),
+    adminToken: values.ADMIN_TOKEN,
+    apiToken: values.API_TOKEN,
+    log: { level: values.LOG_LEVEL, pretty: values.LOG_FORMAT === null ? values.NODE_ENV !== 'production' : values.LOG_FORMAT === 'pretty' },
+    accountsFile: values.TASKWATCH_CONFIG,
+    auditFile: values.TASKWATCH_AUDIT_FILE,
   };
 
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };

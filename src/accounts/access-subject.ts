@@ -10,6 +10,14 @@
  * | `discord:<snowflake>`      | a Discord user ID                   |
  * | `discord-role:<snowflake>` | a Discord role ID                   |
  */
+import {
+  DISCORD_ROLE_ENTRY_PATTERN,
+  DISCORD_SNOWFLAKE_PATTERN,
+  DISCORD_USER_ENTRY_PATTERN,
+  SLACK_CHANNEL_ID_PATTERN,
+  SLACK_GROUP_HANDLE_PATTERN,
+  SLACK_USER_ID_PATTERN,
+} from '../validation/shared-patterns';
 
 /** One entry of an account's `users` list. */
 export type AccessSubject =
@@ -22,13 +30,6 @@ export type AccessSubject =
 /** The outcome of parsing one list entry. */
 export type SubjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;
-const SLACK_GROUP = /^@([A-Za-z0-9][A-Za-z0-9._-]{0,79})$/;
-const SNOWFLAKE = /^\d{17,20}$/;
-const DISCORD_USER = /^discord:(\d{17,20})$/;
-const DISCORD_ROLE = /^discord-role:(\d{17,20})$/;
-/** Public (C), private (G) and direct-message (D) conversation IDs. */
-const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,20}$/;
 
 /**
  * YAML reads an unquoted 18-digit Discord ID as a number; the loader parses integers as
@@ -56,14 +57,14 @@ export function parseAccessSubject(raw: unknown): SubjectResult<AccessSubject> {
   const text = entryText(raw);
   const syntax = 'write a Slack user as U0123ABCD, a Slack user group as @handle, a Discord user as discord:<user id> and a Discord role as discord-role:<role id>';
   if (text === null || text === '') return { ok: false, problem: `a users entry is not text; ${syntax}.` };
-  if (SLACK_USER.test(text)) return { ok: true, value: { platform: 'slack', type: 'user', id: text } };
-  const group = SLACK_GROUP.exec(text);
+  if (SLACK_USER_ID_PATTERN.test(text)) return { ok: true, value: { platform: 'slack', type: 'user', id: text } };
+  const group = SLACK_GROUP_HANDLE_PATTERN.exec(text);
   if (group) return { ok: true, value: { platform: 'slack', type: 'group', handle: normalizeGroupHandle(group[1] as string) } };
-  const discordUser = DISCORD_USER.exec(text);
+  const discordUser = DISCORD_USER_ENTRY_PATTERN.exec(text);
   if (discordUser) return { ok: true, value: { platform: 'discord', type: 'user', id: discordUser[1] as string } };
-  const discordRole = DISCORD_ROLE.exec(text);
+  const discordRole = DISCORD_ROLE_ENTRY_PATTERN.exec(text);
   if (discordRole) return { ok: true, value: { platform: 'discord', type: 'role', id: discordRole[1] as string } };
-  if (SNOWFLAKE.test(text)) {
+  if (DISCORD_SNOWFLAKE_PATTERN.test(text)) {
     return { ok: false, problem: `the users entry "${shown(text)}" is a bare number: write discord:${text} for a Discord user or discord-role:${text} for a Discord role.` };
   }
   return { ok: false, problem: `the users entry "${shown(text)}" is not recognized; ${syntax}.` };
@@ -72,7 +73,7 @@ export function parseAccessSubject(raw: unknown): SubjectResult<AccessSubject> {
 /** Parses one `slackChannels` entry: a conversation ID, not a `#name`. */
 export function parseSlackChannel(raw: unknown): SubjectResult<string> {
   const text = entryText(raw);
-  if (text !== null && SLACK_CHANNEL.test(text)) return { ok: true, value: text };
+  if (text !== null && SLACK_CHANNEL_ID_PATTERN.test(text)) return { ok: true, value: text };
   const name = text === null ? 'a slackChannels entry' : `the slackChannels entry "${shown(text)}"`;
   return {
     ok: false,
@@ -83,7 +84,7 @@ export function parseSlackChannel(raw: unknown): SubjectResult<string> {
 /** Parses one `discordChannels` entry: a channel snowflake. */
 export function parseDiscordChannel(raw: unknown): SubjectResult<string> {
   const text = entryText(raw);
-  if (text !== null && SNOWFLAKE.test(text)) return { ok: true, value: text };
+  if (text !== null && DISCORD_SNOWFLAKE_PATTERN.test(text)) return { ok: true, value: text };
   const name = text === null ? 'a discordChannels entry' : `the discordChannels entry "${shown(text)}"`;
   return {
     ok: false,
@@ -100,10 +101,10 @@ export function parseDiscordChannel(raw: unknown): SubjectResult<string> {
  */
 export function channelIdProblem(platform: 'slack' | 'discord', id: string): string | null {
   if (platform === 'slack') {
-    if (SLACK_CHANNEL.test(id)) return null;
-    if (SLACK_CHANNEL.test(id.toUpperCase())) return `"${shown(id)}" is not a Slack channel ID, which is upper-case: write slack:${id.toUpperCase()}.`;
+    if (SLACK_CHANNEL_ID_PATTERN.test(id)) return null;
+    if (SLACK_CHANNEL_ID_PATTERN.test(id.toUpperCase())) return `"${shown(id)}" is not a Slack channel ID, which is upper-case: write slack:${id.toUpperCase()}.`;
     return `"${shown(id)}" is not a Slack channel ID; use the ID (e.g. C0123ABCD: open the channel details, it is at the bottom), not the #name.`;
   }
-  if (SNOWFLAKE.test(id)) return null;
+  if (DISCORD_SNOWFLAKE_PATTERN.test(id)) return null;
   return `"${shown(id)}" is not a Discord channel ID; use the 17-20 digit ID (Developer Mode, then "Copy Channel ID").`;
 }

@@ -5,24 +5,33 @@
  * returns either the parsed file or every problem, each saying what to do. No problem text
  * contains a secret: values are never quoted from credential fields, only field and variable
  * names, and YAML syntax errors are reported by line, never by excerpt.
+ *
+ * The shape of each part is declared as zod schemas (`TOP_LEVEL_SHAPE`, `ACCOUNT_SHAPE` with
+ * the credentials of {@link accountShape}, `ACCESS_SHAPE`, and the channel-default and token
+ * shapes, which check references against the accounts section), parsed field by field so that
+ * every problem is listed, each prefixed by the entry it belongs to. The shared patterns come
+ * from `src/validation/shared-patterns.ts`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
 import { DEFAULT_ACCOUNT, type AlibabaAccount, type CloudAccount, type TencentAccount } from '../config';
 import { parseChannelAddress } from '../jobs/notifier';
 import type { CloudName } from '../providers/types';
 import { channelIdProblem, entryText, parseAccessSubject, parseDiscordChannel, parseSlackChannel, type AccessSubject, type SubjectResult } from './access-subject';
 import { errorCode, resolveCredentialReference, type CredentialSources } from './credential-reference';
+import { parseFields, type ParsedFields } from '../validation/parse-fields';
+import { ACCOUNT_NAME_PATTERN, MIN_TOKEN_LENGTH, regionSchema } from '../validation/shared-patterns';
 
 /** The file name looked for in the working directory when `TASKWATCH_CONFIG` is not set. */
 export const DEFAULT_ACCOUNTS_FILE = 'taskwatch.yml';
 
 /** What an account or token name must look like; the same as the command grammar's `account=<name>`. */
-export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { ACCOUNT_NAME_PATTERN };
 
 /** The shortest API token accepted: anything shorter can be guessed. */
-export const MIN_API_TOKEN_LENGTH = 24;
+export const MIN_API_TOKEN_LENGTH = MIN_TOKEN_LENGTH;
 
 /** Who may use one account. Absent for an account with no `access` section, which is open to everyone. */
 export interface AccountAccess {
@@ -96,28 +105,107 @@ const CREDENTIAL_FIELDS: Readonly<Record<CloudName, readonly [string, string]>> 
   alibaba: ['accessKeyId', 'accessKeySecret'],
 };
 
+/** The fields each part of the file has, in the order problems name them. */
 const ACCOUNT_FIELDS = ['provider', 'region', 'endpoint', 'access'];
 const ACCESS_FIELDS = ['slackChannels', 'discordChannels', 'users'];
 const TOP_LEVEL_FIELDS = ['accounts', 'channels', 'apiTokens'];
 const CHANNEL_FIELDS = ['account', 'tencent', 'alibaba'];
 const TOKEN_FIELDS = ['token', 'accounts', 'channels'];
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
-
-type Mapping = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Quotes a name from the file in a problem; names are never secrets, but are cut all the same. */
 function quoted(name: string): string {
   return `"${name.length > 40 ? `${name.slice(0, 40)}...` : name}"`;
 }
 
-function unknownFields(mapping: Mapping, known: readonly string[], owner: string, problems: string[]): void {
-  for (const key of Object.keys(mapping)) {
-    if (!known.includes(key)) problems.push(`${owner}: unknown field ${quoted(key)}; the fields are ${known.join(', ')}.`);
-  }
+/** A mapping (of names to entries, or of fields to values); anything else is refused with `message`. */
+function mappingSchema(message: string) {
+  return z.record(z.string(), z.unknown(), { error: message });
+}
+
+/**
+ * A list whose every entry `parse` accepts; each refused entry is one problem. Absent is allowed
+ * (the field is then null); empty is not, since an empty allow list silently locks everyone out.
+ */
+function listSchema<T>(field: string, emptyHint: string, parse: (entry: unknown) => SubjectResult<T>) {
+  const notAList = `${field} must be a non-empty list; ${emptyHint}`;
+  return z
+    .array(z.unknown(), { error: notAList })
+    .min(1, { error: notAList })
+    .transform((entries, context) =>
+      entries.flatMap((entry) => {
+        const result = parse(entry);
+        if (result.ok) return [result.value];
+        context.issues.push({ code: 'custom', message: result.problem, input: entry });
+        return [];
+      }),
+    )
+    .nullish()
+    .transform((value) => value ?? null);
+}
+
+/** A schema from a check that answers a value or a problem. */
+function checkedSchema<T>(check: (raw: unknown) => SubjectResult<T>) {
+  return z.unknown().transform((raw, context): T => {
+    const result = check(raw);
+    if (!result.ok) context.issues.push({ code: 'custom', message: result.problem, input: raw });
+    return (result.ok ? result.value : undefined) as T;
+  });
+}
+
+/** Any mapping, where the caller words the problem itself (it names the entry). */
+const ANY_MAPPING = mappingSchema('must be a mapping');
+
+/** The sections of the file. */
+const TOP_LEVEL_SHAPE = {
+  accounts: mappingSchema('accounts: must be a mapping of account name to account, e.g. "production: { provider: tencent, ... }".').nullish(),
+  channels: mappingSchema('channels: must be a mapping of channel to default account, e.g. "slack:C0123ABCD: { account: production }".').nullish(),
+  apiTokens: mappingSchema('apiTokens: must be a mapping of token name to { token, accounts, channels }.').nullish(),
+};
+
+const PROVIDER_SCHEMA = z.enum(['tencent', 'alibaba'], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'provider is missing; set provider: tencent or provider: alibaba.'
+      : `unknown provider${typeof issue.input === 'string' ? ` ${quoted(issue.input.slice(0, 20))}` : ''}; use tencent or alibaba.`,
+});
+
+// The value is not quoted: a URL can carry user:password.
+const ENDPOINT_PROBLEM = 'endpoint must be a base URL starting with http:// or https://, without user name or password, e.g. http://127.0.0.1:9000.';
+
+/** An account's fields besides its credentials, which {@link accountShape} adds per provider. */
+const ACCOUNT_SHAPE = {
+  region: regionSchema('region must be a region name such as ap-guangzhou or cn-hangzhou.', (text) => text.trim())
+    .nullish()
+    .transform((value) => value ?? null),
+  endpoint: z
+    .string({ error: ENDPOINT_PROBLEM })
+    .trim()
+    .refine(
+      (text) => {
+        if (!URL.canParse(text)) return false;
+        const url = new URL(text);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+      },
+      { error: ENDPOINT_PROBLEM },
+    )
+    .nullish()
+    .transform((value) => value ?? null),
+  access: mappingSchema(`access must be a mapping with ${ACCESS_FIELDS.join(', ')}.`).nullish(),
+};
+
+/** The fields of an account's `access` section. */
+const ACCESS_SHAPE = {
+  slackChannels: listSchema('slackChannels', 'leave it out to allow everyone.', parseSlackChannel),
+  discordChannels: listSchema('discordChannels', 'leave it out to allow everyone.', parseDiscordChannel),
+  users: listSchema('users', 'leave it out to allow everyone.', parseAccessSubject),
+};
+
+/** Problems of one entry: those of its unknown fields first, then its fields' in their declared order. */
+function entryProblems(owner: string, known: readonly string[], parsed: ParsedFields<unknown>): string[] {
+  return [
+    ...parsed.unknownFields.map((key) => `${owner}: unknown field ${quoted(key)}; the fields are ${known.join(', ')}.`),
+    ...parsed.problems.map((problem) => `${owner}: ${problem.message}`),
+  ];
 }
 
 /**
@@ -176,34 +264,43 @@ export function parseAccountsFile(source: string, sources: CredentialSources): A
 
   const root: unknown = document.toJS({ maxAliasCount: 50 });
   if (root === null || root === undefined) return { ok: true, value: EMPTY_ACCOUNTS_FILE };
-  if (!isMapping(root)) {
+  const sectionsOf = ANY_MAPPING.safeParse(root);
+  if (!sectionsOf.success) {
     return { ok: false, problems: [`${sources.accountsFilePath}: the file must be a mapping with the sections ${TOP_LEVEL_FIELDS.join(', ')}.`] };
   }
-  unknownFields(root, TOP_LEVEL_FIELDS, sources.accountsFilePath, problems);
+  const sections = parseFields(TOP_LEVEL_SHAPE, sectionsOf.data);
+  problems.push(...entryProblems(sources.accountsFilePath, TOP_LEVEL_FIELDS, { ...sections, problems: [] }));
+  const ofSection = (section: string): string[] => sections.problems.filter((problem) => problem.path === section).map((problem) => problem.message);
 
-  const accounts: CloudAccount[] = [];
-  const access: AccountAccess[] = [];
-  const cloudOfName = new Map<string, CloudName>();
-  parseAccounts(root['accounts'], sources, problems, accounts, access, cloudOfName);
-  const channelDefaults = parseChannelDefaults(root['channels'], cloudOfName, access, problems);
-  const apiTokens = parseApiTokens(root['apiTokens'], sources, cloudOfName, problems);
+  const accounts = parseAccounts(sections.values.accounts ?? {}, sources);
+  const channelDefaults = parseChannelDefaults(sections.values.channels ?? {}, accounts.cloudOfName, accounts.access);
+  const apiTokens = parseApiTokens(sections.values.apiTokens ?? {}, sources, accounts.cloudOfName);
+  problems.push(...ofSection('accounts'), ...accounts.problems, ...ofSection('channels'), ...channelDefaults.problems, ...ofSection('apiTokens'), ...apiTokens.problems);
 
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: { accounts, access, channelDefaults, apiTokens } };
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, value: { accounts: accounts.accounts, access: accounts.access, channelDefaults: channelDefaults.defaults, apiTokens: apiTokens.grants } };
 }
 
-function parseAccounts(
-  raw: unknown,
-  sources: CredentialSources,
-  problems: string[],
-  accounts: CloudAccount[],
-  access: AccountAccess[],
-  cloudOfName: Map<string, CloudName>,
-): void {
-  if (raw === undefined || raw === null) return;
-  if (!isMapping(raw)) {
-    problems.push('accounts: must be a mapping of account name to account, e.g. "production: { provider: tencent, ... }".');
-    return;
-  }
+/** The accounts section, parsed. */
+interface ParsedAccounts {
+  readonly accounts: CloudAccount[];
+  readonly access: AccountAccess[];
+  /** The cloud of every account whose provider is known, valid or not: what references are checked against. */
+  readonly cloudOfName: Map<string, CloudName>;
+  readonly problems: string[];
+}
+
+/** The fields of a `provider` account: its two credential references, resolved, then {@link ACCOUNT_SHAPE}. */
+function accountShape(provider: CloudName, name: string, sources: CredentialSources) {
+  const [idField, secretField] = CREDENTIAL_FIELDS[provider];
+  const credential = (field: string) => checkedSchema((raw) => resolveCredentialReference(raw, { field, key: `accounts.${name}.${field}` }, sources));
+  return { provider: PROVIDER_SCHEMA, [idField]: credential(idField), [secretField]: credential(secretField), ...ACCOUNT_SHAPE };
+}
+
+function parseAccounts(raw: Readonly<Record<string, unknown>>, sources: CredentialSources): ParsedAccounts {
+  const parsed: ParsedAccounts = { accounts: [], access: [], cloudOfName: new Map(), problems: [] };
+  const { problems } = parsed;
   const lowerCaseNames = new Map<string, string>();
   for (const [name, body] of Object.entries(raw)) {
     const owner = `account ${quoted(name)}`;
@@ -215,104 +312,56 @@ function parseAccounts(
     const clash = lowerCaseNames.get(name.toLowerCase());
     if (clash !== undefined) problems.push(`accounts ${quoted(clash)} and ${quoted(name)} differ only in letter case, which users cannot tell apart; rename one.`);
     else lowerCaseNames.set(name.toLowerCase(), name);
-    if (!isMapping(body)) {
+    const fieldsOf = ANY_MAPPING.safeParse(body);
+    if (!fieldsOf.success) {
       problems.push(`${owner}: must be a mapping with provider, credentials, region, endpoint and access.`);
       continue;
     }
-
-    const provider = body['provider'];
-    if (provider !== 'tencent' && provider !== 'alibaba') {
-      const shown = typeof provider === 'string' ? ` ${quoted(provider.slice(0, 20))}` : '';
-      problems.push(
-        provider === undefined
-          ? `${owner}: provider is missing; set provider: tencent or provider: alibaba.`
-          : `${owner}: unknown provider${shown}; use tencent or alibaba.`,
-      );
+    const provider = PROVIDER_SCHEMA.safeParse(fieldsOf.data['provider']);
+    if (!provider.success) {
+      problems.push(...provider.error.issues.map((issue) => `${owner}: ${issue.message}`));
       continue;
     }
-    cloudOfName.set(name, provider);
-    const [idField, secretField] = CREDENTIAL_FIELDS[provider];
-    unknownFields(body, [...ACCOUNT_FIELDS, idField, secretField], owner, problems);
+    parsed.cloudOfName.set(name, provider.data);
+    const [idField, secretField] = CREDENTIAL_FIELDS[provider.data];
+    const fields = parseFields(accountShape(provider.data, name, sources), fieldsOf.data);
+    problems.push(...entryProblems(owner, [...ACCOUNT_FIELDS, idField, secretField], fields));
+    const access = fields.values.access ? parseAccess(fields.values.access, provider.data, name, owner) : null;
+    if (access) {
+      problems.push(...access.problems);
+      parsed.access.push(access.rules);
+    }
 
-    const id = resolveCredentialReference(body[idField], { owner, field: idField, key: `accounts.${name}.${idField}` }, sources);
-    const secret = resolveCredentialReference(body[secretField], { owner, field: secretField, key: `accounts.${name}.${secretField}` }, sources);
-    if (!id.ok) problems.push(id.problem);
-    if (!secret.ok) problems.push(secret.problem);
-
-    const region = parseRegion(body['region'], owner, problems);
-    const endpoint = parseEndpoint(body['endpoint'], owner, problems);
-    const rules = parseAccess(body['access'], provider, name, owner, problems);
-    if (rules) access.push(rules);
-
-    if (!id.ok || !secret.ok) continue;
-    const account: CloudAccount =
-      provider === 'tencent'
-        ? ({ name, cloud: 'tencent', secretId: id.value, secretKey: secret.value, region, endpoint } satisfies TencentAccount)
-        : ({ name, cloud: 'alibaba', accessKeyId: id.value, accessKeySecret: secret.value, region, endpoint } satisfies AlibabaAccount);
-    accounts.push(account);
+    const credentials = fields.values as Readonly<Record<string, unknown>>;
+    const id = credentials[idField] as string | undefined;
+    const secret = credentials[secretField] as string | undefined;
+    if (id === undefined || secret === undefined) continue;
+    const region = fields.values.region ?? null;
+    const endpoint = fields.values.endpoint ?? null;
+    parsed.accounts.push(
+      provider.data === 'tencent'
+        ? ({ name, cloud: 'tencent', secretId: id, secretKey: secret, region, endpoint } satisfies TencentAccount)
+        : ({ name, cloud: 'alibaba', accessKeyId: id, accessKeySecret: secret, region, endpoint } satisfies AlibabaAccount),
+    );
   }
+  return parsed;
 }
 
-function parseRegion(raw: unknown, owner: string, problems: string[]): string | null {
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw === 'string' && REGION_PATTERN.test(raw.trim())) return raw.trim();
-  problems.push(`${owner}: region must be a region name such as ap-guangzhou or cn-hangzhou.`);
-  return null;
-}
-
-function parseEndpoint(raw: unknown, owner: string, problems: string[]): string | null {
-  if (raw === undefined || raw === null) return null;
-  // The value is not quoted: a URL can carry user:password.
-  const problem = `${owner}: endpoint must be a base URL starting with http:// or https://, without user name or password, e.g. http://127.0.0.1:9000.`;
-  if (typeof raw !== 'string') {
-    problems.push(problem);
-    return null;
-  }
-  try {
-    const url = new URL(raw.trim());
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') throw new Error('not allowed');
-    return raw.trim();
-  } catch {
-    problems.push(problem);
-    return null;
-  }
-}
-
-function parseList<T>(
-  raw: unknown,
-  field: string,
-  owner: string,
-  problems: string[],
-  emptyHint: string,
-  parse: (entry: unknown) => SubjectResult<T>,
-): T[] | null {
-  if (raw === undefined || raw === null) return null;
-  if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push(`${owner}: ${field} must be a non-empty list; ${emptyHint}`);
-    return null;
-  }
-  const values: T[] = [];
-  for (const entry of raw) {
-    const result = parse(entry);
-    if (result.ok) values.push(result.value);
-    else problems.push(`${owner}: ${result.problem}`);
-  }
-  return values;
-}
-
-function parseAccess(raw: unknown, cloud: CloudName, account: string, owner: string, problems: string[]): AccountAccess | null {
-  if (raw === undefined || raw === null) return null;
-  if (!isMapping(raw)) {
-    problems.push(`${owner}: access must be a mapping with ${ACCESS_FIELDS.join(', ')}.`);
-    return null;
-  }
-  unknownFields(raw, ACCESS_FIELDS, `${owner} access`, problems);
-  const hint = 'leave it out to allow everyone.';
-  const slack = parseList(raw['slackChannels'], 'slackChannels', owner, problems, hint, parseSlackChannel);
-  const discord = parseList(raw['discordChannels'], 'discordChannels', owner, problems, hint, parseDiscordChannel);
-  const users = parseList(raw['users'], 'users', owner, problems, hint, parseAccessSubject);
+function parseAccess(raw: Readonly<Record<string, unknown>>, cloud: CloudName, account: string, owner: string): { rules: AccountAccess; problems: string[] } {
+  const fields = parseFields(ACCESS_SHAPE, raw);
+  const problems = [...entryProblems(`${owner} access`, ACCESS_FIELDS, { ...fields, problems: [] }), ...fields.problems.map((problem) => `${owner}: ${problem.message}`)];
+  // A list with refused entries still counts as given, with its valid entries: a channel default
+  // is then checked against it rather than against "every channel may".
+  const given = <T>(field: keyof typeof ACCESS_SHAPE, parse: (entry: unknown) => SubjectResult<T>): T[] | null => {
+    const value = fields.values[field] as T[] | null | undefined;
+    if (value !== undefined) return value;
+    const entries = raw[field];
+    return Array.isArray(entries) && entries.length > 0 ? entries.flatMap((entry) => { const result = parse(entry); return result.ok ? [result.value] : []; }) : null;
+  };
+  const slack = given('slackChannels', parseSlackChannel);
+  const discord = given('discordChannels', parseDiscordChannel);
   const channels = slack === null && discord === null ? null : { slack: slack ?? [], discord: discord ?? [] };
-  return { cloud, account, channels, users };
+  return { rules: { cloud, account, channels, users: given('users', parseAccessSubject) }, problems };
 }
 
 /** True when the account allows the channel, or has no channel list. */
@@ -340,38 +389,45 @@ function checkAccountReference(raw: unknown, cloud: CloudName | null, cloudOfNam
   return { ok: true, value: text };
 }
 
-function parseChannelDefaults(raw: unknown, cloudOfName: ReadonlyMap<string, CloudName>, access: readonly AccountAccess[], problems: string[]): ChannelDefault[] {
-  if (raw === undefined || raw === null) return [];
-  if (!isMapping(raw)) {
-    problems.push('channels: must be a mapping of channel to default account, e.g. "slack:C0123ABCD: { account: production }".');
-    return [];
-  }
+/** A `slack:<id>` or `discord:<id>` channel as the file writes it, checked and normalized. */
+function checkChannel(text: string | null): SubjectResult<{ address: string; platform: 'slack' | 'discord'; channelId: string }> {
+  const address = text === null ? null : parseChannelAddress(text);
+  if (!address || address.platform === 'terminal') return { ok: false, problem: 'write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.' };
+  const idProblem = channelIdProblem(address.platform, address.channelId);
+  if (idProblem !== null) return { ok: false, problem: idProblem };
+  return { ok: true, value: { address: `${address.platform}:${address.channelId}`, platform: address.platform, channelId: address.channelId } };
+}
+
+function parseChannelDefaults(
+  raw: Readonly<Record<string, unknown>>,
+  cloudOfName: ReadonlyMap<string, CloudName>,
+  access: readonly AccountAccess[],
+): { defaults: ChannelDefault[]; problems: string[] } {
+  const problems: string[] = [];
   const defaults: ChannelDefault[] = [];
+  // Each default names an account (for any cloud, or for one); absent is null.
+  const reference = (cloud: CloudName | null) =>
+    checkedSchema((value): SubjectResult<string | null> => (value === undefined || value === null ? { ok: true, value: null } : checkAccountReference(value, cloud, cloudOfName)));
+  const shape = { account: reference(null), tencent: reference('tencent'), alibaba: reference('alibaba') };
   for (const [channel, body] of Object.entries(raw)) {
     const owner = `channel ${quoted(channel)}`;
-    const address = parseChannelAddress(channel);
-    if (!address || address.platform === 'terminal') {
-      problems.push(`${owner}: write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.`);
+    const checked = checkChannel(channel);
+    if (!checked.ok) {
+      problems.push(`${owner}: ${checked.problem}`);
       continue;
     }
-    const idProblem = channelIdProblem(address.platform, address.channelId);
-    if (idProblem !== null) {
-      problems.push(`${owner}: ${idProblem}`);
-      continue;
-    }
-    if (!isMapping(body)) {
+    const fieldsOf = ANY_MAPPING.safeParse(body);
+    if (!fieldsOf.success) {
       problems.push(`${owner}: must be a mapping such as { account: production }.`);
       continue;
     }
-    unknownFields(body, CHANNEL_FIELDS, owner, problems);
+    const fields = parseFields(shape, fieldsOf.data);
+    problems.push(...entryProblems(owner, CHANNEL_FIELDS, { ...fields, problems: [] }));
     const pick = (field: 'account' | 'tencent' | 'alibaba'): string | null => {
-      if (body[field] === undefined || body[field] === null) return null;
-      const checked = checkAccountReference(body[field], field === 'account' ? null : field, cloudOfName);
-      if (!checked.ok) {
-        problems.push(`${owner} ${field}: ${checked.problem}`);
-        return null;
-      }
-      const name = checked.value;
+      const refused = fields.problems.filter((problem) => problem.path === field);
+      problems.push(...refused.map((problem) => `${owner} ${field}: ${problem.message}`));
+      const name = fields.values[field] ?? null;
+      if (name === null) return null;
       const clouds: CloudName[] = field === 'account' ? ['tencent', 'alibaba'] : [field];
       for (const cloud of clouds) {
         const rules = access.find((rule) => rule.cloud === cloud && rule.account === name);
@@ -381,65 +437,71 @@ function parseChannelDefaults(raw: unknown, cloudOfName: ReadonlyMap<string, Clo
       }
       return name;
     };
-    const entry: ChannelDefault = { channel: `${address.platform}:${address.channelId}`, account: pick('account'), tencent: pick('tencent'), alibaba: pick('alibaba') };
-    if (body['account'] === undefined && body['tencent'] === undefined && body['alibaba'] === undefined) {
+    const entry: ChannelDefault = { channel: checked.value.address, account: pick('account'), tencent: pick('tencent'), alibaba: pick('alibaba') };
+    if (fieldsOf.data['account'] === undefined && fieldsOf.data['tencent'] === undefined && fieldsOf.data['alibaba'] === undefined) {
       problems.push(`${owner}: give a default account, e.g. { account: production }, or per cloud { tencent: production, alibaba: production-dcdn }.`);
       continue;
     }
     defaults.push(entry);
   }
-  return defaults;
+  return { defaults, problems };
 }
 
-function parseApiTokens(raw: unknown, sources: CredentialSources, cloudOfName: ReadonlyMap<string, CloudName>, problems: string[]): ApiTokenGrant[] {
-  if (raw === undefined || raw === null) return [];
-  if (!isMapping(raw)) {
-    problems.push('apiTokens: must be a mapping of token name to { token, accounts, channels }.');
-    return [];
-  }
+function parseApiTokens(
+  raw: Readonly<Record<string, unknown>>,
+  sources: CredentialSources,
+  cloudOfName: ReadonlyMap<string, CloudName>,
+): { grants: ApiTokenGrant[]; problems: string[] } {
+  const problems: string[] = [];
   const grants: ApiTokenGrant[] = [];
   const nameOfDigest = new Map<string, string>();
+  const required = 'list at least one; a token is bound to the accounts and channels it names.';
+  const listShape = {
+    accounts: listSchema('accounts', required, (entry) => checkAccountReference(entry, null, cloudOfName)),
+    channels: listSchema('channels', required, (entry): SubjectResult<string> => {
+      const text = entryText(entry);
+      const checked = checkChannel(text);
+      if (checked.ok) return { ok: true, value: checked.value.address };
+      const address = text === null ? null : parseChannelAddress(text);
+      if (!address || address.platform === 'terminal') {
+        return { ok: false, problem: 'channels entries are written slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.' };
+      }
+      return { ok: false, problem: `the channels entry "${address.platform}:${address.channelId.slice(0, 40)}": ${checked.problem}` };
+    }),
+  };
   for (const [name, body] of Object.entries(raw)) {
     const owner = `API token ${quoted(name)}`;
     if (!ACCOUNT_NAME_PATTERN.test(name)) {
       problems.push(`${owner}: the name must use only letters, digits, ".", "_" and "-" (at most 64); it is what audit lines show.`);
       continue;
     }
-    if (!isMapping(body)) {
+    const fieldsOf = ANY_MAPPING.safeParse(body);
+    if (!fieldsOf.success) {
       problems.push(`${owner}: must be a mapping with token, accounts and channels.`);
       continue;
     }
-    unknownFields(body, TOKEN_FIELDS, owner, problems);
-    const token = resolveCredentialReference(body['token'], { owner, field: 'token', key: `apiTokens.${name}.token` }, sources);
+    const shape = { token: checkedSchema((value) => resolveCredentialReference(value, { field: 'token', key: `apiTokens.${name}.token` }, sources)), ...listShape };
+    const fields = parseFields(shape, fieldsOf.data);
+    const ofField = (field: string): string[] => fields.problems.filter((problem) => problem.path === field).map((problem) => `${owner}: ${problem.message}`);
+    problems.push(...entryProblems(owner, TOKEN_FIELDS, { ...fields, problems: [] }), ...ofField('token'));
     let digest: string | null = null;
-    if (!token.ok) {
-      problems.push(token.problem);
-    } else if (token.value.length < MIN_API_TOKEN_LENGTH) {
+    const token = fields.values.token;
+    if (token !== undefined && token.length < MIN_API_TOKEN_LENGTH) {
       problems.push(`${owner}: the token is shorter than ${MIN_API_TOKEN_LENGTH} characters and could be guessed; generate one with "openssl rand -hex 32".`);
-    } else {
-      digest = apiTokenDigest(token.value);
+    } else if (token !== undefined) {
+      digest = apiTokenDigest(token);
       const other = nameOfDigest.get(digest);
       if (other !== undefined) problems.push(`${owner}: has the same token as ${quoted(other)}; give each token its own value so audit lines can tell them apart.`);
       nameOfDigest.set(digest, name);
     }
-
-    const required = 'list at least one; a token is bound to the accounts and channels it names.';
-    const accountNames = parseList(body['accounts'], 'accounts', owner, problems, required, (entry) => checkAccountReference(entry, null, cloudOfName));
-    const channels = parseList(body['channels'], 'channels', owner, problems, required, (entry): SubjectResult<string> => {
-      const text = entryText(entry);
-      const address = text === null ? null : parseChannelAddress(text);
-      if (!address || address.platform === 'terminal') {
-        return { ok: false, problem: `channels entries are written slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.` };
-      }
-      const idProblem = channelIdProblem(address.platform, address.channelId);
-      if (idProblem !== null) return { ok: false, problem: `the channels entry "${address.platform}:${address.channelId.slice(0, 40)}": ${idProblem}` };
-      return { ok: true, value: `${address.platform}:${address.channelId}` };
-    });
-    if (body['accounts'] === undefined) problems.push(`${owner}: accounts is missing; list the accounts its watches may use.`);
-    if (body['channels'] === undefined) problems.push(`${owner}: channels is missing; list the channels its watches may post to, e.g. [slack:C0123ABCD].`);
+    problems.push(...ofField('accounts'), ...ofField('channels'));
+    if (fieldsOf.data['accounts'] === undefined) problems.push(`${owner}: accounts is missing; list the accounts its watches may use.`);
+    if (fieldsOf.data['channels'] === undefined) problems.push(`${owner}: channels is missing; list the channels its watches may post to, e.g. [slack:C0123ABCD].`);
+    const accountNames = fields.values.accounts ?? null;
+    const channels = fields.values.channels ?? null;
     if (digest !== null && accountNames !== null && channels !== null) grants.push({ name, tokenSha256: digest, accounts: accountNames, channels });
   }
-  return grants;
+  return { grants, problems };
 }
 
 /** The outcome of {@link mergeAccounts}. */

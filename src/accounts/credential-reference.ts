@@ -17,15 +17,14 @@ export interface CredentialSources {
   readonly accountsFilePath: string;
 }
 
-/** Where a reference sits in the file, for problem texts: e.g. `account "production"` and `secretKey`. */
+/** Where a reference sits in the file, for problem texts: e.g. `secretKey` of `accounts.production.secretKey`. */
 export interface ReferenceLocation {
-  readonly owner: string;
   readonly field: string;
   /** The field's path in the file, e.g. `accounts.production.secretKey`: how problems name a `{ file: }` path. */
   readonly key: string;
 }
 
-/** The outcome of {@link resolveCredentialReference}. */
+/** The outcome of {@link resolveCredentialReference}; a problem starts with the field's name, the caller says whose field it is. */
 export type ResolvedCredential = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly problem: string };
 
 /**
@@ -45,37 +44,37 @@ export function referenceHint(field: string): string {
  * secret file would otherwise break every signature.
  */
 export function resolveCredentialReference(raw: unknown, location: ReferenceLocation, sources: CredentialSources): ResolvedCredential {
-  const { owner, field, key } = location;
+  const { field, key } = location;
   const fail = (problem: string): ResolvedCredential => ({ ok: false, problem });
 
   if (raw === undefined || raw === null) {
-    return fail(`${owner}: ${field} is missing; ${referenceHint(field)}.`);
+    return fail(`${field} is missing; ${referenceHint(field)}.`);
   }
   if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'boolean') {
     // The value itself is deliberately not quoted: it is (or may be) the secret.
     return fail(
-      `${owner}: ${field} is written in the file as a literal value, and secrets are never read from the accounts file itself. ` +
+      `${field} is written in the file as a literal value, and secrets are never read from the accounts file itself. ` +
         `Remove the value from the file (and rotate it if the file was shared), then ${referenceHint(field)}.`,
     );
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return fail(`${owner}: ${field} must be a reference; ${referenceHint(field)}.`);
+    return fail(`${field} must be a reference; ${referenceHint(field)}.`);
   }
 
   const keys = Object.keys(raw);
   const reference = raw as Record<string, unknown>;
   if (keys.length !== 1 || (keys[0] !== 'env' && keys[0] !== 'file')) {
-    return fail(`${owner}: ${field} must have exactly one key, env or file; ${referenceHint(field)}.`);
+    return fail(`${field} must have exactly one key, env or file; ${referenceHint(field)}.`);
   }
 
   if (keys[0] === 'env') {
     const name = reference['env'];
     if (typeof name !== 'string' || !ENV_NAME_PATTERN.test(name)) {
-      return fail(`${owner}: ${field} names an environment variable that is not a valid variable name; use upper-case letters, digits and underscores, e.g. { env: PRODUCTION_SECRET_KEY }.`);
+      return fail(`${field} names an environment variable that is not a valid variable name; use upper-case letters, digits and underscores, e.g. { env: PRODUCTION_SECRET_KEY }.`);
     }
     const value = sources.env[name]?.trim() ?? '';
     if (value === '') {
-      return fail(`${owner}: ${field} refers to the environment variable ${name}, which is not set or is empty. Set it before starting taskwatch.`);
+      return fail(`${field} refers to the environment variable ${name}, which is not set or is empty. Set it before starting taskwatch.`);
     }
     return { ok: true, value };
   }
@@ -83,7 +82,7 @@ export function resolveCredentialReference(raw: unknown, location: ReferenceLoca
   const path = reference['file'];
   // A path without a slash is more likely a pasted secret than a file name, so it is neither read nor echoed.
   if (typeof path !== 'string' || !path.includes('/') || path.length > 1024) {
-    return fail(`${owner}: ${field} must name a file by a path containing "/", e.g. { file: /run/secrets/production-secret-key } or { file: ./secrets/key }.`);
+    return fail(`${field} must name a file by a path containing "/", e.g. { file: /run/secrets/production-secret-key } or { file: ./secrets/key }.`);
   }
   const fullPath = isAbsolute(path) ? path : resolve(dirname(sources.accountsFilePath), path);
   let contents: string;
@@ -91,11 +90,11 @@ export function resolveCredentialReference(raw: unknown, location: ReferenceLoca
     contents = sources.readFile(fullPath);
   } catch (error) {
     // The path is not quoted: a secret pasted there by mistake would be printed with it.
-    return fail(`${owner}: ${field} refers to the file named in ${key}, which cannot be read (${errorCode(error)}). Check the path and that taskwatch may read it.`);
+    return fail(`${field} refers to the file named in ${key}, which cannot be read (${errorCode(error)}). Check the path and that taskwatch may read it.`);
   }
   const value = contents.trim();
   if (value === '') {
-    return fail(`${owner}: ${field} refers to the file named in ${key}, which is empty. Put the value in it.`);
+    return fail(`${field} refers to the file named in ${key}, which is empty. Put the value in it.`);
   }
   return { ok: true, value };
 }

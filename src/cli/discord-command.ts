@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { registerDiscordCommands } from '../chat/discord/register-commands';
 import { loadConfig, type Environment } from '../config';
+import { DISCORD_SNOWFLAKE_PATTERN } from '../validation/shared-patterns';
 import { EXIT, firstLine, type CliIo } from './io';
 
 /** `taskwatch discord --help`. */
@@ -16,9 +17,6 @@ DISCORD_APPLICATION_ID (and DISCORD_API_URL when set).
 
   --guild <id>   register in one server only: available at once (good for trying it out)
   (no --guild)   register globally: can take up to an hour to appear in every server`;
-
-/** Snowflakes are 17-20 digit numbers. */
-const SNOWFLAKE = /^\d{17,20}$/;
 
 /** Runs `taskwatch discord ...`; resolves to the exit code. Never prints the token. */
 export async function runDiscordCommand(argv: readonly string[], io: CliIo, env: Environment): Promise<number> {
@@ -40,7 +38,7 @@ export async function runDiscordCommand(argv: readonly string[], io: CliIo, env:
     return EXIT.usage;
   }
   const guildId = values.guild;
-  if (guildId !== undefined && !SNOWFLAKE.test(guildId)) {
+  if (guildId !== undefined && !DISCORD_SNOWFLAKE_PATTERN.test(guildId)) {
     io.err.write('taskwatch discord: --guild must be a server ID (17-20 digits; in Discord, right-click the server > Copy Server ID).\n');
     return EXIT.usage;
   }

@@ -17,6 +17,7 @@ import { TASK_KINDS, type TaskKind } from '../providers/types';
 import { KIND_ALIASES, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId } from '../providers/kinds';
 import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
 import { parseDuration } from '../util/duration';
+import { ACCOUNT_NAME_PATTERN as ACCOUNT_PATTERN, REGION_PATTERN } from '../validation/shared-patterns';
 import { cutToken } from './cut-token';
 import { suggestWord } from './suggest-word';
 import type { Command, ParseError, ParseResult, SubscriptionSelection, TaskSelection } from './types';
@@ -43,11 +44,8 @@ export const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-
 /** Option names the grammar knows. */
 export const OPTION_NAMES: readonly string[] = ['region', 'account'];
 
-/** What a region must look like, e.g. `ap-guangzhou`, `cn-hangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
-export const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
-
-/** What an account name must look like (names from the accounts file). */
-export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What a region and an account name must look like: the shared patterns, under the names the grammar has always exported. */
+export { REGION_PATTERN, ACCOUNT_PATTERN };
 
 type Word = { readonly type: 'word'; readonly text: string } | { readonly type: 'option'; readonly name: string; readonly value: string | null };
 

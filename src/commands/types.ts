@@ -12,6 +12,7 @@ import type { CommandAccess } from '../accounts/access-policy';
 import type { WatchLimiter } from '../jobs/watch-quota';
 import type { DurationStore } from '../jobs/durations/duration-store';
 import type { DurationSummary } from '../jobs/durations/duration-group';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 
 /** Options common to task-addressing commands. */
 export interface TaskSelection {
@@ -108,9 +109,7 @@ export interface CommandContext {
  * Where the handler reports failures it did not expect. A pino logger fits. It receives error
  * names and stack frames only, never error messages, which may carry vendor text or secrets.
  */
-export interface CommandErrorLog {
-  error(details: Record<string, unknown>, message: string): void;
-}
+export type CommandErrorLog = Pick<StructuredLogger, 'error'>;
 
 /** How one command ended, for metrics. */
 export interface CommandOutcome {

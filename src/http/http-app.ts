@@ -9,6 +9,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { TaskwatchMetrics } from '../observability/metrics';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 
 /** A named readiness check; resolves true when that dependency is usable. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -187,7 +188,7 @@ export function requireBearerToken(token: string, options: BearerTokenOptions = 
  * JSON body, never express's default page, which shows the stack trace outside production and
  * prints it to standard error around the logger. Call it after every route is mounted.
  */
-export function finishHttpApp(app: Application, log?: { error(details: Record<string, unknown>, message: string): void }): void {
+export function finishHttpApp(app: Application, log?: Pick<StructuredLogger, 'error'>): void {
   app.use((_request: Request, response: Response) => {
     response.status(404).json({ error: 'not_found' });
   });

@@ -18,7 +18,11 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { isProviderError } from '../providers/errors';
 import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
 import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
-import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
+import { MAX_IDS_PER_COMMAND } from '../commands/parse-command';
+import { z } from 'zod';
+import { parseFields } from '../validation/parse-fields';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
+import { accountNameSchema, regionSchema } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
 import type { WatchService } from '../jobs/watch-service';
@@ -56,7 +60,7 @@ export interface WatchApiOptions {
   /** Real time for the rate window and the audit budget of unauthenticated calls; default `Date.now`. */
   readonly now?: () => number;
   /** Told about failures we did not expect (names only, never messages). */
-  readonly log?: { error(details: Record<string, unknown>, message: string): void };
+  readonly log?: Pick<StructuredLogger, 'error'>;
   /**
    * The access policy (its `apiTokens`, the channel defaults and account channel lists) and the
    * audit log. Absent: only `apiToken` is accepted and nothing is audited.
@@ -99,6 +103,31 @@ interface ValidRequest {
   readonly channel: ChannelAddress;
 }
 
+const KIND_PROBLEM = 'must be one of cdn, dcdn, dts, redis, tcss';
+const IDS_PROBLEM = 'must be a non-empty array of task IDs';
+const CHANNEL_PROBLEM = 'must be slack:<channel id> or discord:<channel id>';
+
+/**
+ * The body's fields, each checked on its own. The rules between fields (which IDs a kind takes,
+ * the account's default region) follow in {@link validateWatchRequest}.
+ */
+const WATCH_REQUEST_FIELDS = {
+  kind: z.string({ error: KIND_PROBLEM }).transform((text, context): TaskKind => {
+    const kind = resolveTaskKind(text);
+    if (kind === null) context.issues.push({ code: 'custom', message: KIND_PROBLEM, input: text });
+    return kind as TaskKind;
+  }),
+  // What the IDs must be depends on the kind; only the shape is declared here.
+  ids: z.array(z.unknown(), { error: IDS_PROBLEM }).optional(),
+  region: regionSchema('must look like ap-guangzhou', (text) => text.toLowerCase()).optional(),
+  account: accountNameSchema('must be an account name: letters, digits, dot, dash, underscore').optional(),
+  channel: z.string({ error: CHANNEL_PROBLEM }).transform((text, context): ChannelAddress => {
+    const address = parseChannelAddress(text);
+    if (address === null || address.platform === 'terminal') context.issues.push({ code: 'custom', message: CHANNEL_PROBLEM, input: text });
+    return address as ChannelAddress;
+  }),
+};
+
 /** Checks a request body; resolves to the watch request or field-level errors. */
 export function validateWatchRequest(
   body: unknown,
@@ -110,46 +139,43 @@ export function validateWatchRequest(
   const fields: FieldErrors = Object.create(null) as FieldErrors;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
   const input = body as Record<string, unknown>;
-  const known = new Set(['kind', 'ids', 'region', 'account', 'channel']);
-  for (const key of Object.keys(input)) if (!known.has(key)) fields[key.slice(0, 32)] = 'is not a field of this API';
+  const parsed = parseFields(WATCH_REQUEST_FIELDS, input);
+  for (const key of parsed.unknownFields) fields[key.slice(0, 32)] = 'is not a field of this API';
+  const { ids: rawIds, region, account } = parsed.values;
+  const kind = parsed.values.kind ?? null;
+  const channel = parsed.values.channel ?? null;
 
-  const kind = typeof input['kind'] === 'string' ? resolveTaskKind(input['kind']) : null;
-  if (kind === null) fields['kind'] = 'must be one of cdn, dcdn, dts, redis, tcss';
-
+  // What the IDs must be depends on the kind.
   let ids: string[] = [];
-  const rawIds = input['ids'];
+  let idsProblem: string | null = null;
   if (kind !== null && kindTakesNoId(kind)) {
-    if (rawIds !== undefined && !(Array.isArray(rawIds) && rawIds.length === 0)) fields['ids'] = 'must be absent or empty for tcss (it reports the latest task)';
+    if (input['ids'] !== undefined && !(Array.isArray(input['ids']) && input['ids'].length === 0)) idsProblem = 'must be absent or empty for tcss (it reports the latest task)';
     ids = [LATEST_TASK_ID];
-  } else if (!Array.isArray(rawIds) || rawIds.length === 0) {
-    fields['ids'] = 'must be a non-empty array of task IDs';
+  } else if (rawIds === undefined || rawIds.length === 0) {
+    idsProblem = IDS_PROBLEM;
   } else if (rawIds.length > MAX_IDS_PER_COMMAND) {
-    fields['ids'] = `must hold at most ${MAX_IDS_PER_COMMAND} IDs`;
+    idsProblem = `must hold at most ${MAX_IDS_PER_COMMAND} IDs`;
   } else if (!rawIds.every((id): id is string => typeof id === 'string')) {
-    fields['ids'] = 'must hold strings only';
+    idsProblem = 'must hold strings only';
   } else if (kind !== null) {
     ids = [...new Set(rawIds.map((id) => id.trim()))];
     const bad = ids.find((id) => validateTaskId(kind, id) !== null);
-    if (bad !== undefined) fields['ids'] = `holds an ID that is not a valid ${kind} task ID (${validateTaskId(kind, bad)})`;
+    if (bad !== undefined) idsProblem = `holds an ID that is not a valid ${kind} task ID (${validateTaskId(kind, bad)})`;
     // One task, one ID: `018215` and `18215` are the same Redis task.
     else ids = [...new Set(ids.map((id) => canonicalTaskId(kind, id)))];
   }
-
-  const region = input['region'];
-  if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region.toLowerCase()))) fields['region'] = 'must look like ap-guangzhou';
-  const account = input['account'];
-  if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))) fields['account'] = 'must be an account name: letters, digits, dot, dash, underscore';
-
-  const channelText = input['channel'];
-  const channel = typeof channelText === 'string' ? parseChannelAddress(channelText) : null;
-  if (channel === null || channel.platform === 'terminal') fields['channel'] = 'must be slack:<channel id> or discord:<channel id>';
+  // In the order the body's fields are declared, one problem each.
+  for (const field of Object.keys(WATCH_REQUEST_FIELDS)) {
+    const problem = field === 'ids' ? idsProblem : parsed.problems.find((entry) => entry.path === field)?.message;
+    if (problem) fields[field] = problem;
+  }
 
   // Without account, the channel's default account is used (when the accounts file names one).
-  const accountName = typeof account === 'string' ? account : kind !== null && channel !== null && channel.platform !== 'terminal' ? defaultAccount?.(channel, kind) : undefined;
+  const accountName = account ?? (kind !== null && channel !== null && !parsed.problems.some((problem) => problem.path === 'account') ? defaultAccount?.(channel, kind) : undefined);
   if (kind !== null && fields['account'] === undefined) {
     try {
       providers.get(kind, accountName);
-      const resolvedRegion = typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined);
+      const resolvedRegion = region ?? providers.defaultRegion(kind, accountName) ?? undefined;
       if (kindRequiresRegion(kind) && resolvedRegion === undefined && fields['region'] === undefined) fields['region'] = `is required for ${kind} (the account has no default region)`;
     } catch (error) {
       if (!isProviderError(error)) throw error;
@@ -158,7 +184,7 @@ export function validateWatchRequest(
   }
   if (Object.keys(fields).length > 0 || kind === null || channel === null) return { ok: false, fields };
 
-  const resolvedRegion = kindRequiresRegion(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
+  const resolvedRegion = kindRequiresRegion(kind) ? (region ?? providers.defaultRegion(kind, accountName) ?? undefined) : undefined;
   const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
   return { ok: true, request: { refs, channel } };
 }

@@ -23,7 +23,7 @@ import type { StuckTeller } from './durations/stuck-check';
 import type { WatchConfig } from '../config';
 import { safeError } from '../observability/safe-error';
 import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
-import type { WatchEngineLogger } from './watch-engine-logger';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
 import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
@@ -68,7 +68,7 @@ export interface DeliveryProcessorDependencies {
   readonly hold?: DeliveryHold;
   /** The back-off of failed deliveries; default 1 s doubling up to 5 min. */
   readonly retry?: DeliveryRetry;
-  readonly logger?: WatchEngineLogger;
+  readonly logger?: StructuredLogger;
   /** What to expect of a task like this one (see `durations/`); null without enough history. */
   readonly expectationOf?: (taskKey: string, status: TaskStatus) => Promise<DurationExpectation | null>;
   /** Tells a stuck task once per watch (see `durations/stuck-check.ts`); absent: stuck tasks are not called out. */

@@ -5,7 +5,7 @@
  * distinct error is logged once, then at most once per interval while it keeps happening.
  */
 import { safeError } from '../observability/safe-error';
-import type { WatchEngineLogger } from './watch-engine-logger';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 
 /** How often one recurring error is logged again while it lasts. */
 export const REPEAT_LOG_INTERVAL_MS = 60_000;
@@ -21,7 +21,7 @@ interface ErrorEmitter {
  */
 export function reportErrorEvents(
   emitters: readonly ErrorEmitter[],
-  logger: WatchEngineLogger,
+  logger: StructuredLogger,
   message: string,
   options: { readonly intervalMs?: number; readonly now?: () => number } = {},
 ): void {

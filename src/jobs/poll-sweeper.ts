@@ -28,7 +28,7 @@ import {
 } from './watch-policy';
 import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
-import type { WatchEngineLogger } from './watch-engine-logger';
+import type { StructuredLogger } from '../observability/taskwatch-logger';
 import type { DurationRecorder } from './durations/duration-recorder';
 
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
@@ -53,7 +53,7 @@ export interface PollSweeperDependencies {
   readonly now: () => number;
   /** Turns outbox entries into delivery jobs. */
   readonly flushOutbox: () => Promise<void>;
-  readonly logger: WatchEngineLogger;
+  readonly logger: StructuredLogger;
   /** Remembers how long tasks take (see `durations/`); absent: nothing is remembered. */
   readonly durations?: DurationRecorder;
   /** Calls a task under way stuck once it runs far past its group's usual time (see `durations/stuck-check.ts`). */

@@ -1,23 +1,15 @@
 /**
- * The logging the watch engine needs: a subset of pino's logger, so the composition root
- * passes its pino instance and tests pass nothing.
+ * The engines log through the one logger interface, `TaskwatchLogger`, in its structured form
+ * (`StructuredLogger`, `src/observability/taskwatch-logger.ts`). These names remain for code
+ * written against them.
  */
+import { SILENT_LOGGER, type StructuredLogger } from '../observability/taskwatch-logger';
 
-/** One log method: a structured object first, then a message. */
-export type WatchLogMethod = (object: Record<string, unknown>, message?: string) => void;
+/** @deprecated Use `StructuredLogger['info']` from `src/observability/taskwatch-logger.ts`. */
+export type WatchLogMethod = StructuredLogger['info'];
 
-/** What the watch engine logs through. */
-export interface WatchEngineLogger {
-  readonly debug: WatchLogMethod;
-  readonly info: WatchLogMethod;
-  readonly warn: WatchLogMethod;
-  readonly error: WatchLogMethod;
-}
+/** @deprecated Use `StructuredLogger` from `src/observability/taskwatch-logger.ts`. */
+export type WatchEngineLogger = StructuredLogger;
 
-/** A logger that drops everything. */
-export const SILENT_WATCH_LOGGER: WatchEngineLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+/** @deprecated Use `SILENT_LOGGER` from `src/observability/taskwatch-logger.ts`. */
+export const SILENT_WATCH_LOGGER: StructuredLogger = SILENT_LOGGER;

@@ -21,7 +21,7 @@ import { reportErrorEvents } from './error-events';
 import { createRedisConnection } from './redis-connection';
 import { queueOptions } from './queue-options';
 import type { TaskwatchMetrics } from '../observability/metrics';
-import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
+import { SILENT_LOGGER, type StructuredLogger } from '../observability/taskwatch-logger';
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
 import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
@@ -67,7 +67,7 @@ export interface WatchEngineOptions {
   /** The engine's clock for watch start, deadlines and task age; default `Date.now`. Scheduling uses real time. */
   readonly now?: () => number;
   readonly role: WatchEngineRole;
-  readonly logger?: WatchEngineLogger;
+  readonly logger?: StructuredLogger;
   /** Least ms between two thread replies in one channel, per platform. Default Slack 1000, Discord 1000, terminal 0. */
   readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
   readonly tuning?: WatchEngineTuning;
@@ -119,7 +119,7 @@ export const NOTIFY_QUEUE = 'watch-notify';
 export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const prefix = options.prefix ?? 'taskwatch';
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? SILENT_WATCH_LOGGER;
+  const logger = options.logger ?? SILENT_LOGGER;
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);

@@ -37,7 +37,8 @@ import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time
 import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
 import { decodeCustomId, isTaskwatchCustomId } from './custom-id';
 import { describeDiscordFailure, readDiscordFailure } from './discord-api-failure';
-import { redactDiscordToken, SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
+import { redactDiscordToken } from './discord-logger';
+import { SILENT_LOGGER, type TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { cutText, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 import { DiscordNotifier, discordRestOptions, NO_MENTIONS } from './discord-notifier';
 import { renderMarkdownReply, renderQueryReply, renderStatusCard, renderTextReply, type DiscordMessage } from './embeds';
@@ -50,7 +51,7 @@ export interface DiscordAdapterOptions {
   readonly config: DiscordConfig;
   readonly services: CommandServices;
   /** Receives log lines without tokens; silent when absent. */
-  readonly logger?: DiscordLogger;
+  readonly logger?: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>;
   /** How long `start()` waits for the gateway to be ready (default 30 s). */
   readonly readyTimeoutMs?: number;
 }
@@ -105,7 +106,7 @@ function taskCount(selection: TaskSelection): number {
 /** Creates the Discord surface. Nothing connects until {@link DiscordAdapter.start}. */
 export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
   const { config, services } = options;
-  const log = options.logger ?? SILENT_DISCORD_LOGGER;
+  const log = options.logger ?? SILENT_LOGGER;
   const recent = new RecentTaskIds();
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: discordRestOptions(config) });
   // The notifier may be used by the watch engine before the gateway is up.

@@ -1,19 +1,9 @@
 /**
- * The logger the Discord surface writes to (pino fits it). Lines never contain the bot token
+ * The Discord surface logs through `TaskwatchLogger` (`src/observability/taskwatch-logger.ts`).
+ * Lines never contain the bot token
  * or an interaction token: the surface logs error names, HTTP statuses, Discord codes and
  * redacted routes only, and {@link redactDiscordToken} guards the few free texts it passes on.
  */
-
-/** The logger shape taskwatch passes in. */
-export interface DiscordLogger {
-  info(...parts: unknown[]): void;
-  warn(...parts: unknown[]): void;
-  error(...parts: unknown[]): void;
-}
-
-/** A logger that drops everything. */
-export const SILENT_DISCORD_LOGGER: DiscordLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 // Bot tokens are three base64url parts joined with dots.
 const BOT_TOKEN_PATTERN = /[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}/g;
 

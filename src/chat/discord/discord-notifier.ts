@@ -19,7 +19,7 @@ import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { stuckReplyText } from '../render/stuck-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
-import { SILENT_DISCORD_LOGGER, type DiscordLogger } from './discord-logger';
+import { SILENT_LOGGER, type TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type DiscordMessage } from './embeds';
 
 /** Every message taskwatch sends pings nobody, whatever its text contains. */
@@ -52,7 +52,7 @@ export const THREAD_PERMISSION_HINT =
 export interface DiscordNotifierOptions {
   /** A REST client with the bot token set and {@link DISCORD_REST_RATE_LIMIT_OPTIONS}. */
   readonly rest: REST;
-  readonly logger?: DiscordLogger;
+  readonly logger?: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>;
   /** Epoch ms, for the thread-permission retry; default `Date.now`. */
   readonly now?: () => number;
 }
@@ -72,7 +72,7 @@ export function restBody(message: DiscordMessage, extra: Record<string, unknown>
 export class DiscordNotifier implements Notifier {
   readonly platform = 'discord' as const;
   private readonly rest: REST;
-  private readonly logger: DiscordLogger;
+  private readonly logger: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>;
   private readonly now: () => number;
   private readonly targets = new Map<string, ThreadTarget>();
   /** Channels already told how to grant thread permissions. */
@@ -80,7 +80,7 @@ export class DiscordNotifier implements Notifier {
 
   constructor(options: DiscordNotifierOptions) {
     this.rest = options.rest;
-    this.logger = options.logger ?? SILENT_DISCORD_LOGGER;
+    this.logger = options.logger ?? SILENT_LOGGER;
     this.now = options.now ?? Date.now;
   }
 
@@ -222,7 +222,7 @@ export function discordRestOptions(config: Pick<DiscordConfig, 'apiUrl'>): Parti
  * A notifier with its own REST client, for processes that post notifications but hold no
  * gateway connection (`--role worker`).
  */
-export function createDiscordNotifier(config: Pick<DiscordConfig, 'apiUrl' | 'token'>, logger?: DiscordLogger): DiscordNotifier {
+export function createDiscordNotifier(config: Pick<DiscordConfig, 'apiUrl' | 'token'>, logger?: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>): DiscordNotifier {
   const rest = new REST(discordRestOptions(config)).setToken(config.token);
   return new DiscordNotifier({ rest, ...(logger ? { logger } : {}) });
 }

@@ -4,6 +4,7 @@
  */
 import type { ChannelNotice } from '../../jobs/notifier';
 import { TASK_KINDS, type TaskKind } from '../../providers/types';
+import { ACCOUNT_NAME_PATTERN } from '../../validation/shared-patterns';
 import { taskKindLabel } from './task-kind-label';
 
 const WHY: Readonly<Record<string, string>> = {
@@ -15,7 +16,7 @@ const WHY: Readonly<Record<string, string>> = {
 /** The text of a channel notice, e.g. the one sentence saying why a subscription was suspended. */
 export function channelNoticeText(notice: ChannelNotice): string {
   const kind = (TASK_KINDS as readonly string[]).includes(notice.kind) ? `${taskKindLabel(notice.kind as TaskKind)} tasks` : 'tasks';
-  const account = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(notice.account) ? `"${notice.account}"` : 'of this subscription';
+  const account = ACCOUNT_NAME_PATTERN.test(notice.account) ? `"${notice.account}"` : 'of this subscription';
   const why = WHY[notice.reason] ?? 'it no longer passes the access rules';
   return (
     `The subscription to new ${kind} of the account ${account} is suspended: ${why}. ` +

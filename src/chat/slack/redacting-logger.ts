@@ -4,13 +4,8 @@
  * anything shaped like a Slack token, before a line reaches the application's logger.
  */
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { TaskwatchLogger } from '../../observability/taskwatch-logger';
 
-/** The logger shape taskwatch passes in (pino fits it). */
-export interface AdapterLogger {
-  info(...parts: unknown[]): void;
-  warn(...parts: unknown[]): void;
-  error(...parts: unknown[]): void;
-}
 
 const TOKEN_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 
@@ -38,10 +33,10 @@ function flatten(parts: readonly unknown[]): string {
 }
 
 /** A Bolt logger that writes redacted lines to `target`. */
-export function createRedactingLogger(target: AdapterLogger, secrets: readonly string[]): BoltLogger {
+export function createRedactingLogger(target: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>, secrets: readonly string[]): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   let name = 'slack';
-  const write = (method: keyof AdapterLogger, parts: unknown[]): void => {
+  const write = (method: 'info' | 'warn' | 'error', parts: unknown[]): void => {
     target[method](redactSecrets(`[${name}] ${flatten(parts)}`, secrets));
   };
   return {

@@ -39,7 +39,8 @@ import { escapedWithTimes, resultTextIn, slackTimeStyle } from '../render/time-t
 import { renderMrkdwnReply, renderQueryReply, renderTextReply, REFRESH_ACTION_ID, WATCH_ACTION_ID, type SlackMessage } from './blocks';
 import { escapeMrkdwn } from './mrkdwn';
 import { decodeSelection } from './button-value';
-import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
+import { createRedactingLogger } from './redacting-logger';
+import { SILENT_LOGGER, type TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { requestTimestampGuard } from './request-timestamp-guard';
 import { readSlackApiFailure, type SlackApiFailure } from './slack-api-failure';
 import { SlackNotifier } from './slack-notifier';
@@ -63,7 +64,7 @@ export interface SlackAdapterOptions {
   /** HTTP mode without `httpApp`: where to listen (default 127.0.0.1, any free port). */
   readonly listen?: { readonly port?: number; readonly host?: string };
   /** Receives redacted log lines; silent when absent. */
-  readonly logger?: AdapterLogger;
+  readonly logger?: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>;
   /** The clock the request timestamp guard and the user-group cache read (default the system clock). */
   readonly clock?: Clock;
   /**
@@ -87,8 +88,6 @@ export interface SlackAdapter {
   /** The adapter's own HTTP server address, when it runs one (HTTP mode without `httpApp`). */
   readonly address: AddressInfo | null;
 }
-
-const silentLogger: AdapterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const RESPOND_FAILED = 'Could not answer through Slack';
 
@@ -127,7 +126,7 @@ function fallbackNote(failure: SlackApiFailure): string {
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, services } = options;
   const clock = options.clock ?? systemClock;
-  const log = options.logger ?? silentLogger;
+  const log = options.logger ?? SILENT_LOGGER;
   const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
   const boltLogger: BoltLogger = createRedactingLogger(log, secrets);
   const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';

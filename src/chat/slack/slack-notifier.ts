@@ -13,7 +13,8 @@ import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { stuckReplyText } from '../render/stuck-text';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMessage } from './blocks';
-import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
+import { createRedactingLogger } from './redacting-logger';
+import type { TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
 import { createSlackWebClient, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
 
@@ -134,7 +135,7 @@ function postable(message: SlackMessage): { text: string; blocks: SlackMessage['
  * A notifier with its own web client, for processes that post notifications but take no
  * commands (`--role worker`). Logs go through the same redaction as the adapter's.
  */
-export function createSlackNotifier(config: Pick<SlackConfig, 'apiUrl' | 'botToken' | 'signingSecret' | 'appToken'>, logger?: AdapterLogger): SlackNotifier {
+export function createSlackNotifier(config: Pick<SlackConfig, 'apiUrl' | 'botToken' | 'signingSecret' | 'appToken'>, logger?: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>): SlackNotifier {
   const secrets = [config.botToken, config.signingSecret, config.appToken].filter((secret): secret is string => Boolean(secret));
   const boltLogger = logger ? createRedactingLogger(logger, secrets) : undefined;
   return new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });

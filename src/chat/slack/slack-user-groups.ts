@@ -14,7 +14,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import { systemClock, type Clock } from '../../util/clock';
-import type { AdapterLogger } from './redacting-logger';
+import type { TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { readSlackApiFailure } from './slack-api-failure';
 
 /** How long a `usergroups.list` answer is used before it is asked for again. */
@@ -32,7 +32,7 @@ export interface SlackUserGroupsOptions {
   readonly client: Pick<webApi.WebClient, 'usergroups'>;
   readonly clock?: Clock;
   /** Receives one line per failed lookup, with Slack's error word only. */
-  readonly logger?: Pick<AdapterLogger, 'warn'>;
+  readonly logger?: Pick<TaskwatchLogger, 'warn'>;
   /** Default {@link SLACK_USER_GROUPS_CACHE_MS}. */
   readonly cacheMs?: number;
   /** Default {@link SLACK_USER_GROUPS_MAX_STALE_MS}. */
@@ -51,7 +51,7 @@ interface Snapshot {
 export class SlackUserGroups {
   private readonly client: Pick<webApi.WebClient, 'usergroups'>;
   private readonly clock: Clock;
-  private readonly logger: Pick<AdapterLogger, 'warn'> | null;
+  private readonly logger: Pick<TaskwatchLogger, 'warn'> | null;
   private readonly cacheMs: number;
   private readonly maxStaleMs: number;
   private readonly waitMs: number;

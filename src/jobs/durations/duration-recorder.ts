@@ -6,7 +6,7 @@
 import type { Histogram } from 'prom-client';
 import type { TaskStatus } from '../../providers/types';
 import { safeError } from '../../observability/safe-error';
-import type { WatchEngineLogger } from '../watch-engine-logger';
+import type { StructuredLogger } from '../../observability/taskwatch-logger';
 import { durationGroupOf, observedSpan } from './duration-group';
 import type { DurationStore } from './duration-store';
 
@@ -14,7 +14,7 @@ import type { DurationStore } from './duration-store';
 export class DurationRecorder {
   constructor(
     private readonly store: DurationStore,
-    private readonly logger: WatchEngineLogger,
+    private readonly logger: StructuredLogger,
     /** `taskwatch_task_duration_seconds`, observed once per recorded ending. */
     private readonly histogram?: Histogram<'kind' | 'account'>,
   ) {}

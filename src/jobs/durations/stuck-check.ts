@@ -15,7 +15,7 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import { safeError } from '../../observability/safe-error';
-import type { WatchEngineLogger } from '../watch-engine-logger';
+import type { StructuredLogger } from '../../observability/taskwatch-logger';
 import type { WatchKeys } from '../watch-keys';
 import { durationGroupOf } from './duration-group';
 import type { DurationStore } from './duration-store';
@@ -88,7 +88,7 @@ export interface StuckCheckOptions {
   readonly now: () => number;
   /** Seconds a stuck fact lives: longer than any watch. */
   readonly ttlSeconds: number;
-  readonly logger: WatchEngineLogger;
+  readonly logger: StructuredLogger;
 }
 
 /** Finds stuck tasks as the sweeper observes them, and keeps "said once" per watch in Redis. */

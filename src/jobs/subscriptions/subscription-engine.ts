@@ -35,7 +35,7 @@ import { reportErrorEvents } from '../error-events';
 import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
-import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
+import { SILENT_LOGGER, type StructuredLogger } from '../../observability/taskwatch-logger';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery-processor';
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
 import type { WatchService } from '../watch-service';
@@ -103,7 +103,7 @@ export interface SubscriptionEngineOptions {
   readonly role: WatchEngineRole;
   /** The engine clock (task windows, mutes); scheduling uses real time. Default `Date.now`. */
   readonly now?: () => number;
-  readonly logger?: WatchEngineLogger;
+  readonly logger?: StructuredLogger;
   readonly tuning?: SubscriptionTuning;
   /** The back-off of a mute summary the chat platform refused; the watch engine's (default 1 s doubling up to 5 min). */
   readonly deliveryRetry?: DeliveryRetry;
@@ -148,7 +148,7 @@ const MAX_BACKOFF_MS = 300_000;
 export function createSubscriptionEngine(options: SubscriptionEngineOptions): SubscriptionEngine {
   const prefix = options.prefix ?? 'taskwatch';
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? SILENT_WATCH_LOGGER;
+  const logger = options.logger ?? SILENT_LOGGER;
   const tuning = tuned(options.tuning);
   const deliveryRetry: DeliveryRetry = options.deliveryRetry ?? { minMs: DEFAULT_DELIVERY_RETRY_MS, maxMs: DEFAULT_DELIVERY_RETRY_MAX_MS };
   const redis: Redis = createRedisConnection(options.connection);
