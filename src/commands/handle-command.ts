@@ -5,7 +5,7 @@
  */
 import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess, type CommandAccessCheck } from '../accounts/command-access';
 import type { QuotaRequester } from '../jobs/watch-quota';
-import { formatChannelAddress } from '../jobs/notifier';
+import { formatChannelAddress } from '../util/channel-address';
 import { CLOUD_OF_KIND, kindTakesNoId } from '../providers/kinds';
 import { isProviderError, ProviderError } from '../providers/errors';
 import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';

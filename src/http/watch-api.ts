@@ -20,7 +20,7 @@ import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers
 import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
-import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
+import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../util/channel-address';
 import type { WatchService } from '../jobs/watch-service';
 import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';

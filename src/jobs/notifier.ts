@@ -5,17 +5,12 @@
 import type { TaskState, TaskStatus } from '../providers/types';
 import type { DurationEstimate, DurationExpectation } from './durations/duration-group';
 import type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
+import type { ChannelAddress, ChatPlatform } from '../util/channel-address';
 
 export type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
 
-/** Chat platforms a notification can go to. */
-export type ChatPlatform = 'slack' | 'discord' | 'terminal';
-
-/** A channel on a platform. Serialized as `<platform>:<channelId>`, e.g. `slack:C123`. */
-export interface ChannelAddress {
-  readonly platform: ChatPlatform;
-  readonly channelId: string;
-}
+// Defined below both chat and jobs; re-exported for the jobs that already read them from here.
+export { formatChannelAddress, parseChannelAddress, type ChannelAddress, type ChatPlatform } from '../util/channel-address';
 
 /** Why a watch ended, when it has. */
 export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error' | 'replaced' | 'channel_gone';
@@ -155,16 +150,4 @@ export interface Notifier {
   postSummary?(channel: ChannelAddress, summary: ChannelSummary): Promise<string>;
   /** Posts a {@link ChannelNotice} as one channel message; optional, like `postSummary`. */
   postNotice?(channel: ChannelAddress, notice: ChannelNotice): Promise<string>;
-}
-
-/** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */
-export function parseChannelAddress(text: string): ChannelAddress | null {
-  const match = /^(slack|discord|terminal):([A-Za-z0-9_.-]{1,64})$/.exec(text.trim());
-  if (!match) return null;
-  return { platform: match[1] as ChatPlatform, channelId: match[2] as string };
-}
-
-/** Formats a {@link ChannelAddress} as `<platform>:<channelId>`. */
-export function formatChannelAddress(channel: ChannelAddress): string {
-  return `${channel.platform}:${channel.channelId}`;
 }
