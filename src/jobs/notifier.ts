@@ -132,9 +132,30 @@ export interface ChannelNotice {
   readonly reason: string;
 }
 
+/**
+ * What a platform can do, as far as delivering notifications goes; each platform declares its
+ * own (see `src/chat/chat-platform.ts`). A notify-only webhook robot has edits and threads off.
+ */
+export interface DeliveryCapabilities {
+  /** Least ms between two posts to one channel, the platform's posting limit; 0 for none. */
+  readonly pacingMs: number;
+  /**
+   * Whether a posted card can be edited in place. Without, the card is posted once and never
+   * edited: changes reach the channel only as `postThreadReply` posts.
+   */
+  readonly edits: boolean;
+  /** Whether replies go into a thread under the card; without, `postThreadReply` posts in the channel. */
+  readonly threads: boolean;
+}
+
+/** The capabilities of a notifier that declares none: edits and threads, no pacing. */
+export const FULL_DELIVERY_CAPABILITIES: DeliveryCapabilities = { pacingMs: 0, edits: true, threads: true };
+
 /** Posts and edits status cards and their threads on one platform. */
 export interface Notifier {
   readonly platform: ChatPlatform;
+  /** What the platform can do; absent: {@link FULL_DELIVERY_CAPABILITIES}. */
+  readonly capabilities?: DeliveryCapabilities;
   /** Posts a new card in a channel; resolves to the platform's message ID (Slack ts, Discord message ID). */
   postCard(channel: ChannelAddress, card: StatusCard): Promise<string>;
   /** Edits a posted card in place. */

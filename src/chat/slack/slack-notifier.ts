@@ -16,6 +16,7 @@ import { renderStatusCard, renderTextReply, renderTransitionNotice, type SlackMe
 import { createRedactingLogger, type AdapterLogger } from './redacting-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
 import { createSlackWebClient, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
+import { SLACK_CAPABILITIES } from './slack-capabilities';
 
 /** What {@link SlackNotifier} needs. */
 export interface SlackNotifierOptions {
@@ -30,6 +31,7 @@ export interface SlackNotifierOptions {
 /** Posts and edits status cards and thread replies in Slack. */
 export class SlackNotifier implements Notifier {
   readonly platform = 'slack' as const;
+  readonly capabilities = SLACK_CAPABILITIES;
   private readonly client: webApi.WebClient;
 
   constructor(options: SlackNotifierOptions) {
