@@ -60,9 +60,9 @@ export interface ChatPlatformInstance {
 }
 
 /** A chat platform: what it is, whether it is configured, and how to build it. */
-export interface ChatPlatformDefinition<Section = unknown> {
+export interface ChatPlatformDefinition<Section = unknown, Name extends ChatPlatform = ChatPlatform> {
   /** Its name in channel addresses (`<name>:<channel>`) and in `/readyz`. */
-  readonly name: ChatPlatform;
+  readonly name: Name;
   readonly capabilities: ChatCapabilities;
   /**
    * Runs in this process's own terminal: opened with `--shell`, or when no other platform is
@@ -81,9 +81,9 @@ export interface ChatPlatformDefinition<Section = unknown> {
 }
 
 /**
- * Checks a platform definition against the contract while keeping its section's type for
- * `configSection`, `secrets` and `create`.
+ * Checks a platform definition against the contract while keeping its section's type (inferred
+ * from `configSection`) for `secrets` and `create`, and its name for `platforms.ts`'s check.
  */
-export function defineChatPlatform<Section>(definition: ChatPlatformDefinition<Section>): ChatPlatformDefinition<Section> {
+export function defineChatPlatform<Section, const Name extends ChatPlatform>(definition: ChatPlatformDefinition<Section, Name>): ChatPlatformDefinition<Section, Name> {
   return definition;
 }

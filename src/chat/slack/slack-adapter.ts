@@ -71,6 +71,8 @@ export interface SlackAdapterOptions {
    * policy names Slack user groups.
    */
   readonly userGroupsCacheMs?: number;
+  /** The notifier to expose (default one of its own): lets the watch engine post before the adapter exists. */
+  readonly notifier?: Notifier;
 }
 
 /** A running (or startable) Slack surface. */
@@ -188,7 +190,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     deferInitialization: true,
   });
   // Its own client: the notification queue retries failed posts, so this one does not (see SLACK_NOTIFIER_RETRY_CONFIG).
-  const notifier = new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
+  const notifier = options.notifier ?? new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
   const userGroups = services.access?.policy.namesSlackGroups
     ? new SlackUserGroups({ client: app.client, clock, logger: log, ...(options.userGroupsCacheMs !== undefined ? { cacheMs: options.userGroupsCacheMs } : {}) })
     : null;
