@@ -11,15 +11,14 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
 import type { TaskItem, TaskState, TaskStatus } from '../../providers/types';
-import { formatDuration } from '../../util/duration';
 import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
-import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
+import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 import { kindTakesNoId } from '../../providers/kinds';
@@ -295,12 +294,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   if (notice.skippedStates.length > 0) {
     fields.push(field('Passed through', notice.skippedStates.map((state) => presentState(state).label).join(' → '), false));
   }
-  const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeDiscordMarkdown(notice.endMessage ?? describeWatchEnd(notice.endReason)));
-  if (notice.replacedBy) ending.push(escapeDiscordMarkdown(replacedTaskText(current, notice.replacedBy)));
-  else if (notice.endMessage) ending.push(escapeDiscordMarkdown(notice.endMessage));
-  if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
-  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeDiscordMarkdown(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  const ending = noticeEndingLines(notice, escapeDiscordMarkdown);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));
 
   const embed: APIEmbed = {

@@ -3,9 +3,11 @@
  * the reasons read the same in Slack, Discord and the terminal.
  */
 import { COMMAND_NAME } from '../../commands/messages';
-import type { WatchEndReason } from '../../jobs/notifier';
+import type { TransitionNotice, WatchEndReason } from '../../jobs/notifier';
 import type { TaskStatus } from '../../providers/types';
+import { formatDuration } from '../../util/duration';
 import { presentStatus } from './state-presentation';
+import { comparedWithUsualText } from './stuck-text';
 import { taskKindLabel } from './task-kind-label';
 
 const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
@@ -36,4 +38,19 @@ export function replacedTaskText(last: Pick<TaskStatus, 'kind' | 'id' | 'found' 
     `A newer ${label} task, ${replacedBy}, replaced ${last.id} before taskwatch saw ${last.id} end; ` +
     `${last.id} was last seen ${presentStatus(last).label}. To watch ${replacedBy}, use ${COMMAND_NAME} watch ${last.kind}.`
   );
+}
+
+/**
+ * The closing lines of a thread reply: why the watch ended, which task replaced the watched
+ * one, how long the task took and how that compares with usual. Empty for a reply that ends
+ * nothing and took no known time. `escape` makes text safe for the platform's markup.
+ */
+export function noticeEndingLines(notice: TransitionNotice, escape: (text: string) => string): string[] {
+  const lines: string[] = [];
+  if (notice.endReason) lines.push(escape(notice.endMessage ?? describeWatchEnd(notice.endReason)));
+  if (notice.replacedBy) lines.push(escape(replacedTaskText(notice.current, notice.replacedBy)));
+  else if (notice.endMessage) lines.push(escape(notice.endMessage));
+  if (notice.durationMs !== null) lines.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
+  if (notice.durationMs !== null && notice.usual) lines.push(`⏱ ${escape(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  return lines;
 }

@@ -17,8 +17,8 @@ import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
-import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
+import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { stuckCardMark } from '../render/stuck-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
 
@@ -268,12 +268,7 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (notice.changedItems.length > 0) {
     blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${fittedList(notice.changedItems.map(itemLine))}`));
   }
-  const ending: string[] = [];
-  if (notice.endReason) ending.push(escapeMrkdwn(notice.endMessage ?? describeWatchEnd(notice.endReason)));
-  if (notice.replacedBy) ending.push(escapeMrkdwn(replacedTaskText(current, notice.replacedBy)));
-  else if (notice.endMessage) ending.push(escapeMrkdwn(notice.endMessage));
-  if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
-  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeMrkdwn(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  const ending = noticeEndingLines(notice, escapeMrkdwn);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));
   const footer = context(contextParts(current));
   if (footer) blocks.push(footer);
