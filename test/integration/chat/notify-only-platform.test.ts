@@ -6,8 +6,11 @@
  */
 import type Redis from 'ioredis';
 import { chatSecrets, remoteChatConfigured } from '../../../src/chat/platforms';
-import type { ChatPlatformDefinition } from '../../../src/chat/chat-platform';
+import type { ChatPlatformContext, ChatPlatformDefinition } from '../../../src/chat/chat-platform';
+import type { CommandServices } from '../../../src/commands/types';
+import { PassThrough } from 'node:stream';
 import { loadConfig, type TaskwatchConfig } from '../../../src/config';
+import { createLogger } from '../../../src/observability/logger';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
@@ -20,6 +23,12 @@ import { waitFor } from '../../support/wait';
 import { sandboxAccounts, TEST_WATCH_CONFIG } from '../jobs/engine-setup';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
+
+/** What the composition root hands a platform, with a logger that masks `secrets` and writes into `sink`. */
+function contextFor(services: CommandServices, takesCommands: boolean, secrets: readonly string[], sink = new PassThrough()): ChatPlatformContext {
+  const logger = createLogger({ level: 'info', pretty: false, secrets, destination: sink });
+  return { services, logger, takesCommands, console: { input: new PassThrough(), output: new PassThrough(), banner: '', onClose: () => undefined } };
+}
 
 /** The configuration of an empty environment: no chat platform of its own. */
 function emptyConfig(): TaskwatchConfig {
@@ -64,9 +73,19 @@ describe('a notify-only webhook robot', () => {
     expect(chatSecrets(config, [absent])).toEqual([]);
     expect(robot.capabilities).toMatchObject({ edits: false, threads: false, ephemeral: false, receivesCommands: false });
 
-    const instance = await robot.create(robot.configSection(config), { takesCommands: true } as Parameters<ChatPlatformDefinition['create']>[1]);
+    const sink = new PassThrough();
+    const providers = createProviderRegistry({ accounts: [], rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new RedisRateBudget(redis, { prefix: uniqueQueueName('robot-rate') }) });
+    const context = contextFor({ providers }, true, chatSecrets(config, [robot]), sink);
+    const instance = await robot.create(robot.configSection(config), context);
     expect(instance.notifier).toBeInstanceOf(WebhookRobotNotifier);
     expect([instance.routes, instance.ready, instance.start, instance.stop]).toEqual([undefined, undefined, undefined, undefined]);
+    // Its secret is on the masking list, so a log line that quotes the URL does not carry the token.
+    context.logger.warn(`webhook refused: ${webhook.url}`);
+    context.logger.flush();
+    providers.close();
+    const logged = String(sink.read() ?? '');
+    expect(logged).toContain('webhook refused');
+    expect(logged).not.toContain('robot-secret-token-123');
   });
 
   it('given a watched task going pending -> running -> succeeded, then the robot posts the card and each change once, paced, and is never asked to edit', async () => {
@@ -74,12 +93,12 @@ describe('a notify-only webhook robot', () => {
     const config = emptyConfig();
     const section = robot.configSection(config);
     if (section === null) throw new Error('robot not configured');
-    const { notifier } = await robot.create(section, { takesCommands: false } as Parameters<ChatPlatformDefinition['create']>[1]);
     const prefix = uniqueQueueName('robot');
     registry = createProviderRegistry(
       { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
+    const { notifier } = await robot.create(section, contextFor({ providers: registry }, false, [webhook.url]));
     // No deliverySpacingMs: the pacing is the robot's own, from its capabilities.
     engine = createWatchEngine({ connection: redisServer.url, prefix, providers: registry, notifiers: [notifier], watch: TEST_WATCH_CONFIG, role: 'all', now: () => clock.now() });
     await engine.start();
