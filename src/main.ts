@@ -246,10 +246,11 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     }
 
     for (const platform of platforms) {
-      await platform.start?.();
-      // Pushed last, so stopped first: no new commands while the jobs wind down.
+      // Pushed last, so stopped first: no new commands while the jobs wind down. Pushed before
+      // starting, so a platform that fails half-way through its start is stopped too.
       const stop = platform.stop;
       if (stop) stoppers.push(() => stop());
+      await platform.start?.();
     }
 
     return { httpPort: http?.port ?? null, closed, stop: stopAll, stopNow };
