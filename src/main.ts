@@ -15,6 +15,8 @@ import type { AccessPolicy } from './accounts/access-policy';
 import type { AuditLog } from './accounts/audit-log';
 import { kindTakesNoId } from './providers/kinds';
 import type { TaskKind } from './providers/types';
+import type { ChatPlatformDefinition, ChatPlatformInstance } from './chat/chat-platform';
+import { CHAT_PLATFORM_DEFINITIONS, chatSecrets, remoteChatConfigured } from './chat/platforms';
 
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
@@ -50,8 +52,7 @@ export interface StartOptions {
  * input and no chat platform configured. Never for a worker, which takes no commands.
  */
 export function terminalChatOpens(options: Pick<StartOptions, 'config' | 'role' | 'shell' | 'stdin'>): boolean {
-  const chatPlatformConfigured = options.config.slack !== null || options.config.discord !== null;
-  return options.role !== 'worker' && (options.shell || (!chatPlatformConfigured && options.stdin.isTTY === true));
+  return options.role !== 'worker' && (options.shell || (!remoteChatConfigured(options.config) && options.stdin.isTTY === true));
 }
 
 /** The log file in the data directory, used while the terminal chat owns the screen. */
@@ -134,7 +135,6 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const { WatchStore } = await import('./jobs/watch-store');
     const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
 
-    const { runCommandText } = await import('./commands/handle-command');
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
       providers,
       log: logger,
@@ -149,53 +149,33 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const readiness: Record<string, () => Promise<boolean> | boolean> = {
       redis: async () => (await budgetConnection.ping()) === 'PONG',
     };
-    const starters: Array<() => Promise<void>> = [];
 
-    let slackMount: ((app: import('express').Application) => void) | null = null;
-    if (config.slack && options.role !== 'worker') {
-      const { createSlackAdapter } = await import('./chat/slack/slack-adapter');
-      const slackConfig = config.slack;
-      slackMount = (httpApp) => {
-        const slack = createSlackAdapter({ config: slackConfig, services, httpApp, logger });
-        notifiers.push(slack.notifier);
-        readiness['slack'] = () => slack.connected;
-        starters.push(() => slack.start());
-        stoppers.push(() => slack.stop());
-      };
-    } else if (config.slack) {
-      // Workers post notifications but take no commands.
-      const { createSlackNotifier } = await import('./chat/slack/slack-notifier');
-      notifiers.push(createSlackNotifier(config.slack, logger));
-    }
-
-    if (config.discord && options.role !== 'worker') {
-      const { createDiscordAdapter } = await import('./chat/discord/discord-adapter');
-      const discord = createDiscordAdapter({ config: config.discord, services, logger });
-      notifiers.push(discord.notifier);
-      readiness['discord'] = () => discord.connected;
-      starters.push(() => discord.start());
-      stoppers.push(() => discord.stop());
-    } else if (config.discord) {
-      const { createDiscordNotifier } = await import('./chat/discord/discord-notifier');
-      notifiers.push(createDiscordNotifier({ token: config.discord.token, apiUrl: config.discord.apiUrl }, logger));
-    }
-
-    let terminal: import('./chat/terminal/terminal-chat').TerminalChat | null = null;
     let closeTerminal: () => void = () => undefined;
     const closed = new Promise<void>((resolve) => {
       closeTerminal = resolve;
     });
-    if (terminalOpens) {
-      const { TerminalChat } = await import('./chat/terminal/terminal-chat');
-      terminal = new TerminalChat({
-        input: options.stdin as unknown as import('node:stream').Readable,
-        output: options.stdout as unknown as import('node:stream').Writable,
+    // Every configured platform, in the order listed: its notifier serves the engine from its
+    // first job; a web process also mounts its routes, checks its readiness and starts it.
+    const platforms: ChatPlatformInstance[] = [];
+    const chatConsole = {
+      input: options.stdin as unknown as import('node:stream').Readable,
+      output: options.stdout as unknown as import('node:stream').Writable,
+      banner: banner(config, sandboxNote, options.logFile ?? null),
+      onClose: () => closeTerminal(),
+    };
+    for (const definition of CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>) {
+      const section = definition.local === true ? (terminalOpens ? definition.configSection(config) : null) : definition.configSection(config);
+      if (section === null) continue;
+      const instance = await definition.create(section, {
         services,
-        runCommand: runCommandText,
-        banner: banner(config, sandboxNote, options.logFile ?? null),
-        onClose: () => closeTerminal(),
+        logger,
+        takesCommands: options.role !== 'worker',
+        console: chatConsole,
       });
-      notifiers.push(terminal);
+      notifiers.push(instance.notifier);
+      const ready = instance.ready;
+      if (ready) readiness[definition.name] = () => ready();
+      platforms.push(instance);
     }
 
     const { createWatchEngine } = await import('./jobs/watch-engine');
@@ -249,7 +229,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         queues: [...engine.queues, ...subscriptions.queues],
         beforeMetrics: () => engine.refreshMetrics(),
       });
-      slackMount?.(app);
+      for (const platform of platforms) platform.routes?.(app);
       if ((config.apiToken || policy.hasApiTokens) && options.role !== 'worker') {
         const { createWatchApiRouter } = await import('./http/watch-api');
         const { RedisApiRateWindow } = await import('./http/api-rate-window');
@@ -265,11 +245,12 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       logger.info({ port: http.port }, 'HTTP server listening');
     }
 
-    for (const start of starters) await start();
-    if (terminal) {
-      const chat = terminal;
-      chat.start();
-      stoppers.push(async () => chat.stop());
+    for (const platform of platforms) {
+      // Pushed last, so stopped first: no new commands while the jobs wind down. Pushed before
+      // starting, so a platform that fails half-way through its start is stopped too.
+      const stop = platform.stop;
+      if (stop) stoppers.push(() => stop());
+      await platform.start?.();
     }
 
     return { httpPort: http?.port ?? null, closed, stop: stopAll, stopNow };
@@ -342,9 +323,7 @@ interface AuditSinks {
 async function createProcessAuditLog(config: TaskwatchConfig, accounts: readonly CloudAccount[], logger: Logger, sinks: AuditSinks): Promise<AuditLog> {
   const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
   const { createLogger } = await import('./observability/logger');
-  const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, config.slack?.botToken, config.discord?.token].filter(
-    (secret): secret is string => typeof secret === 'string',
-  );
+  const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, ...chatSecrets(config)].filter((secret): secret is string => typeof secret === 'string');
   let auditLogger: Logger;
   if (config.auditFile !== null) {
     const file = await openAuditFile(config.auditFile);
@@ -381,8 +360,9 @@ function banner(config: TaskwatchConfig, sandboxNote: string | null, logFile: st
       'Real clouds: set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY and ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET.',
     );
   }
-  if (!config.slack) lines.push('Slack: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).');
-  if (!config.discord) lines.push('Discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID.');
+  for (const platform of CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>) {
+    if (platform.setupHint !== null && platform.local !== true && platform.configSection(config) === null) lines.push(platform.setupHint);
+  }
   if (!config.redisUrl) lines.push(`Redis: a local redis-server keeps watches in ${config.dataDir}/ (set REDIS_URL to use your own).`);
   return lines.join('\n');
 }

@@ -13,7 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_ACCOUNT, type CloudAccount } from '../config';
-import { parseChannelAddress } from '../jobs/notifier';
+import { parseChannelAddress } from '../util/channel-address';
 import type { CloudName } from '../providers/types';
 import { normalizeGroupHandle } from './access-subject';
 import type { AuditLog } from './audit-log';

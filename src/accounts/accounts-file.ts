@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ACCOUNT, type AlibabaAccount, type CloudAccount, type TencentAccount } from '../config';
-import { parseChannelAddress } from '../jobs/notifier';
+import { parseChannelAddress } from '../util/channel-address';
 import type { CloudName } from '../providers/types';
 import { channelIdProblem, entryText, parseAccessSubject, parseDiscordChannel, parseSlackChannel, type AccessSubject, type SubjectResult } from './access-subject';
 import { errorCode, resolveCredentialReference, type CredentialSources } from './credential-reference';

@@ -6,7 +6,7 @@
  */
 import type { Command, CommandContext, ParseError, StatsCommand } from '../commands/types';
 import { DEFAULT_ACCOUNT } from '../config';
-import { formatChannelAddress } from '../jobs/notifier';
+import { formatChannelAddress } from '../util/channel-address';
 import { type CloudName, type TaskKind } from '../providers/types';
 import { refusalMessage, type AccessAction, type CommandAccess, type Principal, type RefusalReason } from './access-policy';
 import type { AuditEntry } from './audit-log';

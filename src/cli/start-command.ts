@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAccountSetup } from '../accounts/account-setup';
 import { loadConfig, type Environment, type TaskwatchConfig } from '../config';
+import { chatSecrets } from '../chat/platforms';
 import { EXIT, firstLine, type CliIo } from './io';
 import { listenForStopRequests, type StopReason } from './stop-signals';
 
@@ -127,14 +128,7 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
 
 /** Every configured secret value, so the logger can mask them wherever they appear. */
 function secretsOf(config: TaskwatchConfig): string[] {
-  const secrets: Array<string | null> = [
-    config.slack?.botToken ?? null,
-    config.slack?.signingSecret ?? null,
-    config.slack?.appToken ?? null,
-    config.discord?.token ?? null,
-    config.adminToken,
-    config.apiToken,
-  ];
+  const secrets: Array<string | null> = [...chatSecrets(config), config.adminToken, config.apiToken];
   for (const account of config.accounts) {
     secrets.push(account.cloud === 'tencent' ? account.secretKey : account.accessKeySecret);
   }

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import type { Environment } from '../config';
 import { resolveTaskKind, validateTaskId, kindTakesNoId } from '../providers/kinds';
-import { parseChannelAddress } from '../jobs/notifier';
+import { parseChannelAddress } from '../util/channel-address';
 import { EXIT, firstLine, type CliIo } from './io';
 
 const USAGE = `Usage: taskwatch watch <kind> <id> [<id> ...] --notify slack:<channel id>|discord:<channel id> [--region R] [--account A] [--api URL]

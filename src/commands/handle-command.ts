@@ -3,9 +3,9 @@
  * chat-neutral {@link CommandResult}. Never throws: provider failures become `failures` or an
  * error reply, and anything unexpected becomes a generic error reply.
  */
-import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess, type CommandAccessCheck } from '../accounts/command-access';
+import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess } from '../accounts/command-access';
 import type { QuotaRequester } from '../jobs/watch-quota';
-import { formatChannelAddress } from '../jobs/notifier';
+import { formatChannelAddress } from '../util/channel-address';
 import { CLOUD_OF_KIND, kindTakesNoId } from '../providers/kinds';
 import { isProviderError, ProviderError } from '../providers/errors';
 import { LATEST_TASK_ID, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../providers/types';
@@ -305,15 +305,6 @@ async function gate(command: Command, context: CommandContext, services: Command
   if (!check.allowed) return { refusal: check.text };
   if (check.account === null || !('kind' in command)) return { command };
   return { command: { ...command, account: check.account } };
-}
-
-/**
- * The access gate and watch limits of a watch started outside the command text (a chat button):
- * one audit line, and the watches count against the user's per-minute limit when allowed.
- */
-export async function checkWatchAccessAndLimit(selection: TaskSelection, context: CommandContext, services: CommandServices): Promise<CommandAccessCheck> {
-  const command: Command = { type: 'watch', ...selection };
-  return checkCommandAccessAndLimit(command, context, services.access, limitOf(command, context, services) ?? (async () => null));
 }
 
 /**

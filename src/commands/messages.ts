@@ -226,6 +226,14 @@ export function missingRegionText(kind: TaskKind): string {
 /** The reply to watch commands where no watch engine runs. */
 export const WATCHING_UNAVAILABLE_TEXT = 'Watching is not available yet. You can still query a task now, e.g. ' + exampleFor('cdn') + '.';
 
+/**
+ * The reply to a button that cannot be read (made by an older taskwatch, or forged): run the
+ * command again, or its `watch` form for a Watch button.
+ */
+export function buttonExpiredText(subcommand?: 'watch'): string {
+  return `This button no longer works. Run ${COMMAND_NAME}${subcommand ? ` ${subcommand}` : ''} again.`;
+}
+
 /** The reply when something failed on taskwatch's side; says nothing about the cause. */
 export const INTERNAL_ERROR_TEXT = 'Something went wrong on our side, and the command did not finish. Please try again; if it keeps happening, tell the operators.';
 

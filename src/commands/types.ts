@@ -5,7 +5,7 @@
  */
 import type { ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
-import type { ChannelAddress, ChatPlatform } from '../jobs/notifier';
+import type { ChannelAddress, ChatPlatform } from '../util/channel-address';
 import type { WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 import type { CommandAccess } from '../accounts/access-policy';

@@ -24,7 +24,7 @@ import { parseFields } from '../validation/parse-fields';
 import type { StructuredLogger } from '../observability/taskwatch-logger';
 import { accountNameSchema, regionSchema } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
-import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
+import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../util/channel-address';
 import type { WatchService } from '../jobs/watch-service';
 import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';

@@ -56,8 +56,8 @@ export interface DeliveryProcessorDependencies {
   readonly store: WatchStore;
   readonly notifiers: { get(platform: ChatPlatform): Notifier | undefined };
   readonly watch: WatchConfig;
-  /** Least time between two thread replies in one channel, per platform. */
-  readonly spacingMs: Readonly<Record<ChatPlatform, number>>;
+  /** Least time between two thread replies in one channel of a platform. */
+  readonly spacingMs: (platform: ChatPlatform) => number;
   /** The card's "next check" for a watch (epoch ms), or null. */
   readonly nextCheckOf: (task: TaskRecord) => Promise<number | null>;
   /** The engine's clock (epoch ms), for deciding whether a status ends a watch. */
@@ -100,7 +100,7 @@ export class DeliveryProcessor {
     // between would post the change without its ending, and the ending again after it.
     if (endingPending(watch, task, this.dependencies.now())) return this.later(job, token, BUSY_RETRY_MS);
     if (needsReply(watch, task)) {
-      const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs[channel.platform]);
+      const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs(channel.platform));
       if (waitMs > 0) return this.later(job, token, waitMs);
       const claimant = job.id ?? `job-${job.timestamp}`;
       if (!(await store.claimDelivery(watch.watchId, claimant, Date.now(), CLAIM_TTL_MS))) return this.later(job, token, BUSY_RETRY_MS);
@@ -143,7 +143,8 @@ export class DeliveryProcessor {
     const latestTask = await store.loadTask(watch.taskKey);
     if (latest && latestTask && (needsCard(latest, latestTask) || stuckCard)) {
       try {
-        await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
+        // A platform that cannot edit keeps its card as posted; the replies told the change.
+        if (notifier.capabilities?.edits !== false) await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
       } catch (error) {
         if (error instanceof NotifierRateLimitedError) {
           await store.holdChannel(watch.channel, error.retryAfterMs);
@@ -180,7 +181,7 @@ export class DeliveryProcessor {
     const [watch, task] = await Promise.all([store.loadWatch(watchId), store.loadTask(taskKey)]);
     // An ending says how long it took instead; a stuck word after it would be stale.
     if (!watch || !task?.status || watch.endReason !== null || watch.cardMessageId === null || task.status.terminal) return false;
-    const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs[channel.platform]);
+    const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs(channel.platform));
     if (waitMs > 0) return this.later(job, token, waitMs);
     const facts = await stuck.take(watchId);
     if (facts === null) return false;

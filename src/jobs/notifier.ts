@@ -5,17 +5,12 @@
 import type { TaskState, TaskStatus } from '../providers/types';
 import type { DurationEstimate, DurationExpectation } from './durations/duration-group';
 import type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
+import type { ChannelAddress, ChatPlatform } from '../util/channel-address';
 
 export type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
 
-/** Chat platforms a notification can go to. */
-export type ChatPlatform = 'slack' | 'discord' | 'terminal';
-
-/** A channel on a platform. Serialized as `<platform>:<channelId>`, e.g. `slack:C123`. */
-export interface ChannelAddress {
-  readonly platform: ChatPlatform;
-  readonly channelId: string;
-}
+// Defined below both chat and jobs; re-exported for the jobs that already read them from here.
+export { formatChannelAddress, parseChannelAddress, type ChannelAddress, type ChatPlatform } from '../util/channel-address';
 
 /** Why a watch ended, when it has. */
 export type WatchEndReason = 'terminal' | 'deadline' | 'aged_out' | 'not_found' | 'auth_failed' | 'unwatched' | 'error' | 'replaced' | 'channel_gone';
@@ -137,9 +132,30 @@ export interface ChannelNotice {
   readonly reason: string;
 }
 
+/**
+ * What a platform can do, as far as delivering notifications goes; each platform declares its
+ * own (see `src/chat/chat-platform.ts`). A notify-only webhook robot has edits and threads off.
+ */
+export interface DeliveryCapabilities {
+  /** Least ms between two posts to one channel, the platform's posting limit; 0 for none. */
+  readonly pacingMs: number;
+  /**
+   * Whether a posted card can be edited in place. Without, the card is posted once and never
+   * edited: changes reach the channel only as `postThreadReply` posts.
+   */
+  readonly edits: boolean;
+  /** Whether replies go into a thread under the card; without, `postThreadReply` posts in the channel. */
+  readonly threads: boolean;
+}
+
+/** The capabilities of a notifier that declares none: edits and threads, no pacing. */
+export const FULL_DELIVERY_CAPABILITIES: DeliveryCapabilities = { pacingMs: 0, edits: true, threads: true };
+
 /** Posts and edits status cards and their threads on one platform. */
 export interface Notifier {
   readonly platform: ChatPlatform;
+  /** What the platform can do; absent: {@link FULL_DELIVERY_CAPABILITIES}. */
+  readonly capabilities?: DeliveryCapabilities;
   /** Posts a new card in a channel; resolves to the platform's message ID (Slack ts, Discord message ID). */
   postCard(channel: ChannelAddress, card: StatusCard): Promise<string>;
   /** Edits a posted card in place. */
@@ -155,16 +171,4 @@ export interface Notifier {
   postSummary?(channel: ChannelAddress, summary: ChannelSummary): Promise<string>;
   /** Posts a {@link ChannelNotice} as one channel message; optional, like `postSummary`. */
   postNotice?(channel: ChannelAddress, notice: ChannelNotice): Promise<string>;
-}
-
-/** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */
-export function parseChannelAddress(text: string): ChannelAddress | null {
-  const match = /^(slack|discord|terminal):([A-Za-z0-9_.-]{1,64})$/.exec(text.trim());
-  if (!match) return null;
-  return { platform: match[1] as ChatPlatform, channelId: match[2] as string };
-}
-
-/** Formats a {@link ChannelAddress} as `<platform>:<channelId>`. */
-export function formatChannelAddress(channel: ChannelAddress): string {
-  return `${channel.platform}:${channel.channelId}`;
 }

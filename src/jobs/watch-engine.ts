@@ -68,7 +68,10 @@ export interface WatchEngineOptions {
   readonly now?: () => number;
   readonly role: WatchEngineRole;
   readonly logger?: StructuredLogger;
-  /** Least ms between two thread replies in one channel, per platform. Default Slack 1000, Discord 1000, terminal 0. */
+  /**
+   * Least ms between two thread replies in one channel, per platform, overriding the pacing the
+   * platform's notifier declares (`Notifier.capabilities`, default 0).
+   */
   readonly deliverySpacingMs?: Partial<Record<ChatPlatform, number>>;
   readonly tuning?: WatchEngineTuning;
   /** Counters and gauges to keep; {@link WatchEngine.refreshMetrics} fills the gauges. */
@@ -103,9 +106,6 @@ const RESERVATION_TTL_MS = 30_000;
 
 /** How often a command waiting for another's reservation looks again. */
 const RESERVATION_POLL_MS = 50;
-
-/** Default per-platform spacing of thread replies in one channel. */
-export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
 
 export { EVENTS_KEPT } from './queue-options';
 
@@ -307,7 +307,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     store,
     notifiers,
     watch: options.watch,
-    spacingMs: { ...DEFAULT_DELIVERY_SPACING_MS, ...options.deliverySpacingMs },
+    spacingMs: (platform) => options.deliverySpacingMs?.[platform] ?? notifiers.get(platform)?.capabilities?.pacingMs ?? 0,
     now,
     nextCheckOf: (task) => store.nextCheckOf(task.groupId, task.taskKey),
     onDelivery: (platform, outcome) => options.metrics?.notifications.inc({ platform, outcome }),

@@ -25,13 +25,13 @@ import {
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
 } from 'discord.js';
+import { withCardMessage } from '../../commands/card-message';
 import { handleCommand, watchLimitRefusal } from '../../commands/handle-command';
 import { auditInvalidButton, auditInvalidCommand } from '../../accounts/command-access';
-import { describeParseError } from '../../commands/messages';
+import { buttonExpiredText, describeParseError, INTERNAL_ERROR_TEXT } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { DiscordConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
-import type { WatchService } from '../../jobs/watch-service';
 import { type TaskStatus } from '../../providers/types';
 import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time-text';
 import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
@@ -68,9 +68,6 @@ export interface DiscordAdapter {
   readonly connected: boolean;
 }
 
-const BUTTON_EXPIRED_TEXT = 'This button no longer works. Run /task-status again.';
-const UNEXPECTED_TEXT = 'Something went wrong on our side, and the command did not finish. Please try again; if it keeps happening, tell the operators.';
-
 /** Options for `editReply` and friends: a rendered message that pings nobody. */
 function replyOptions(message: DiscordMessage): InteractionEditReplyOptions & InteractionReplyOptions {
   return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: NO_MENTIONS };
@@ -83,19 +80,6 @@ function channelOf(channelId: string): ChannelAddress {
 /** Where recently seen IDs are kept: the server, or the channel for DMs. */
 function guildKeyOf(interaction: Interaction): string {
   return interaction.guildId ?? `channel:${interaction.channelId ?? 'none'}`;
-}
-
-/** Services whose `watch` uses a given message as the card. */
-function withCardMessage(services: CommandServices, cardMessageId: string): CommandServices {
-  const watches = services.watches;
-  if (!watches) return services;
-  const wrapped: WatchService = {
-    watch: (request) => watches.watch({ ...request, cardMessageId }),
-    unwatch: (channel, refs) => watches.unwatch(channel, refs),
-    unwatchAll: (channel) => watches.unwatchAll(channel),
-    list: (channel) => watches.list(channel),
-  };
-  return { ...services, watches: wrapped };
 }
 
 /** How many tasks a selection names; an ID-less kind (TCSS) names its one latest task. */
@@ -211,7 +195,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const context: CommandContext = { platform: 'discord', channel: channelOf(interaction.channelId), userId: interaction.user.id, groups: roleIdsOf(interaction.member) };
     if (!target) {
       if (services.access) auditInvalidButton('button', context, services.access);
-      await interaction.reply({ ...replyOptions(renderTextReply(BUTTON_EXPIRED_TEXT)), flags: MessageFlags.Ephemeral });
+      await interaction.reply({ ...replyOptions(renderTextReply(buttonExpiredText())), flags: MessageFlags.Ephemeral });
       return;
     }
     const { selection } = target;
@@ -272,7 +256,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       warn('Discord interaction failed', error);
       if (interaction.isRepliable() && (interaction.deferred || interaction.replied)) {
         try {
-          await interaction.followUp({ ...replyOptions(renderTextReply(UNEXPECTED_TEXT)), flags: MessageFlags.Ephemeral });
+          await interaction.followUp({ ...replyOptions(renderTextReply(INTERNAL_ERROR_TEXT)), flags: MessageFlags.Ephemeral });
         } catch (followUpError) {
           warn('Could not tell the user about the failure', followUpError);
         }

@@ -21,6 +21,7 @@ import { stuckReplyText } from '../render/stuck-text';
 import { DISCORD_ERROR_CODES, DiscordApiError, describeDiscordFailure, isPermissionFailure, readDiscordFailure } from './discord-api-failure';
 import { SILENT_LOGGER, type TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { renderStatusCard, renderTextReply, renderTransitionNotice, type DiscordMessage } from './embeds';
+import { DISCORD_CAPABILITIES } from './discord-capabilities';
 
 /** Every message taskwatch sends pings nobody, whatever its text contains. */
 export const NO_MENTIONS = { parse: [] as [] };
@@ -71,6 +72,7 @@ export function restBody(message: DiscordMessage, extra: Record<string, unknown>
 /** Posts and edits status cards and their threads in Discord. */
 export class DiscordNotifier implements Notifier {
   readonly platform = 'discord' as const;
+  readonly capabilities = DISCORD_CAPABILITIES;
   private readonly rest: REST;
   private readonly logger: Pick<TaskwatchLogger, 'info' | 'warn' | 'error'>;
   private readonly now: () => number;

@@ -11,14 +11,14 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { QueryFailure, TaskSelection } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
 import type { TaskItem, TaskState, TaskStatus } from '../../providers/types';
-import { formatDuration } from '../../util/duration';
+import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, endingSentences } from '../render/watch-end-text';
-import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
+import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
 import { kindTakesNoId } from '../../providers/kinds';
@@ -85,20 +85,9 @@ export function embedLength(embed: APIEmbed): number {
   return total;
 }
 
-/** Lists lines until `limit` characters or `maxLines`, then says how many were left out. */
-export function listWithin(lines: readonly string[], limit: number, maxLines: number = 20): string {
-  const kept: string[] = [];
-  let length = 0;
-  const reserve = 24; // room for "…and N more"
-  for (const line of lines) {
-    const size = discordLength(line) + 1;
-    if (kept.length >= maxLines || length + size > limit - reserve) break;
-    kept.push(line);
-    length += size;
-  }
-  const left = lines.length - kept.length;
-  if (left > 0) kept.push(`…and ${left} more`);
-  return kept.join('\n');
+/** Discord's room for a list: `maxChars` as Discord counts them, 24 kept for "…and N more". */
+function fittedList(lines: readonly string[], maxChars: number, maxLines: number = 20): string {
+  return listWithin(lines, { maxChars, maxLines, reserve: 24, measure: discordLength });
 }
 
 function itemLine(item: TaskItem): string {
@@ -148,7 +137,7 @@ function detailedStatusEmbed(status: TaskStatus, budget: number, extraFields: re
   if (status.items.length > 0) {
     const name = `${itemHeading(status.kind)} (${status.items.length})`;
     const room = Math.min(DISCORD_LIMITS.fieldValue, budget - embedLength(embed) - discordLength(name));
-    if (room > 60) embed.fields = [...(embed.fields ?? []), field(name, listWithin(status.items.map(itemLine), room, 10), false)];
+    if (room > 60) embed.fields = [...(embed.fields ?? []), field(name, fittedList(status.items.map(itemLine), room, 10), false)];
   }
   return embed;
 }
@@ -196,7 +185,7 @@ function compactEmbed(statuses: readonly TaskStatus[], failures: readonly QueryF
   const embed: APIEmbed = {
     title,
     color: failures.length > 0 && statuses.length === 0 ? STATE_COLOURS.failure : worst ? colourOf(worst) : STATE_COLOURS.unknown,
-    description: listWithin(lines, 3900, 60),
+    description: fittedList(lines, 3900, 60),
   };
   const fields: APIEmbedField[] = [];
   if (first?.region) fields.push(field('Region', codeSpan(first.region, 40), true));
@@ -305,9 +294,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   if (notice.skippedStates.length > 0) {
     fields.push(field('Passed through', notice.skippedStates.map((state) => presentState(state).label).join(' → '), false));
   }
-  const ending = endingSentences(notice).map(escapeDiscordMarkdown);
-  if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
-  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeDiscordMarkdown(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  const ending = noticeEndingLines(notice, escapeDiscordMarkdown);
   if (ending.length > 0) fields.push(field(notice.endReason ? 'Watch ended' : 'Note', ending.join('\n'), false));
 
   const embed: APIEmbed = {
@@ -321,7 +308,7 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
   if (notice.changedItems.length > 0) {
     const name = `Changed (${notice.changedItems.length})`;
     const room = Math.min(DISCORD_LIMITS.fieldValue, EMBED_BUDGET - embedLength(embed) - discordLength(name));
-    if (room > 60) embed.fields = [...fields, field(name, listWithin(notice.changedItems.map(itemLine), room, 10), false)];
+    if (room > 60) embed.fields = [...fields, field(name, fittedList(notice.changedItems.map(itemLine), room, 10), false)];
   }
   return { content: '', embeds: [embed], components: [] };
 }

@@ -3,9 +3,11 @@
  * the reasons read the same in Slack, Discord and the terminal.
  */
 import { COMMAND_NAME } from '../../commands/messages';
-import type { WatchEndReason } from '../../jobs/notifier';
+import type { TransitionNotice, WatchEndReason } from '../../jobs/notifier';
 import type { TaskStatus } from '../../providers/types';
+import { formatDuration } from '../../util/duration';
 import { presentStatus } from './state-presentation';
+import { comparedWithUsualText } from './stuck-text';
 import { taskKindLabel } from './task-kind-label';
 
 const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
@@ -53,4 +55,17 @@ export function endingSentences(notice: {
   if (notice.replacedBy) return [replacedTaskText(notice.current, notice.replacedBy)];
   const message = notice.endMessage?.trim() ?? '';
   return [message !== '' ? message : describeWatchEnd(notice.endReason)];
+}
+
+/**
+ * The closing lines of a thread reply: why the watch ended (said once, see
+ * {@link endingSentences}), how long the task took and how that compares with usual. Empty for a
+ * reply that ends nothing and took no known time. `escape` makes text safe for the platform's
+ * markup.
+ */
+export function noticeEndingLines(notice: TransitionNotice, escape: (text: string) => string): string[] {
+  const lines = endingSentences(notice).map(escape);
+  if (notice.durationMs !== null) lines.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
+  if (notice.durationMs !== null && notice.usual) lines.push(`⏱ ${escape(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  return lines;
 }

@@ -11,13 +11,14 @@ import type { QueryFailure } from '../../commands/types';
 import type { StatusCard, TransitionNotice } from '../../jobs/notifier';
 import type { TaskItem, TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
+import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, endingSentences } from '../render/watch-end-text';
-import { comparedWithUsualText, stuckCardMark } from '../render/stuck-text';
+import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { stuckCardMark } from '../render/stuck-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
 
@@ -80,18 +81,9 @@ function itemLine(item: TaskItem): string {
   return parts.join(' ');
 }
 
-/** Lists lines until the text limit or `maxLines`, then says how many were left out. */
-function listWithin(lines: readonly string[], maxLines: number, limit: number = 2900): string {
-  const kept: string[] = [];
-  let length = 0;
-  for (const line of lines) {
-    if (kept.length >= maxLines || length + line.length + 1 > limit - 40) break;
-    kept.push(line);
-    length += line.length + 1;
-  }
-  const left = lines.length - kept.length;
-  if (left > 0) kept.push(`…and ${left} more`);
-  return kept.join('\n');
+/** Slack's room for a list in one section: 2,900 characters, 40 kept for "…and N more". */
+function fittedList(lines: readonly string[]): string {
+  return listWithin(lines, { maxChars: 2900, maxLines: MAX_LISTED_ITEMS, reserve: 40 });
 }
 
 function contextParts(status: TaskStatus): string[] {
@@ -111,7 +103,7 @@ function detailedStatusBlocks(status: TaskStatus): SlackBlock[] {
   const blocks: SlackBlock[] = [section(lines.join('\n'))];
   if (status.items.length > 0) {
     const label = itemHeading(status.kind);
-    blocks.push(section(`*${label} (${status.items.length}):*\n${listWithin(status.items.map(itemLine), MAX_LISTED_ITEMS)}`));
+    blocks.push(section(`*${label} (${status.items.length}):*\n${fittedList(status.items.map(itemLine))}`));
   }
   const footer = context(contextParts(status));
   if (footer) blocks.push(footer);
@@ -274,11 +266,9 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (current.message) lines.push(escapeMrkdwn(current.message.slice(0, 500)));
   const blocks: SlackBlock[] = [section(lines.join('\n'))];
   if (notice.changedItems.length > 0) {
-    blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${listWithin(notice.changedItems.map(itemLine), MAX_LISTED_ITEMS)}`));
+    blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${fittedList(notice.changedItems.map(itemLine))}`));
   }
-  const ending = endingSentences(notice).map(escapeMrkdwn);
-  if (notice.durationMs !== null) ending.push(`Total duration: ${formatDuration(notice.durationMs)}.`);
-  if (notice.durationMs !== null && notice.usual) ending.push(`⏱ ${escapeMrkdwn(comparedWithUsualText(notice.durationMs, notice.usual))}`);
+  const ending = noticeEndingLines(notice, escapeMrkdwn);
   if (ending.length > 0) blocks.push(section(ending.join('\n')));
   const footer = context(contextParts(current));
   if (footer) blocks.push(footer);

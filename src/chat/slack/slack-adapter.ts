@@ -25,15 +25,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver, type BlockAction, type BlockElementAction, type Logger as BoltLogger, type RespondArguments, type RespondFn } from '@slack/bolt';
 import express, { Router } from 'express';
-import { auditInvalidButton, checkCommandAccess } from '../../accounts/command-access';
-import { checkWatchAccessAndLimit, LATEST_TASK_ID, noteStartedWatches, queryTasks, runCommandText } from '../../commands/handle-command';
+import { auditInvalidButton } from '../../accounts/command-access';
+import { withCardMessage } from '../../commands/card-message';
+import { handleCommand, runCommandText } from '../../commands/handle-command';
+import { buttonExpiredText } from '../../commands/messages';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
 import type { SlackConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
-import { isProviderError } from '../../providers/errors';
-import type { TaskRef } from '../../providers/types';
 import { systemClock, type Clock } from '../../util/clock';
 import { escapedWithTimes, resultTextIn, slackTimeStyle } from '../render/time-text';
 import { renderMrkdwnReply, renderQueryReply, renderTextReply, REFRESH_ACTION_ID, WATCH_ACTION_ID, type SlackMessage } from './blocks';
@@ -72,6 +72,8 @@ export interface SlackAdapterOptions {
    * policy names Slack user groups.
    */
   readonly userGroupsCacheMs?: number;
+  /** The notifier to expose (default one of its own): lets the watch engine post before the adapter exists. */
+  readonly notifier?: Notifier;
 }
 
 /** A running (or startable) Slack surface. */
@@ -95,15 +97,34 @@ function channelOf(channelId: string): ChannelAddress {
   return { platform: 'slack', channelId };
 }
 
-/** Refs for a selection: one per ID; an ID-less kind (TCSS) gets its single "latest" ref. */
-function refsOfSelection(selection: TaskSelection): TaskRef[] {
-  const ids = selection.ids.length > 0 ? selection.ids : [LATEST_TASK_ID];
-  return ids.map((id) => ({
-    kind: selection.kind,
-    id,
-    ...(selection.region ? { region: selection.region } : {}),
-    ...(selection.account ? { account: selection.account } : {}),
-  }));
+/** A button press, read: what it acts on, where, and by whom. */
+interface ButtonPress {
+  readonly selection: TaskSelection;
+  readonly channelId: string;
+  /** The message the button sits on; null when Slack did not say. */
+  readonly messageTs: string | null;
+  readonly userId: string;
+}
+
+/** One button's handler: its action ID, how an unreadable press is audited and answered, and what a press does. */
+interface SlackButtonHandler {
+  readonly actionId: string;
+  /** The button's name in the audit line of an unreadable press. */
+  readonly auditName: string;
+  /** The command an unreadable press is told to run again, beyond the query. */
+  readonly expiredSubcommand?: 'watch';
+  /** Whether a press without its message cannot be run (Refresh edits that message). */
+  readonly needsMessage: boolean;
+  run(press: ButtonPress, context: CommandContext, respond: RespondFn, client: App['client']): Promise<void>;
+}
+
+/** Reads a press of one of our buttons; null when its value, channel or user cannot be read. */
+function parseButtonPress(body: BlockAction, action: BlockElementAction): ButtonPress | null {
+  const selection = action.type === 'button' ? decodeSelection(action.value ?? '') : null;
+  const channelId = body.channel?.id ?? body.container?.channel_id;
+  const messageTs = body.message?.ts ?? body.container?.message_ts;
+  if (!selection || typeof channelId !== 'string') return null;
+  return { selection, channelId, messageTs: typeof messageTs === 'string' ? messageTs : null, userId: body.user.id };
 }
 
 function ephemeral(message: SlackMessage): RespondArguments {
@@ -187,7 +208,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     deferInitialization: true,
   });
   // Its own client: the notification queue retries failed posts, so this one does not (see SLACK_NOTIFIER_RETRY_CONFIG).
-  const notifier = new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
+  const notifier = options.notifier ?? new SlackNotifier({ client: createSlackWebClient(config, boltLogger, SLACK_NOTIFIER_RETRY_CONFIG) });
   const userGroups = services.access?.policy.namesSlackGroups
     ? new SlackUserGroups({ client: app.client, clock, logger: log, ...(options.userGroupsCacheMs !== undefined ? { cacheMs: options.userGroupsCacheMs } : {}) })
     : null;
@@ -220,31 +241,17 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   };
 
+  /** The reply to anything but a query's statuses: the command layer's text, only to the asker. */
+  const answerEphemerally = async (result: Exclude<CommandResult, { type: 'statuses' }>, respond: RespondFn): Promise<void> => {
+    await respondSafely(respond, ephemeral(renderMrkdwnReply(escapedWithTimes(slackTimeStyle, (time) => resultTextIn(result, time), escapeMrkdwn))));
+  };
+
   const answer = async (result: CommandResult, channelId: string, respond: RespondFn, client: App['client']): Promise<void> => {
     if (result.type === 'statuses') {
       await postStatuses(result, channelId, respond, client);
       return;
     }
-    await respondSafely(respond, ephemeral(renderMrkdwnReply(escapedWithTimes(slackTimeStyle, (time) => resultTextIn(result, time), escapeMrkdwn))));
-  };
-
-  /**
-   * Buttons run a query or a watch without the command handler, so they pass the same access
-   * gate (and audit) with the presser as the principal: whoever posted the message may have been
-   * allowed, the presser need not be. Returns the selection with its account resolved, or the refusal.
-   */
-  const gateButton = async (type: 'query' | 'watch', selection: TaskSelection, channelId: string, userId: string): Promise<{ selection: TaskSelection; context: CommandContext } | { refusal: string }> => {
-    const context: CommandContext = { platform: 'slack', channel: channelOf(channelId), userId, groups: await groupsOf(userId) };
-    // A Watch press is a watch: access, then the watch limits, before anything reaches a cloud.
-    if (type === 'watch') {
-      const check = await checkWatchAccessAndLimit(selection, context, services);
-      if (!check.allowed) return { refusal: check.text };
-      return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
-    }
-    if (!services.access) return { selection, context };
-    const check = checkCommandAccess({ type, ...selection }, context, services.access);
-    if (!check.allowed) return { refusal: check.text };
-    return { selection: check.account === null ? selection : { ...selection, account: check.account }, context };
+    await answerEphemerally(result, respond);
   };
 
   /** A press whose value could not be read leaves a trace too: a forged value is an attempt. */
@@ -252,6 +259,26 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (!services.access) return;
     const channel = channelOf(typeof channelId === 'string' ? channelId : 'unknown');
     auditInvalidButton(button, { platform: 'slack', channel, userId, groups: [] }, services.access);
+  };
+
+  /**
+   * Every button, one handler each (parse, then run, as Sapphire's interaction handlers do):
+   * acknowledged at once, its value read back into a selection (an unreadable one is audited and
+   * refused), then run through `handleCommand` with the presser as the principal, so a press
+   * passes the same access gate, limits, audit and metrics as the typed command.
+   */
+  const onButton = (handler: SlackButtonHandler): void => {
+    app.action({ type: 'block_actions', action_id: handler.actionId }, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const press = parseButtonPress(body, action);
+      if (!press || (handler.needsMessage && press.messageTs === null)) {
+        auditButton(handler.auditName, body.channel?.id ?? body.container?.channel_id, body.user.id);
+        await respondSafely(respond, ephemeral(renderTextReply(buttonExpiredText(handler.expiredSubcommand))));
+        return;
+      }
+      const context: CommandContext = { platform: 'slack', channel: channelOf(press.channelId), userId: press.userId, groups: await groupsOf(press.userId) };
+      await handler.run(press, context, respond, client);
+    });
   };
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
@@ -262,82 +289,51 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await answer(result, command.channel_id, respond, client);
   });
 
-  app.action({ type: 'block_actions', action_id: REFRESH_ACTION_ID }, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const selection = action.type === 'button' ? decodeSelection(action.value ?? '') : null;
-    const channelId = body.channel?.id ?? body.container?.channel_id;
-    const messageTs = body.message?.ts ?? body.container?.message_ts;
-    if (!selection || typeof channelId !== 'string' || typeof messageTs !== 'string') {
-      auditButton('refresh', channelId, body.user.id);
-      await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status again.')));
-      return;
-    }
-    const refreshGate = await gateButton('query', selection, channelId, body.user.id);
-    if ('refusal' in refreshGate) {
-      await respondSafely(respond, ephemeral(renderTextReply(refreshGate.refusal)));
-      return;
-    }
-    let message: SlackMessage;
-    try {
-      const outcome = await queryTasks(refsOfSelection(refreshGate.selection), services.providers);
-      message = renderQueryReply(outcome.statuses, outcome.failures);
-    } catch (error) {
-      log.error(`Refresh failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
-      await respondSafely(respond, ephemeral(renderTextReply('Refreshing failed unexpectedly. Try again; if it keeps failing, tell the taskwatch admins.')));
-      return;
-    }
-    try {
-      await client.chat.update({ channel: channelId, ts: messageTs, text: message.text, blocks: [...message.blocks] });
-    } catch (error) {
-      const failure = readSlackApiFailure('chat.update', error);
-      log.warn(`Slack chat.update failed (${failure.reason})`);
-      const text =
-        failure.reason === 'rate_limited'
-          ? `Slack is limiting updates in this channel; press Refresh again in ${Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000))} s.`
-          : 'Slack did not let taskwatch update this message; run /task-status again.';
-      await respondSafely(respond, ephemeral(renderTextReply(text)));
-    }
+  onButton({
+    actionId: REFRESH_ACTION_ID,
+    auditName: 'refresh',
+    needsMessage: true,
+    run: async (press, context, respond, client) => {
+      const result = await handleCommand({ type: 'query', ...press.selection }, context, services);
+      if (result.type !== 'statuses') {
+        await answerEphemerally(result, respond);
+        return;
+      }
+      const message = renderQueryReply(result.statuses, result.failures);
+      try {
+        await client.chat.update({ channel: press.channelId, ts: press.messageTs as string, text: message.text, blocks: [...message.blocks] });
+      } catch (error) {
+        const failure = readSlackApiFailure('chat.update', error);
+        log.warn(`Slack chat.update failed (${failure.reason})`);
+        const text =
+          failure.reason === 'rate_limited'
+            ? `Slack is limiting updates in this channel; press Refresh again in ${Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000))} s.`
+            : 'Slack did not let taskwatch update this message; run /task-status again.';
+        await respondSafely(respond, ephemeral(renderTextReply(text)));
+      }
+    },
   });
 
-  app.action({ type: 'block_actions', action_id: WATCH_ACTION_ID }, async ({ ack, body, action, respond }) => {
-    await ack();
-    const selection = action.type === 'button' ? decodeSelection(action.value ?? '') : null;
-    const channelId = body.channel?.id ?? body.container?.channel_id;
-    const messageTs = body.message?.ts ?? body.container?.message_ts;
-    if (!selection || typeof channelId !== 'string') {
-      auditButton('watch', channelId, body.user.id);
-      await respondSafely(respond, ephemeral(renderTextReply('This button no longer works. Run /task-status watch again.')));
-      return;
-    }
-    if (!services.watches) {
-      await respondSafely(respond, ephemeral(renderTextReply('Watching is not available yet in this taskwatch.')));
-      return;
-    }
-    const watchGate = await gateButton('watch', selection, channelId, body.user.id);
-    if ('refusal' in watchGate) {
-      await respondSafely(respond, ephemeral(renderTextReply(watchGate.refusal)));
-      return;
-    }
-    try {
-      const refs = refsOfSelection(watchGate.selection);
+  onButton({
+    actionId: WATCH_ACTION_ID,
+    auditName: 'watch',
+    expiredSubcommand: 'watch',
+    needsMessage: false,
+    run: async (press, context, respond) => {
       // One task: this very message becomes its card. Several: each gets a card of its own, as
       // on Discord; a card shows one task, so sharing this message would overwrite the others.
-      const ownCard = refs.length === 1 && typeof messageTs === 'string';
-      const started = await services.watches.watch({
-        refs,
-        channel: channelOf(channelId),
-        requestedBy: body.user.id,
-        ...(ownCard ? { cardMessageId: messageTs } : {}),
-      });
-      await noteStartedWatches(watchGate.context, services, started.map((summary) => summary.watchId));
-      const count = started.length;
+      const ownCard = Math.max(1, press.selection.ids.length) === 1 && press.messageTs !== null;
+      const watchServices = ownCard ? withCardMessage(services, press.messageTs as string) : services;
+      const result = await handleCommand({ type: 'watch', ...press.selection }, context, watchServices);
+      if (result.type === 'statuses') throw new Error('a watch answered with statuses');
+      if (result.type !== 'watching') {
+        await answerEphemerally(result, respond);
+        return;
+      }
+      const count = result.watches.length;
       const where = ownCard ? "in this message's thread" : "in the thread of the task's own status card";
       await respondSafely(respond, ephemeral(renderTextReply(`Watching ${count} ${count === 1 ? 'task' : 'tasks'}: each state change will be posted ${where}.`)));
-    } catch (error) {
-      const text = isProviderError(error) ? `Could not start watching: ${error.userMessage}` : 'Could not start watching. Try again; if it keeps failing, tell the taskwatch admins.';
-      if (!isProviderError(error)) log.error(`Watch button failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
-      await respondSafely(respond, ephemeral(renderTextReply(text)));
-    }
+    },
   });
 
   app.error(async (error) => {

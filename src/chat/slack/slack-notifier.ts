@@ -17,6 +17,7 @@ import { createRedactingLogger } from './redacting-logger';
 import type { TaskwatchLogger } from '../../observability/taskwatch-logger';
 import { readSlackApiFailure, SlackApiError } from './slack-api-failure';
 import { createSlackWebClient, SLACK_NOTIFIER_RETRY_CONFIG } from './slack-web-client';
+import { SLACK_CAPABILITIES } from './slack-capabilities';
 
 /** What {@link SlackNotifier} needs. */
 export interface SlackNotifierOptions {
@@ -31,6 +32,7 @@ export interface SlackNotifierOptions {
 /** Posts and edits status cards and thread replies in Slack. */
 export class SlackNotifier implements Notifier {
   readonly platform = 'slack' as const;
+  readonly capabilities = SLACK_CAPABILITIES;
   private readonly client: webApi.WebClient;
 
   constructor(options: SlackNotifierOptions) {

@@ -16,6 +16,7 @@ import { presentState } from '../render/state-presentation';
 import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
 import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
 import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
+import { TERMINAL_CAPABILITIES } from './terminal-capabilities';
 
 /** Runs one line of command text; the command core's `runCommandText`. */
 export type CommandRunner = (text: string, context: CommandContext, services: CommandServices) => Promise<CommandResult>;
@@ -44,6 +45,7 @@ const PROMPT = 'you> ';
 /** A terminal chat session; also the {@link Notifier} for the `terminal` platform. */
 export class TerminalChat implements Notifier {
   readonly platform = 'terminal' as const;
+  readonly capabilities = TERMINAL_CAPABILITIES;
   private readline: Interface | null = null;
   private nextCardNumber = 1;
   private pending: Promise<void> = Promise.resolve();

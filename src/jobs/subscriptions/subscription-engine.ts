@@ -194,8 +194,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     return ids.map((id, index) => readSubscriptionRecord(id, (results[index]?.[1] ?? {}) as Record<string, string>)).filter((record): record is SubscriptionRecord => record !== null);
   };
 
-  const summarize = (record: SubscriptionRecord, number: number): SubscriptionSummary => {
-    const address = parseChannelAddress(record.channel) ?? { platform: 'slack' as const, channelId: record.channel };
+  /** `address` is the channel the caller asked about: the one the record is filed under. */
+  const summarize = (record: SubscriptionRecord, number: number, address: ChannelAddress): SubscriptionSummary => {
     return {
       subscriptionId: record.id,
       number,
@@ -533,11 +533,11 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       }
       const list = await channelRecords(channel);
       const index = list.findIndex((record) => record.id === id);
-      return summarize(list[index] ?? (existing as SubscriptionRecord), index + 1);
+      return summarize(list[index] ?? (existing as SubscriptionRecord), index + 1, request.channel);
     },
 
     async list(address: ChannelAddress): Promise<SubscriptionSummary[]> {
-      return (await channelRecords(formatChannelAddress(address))).map((record, index) => summarize(record, index + 1));
+      return (await channelRecords(formatChannelAddress(address))).map((record, index) => summarize(record, index + 1, address));
     },
 
     async unsubscribe(address: ChannelAddress, number: number): Promise<SubscriptionSummary | null> {
@@ -545,7 +545,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       const record = list[number - 1];
       if (!record) return null;
       await remove(record);
-      return summarize(record, number);
+      return summarize(record, number, address);
     },
 
     async unsubscribeAll(address: ChannelAddress): Promise<number> {

@@ -18,6 +18,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { RecordingWatchService } from '../../support/recording-watch-service';
+import type { CommandOutcome } from '../../../src/commands/types';
 
 const SIGNING_SECRET = 'test-signing-secret-access-0a1b2c3d';
 const WAIT_MS = 10_000;
@@ -36,6 +37,7 @@ describe('access through the Slack adapter', () => {
   let eventsUrl: string;
   const watches = new RecordingWatchService();
   const auditLines: string[] = [];
+  const observed: CommandOutcome[] = [];
 
   beforeAll(async () => {
     slack = await startFakeSlack();
@@ -44,7 +46,7 @@ describe('access through the Slack adapter', () => {
     providers = production.createProviders();
     const access = { policy: production.policy, audit: createAuditLog((line) => auditLines.push(line)) };
     const httpApp = express();
-    adapter = createSlackAdapter({ config: { botToken: slack.botToken, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: slack.apiUrl }, services: { providers, watches, access }, httpApp });
+    adapter = createSlackAdapter({ config: { botToken: slack.botToken, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: slack.apiUrl }, services: { providers, watches, access, observer: { commandCompleted: (outcome) => observed.push(outcome) } }, httpApp });
     await adapter.start();
     server = await new Promise<Server>((resolve) => {
       const listening = httpApp.listen(0, '127.0.0.1', () => resolve(listening));
@@ -103,6 +105,44 @@ describe('access through the Slack adapter', () => {
       ['slack:U0MALLORY', 'query', 'refused'],
       ['slack:U0MALLORY', 'query', 'refused'],
       ['slack:U0MALLORY', 'watch', 'refused'],
+    ]);
+  });
+
+  it('given buttons pressed by an allowed and a refused user, then each press is one command to the metrics observer, refused with the words of the typed command', async () => {
+    const task = sandbox.addTask({ kind: 'cdn', owner: PRODUCTION.id, items: [{ name: 'https://prod.example.com/b.js', steps: [{ afterMs: 0, status: 'process', percent: 50 }] }] });
+    await postSlashCommand(eventsUrl, { text: `cdn ${task}`, response_url: slack.newResponseUrl(), channel_id: 'C0PROD', user_id: 'U0ALICE' }, { signingSecret: SIGNING_SECRET });
+    const post = await slack.waitForCall((call) => call.method === 'chat.postMessage' && textOf(call.body).includes(task), WAIT_MS);
+    const ts = String(post.answer?.['ts']);
+
+    /** Sends `/task-status <text>` or presses a button under Alice's answer; resolves to the ephemeral answer's text. */
+    const replyTo = async (userId: string, input: { readonly text: string } | { readonly actionId: string }): Promise<string> => {
+      const responseUrl = slack.newResponseUrl();
+      if ('text' in input) {
+        await postSlashCommand(eventsUrl, { text: input.text, response_url: responseUrl, channel_id: 'C0PROD', user_id: userId }, { signingSecret: SIGNING_SECRET });
+      } else {
+        const button = findButton(post.body['blocks'], input.actionId);
+        await postInteraction(eventsUrl, blockActionPayload({ button: button!, channelId: 'C0PROD', messageTs: ts, messageBlocks: post.body['blocks'], responseUrl, userId }), { signingSecret: SIGNING_SECRET });
+      }
+      const reply = await slack.waitForCall((call) => call.method === 'response_url' && responseUrl.endsWith(call.responseUrlId ?? '-'), WAIT_MS);
+      return String(reply.body['text']);
+    };
+
+    const typedWatch = await replyTo('U0MALLORY', { text: `watch cdn ${task}` });
+    observed.length = 0;
+    const watchPress = await replyTo('U0MALLORY', { actionId: WATCH_ACTION_ID });
+    const refreshPress = await replyTo('U0MALLORY', { actionId: REFRESH_ACTION_ID });
+    expect(watchPress).toBe(typedWatch);
+    expect(refreshPress).toContain('You are not allowed to query tasks with the Tencent Cloud account named');
+
+    await postInteraction(eventsUrl, blockActionPayload({ button: findButton(post.body['blocks'], REFRESH_ACTION_ID)!, channelId: 'C0PROD', messageTs: ts, messageBlocks: post.body['blocks'], responseUrl: slack.newResponseUrl(), userId: 'U0ALICE' }), { signingSecret: SIGNING_SECRET });
+    await slack.waitForCall((call) => call.method === 'chat.update', WAIT_MS);
+    expect(await replyTo('U0ALICE', { actionId: WATCH_ACTION_ID })).toContain("Watching 1 task: each state change will be posted in this message's thread.");
+
+    expect(observed.map((outcome) => [outcome.platform, outcome.command, outcome.kind, outcome.outcome])).toEqual([
+      ['slack', 'watch', 'cdn', 'error'],
+      ['slack', 'query', 'cdn', 'error'],
+      ['slack', 'query', 'cdn', 'ok'],
+      ['slack', 'watch', 'cdn', 'ok'],
     ]);
   });
 });

@@ -1,0 +1,127 @@
+/**
+ * A notify-only platform (a webhook robot: posts, never edits, threads or takes commands) fits
+ * the chat platform contract with its capabilities off, and the watch engine's delivery honours
+ * them: real providers against the cloud sandbox, a real redis-server and BullMQ, and the robot
+ * posting over loopback to a local webhook.
+ */
+import type Redis from 'ioredis';
+import { chatSecrets, remoteChatConfigured } from '../../../src/chat/platforms';
+import type { ChatPlatformContext, ChatPlatformDefinition } from '../../../src/chat/chat-platform';
+import type { CommandServices } from '../../../src/commands/types';
+import { PassThrough } from 'node:stream';
+import { loadConfig, type TaskwatchConfig } from '../../../src/config';
+import { createLogger } from '../../../src/observability/logger';
+import { createRedisConnection } from '../../../src/jobs/redis-connection';
+import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createProviderRegistry } from '../../../src/providers/registry';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { ManualClock } from '../../../src/util/clock';
+import { FakeWebhook, webhookRobotPlatform, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
+import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
+import { sandboxAccounts, TEST_WATCH_CONFIG } from '../jobs/engine-setup';
+
+const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
+
+/** What the composition root hands a platform, with a logger that masks `secrets` and writes into `sink`. */
+function contextFor(services: CommandServices, takesCommands: boolean, secrets: readonly string[], sink = new PassThrough()): ChatPlatformContext {
+  const logger = createLogger({ level: 'info', pretty: false, secrets, destination: sink });
+  return { services, logger, takesCommands, console: { input: new PassThrough(), output: new PassThrough(), banner: '', onClose: () => undefined } };
+}
+
+/** The configuration of an empty environment: no chat platform of its own. */
+function emptyConfig(): TaskwatchConfig {
+  const loaded = loadConfig({});
+  if (!loaded.ok) throw new Error('the empty environment did not load');
+  return loaded.config;
+}
+
+describe('a notify-only webhook robot', () => {
+  let redisServer: TestRedis;
+  let redis: Redis;
+  let sandbox: CloudSandbox;
+  let webhook: FakeWebhook;
+  let engine: WatchEngine | null = null;
+  let registry: ReturnType<typeof createProviderRegistry> | null = null;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    redisServer = await startTestRedis({ appendOnly: false });
+    redis = createRedisConnection(redisServer.url);
+    sandbox = await CloudSandbox.start({ clock });
+    webhook = await FakeWebhook.start();
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+    registry?.close();
+    await redis?.quit();
+    await webhook?.stop();
+    await sandbox?.stop();
+    await redisServer?.stop();
+  });
+
+  it('given the robot, then the contract takes it as configured, with its webhook URL masked and no command side', async () => {
+    const config = emptyConfig();
+    const robot = webhookRobotPlatform({ webhookUrl: webhook.url }) as ChatPlatformDefinition;
+    const absent = webhookRobotPlatform(null) as ChatPlatformDefinition;
+
+    expect(remoteChatConfigured(config, [robot])).toBe(true);
+    expect(remoteChatConfigured(config, [absent])).toBe(false);
+    expect(chatSecrets(config, [robot])).toEqual([webhook.url]);
+    expect(chatSecrets(config, [absent])).toEqual([]);
+    expect(robot.capabilities).toMatchObject({ edits: false, threads: false, ephemeral: false, receivesCommands: false });
+
+    const sink = new PassThrough();
+    const providers = createProviderRegistry({ accounts: [], rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new RedisRateBudget(redis, { prefix: uniqueQueueName('robot-rate') }) });
+    const context = contextFor({ providers }, true, chatSecrets(config, [robot]), sink);
+    const instance = await robot.create(robot.configSection(config), context);
+    expect(instance.notifier).toBeInstanceOf(WebhookRobotNotifier);
+    expect([instance.routes, instance.ready, instance.start, instance.stop]).toEqual([undefined, undefined, undefined, undefined]);
+    // Its secret is on the masking list, so a log line that quotes the URL does not carry the token.
+    context.logger.warn(`webhook refused: ${webhook.url}`);
+    context.logger.flush();
+    providers.close();
+    const logged = String(sink.read() ?? '');
+    expect(logged).toContain('webhook refused');
+    expect(logged).not.toContain('robot-secret-token-123');
+  });
+
+  it('given a watched task going pending -> running -> succeeded, then the robot posts the card and each change once, paced, and is never asked to edit', async () => {
+    const robot = webhookRobotPlatform({ webhookUrl: webhook.url });
+    const config = emptyConfig();
+    const section = robot.configSection(config);
+    if (section === null) throw new Error('robot not configured');
+    const prefix = uniqueQueueName('robot');
+    registry = createProviderRegistry(
+      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
+    );
+    const { notifier } = await robot.create(section, contextFor({ providers: registry }, false, [webhook.url]));
+    // No deliverySpacingMs: the pacing is the robot's own, from its capabilities.
+    engine = createWatchEngine({ connection: redisServer.url, prefix, providers: registry, notifiers: [notifier], watch: TEST_WATCH_CONFIG, role: 'all', now: () => clock.now() });
+    await engine.start();
+    const running = engine;
+
+    const id = sandbox.addTask({
+      kind: 'dcdn',
+      items: [{ name: 'http://example.com/robot.png', steps: [{ afterMs: 0, status: 'Pending', percent: 0 }, { afterMs: 1000, status: 'Refreshing', percent: 50 }, { afterMs: 2000, status: 'Complete', percent: 100 }] }],
+    });
+    await running.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('first check', async () => (await running.list(CHANNEL))[0]?.state === 'pending');
+    clock.advance(1000);
+    await waitFor('running posted', () => webhook.texts.some((text) => text.endsWith('pending -> running')));
+    expect(await redis.exists(`${prefix}:tw:pace:slack:C-ROBOT`)).toBe(1);
+    clock.advance(1000);
+    await waitFor('ending posted', () => webhook.texts.some((text) => text.endsWith('running -> succeeded (terminal)')));
+    await waitFor('watch over', async () => (await running.list(CHANNEL)).length === 0);
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+
+    expect(webhook.texts).toEqual([`dcdn ${id}: unknown`, `dcdn ${id}: pending -> running`, `dcdn ${id}: running -> succeeded (terminal)`]);
+    expect((notifier as WebhookRobotNotifier).refused).toEqual([]);
+  });
+});
