@@ -7,7 +7,7 @@
  * see `cdn-window-listing.ts`), records changes, ends finished watches, and
  * reschedules itself for the group's next due task ("process step jobs" pattern).
  */
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { isProviderError, type ProviderError } from '../providers/errors';
 import { safeError } from '../observability/safe-error';
 import { mapInOrder } from '../providers/provider-context';
@@ -23,13 +23,13 @@ import {
   nextIntervalMs,
   replacedEnding,
   replacingTaskId,
-  throttleDelayMs,
   type WatchEnding,
 } from './watch-policy';
 import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
 import type { WatchStore } from './watch-store';
 import type { WatchEngineLogger } from './watch-engine-logger';
 import type { DurationRecorder } from './durations/duration-recorder';
+import { rescheduleGroupJob } from './supervised-group-queue';
 
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
 export const SWEEP_LIMIT = 500;
@@ -81,16 +81,10 @@ export class PollSweeper {
       // A sweep must never die: log and come back after the shortest interval.
       this.dependencies.logger.error({ err: safeError(error), groupId: data.groupId }, 'watch sweep failed');
     }
-    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
-    const realNow = Date.now();
-    let next = (await store.nextDue(data.groupId)) ?? realNow + watch.maxIntervalMs;
-    if (throttled) {
-      next = Math.max(next, realNow + throttleDelayMs(level, throttled.retryAfterMs, watch));
-      this.dependencies.logger.warn({ groupId: data.groupId, level, retryAt: new Date(next).toISOString() }, 'provider throttled; slowing this group down');
-    }
-    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
-    await job.moveToDelayed(Math.max(next, realNow), token);
-    throw new DelayedError();
+    const nextAt = (await store.nextDue(data.groupId)) ?? Date.now() + watch.maxIntervalMs;
+    return rescheduleGroupJob(job, token, { nextAt, throttled, backoff: watch }, (level, retryAt) =>
+      this.dependencies.logger.warn({ groupId: data.groupId, level, retryAt: new Date(retryAt).toISOString() }, 'provider throttled; slowing this group down'),
+    );
   }
 
   /** Polls due tasks; resolves to the throttling error that cut the sweep short, if any. */

@@ -18,6 +18,7 @@ import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Noti
 import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
 import { reportErrorEvents } from './error-events';
+import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, reportWorkers, stopGracefully } from './supervised-group-queue';
 import { createRedisConnection } from './redis-connection';
 import { queueOptions } from './queue-options';
 import type { TaskwatchMetrics } from '../observability/metrics';
@@ -91,9 +92,6 @@ export interface WatchEngine extends WatchService {
   readonly durations: DurationStore;
 }
 
-/** How long `stop()` waits for in-flight jobs before dropping connections. */
-const GRACEFUL_STOP_MS = 10_000;
-
 /**
  * How long a command's reservation of a watch holds (see {@link WatchStore.reserveWatch}): long
  * enough to post a card (the chat clients give up on a call after 10 s); a command that died
@@ -123,7 +121,17 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
-  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, queueOptions(redis, prefix));
+  const sweeps = new SupervisedGroupQueue<SweepJobData>({
+    name: POLL_QUEUE,
+    connection: redis,
+    prefix,
+    jobIdOf: (groupId) => `sweep-${groupId}`,
+    dataOf: (groupId) => ({ v: JOB_VERSION, groupId }),
+    retryDelayMs: options.watch.intervalMs,
+    logger,
+    label: 'watch',
+  });
+  const pollQueue = sweeps.queue;
   const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([pollQueue, notifyQueue], logger, 'watch queue error');
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
@@ -131,7 +139,6 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     get: (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform),
   };
   const workers: Worker[] = [];
-  let supervisor: NodeJS.Timeout | null = null;
   let stopped = false;
 
   const flushOutbox = async (): Promise<void> => {
@@ -163,49 +170,16 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     for (const entry of entries) await store.settleOutbox(entry);
   };
 
-  const ensureSweep = async (groupId: string, wake: boolean): Promise<void> => {
-    const jobId = `sweep-${groupId}`;
-    await pollQueue.add(
-      'sweep',
-      { v: JOB_VERSION, groupId },
-      { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: options.watch.intervalMs } },
-    );
-    if (!wake) return;
-    const job = await pollQueue.getJob(jobId);
-    // A sleeping sweep is woken for a new task; one that is running reschedules itself anyway.
-    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-  };
-
-  /**
-   * Removes a poll group with nothing to poll, and its sweep, which would otherwise reschedule
-   * itself forever (groups are made at will: every region a user types is one). The sweep goes
-   * first and the group only if still idle; a task that joins in between finds no sweep and
-   * makes one (`ensureSweep` after subscribing), or is found here and gets its sweep back.
-   * A sweep that is running is left for the next pass.
-   */
-  const removeIfIdle = async (groupId: string): Promise<void> => {
-    const job = await pollQueue.getJob(`sweep-${groupId}`);
-    if (job) {
-      if (!(await job.isDelayed())) return;
-      const removed = await job.remove().then(
-        () => true,
-        () => false,
-      );
-      if (!removed) return;
-    }
-    if (!(await store.removeIdleGroup(groupId))) await ensureSweep(groupId, false);
-  };
+  const ensureSweep = (groupId: string, wake: boolean): Promise<void> => sweeps.ensure(groupId, wake);
 
   const supervise = async (): Promise<void> => {
-    try {
-      for (const groupId of await store.groupIds()) {
-        if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
-        else await removeIfIdle(groupId);
-      }
-      await flushOutbox();
-    } catch (error) {
-      logger.warn({ err: safeError(error) }, 'watch supervisor pass failed');
+    // A group with nothing to poll loses its sweep, which would otherwise reschedule itself
+    // forever (groups are made at will: every region a user types is one).
+    for (const groupId of await store.groupIds()) {
+      if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
+      else await sweeps.removeIfIdle(groupId, (idle) => store.removeIdleGroup(idle));
     }
+    await flushOutbox();
   };
 
   const resolve = (ref: TaskRef): ResolvedTask => {
@@ -381,14 +355,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       const lockDuration = tuning.lockDurationMs ?? 30_000;
       const stalledInterval = tuning.stalledIntervalMs ?? 30_000;
       workers.push(
-        new Worker<SweepJobData, string>(POLL_QUEUE, (job: Job<SweepJobData>, token?: string) => sweeper.process(job, token), {
-          connection: redis,
-          prefix,
+        sweeps.worker((job: Job<SweepJobData>, token?: string) => sweeper.process(job, token), {
           concurrency: tuning.pollConcurrency ?? 8,
-          lockDuration,
-          stalledInterval,
-          // A sweep that stalls (its worker died) must be picked up again, never failed.
-          maxStalledCount: 1_000_000,
+          lockDurationMs: lockDuration,
+          stalledIntervalMs: stalledInterval,
         }),
         new Worker<DeliveryJobData, string>(NOTIFY_QUEUE, (job: Job<DeliveryJobData>, token?: string) => delivery.process(job, token), {
           connection: redis,
@@ -396,40 +366,20 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           concurrency: tuning.deliveryConcurrency ?? 16,
           lockDuration,
           stalledInterval,
-          maxStalledCount: 1_000_000,
+          // A delivery that stalls (its worker died) must be picked up again, never failed.
+          maxStalledCount: NEVER_FAIL_ATTEMPTS,
         }),
       );
-      reportErrorEvents(workers, logger, 'watch worker error');
-      for (const worker of workers) {
-        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'watch job failed'));
-      }
+      reportWorkers(workers, logger, 'watch');
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-      await supervise();
-      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs ?? options.watch.maxIntervalMs);
-      supervisor.unref();
+      await sweeps.startSupervisor(supervise, tuning.supervisorIntervalMs ?? options.watch.maxIntervalMs);
     },
 
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      if (supervisor) clearInterval(supervisor);
-      // Graceful first: in-flight jobs finish or return to their queue. Bounded, because with
-      // Redis unreachable these never settle; then drop every socket so no reconnect timer
-      // keeps the process alive.
-      const graceful = (async () => {
-        await Promise.all(workers.map((worker) => worker.close()));
-        await Promise.all([pollQueue.close(), notifyQueue.close()]);
-        await redis.quit();
-        return true;
-      })().catch(() => false);
-      let timer: NodeJS.Timeout | undefined;
-      const closed = await Promise.race([graceful, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), GRACEFUL_STOP_MS)))]);
-      clearTimeout(timer);
-      // Only when the graceful close did not finish: disconnecting a closed BullMQ client reconnects it.
-      if (!closed) {
-        await Promise.all([...workers.map((worker) => worker.disconnect()), pollQueue.disconnect(), notifyQueue.disconnect()]).catch(() => undefined);
-        redis.disconnect();
-      }
+      sweeps.stopSupervisor();
+      await stopGracefully({ workers, queues: [pollQueue, notifyQueue], redis });
     },
   };
 }

@@ -24,7 +24,7 @@
  * its group, so nothing more is listed or announced for it, the audit log says so, and the
  * channel is told why, once (retried until a post succeeds). Subscribing again resumes it.
  */
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
@@ -34,6 +34,7 @@ import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
 import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
+import { SupervisedGroupQueue, rescheduleGroupJob, reportWorkers, stopGracefully } from '../supervised-group-queue';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery-processor';
@@ -155,24 +156,28 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
   const watchStore = new WatchStore(redis, `${prefix}:tw`);
   const mutes = new ChannelMutes(redis, prefix, now);
-  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, queueOptions(redis, prefix));
+  const sweeps = new SupervisedGroupQueue<SubscriptionSweepJobData>({
+    name: SUBSCRIPTION_QUEUE,
+    connection: redis,
+    prefix,
+    jobIdOf: (groupId) => `subsweep-${groupId}`,
+    dataOf: (groupId) => ({ v: SUBSCRIPTION_RECORD_VERSION, groupId }),
+    retryDelayMs: tuning.intervalMs,
+    logger,
+    label: 'subscription',
+  });
+  // Mute releases share the sweeps' queue.
+  const queue = sweeps.queue;
   // The watch engine's queue, opened here only to let held deliveries go: with the same options,
   // or this opener would write BullMQ's default event-stream cap over the watch engine's.
   const notifyQueue = new Queue(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([queue, notifyQueue], logger, 'subscription queue error');
   const workers: Worker[] = [];
-  let supervisor: NodeJS.Timeout | null = null;
   let stopped = false;
 
   const notifierFor = (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform);
 
-  const ensureSweep = async (groupId: string): Promise<void> => {
-    await queue.add(
-      'sweep',
-      { v: SUBSCRIPTION_RECORD_VERSION, groupId },
-      { jobId: `subsweep-${groupId}`, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: tuning.intervalMs } },
-    );
-  };
+  const ensureSweep = (groupId: string): Promise<void> => sweeps.ensure(groupId);
 
   const ensureRelease = async (channel: string): Promise<void> => {
     // One release job per channel: the supervisor asks again every pass while a release is
@@ -402,11 +407,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         logger.warn({ err: safeError(error), groupId: data.groupId }, 'subscription sweep failed; the window will be listed again');
       }
     }
-    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
-    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
-    const pause = throttled ? Math.max(throttled.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, tuning.intervalMs * 2 ** level)) : tuning.intervalMs;
-    await job.moveToDelayed(Date.now() + pause, token);
-    throw new DelayedError();
+    return rescheduleGroupJob(job, token, { nextAt: Date.now() + tuning.intervalMs, throttled, backoff: { intervalMs: tuning.intervalMs, maxIntervalMs: MAX_BACKOFF_MS } });
   };
 
   /** Lets the deliveries a mute held run now instead of at their next recheck. */
@@ -464,13 +465,9 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   };
 
   const supervise = async (): Promise<void> => {
-    try {
-      for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
-      for (const channel of await mutes.due()) await ensureRelease(channel);
-      await retryUntold();
-    } catch (error) {
-      logger.warn({ err: safeError(error) }, 'subscription supervisor pass failed');
-    }
+    for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
+    for (const channel of await mutes.due()) await ensureRelease(channel);
+    await retryUntold();
   };
 
   return {
@@ -574,39 +571,24 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       if (stopped) throw new Error('This subscription engine was stopped; create a new one.');
       if (options.role === 'web') return;
       workers.push(
-        new Worker<SubscriptionSweepJobData | MuteReleaseJobData, string>(
-          SUBSCRIPTION_QUEUE,
-          (job, token) =>
+        sweeps.worker(
+          (job: Job<SubscriptionSweepJobData | MuteReleaseJobData>, token?: string) =>
             job.name === 'release' ? processRelease(job as Job<MuteReleaseJobData>) : processSweep(job as Job<SubscriptionSweepJobData>, token),
-          {
-            connection: redis,
-            prefix,
-            concurrency: 4,
-            lockDuration: tuning.lockDurationMs,
-            stalledInterval: tuning.stalledIntervalMs,
-            maxStalledCount: 1_000_000,
-          },
+          { concurrency: 4, lockDurationMs: tuning.lockDurationMs, stalledIntervalMs: tuning.stalledIntervalMs },
         ),
       );
-      reportErrorEvents(workers, logger, 'subscription worker error');
-      for (const worker of workers) {
-        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'subscription job failed'));
-      }
+      reportWorkers(workers, logger, 'subscription');
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
       // At start: the accounts file may have changed while the bot was down.
       await reauthorizeAll().catch((error: unknown) => logger.warn({ err: safeError(error) }, 're-authorizing subscriptions at start failed; each sweep checks again'));
-      await supervise();
-      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs);
-      supervisor.unref();
+      await sweeps.startSupervisor(supervise, tuning.supervisorIntervalMs);
     },
 
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      if (supervisor) clearInterval(supervisor);
-      await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all([queue.close(), notifyQueue.close()]);
-      await redis.quit().catch(() => redis.disconnect());
+      sweeps.stopSupervisor();
+      await stopGracefully({ workers, queues: [queue, notifyQueue], redis });
     },
   };
 }
