@@ -30,6 +30,9 @@ export const NEVER_FAIL_ATTEMPTS = 1_000_000;
 /** How long a graceful stop waits for in-flight jobs before dropping connections. */
 export const GRACEFUL_STOP_MS = 10_000;
 
+/** How long a stop that gave up on the graceful close waits for sockets to drop. */
+const DISCONNECT_WAIT_MS = 1_000;
+
 /** The data every group job carries. */
 export interface GroupJobData {
   readonly v: number;
@@ -198,8 +201,12 @@ export async function stopGracefully(parts: Closable, timeoutMs = GRACEFUL_STOP_
   clearTimeout(timer);
   // Only when the graceful close did not finish: disconnecting a closed BullMQ client reconnects it.
   if (!closed) {
-    await Promise.all([...parts.workers.map((worker) => worker.disconnect()), ...parts.queues.map((queue) => queue.disconnect())]).catch(() => undefined);
+    const dropped = Promise.all([...parts.workers.map((worker) => worker.disconnect()), ...parts.queues.map((queue) => queue.disconnect())]).catch(() => undefined);
     parts.redis.disconnect();
+    // Bounded too: BullMQ waits for a socket's 'end', which a socket that already lost its
+    // server (ioredis reconnecting) never emits.
+    await Promise.race([dropped, new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCONNECT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
 
