@@ -26,7 +26,7 @@ import {
   type WatchEnding,
 } from './watch-policy';
 import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
-import type { WatchStore } from './watch-store';
+import type { WatchLife, WatchReader } from './watch-life';
 import type { WatchEngineLogger } from './watch-engine-logger';
 import type { DurationRecorder } from './durations/duration-recorder';
 import { rescheduleGroupJob } from './supervised-group-queue';
@@ -46,7 +46,10 @@ const CALLS_IN_FLIGHT = 4;
 
 /** What a sweeper needs. */
 export interface PollSweeperDependencies {
-  readonly store: WatchStore;
+  /** The records, to read. */
+  readonly store: WatchReader;
+  /** Every write: the transitions of a watch's life. */
+  readonly life: WatchLife;
   readonly providers: ProviderRegistry;
   readonly watch: WatchConfig;
   /** The engine's clock (deadlines, DCDN age); scheduling uses real time. */
@@ -112,7 +115,7 @@ export class PollSweeper {
     const active: TaskRecord[] = [];
     for (const [taskKey, { record, subscribers }] of loaded) {
       if (!record || record.endReason !== null) {
-        await store.redis.zrem(store.keys.due(groupId), taskKey);
+        await this.dependencies.life.forgetDue(groupId, taskKey);
         continue;
       }
       const remaining = await this.endExpiredWatches(record, subscribers);
@@ -180,13 +183,13 @@ export class PollSweeper {
 
   /** Ends the watches of a task whose deadline passed; resolves to how many remain. */
   private async endExpiredWatches(task: TaskRecord, subscribers: readonly string[]): Promise<number> {
-    const { store, now, watch: config } = this.dependencies;
+    const { store, life, now, watch: config } = this.dependencies;
     const watches = await store.loadWatches(subscribers);
     let remaining = 0;
     for (const watch of watches) {
       if (watch.endReason !== null) continue;
       if (now() >= Date.parse(watch.deadlineAt)) {
-        await store.endWatch(watch, task.groupId, deadlineEnding(config.deadlineMs, task.status?.state ?? null), Date.now());
+        await life.endWatch(watch, task.groupId, deadlineEnding(config.deadlineMs, task.status?.state ?? null), Date.now());
       } else {
         remaining += 1;
       }
@@ -196,9 +199,9 @@ export class PollSweeper {
 
   /** Records a polled status; `tasksPerCall` is how many tasks one call of this group answers for (see {@link nextIntervalMs}). */
   private async applyStatus(task: TaskRecord, status: TaskStatus, tasksPerCall: number): Promise<void> {
-    const { store, watch } = this.dependencies;
+    const { life, watch } = this.dependencies;
     const realNow = Date.now();
-    const current = await store.recordObservation(task, status, realNow);
+    const current = await life.observe(task, status, realNow);
     // Superseded by an overlapping sweep's later observation, or the task ended meanwhile.
     if (current === null) return;
     await this.dependencies.durations?.observe(task.taskKey, current.status, status);
@@ -208,7 +211,7 @@ export class PollSweeper {
       return;
     }
     await this.dependencies.stuck?.check(task.taskKey, status);
-    await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
+    await life.scheduleNextCheck(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
   }
 
   /**
@@ -217,12 +220,11 @@ export class PollSweeper {
    */
   private async replaceTask(task: TaskRecord, replacedBy: string): Promise<void> {
     this.dependencies.logger.info({ taskKey: task.taskKey, replacedBy }, 'a newer task replaced a watched one; its watches end');
-    await this.dependencies.store.noteReplacement(task.taskKey, replacedBy);
-    await this.endTask(task, replacedEnding(replacedBy));
+    await this.dependencies.life.replaceTask(task, replacedBy, replacedEnding(replacedBy));
   }
 
   private async handleCallError(tasks: readonly TaskRecord[], error: unknown): Promise<void> {
-    const { store, watch, logger } = this.dependencies;
+    const { life, watch, logger } = this.dependencies;
     const ending = isProviderError(error) ? endingForError(error) : null;
     if (ending) {
       logger.info({ code: (error as ProviderError).code, tasks: tasks.length }, 'provider error ends watches');
@@ -231,15 +233,11 @@ export class PollSweeper {
     }
     logger.warn({ err: safeError(error), tasks: tasks.length }, 'provider call failed; will retry');
     const retryAt = Date.now() + Math.min(watch.maxIntervalMs, watch.intervalMs * 2);
-    await store.reschedule(tasks[0]?.groupId ?? '', tasks.map((task) => task.taskKey), retryAt);
+    await life.scheduleNextCheck(tasks[0]?.groupId ?? '', tasks.map((task) => task.taskKey), retryAt);
   }
 
   private async endTask(task: TaskRecord, ending: WatchEnding): Promise<void> {
-    const { store } = this.dependencies;
-    const subscribers = await store.redis.smembers(store.keys.subscribers(task.taskKey));
-    const watches = await store.loadWatches(subscribers);
-    for (const watch of watches) await store.endWatch(watch, task.groupId, ending, Date.now());
-    await store.endTask(task, ending);
+    await this.dependencies.life.endTask(task, ending);
   }
 }
 

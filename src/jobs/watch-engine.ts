@@ -27,6 +27,7 @@ import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from 
 import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
+import { WatchLife } from './watch-life';
 import { DurationRecorder } from './durations/duration-recorder';
 import { DurationStore } from './durations/duration-store';
 import { StuckCheck } from './durations/stuck-check';
@@ -121,6 +122,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
+  // Every write to a watch or task goes through its life; the store is read directly.
+  const life = new WatchLife(store);
   const sweeps = new SupervisedGroupQueue<SweepJobData>({
     name: POLL_QUEUE,
     connection: redis,
@@ -177,7 +180,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     // forever (groups are made at will: every region a user types is one).
     for (const groupId of await store.groupIds()) {
       if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
-      else await sweeps.removeIfIdle(groupId, (idle) => store.removeIdleGroup(idle));
+      else await sweeps.removeIfIdle(groupId, (idle) => life.removeIdleGroup(idle));
     }
     await flushOutbox();
   };
@@ -212,7 +215,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     for (const watch of await store.loadWatches(watchIds)) {
       if (watch.endReason !== null) continue;
       const task = await store.loadTask(watch.taskKey);
-      if (await store.endWatch(watch, task?.groupId ?? '', UNWATCHED_ENDING, Date.now())) ended += 1;
+      if (await life.endWatch(watch, task?.groupId ?? '', UNWATCHED_ENDING, Date.now())) ended += 1;
     }
     await flushOutbox();
     return ended;
@@ -226,11 +229,11 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
     const token = randomBytes(8).toString('hex');
     const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
-    let reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    let reservation = await life.reserve(watchId, token, Date.now(), RESERVATION_TTL_MS);
     while (reservation === 'busy') {
       if (Date.now() > waitUntil) throw new Error('Another command is still starting this watch; try again.');
       await new Promise((resume) => setTimeout(resume, RESERVATION_POLL_MS));
-      reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+      reservation = await life.reserve(watchId, token, Date.now(), RESERVATION_TTL_MS);
     }
     if (reservation === 'active') {
       const existing = await store.loadWatch(watchId);
@@ -243,7 +246,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       let seqNow = -1;
       let cardSeq: number | undefined;
       if (reservation === 'revive' && !request.cardMessageId) {
-        seqNow = await store.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
+        seqNow = await life.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
         // Revived with what its card showed: a change it missed is in the outbox.
         if (seqNow >= 0) cardSeq = -1;
       }
@@ -262,12 +265,12 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
             watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
           });
         }
-        seqNow = await store.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+        seqNow = await life.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
       }
       await ensureSweep(groupIdOf(resolved), true);
       if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
     } finally {
-      await store.releaseReservation(watchId, token);
+      await life.releaseReservation(watchId, token);
     }
     const created = await store.loadWatch(watchId);
     return created ? summarize(created, await store.loadTask(taskKey), resolved) : null;
@@ -276,9 +279,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
   const durationRecorder = new DurationRecorder(durations, logger, options.metrics?.taskDurations);
   const stuck = new StuckCheck(redis, `${prefix}:tw`, store.keys, durations, { now, ttlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400, logger });
-  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder, stuck });
+  const sweeper = new PollSweeper({ store, life, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder, stuck });
   const delivery = new DeliveryProcessor({
     store,
+    life,
     notifiers,
     watch: options.watch,
     spacingMs: { ...DEFAULT_DELIVERY_SPACING_MS, ...options.deliverySpacingMs },

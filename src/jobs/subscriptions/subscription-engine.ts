@@ -41,6 +41,7 @@ import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetry
 import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
 import type { WatchService } from '../watch-service';
 import { WatchStore } from '../watch-store';
+import { WatchLife } from '../watch-life';
 import { ChannelMutes, type StagedRelease } from './channel-mute';
 import { canListPushTasks, listPushWindow } from './push-task-lister';
 import { matchesFilter, mergeListedTasks } from './subscription-filter';
@@ -155,6 +156,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const redis: Redis = createRedisConnection(options.connection);
   const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
   const watchStore = new WatchStore(redis, `${prefix}:tw`);
+  // A mute release tells held watches their changes: a transition of each watch's life.
+  const watchLife = new WatchLife(watchStore);
   const mutes = new ChannelMutes(redis, prefix, now);
   const sweeps = new SupervisedGroupQueue<SubscriptionSweepJobData>({
     name: SUBSCRIPTION_QUEUE,
@@ -420,7 +423,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
 
   const processRelease = async (job: Job<MuteReleaseJobData>): Promise<string> => {
     const { channel } = requireSubscriptionJobVersion(job.data);
-    const staged = await mutes.stage(channel, watchStore);
+    const staged = await mutes.stage(channel, watchLife);
     if (!staged) return 'nothing to release';
     const address = parseChannelAddress(channel);
     const notifier = address ? notifierFor(address.platform) : undefined;
@@ -433,7 +436,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
           // Not posted: the claims go back at once, so held deliveries are not kept spinning
           // on them while the summary waits (a change one of them posts meanwhile is left
           // out of the next try's summary).
-          await mutes.releaseClaims(staged, watchStore);
+          await mutes.releaseClaims(staged, watchLife);
           if (error instanceof NotifierTargetGoneError) {
             // The channel is gone for good: nobody will read a summary. The held deliveries,
             // let go below, meet the same answer and end their watches quietly.
@@ -458,7 +461,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         logger.warn({ platform: address.platform }, 'this platform cannot post a mute summary; it was dropped');
       }
     }
-    await mutes.markTold(staged, watchStore);
+    await mutes.markTold(staged, watchLife);
     await releaseHeldJobs(staged);
     await mutes.finish(channel);
     return 'released';
