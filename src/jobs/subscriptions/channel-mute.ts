@@ -19,9 +19,9 @@
  * is left out of the summary, and that delivery tells its change in the thread.
  */
 import type Redis from 'ioredis';
-import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery-processor';
+import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery/delivery-processor';
 import { SUBSCRIPTION_COMMANDS, defineLuaCommands, queueLua, runLua } from '../lua-commands';
-import type { WatchLife } from '../watch-life';
+import type { WatchLife } from '../watch-life/watch-life';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
 import { MAX_MUTE_MS, type MuteState } from './subscription-service';

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Job } from 'bullmq';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, rescheduleGroupJob, stopGracefully, type GroupJobData } from '../../../src/jobs/supervised-group-queue';
+import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, rescheduleGroupJob, stopGracefully, type GroupJobData } from '../../../src/jobs/engines/supervised-group-queue';
 import { SILENT_WATCH_LOGGER } from '../../../src/jobs/watch-engine-logger';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';

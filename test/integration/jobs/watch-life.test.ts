@@ -1,10 +1,10 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../../src/providers/types';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-keys';
-import { WatchLife, watchStateOf, type WatchState } from '../../../src/jobs/watch-life';
-import { UNWATCHED_ENDING, endingForStatus } from '../../../src/jobs/watch-policy';
-import { WatchStore } from '../../../src/jobs/watch-store';
+import { groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-life/watch-keys';
+import { WatchLife, watchStateOf, type WatchState } from '../../../src/jobs/watch-life/watch-life';
+import { UNWATCHED_ENDING, endingForStatus } from '../../../src/jobs/watch-life/watch-policy';
+import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 
 let server: TestRedis;

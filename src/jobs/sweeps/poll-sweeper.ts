@@ -8,14 +8,14 @@
  * reschedules itself for the group's next due task ("process step jobs" pattern).
  */
 import type { Job } from 'bullmq';
-import { isProviderError, type ProviderError } from '../providers/errors';
-import { safeError } from '../observability/safe-error';
-import { mapInOrder } from '../providers/provider-context';
-import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
-import type { WatchConfig } from '../config';
+import { isProviderError, type ProviderError } from '../../providers/errors';
+import { safeError } from '../../observability/safe-error';
+import { mapInOrder } from '../../providers/provider-context';
+import type { ProviderRegistry, TaskProvider, TaskStatus } from '../../providers/types';
+import type { WatchConfig } from '../../config';
 import { CDN_LISTING_PAGE_SIZE } from './cdn-listing-plan';
 import { canListByWindow, listCdnWindow } from './cdn-window-listing';
-import type { ResolvedTask } from './watch-keys';
+import type { ResolvedTask } from '../watch-life/watch-keys';
 import {
   deadlineEnding,
   endingForError,
@@ -24,12 +24,12 @@ import {
   replacedEnding,
   replacingTaskId,
   type WatchEnding,
-} from './watch-policy';
-import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
-import type { WatchLife, WatchReader } from './watch-life';
-import type { WatchEngineLogger } from './watch-engine-logger';
-import type { DurationRecorder } from './durations/duration-recorder';
-import { rescheduleGroupJob } from './supervised-group-queue';
+} from '../watch-life/watch-policy';
+import { requireJobVersion, type SweepJobData, type TaskRecord } from '../watch-life/watch-records';
+import type { WatchLife, WatchReader } from '../watch-life/watch-life';
+import type { WatchEngineLogger } from '../watch-engine-logger';
+import type { DurationRecorder } from '../durations/duration-recorder';
+import { rescheduleGroupJob } from '../engines/supervised-group-queue';
 
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
 export const SWEEP_LIMIT = 500;

@@ -17,17 +17,17 @@
  * quietly, owing nothing, logged once.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { TaskState, TaskStatus } from '../providers/types';
-import type { DurationExpectation } from './durations/duration-group';
-import type { StuckTeller } from './durations/stuck-check';
-import type { WatchConfig } from '../config';
-import { safeError } from '../observability/safe-error';
-import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
-import type { WatchEngineLogger } from './watch-engine-logger';
-import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
-import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
-import type { WatchLife } from './watch-life';
-import type { WatchStore } from './watch-store';
+import type { TaskState, TaskStatus } from '../../providers/types';
+import type { DurationExpectation } from '../durations/duration-group';
+import type { StuckTeller } from '../durations/stuck-check';
+import type { WatchConfig } from '../../config';
+import { safeError } from '../../observability/safe-error';
+import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from '../notifier';
+import type { WatchEngineLogger } from '../watch-engine-logger';
+import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from '../watch-life/watch-policy';
+import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from '../watch-life/watch-records';
+import type { WatchLife } from '../watch-life/watch-life';
+import type { WatchStore } from '../watch-life/watch-store';
 
 /** How long a delivery claim holds before another worker may take over a crashed one's. */
 export const CLAIM_TTL_MS = 60_000;

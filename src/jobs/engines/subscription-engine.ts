@@ -34,17 +34,17 @@ import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
 import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
-import { SupervisedGroupQueue, rescheduleGroupJob, reportWorkers, stopGracefully } from '../supervised-group-queue';
+import { SupervisedGroupQueue, rescheduleGroupJob, reportWorkers, stopGracefully } from './supervised-group-queue';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
-import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery-processor';
-import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery/delivery-processor';
+import { NOTIFY_QUEUE, type WatchEngineRole } from './watch-engine';
 import type { WatchService } from '../watch-service';
-import { WatchStore } from '../watch-store';
-import { WatchLife } from '../watch-life';
-import { ChannelMutes, type StagedRelease } from './channel-mute';
-import { canListPushTasks, listPushWindow } from './push-task-lister';
-import { matchesFilter, mergeListedTasks } from './subscription-filter';
+import { WatchStore } from '../watch-life/watch-store';
+import { WatchLife } from '../watch-life/watch-life';
+import { ChannelMutes, type StagedRelease } from '../subscriptions/channel-mute';
+import { canListPushTasks, listPushWindow } from '../subscriptions/push-task-lister';
+import { matchesFilter, mergeListedTasks } from '../subscriptions/subscription-filter';
 import {
   SUBSCRIPTION_RECORD_VERSION,
   SubscriptionKeys,
@@ -58,7 +58,7 @@ import {
   type SubscriptionGroup,
   type SubscriptionRecord,
   type SubscriptionSweepJobData,
-} from './subscription-records';
+} from '../subscriptions/subscription-records';
 import {
   CDN_AREAS,
   CDN_SUBSCRIPTION_STATUSES,
@@ -70,7 +70,7 @@ import {
   type SubscriptionSummary,
   type SubscriptionSuspendReason,
   type UnmuteOutcome,
-} from './subscription-service';
+} from '../subscriptions/subscription-service';
 import type { AuditLog } from '../../accounts/audit-log';
 
 /** Name of the queue of subscription sweeps and mute releases. */

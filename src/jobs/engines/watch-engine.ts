@@ -9,30 +9,30 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { WatchConfig } from '../config';
-import { DEFAULT_ACCOUNT } from '../config';
-import type { RateBudget } from '../providers/rate-budget';
-import type { ProviderRegistry, TaskRef } from '../providers/types';
-import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
-import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
-import { safeError } from '../observability/safe-error';
-import { PollSweeper } from './poll-sweeper';
-import { reportErrorEvents } from './error-events';
+import type { WatchConfig } from '../../config';
+import { DEFAULT_ACCOUNT } from '../../config';
+import type { RateBudget } from '../../providers/rate-budget';
+import type { ProviderRegistry, TaskRef } from '../../providers/types';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from '../delivery/delivery-processor';
+import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
+import { safeError } from '../../observability/safe-error';
+import { PollSweeper } from '../sweeps/poll-sweeper';
+import { reportErrorEvents } from '../error-events';
 import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, reportWorkers, stopGracefully } from './supervised-group-queue';
-import { createRedisConnection } from './redis-connection';
-import { queueOptions } from './queue-options';
-import type { TaskwatchMetrics } from '../observability/metrics';
-import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
-import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
-import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
-import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
-import { WatchStore } from './watch-store';
-import { WatchLife } from './watch-life';
-import { DurationRecorder } from './durations/duration-recorder';
-import { DurationStore } from './durations/duration-store';
-import { StuckCheck } from './durations/stuck-check';
-import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
-import { canonicalTaskId, kindRequiresRegion } from '../providers/kinds';
+import { createRedisConnection } from '../redis-connection';
+import { queueOptions } from '../queue-options';
+import type { TaskwatchMetrics } from '../../observability/metrics';
+import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from '../watch-engine-logger';
+import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../watch-life/watch-keys';
+import { UNWATCHED_ENDING, placeholderStatus } from '../watch-life/watch-policy';
+import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from '../watch-life/watch-records';
+import { WatchStore } from '../watch-life/watch-store';
+import { WatchLife } from '../watch-life/watch-life';
+import { DurationRecorder } from '../durations/duration-recorder';
+import { DurationStore } from '../durations/duration-store';
+import { StuckCheck } from '../durations/stuck-check';
+import type { WatchRequest, WatchService, WatchSummary } from '../watch-service';
+import { canonicalTaskId, kindRequiresRegion } from '../../providers/kinds';
 
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
@@ -106,7 +106,7 @@ const RESERVATION_POLL_MS = 50;
 /** Default per-platform spacing of thread replies in one channel. */
 export const DEFAULT_DELIVERY_SPACING_MS: Readonly<Record<ChatPlatform, number>> = { slack: 1000, discord: 1000, terminal: 0 };
 
-export { EVENTS_KEPT } from './queue-options';
+export { EVENTS_KEPT } from '../queue-options';
 
 /** Name of the queue of sweep jobs. */
 export const POLL_QUEUE = 'watch-poll';

@@ -5,11 +5,11 @@
  * transition each one is; everything else reads (through `WatchLife.read`).
  */
 import type Redis from 'ioredis';
-import type { TaskStatus } from '../providers/types';
+import type { TaskStatus } from '../../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
 import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
 import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
-import { WATCH_COMMANDS, defineLuaCommands, runLua } from './lua-commands';
+import { WATCH_COMMANDS, defineLuaCommands, runLua } from '../lua-commands';
 
 /**
  * Most past statuses of a task kept for subscribers not yet told of them ("previous" and the

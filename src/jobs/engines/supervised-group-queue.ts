@@ -14,11 +14,11 @@
  */
 import { DelayedError, Queue, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { safeError } from '../observability/safe-error';
-import { reportErrorEvents } from './error-events';
-import { queueOptions } from './queue-options';
-import type { WatchEngineLogger } from './watch-engine-logger';
-import { throttleDelayMs } from './watch-policy';
+import { safeError } from '../../observability/safe-error';
+import { reportErrorEvents } from '../error-events';
+import { queueOptions } from '../queue-options';
+import type { WatchEngineLogger } from '../watch-engine-logger';
+import { throttleDelayMs } from '../watch-life/watch-policy';
 
 /**
  * Attempts and stall count of a job that must never fail: BullMQ wants finite numbers, and a

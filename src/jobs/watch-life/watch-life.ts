@@ -50,7 +50,7 @@
  * poll group's due set; `npm run lint` refuses store writes elsewhere in `src/jobs`. A new
  * transition is a method here over a store method over one command in `lua/` (see CONTRIBUTING).
  */
-import type { TaskStatus } from '../providers/types';
+import type { TaskStatus } from '../../providers/types';
 import type { ResolvedTask } from './watch-keys';
 import type { WatchEnding } from './watch-policy';
 import type { TaskRecord, WatchRecord } from './watch-records';
