@@ -11,6 +11,17 @@ const CHAT_LIBRARIES = ['@slack/*', 'discord.js', '@discordjs/*'];
 const layers = (...folders) => folders.map((folder) => ({ group: [`../${folder}`, `../${folder}/*`, `../../${folder}`, `../../${folder}/*`], message: `This layer must not import src/${folder}: data flows down (chat -> commands -> jobs -> providers), results flow back up.` }));
 const chatLibraries = { group: CHAT_LIBRARIES, message: 'Only src/chat talks to a chat platform.' };
 
+/** The writers of `WatchStore`: only `WatchLife` calls them. */
+const STORE_WRITERS = 'subscribe|reserveWatch|releaseReservation|endWatch|endTask|recordObservation|recordChange|recordChangeSince|noteReplacement|reschedule|forgetDue|claimDelivery|releaseDelivery|markTold|recordCard|trimHistory|expireIfFinished|removeIdleGroup|abandonWatch';
+const STORE_NAMES = '^(store|watchStore)$';
+const lifeMessage = 'Watch and task records change only through WatchLife (watch-life.ts), which names the transition.';
+const lifeWrites = () => [
+  { selector: `CallExpression[callee.property.name=/^(${STORE_WRITERS})$/][callee.object.name=/${STORE_NAMES}/]`, message: lifeMessage },
+  { selector: `CallExpression[callee.property.name=/^(${STORE_WRITERS})$/][callee.object.property.name=/${STORE_NAMES}/]`, message: lifeMessage },
+  { selector: `MemberExpression[property.name='redis'][object.name=/${STORE_NAMES}/]`, message: lifeMessage },
+  { selector: `MemberExpression[property.name='redis'][object.property.name=/${STORE_NAMES}/]`, message: lifeMessage },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.tmp/**'] },
   js.configs.recommended,
@@ -36,6 +47,15 @@ export default tseslint.config(
   // The direction of the layers: chat above commands above jobs above providers.
   { files: ['src/providers/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox'), chatLibraries] }] } },
   { files: ['src/jobs/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'http', 'cli'), chatLibraries] }] } },
+  // A watch's life is written in one place (src/jobs/**/watch-life.ts, over its store): nothing
+  // else in src/jobs calls a writer of the store or reaches past it to its Redis connection.
+  {
+    files: ['src/jobs/**/*.ts'],
+    ignores: ['src/jobs/**/watch-life.ts', 'src/jobs/**/watch-store.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...lifeWrites()],
+    },
+  },
   { files: ['src/commands/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'http', 'cli'), chatLibraries] }] } },
   // Shared validation patterns sit below every layer: they import none of taskwatch.
   { files: ['src/validation/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox', 'providers', 'observability', 'runtime'), chatLibraries] }] } },

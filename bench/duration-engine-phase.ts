@@ -13,7 +13,7 @@ import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { quantile } from '../src/jobs/durations/duration-group';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { RedisRateBudget } from '../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
 import { startLocalRedis } from '../src/runtime/local-redis';
 import { CloudSandbox } from '../src/sandbox/cloud-sandbox';

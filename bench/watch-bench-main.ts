@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../src/jobs/redis-connection';
-import { createWatchEngine } from '../src/jobs/watch-engine';
+import { createWatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
 import type { TaskKind } from '../src/providers/types';
 import { startLocalRedis } from '../src/runtime/local-redis';

@@ -9,7 +9,7 @@ import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { parseChannelAddress } from '../src/jobs/notifier';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { RedisRateBudget } from '../src/jobs/redis-rate-budget';
-import { createWatchEngine } from '../src/jobs/watch-engine';
+import { createWatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
 import type { TaskStatus } from '../src/providers/types';
 import { NAIVE_QUEUE, benchAccounts, naiveSchedulerId, type BenchWorkerSetup, type NaiveTaskSpec } from './bench-setup';

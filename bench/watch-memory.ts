@@ -13,7 +13,7 @@ import { runCommandText } from '../src/commands/handle-command';
 import type { CommandContext } from '../src/commands/types';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { RedisRateBudget } from '../src/jobs/redis-rate-budget';
-import { createWatchEngine } from '../src/jobs/watch-engine';
+import { createWatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
 import { startLocalRedis } from '../src/runtime/local-redis';
 import { CloudSandbox } from '../src/sandbox/cloud-sandbox';

@@ -132,7 +132,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
 
     // Limits per channel, user and token, counted in Redis next to the watch engine's records.
     const { WatchQuota } = await import('./jobs/watch-quota');
-    const { WatchStore } = await import('./jobs/watch-store');
+    const { WatchStore } = await import('./jobs/watch-life/watch-store');
     const quota = new WatchQuota(budgetConnection, new WatchStore(budgetConnection, 'taskwatch:tw'), 'taskwatch:tw:quota', config.quotas);
 
     const services: { -readonly [K in keyof CommandServices]: CommandServices[K] } = {
@@ -178,7 +178,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       platforms.push(instance);
     }
 
-    const { createWatchEngine } = await import('./jobs/watch-engine');
+    const { createWatchEngine } = await import('./jobs/engines/watch-engine');
     const { ChannelMutes } = await import('./jobs/subscriptions/channel-mute');
     const engine = createWatchEngine({
       connection: redisUrl,
@@ -197,7 +197,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     services.watches = engine;
     services.durations = engine.durations;
 
-    const { createSubscriptionEngine } = await import('./jobs/subscriptions/subscription-engine');
+    const { createSubscriptionEngine } = await import('./jobs/engines/subscription-engine');
     const { subscriptionAuthorizer } = await import('./accounts/subscription-access');
     // Each listing runs at the watch cadence while anything subscribes to it: a new task is
     // announced as promptly as a watched one changes. Throttling still backs a listing off.

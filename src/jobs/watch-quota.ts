@@ -11,7 +11,7 @@
  * request's IDs, which is fine for a limit that protects a shared budget.
  */
 import type { Redis } from 'ioredis';
-import type { WatchStore } from './watch-store';
+import type { WatchStore } from './watch-life/watch-store';
 import { QUOTA_COMMANDS, runLua } from './lua-commands';
 
 /** The limits, as the configuration gives them. */

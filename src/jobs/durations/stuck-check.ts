@@ -16,7 +16,7 @@ import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import { safeError } from '../../observability/safe-error';
 import type { StructuredLogger } from '../../observability/taskwatch-logger';
-import type { WatchKeys } from '../watch-keys';
+import type { WatchKeys } from '../watch-life/watch-keys';
 import { durationGroupOf } from './duration-group';
 import type { DurationStore } from './duration-store';
 import { STUCK_MIN_MARGIN_MS, stuckFactsOf, type StuckFacts } from './stuck-threshold';

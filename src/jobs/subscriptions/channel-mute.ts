@@ -19,9 +19,9 @@
  * is left out of the summary, and that delivery tells its change in the thread.
  */
 import type Redis from 'ioredis';
-import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery-processor';
+import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery/delivery-processor';
 import { SUBSCRIPTION_COMMANDS, defineLuaCommands, queueLua, runLua } from '../lua-commands';
-import type { WatchStore } from '../watch-store';
+import type { WatchLife } from '../watch-life/watch-life';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
 import { MAX_MUTE_MS, type MuteState } from './subscription-service';
@@ -123,7 +123,7 @@ export class ChannelMutes {
    * Ends an expired mute (moving its held entries to staging), marks the held changes as told
    * and builds the summary. Null when the channel is still muted or has nothing staged.
    */
-  async stage(channel: string, watchStore: WatchStore): Promise<StagedRelease | null> {
+  async stage(channel: string, life: WatchLife): Promise<StagedRelease | null> {
     const keys = this.keys;
     const staged = await runLua(this.redis, SUBSCRIPTION_COMMANDS.stageMuteRelease, {
       keys: {
@@ -150,18 +150,18 @@ export class ChannelMutes {
     const told: { watchId: string; taskKey: string; seq: number; ended: boolean }[] = [];
     for (const watchId of watchIds) {
       // A delivery holding the claim is posting this watch's change itself: leave it out.
-      if (!(await watchStore.claimDelivery(watchId, claimant, Date.now(), CLAIM_TTL_MS))) continue;
+      if (!(await life.claimDelivery(watchId, claimant, Date.now(), CLAIM_TTL_MS))) continue;
       // Read under the claim: a delivery may have posted just before it was taken.
-      const watch = await watchStore.loadWatch(watchId);
-      const task = watch ? await watchStore.loadTask(watch.taskKey) : null;
+      const watch = await life.read.loadWatch(watchId);
+      const task = watch ? await life.read.loadTask(watch.taskKey) : null;
       if (!watch || !task?.status) {
-        await watchStore.releaseDelivery(watchId, claimant);
+        await life.releaseClaim(watchId, claimant);
         continue;
       }
       told.push({ watchId, taskKey: task.taskKey, seq: task.seq, ended: watch.endReason !== null });
       const unsaidEnding = watch.endReason !== null && !watch.endPosted;
       if (task.seq > watch.deliveredSeq || unsaidEnding) {
-        const history = await watchStore.loadHistory(task.taskKey);
+        const history = await life.read.loadHistory(task.taskKey);
         const from = watch.deliveredSeq > 0 ? (history.get(watch.deliveredSeq)?.state ?? null) : null;
         // A first observation only fills the card in; it is not news.
         if (from !== null || unsaidEnding) {
@@ -180,19 +180,19 @@ export class ChannelMutes {
   }
 
   /** After the summary was posted (or had nothing to say): marks its changes as told and lets go of the claims. */
-  async markTold(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
+  async markTold(staged: StagedRelease, life: WatchLife): Promise<void> {
     const claimant = releaseClaimant(staged.channel);
     for (const { watchId, taskKey, seq, ended } of staged.told) {
-      // Through the watch store: telling an ending settles what the task is owed.
-      await watchStore.markTold(watchId, taskKey, seq, ended);
-      await watchStore.releaseDelivery(watchId, claimant);
+      // A transition of the watch's life: telling an ending settles what the task is owed.
+      await life.markToldBySummary(watchId, taskKey, seq, ended);
+      await life.releaseClaim(watchId, claimant);
     }
   }
 
   /** Lets go of a staged release's claims without marking anything as told (its summary was not posted). */
-  async releaseClaims(staged: StagedRelease, watchStore: WatchStore): Promise<void> {
+  async releaseClaims(staged: StagedRelease, life: WatchLife): Promise<void> {
     const claimant = releaseClaimant(staged.channel);
-    for (const { watchId } of staged.told) await watchStore.releaseDelivery(watchId, claimant);
+    for (const { watchId } of staged.told) await life.releaseClaim(watchId, claimant);
   }
 
   /** Forgets a finished release. */

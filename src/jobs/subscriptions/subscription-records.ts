@@ -4,7 +4,7 @@
  * so that a later release can read what this one wrote.
  */
 import { createHash } from 'node:crypto';
-import { UnsupportedRecordVersionError } from '../watch-records';
+import { UnsupportedRecordVersionError } from '../watch-life/watch-records';
 import type { SubscriptionKind, SubscriptionSuspendReason } from './subscription-service';
 
 /** Version of the records and job data this release writes. */

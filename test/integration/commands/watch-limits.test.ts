@@ -15,7 +15,7 @@ import type { ChannelAddress } from '../../../src/jobs/notifier';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import type { SubscribeRequest, SubscriptionService, SubscriptionSummary } from '../../../src/jobs/subscriptions/subscription-service';
 import { WatchQuota, type WatchLimits } from '../../../src/jobs/watch-quota';
-import { WatchStore } from '../../../src/jobs/watch-store';
+import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
 import { blockActionPayload, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { RecordingWatchService } from '../../support/recording-watch-service';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';

@@ -7,7 +7,7 @@ import { createDiscordAdapter, type DiscordAdapter } from '../../../src/chat/dis
 import type { CommandServices } from '../../../src/commands/types';
 import type { DiscordConfig, WatchConfig } from '../../../src/config';
 import type { Notifier } from '../../../src/jobs/notifier';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';

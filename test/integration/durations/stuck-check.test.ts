@@ -9,7 +9,7 @@ import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { DurationStore } from '../../../src/jobs/durations/duration-store';
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import { StuckCheck } from '../../../src/jobs/durations/stuck-check';
-import { WatchKeys } from '../../../src/jobs/watch-keys';
+import { WatchKeys } from '../../../src/jobs/watch-life/watch-keys';
 import { SILENT_WATCH_LOGGER } from '../../../src/jobs/watch-engine-logger';
 import { ManualClock } from '../../../src/util/clock';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';

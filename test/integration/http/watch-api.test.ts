@@ -11,7 +11,7 @@ import { listen, type RunningHttpServer } from '../../../src/http/http-app';
 import { RedisApiRateWindow, type ApiRateWindow } from '../../../src/http/api-rate-window';
 import { createWatchApiRouter } from '../../../src/http/watch-api';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';

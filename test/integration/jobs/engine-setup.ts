@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import type { CloudAccount, WatchConfig } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine, type WatchEngineOptions, type WatchEngineRole } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine, type WatchEngineOptions, type WatchEngineRole } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { RecordingNotifier } from './recording-notifier';

@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../../src/providers/types';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-keys';
-import { WatchStore } from '../../../src/jobs/watch-store';
+import { taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-life/watch-keys';
+import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 
 let server: TestRedis;

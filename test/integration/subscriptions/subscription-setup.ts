@@ -5,13 +5,13 @@
  */
 import type Redis from 'ioredis';
 import { ChannelMutes } from '../../../src/jobs/subscriptions/channel-mute';
-import { createSubscriptionEngine, type SubscriptionEngine } from '../../../src/jobs/subscriptions/subscription-engine';
+import { createSubscriptionEngine, type SubscriptionEngine } from '../../../src/jobs/engines/subscription-engine';
 import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
-import type { SubscriptionEngineOptions } from '../../../src/jobs/subscriptions/subscription-engine';
+import type { SubscriptionEngineOptions } from '../../../src/jobs/engines/subscription-engine';
 import type { CloudAccount } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 

@@ -7,7 +7,7 @@ import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import type { WatchService } from '../../../src/jobs/watch-service';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import type { RecordedCall } from '../../fakes/slack/fake-slack';

@@ -6,7 +6,7 @@
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/watch-engine';
+import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';

@@ -91,7 +91,7 @@ describe('summaries and estimates', () => {
 
 describe('the subtype survives storage', () => {
   test('given a Redis status with a TaskType, then the stored status keeps it, so a card finds its group again', async () => {
-    const { decodeStatus, encodeStatus } = await import('../../../src/jobs/watch-records');
+    const { decodeStatus, encodeStatus } = await import('../../../src/jobs/watch-life/watch-records');
     const identity = { kind: 'redis' as const, id: '18215', account: 'default', region: 'ap-guangzhou' };
     const stored = encodeStatus(status('running', T0, { ...identity, subtype: 'FLUSH_INSTANCE' }), identity);
     expect(decodeStatus(stored, identity)?.subtype).toBe('FLUSH_INSTANCE');

@@ -1,5 +1,5 @@
 import type { TaskStatus } from '../../../src/providers/types';
-import { CDN_LISTING_MARGIN_MS, planCdnListing, shouldFetchNextPage, wholeListedStatuses } from '../../../src/jobs/cdn-listing-plan';
+import { CDN_LISTING_MARGIN_MS, planCdnListing, shouldFetchNextPage, wholeListedStatuses } from '../../../src/jobs/sweeps/cdn-listing-plan';
 
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 

@@ -1,4 +1,4 @@
-import { deliveryRetryDelayMs } from '../../../src/jobs/delivery-processor';
+import { deliveryRetryDelayMs } from '../../../src/jobs/delivery/delivery-processor';
 
 describe('delivery retry back-off', () => {
   test('given failures in a row to one channel, then the pause doubles from the first and stops growing at the longest', () => {

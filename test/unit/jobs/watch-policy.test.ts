@@ -1,7 +1,7 @@
 import type { TaskStatus } from '../../../src/providers/types';
 import { ProviderError } from '../../../src/providers/errors';
-import { buildNotice, changedItems, deservesThreadReply, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, replacingTaskId, throttleDelayMs } from '../../../src/jobs/watch-policy';
-import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-keys';
+import { buildNotice, changedItems, deservesThreadReply, endingForError, endingForStatus, isOlderObservation, isWorthTelling, nextIntervalMs, replacingTaskId, throttleDelayMs } from '../../../src/jobs/watch-life/watch-policy';
+import { taskKeyOf, watchIdOf, groupIdOf } from '../../../src/jobs/watch-life/watch-keys';
 import { taskStatus } from '../../support/task-status';
 
 function status(overrides: Partial<TaskStatus> = {}): TaskStatus {

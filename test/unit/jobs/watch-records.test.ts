@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../../../src/providers/types';
-import { JOB_VERSION, RECORD_VERSION, groupIdOf } from '../../../src/jobs/watch-keys';
-import { UnsupportedRecordVersionError, decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, requireJobVersion } from '../../../src/jobs/watch-records';
+import { JOB_VERSION, RECORD_VERSION, groupIdOf } from '../../../src/jobs/watch-life/watch-keys';
+import { UnsupportedRecordVersionError, decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, requireJobVersion } from '../../../src/jobs/watch-life/watch-records';
 
 function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
   return {

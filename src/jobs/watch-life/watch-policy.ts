@@ -3,10 +3,10 @@
  * when to look again, and whether (and in which words) a watch ends. No I/O here, so every
  * rule is unit-tested on its own.
  */
-import type { ProviderError } from '../providers/errors';
-import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../providers/types';
-import { formatDuration } from '../util/duration';
-import type { TransitionNotice, WatchEndReason } from './notifier';
+import type { ProviderError } from '../../providers/errors';
+import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
+import { formatDuration } from '../../util/duration';
+import type { TransitionNotice, WatchEndReason } from '../notifier';
 
 /** How long Alibaba Cloud DCDN keeps tasks queryable. */
 export const DCDN_RETENTION_MS = 3 * 86_400_000;

@@ -8,8 +8,8 @@
  * current status lives on the task record only. Version 1 records (full status JSON, the
  * current status repeated in the history) are still read, and updated in place.
  */
-import type { TaskItem, TaskKind, TaskState, TaskStatus } from '../providers/types';
-import type { WatchEndReason } from './notifier';
+import type { TaskItem, TaskKind, TaskState, TaskStatus } from '../../providers/types';
+import type { WatchEndReason } from '../notifier';
 import { JOB_VERSION, READABLE_RECORD_VERSIONS, groupIdOf } from './watch-keys';
 
 /** One polled task, shared by every channel that watches it. */

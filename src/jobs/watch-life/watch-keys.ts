@@ -5,7 +5,7 @@
  * cannot double a watch, even from two processes at once.
  */
 import { createHash } from 'node:crypto';
-import type { TaskKind } from '../providers/types';
+import type { TaskKind } from '../../providers/types';
 
 /** Version of the records this release writes; readers check it (2: compact statuses, trimmed history). */
 export const RECORD_VERSION = 2;

@@ -24,7 +24,7 @@
  * its group, so nothing more is listed or announced for it, the audit log says so, and the
  * channel is told why, once (retried until a post succeeds). Subscribing again resumes it.
  */
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
@@ -34,15 +34,17 @@ import { safeError } from '../../observability/safe-error';
 import { reportErrorEvents } from '../error-events';
 import { SUBSCRIPTION_COMMANDS, runLua } from '../lua-commands';
 import { queueOptions } from '../queue-options';
+import { SupervisedGroupQueue, rescheduleGroupJob, reportWorkers, stopGracefully } from './supervised-group-queue';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_LOGGER, type StructuredLogger } from '../../observability/taskwatch-logger';
-import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery-processor';
-import { NOTIFY_QUEUE, type WatchEngineRole } from '../watch-engine';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery/delivery-processor';
+import { NOTIFY_QUEUE, type WatchEngineRole } from './watch-engine';
 import type { WatchService } from '../watch-service';
-import { WatchStore } from '../watch-store';
-import { ChannelMutes, type StagedRelease } from './channel-mute';
-import { canListPushTasks, listPushWindow } from './push-task-lister';
-import { matchesFilter, mergeListedTasks } from './subscription-filter';
+import { WatchStore } from '../watch-life/watch-store';
+import { WatchLife } from '../watch-life/watch-life';
+import { ChannelMutes, type StagedRelease } from '../subscriptions/channel-mute';
+import { canListPushTasks, listPushWindow } from '../subscriptions/push-task-lister';
+import { matchesFilter, mergeListedTasks } from '../subscriptions/subscription-filter';
 import {
   SUBSCRIPTION_RECORD_VERSION,
   SubscriptionKeys,
@@ -56,7 +58,7 @@ import {
   type SubscriptionGroup,
   type SubscriptionRecord,
   type SubscriptionSweepJobData,
-} from './subscription-records';
+} from '../subscriptions/subscription-records';
 import {
   CDN_AREAS,
   CDN_SUBSCRIPTION_STATUSES,
@@ -68,7 +70,7 @@ import {
   type SubscriptionSummary,
   type SubscriptionSuspendReason,
   type UnmuteOutcome,
-} from './subscription-service';
+} from '../subscriptions/subscription-service';
 import type { AuditLog } from '../../accounts/audit-log';
 
 /** Name of the queue of subscription sweeps and mute releases. */
@@ -154,25 +156,31 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const redis: Redis = createRedisConnection(options.connection);
   const keys = new SubscriptionKeys(`${prefix}:tw:sub`);
   const watchStore = new WatchStore(redis, `${prefix}:tw`);
+  // A mute release tells held watches their changes: a transition of each watch's life.
+  const watchLife = new WatchLife(watchStore);
   const mutes = new ChannelMutes(redis, prefix, now);
-  const queue = new Queue<SubscriptionSweepJobData | MuteReleaseJobData>(SUBSCRIPTION_QUEUE, queueOptions(redis, prefix));
+  const sweeps = new SupervisedGroupQueue<SubscriptionSweepJobData>({
+    name: SUBSCRIPTION_QUEUE,
+    connection: redis,
+    prefix,
+    jobIdOf: (groupId) => `subsweep-${groupId}`,
+    dataOf: (groupId) => ({ v: SUBSCRIPTION_RECORD_VERSION, groupId }),
+    retryDelayMs: tuning.intervalMs,
+    logger,
+    label: 'subscription',
+  });
+  // Mute releases share the sweeps' queue.
+  const queue = sweeps.queue;
   // The watch engine's queue, opened here only to let held deliveries go: with the same options,
   // or this opener would write BullMQ's default event-stream cap over the watch engine's.
   const notifyQueue = new Queue(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([queue, notifyQueue], logger, 'subscription queue error');
   const workers: Worker[] = [];
-  let supervisor: NodeJS.Timeout | null = null;
   let stopped = false;
 
   const notifierFor = (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform);
 
-  const ensureSweep = async (groupId: string): Promise<void> => {
-    await queue.add(
-      'sweep',
-      { v: SUBSCRIPTION_RECORD_VERSION, groupId },
-      { jobId: `subsweep-${groupId}`, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: tuning.intervalMs } },
-    );
-  };
+  const ensureSweep = (groupId: string): Promise<void> => sweeps.ensure(groupId);
 
   const ensureRelease = async (channel: string): Promise<void> => {
     // One release job per channel: the supervisor asks again every pass while a release is
@@ -402,11 +410,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         logger.warn({ err: safeError(error), groupId: data.groupId }, 'subscription sweep failed; the window will be listed again');
       }
     }
-    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
-    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
-    const pause = throttled ? Math.max(throttled.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, tuning.intervalMs * 2 ** level)) : tuning.intervalMs;
-    await job.moveToDelayed(Date.now() + pause, token);
-    throw new DelayedError();
+    return rescheduleGroupJob(job, token, { nextAt: Date.now() + tuning.intervalMs, throttled, backoff: { intervalMs: tuning.intervalMs, maxIntervalMs: MAX_BACKOFF_MS } });
   };
 
   /** Lets the deliveries a mute held run now instead of at their next recheck. */
@@ -419,7 +423,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
 
   const processRelease = async (job: Job<MuteReleaseJobData>): Promise<string> => {
     const { channel } = requireSubscriptionJobVersion(job.data);
-    const staged = await mutes.stage(channel, watchStore);
+    const staged = await mutes.stage(channel, watchLife);
     if (!staged) return 'nothing to release';
     const address = parseChannelAddress(channel);
     const notifier = address ? notifierFor(address.platform) : undefined;
@@ -432,7 +436,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
           // Not posted: the claims go back at once, so held deliveries are not kept spinning
           // on them while the summary waits (a change one of them posts meanwhile is left
           // out of the next try's summary).
-          await mutes.releaseClaims(staged, watchStore);
+          await mutes.releaseClaims(staged, watchLife);
           if (error instanceof NotifierTargetGoneError) {
             // The channel is gone for good: nobody will read a summary. The held deliveries,
             // let go below, meet the same answer and end their watches quietly.
@@ -457,20 +461,16 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         logger.warn({ platform: address.platform }, 'this platform cannot post a mute summary; it was dropped');
       }
     }
-    await mutes.markTold(staged, watchStore);
+    await mutes.markTold(staged, watchLife);
     await releaseHeldJobs(staged);
     await mutes.finish(channel);
     return 'released';
   };
 
   const supervise = async (): Promise<void> => {
-    try {
-      for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
-      for (const channel of await mutes.due()) await ensureRelease(channel);
-      await retryUntold();
-    } catch (error) {
-      logger.warn({ err: safeError(error) }, 'subscription supervisor pass failed');
-    }
+    for (const groupId of await redis.hkeys(keys.groups())) await ensureSweep(groupId);
+    for (const channel of await mutes.due()) await ensureRelease(channel);
+    await retryUntold();
   };
 
   return {
@@ -574,39 +574,24 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       if (stopped) throw new Error('This subscription engine was stopped; create a new one.');
       if (options.role === 'web') return;
       workers.push(
-        new Worker<SubscriptionSweepJobData | MuteReleaseJobData, string>(
-          SUBSCRIPTION_QUEUE,
-          (job, token) =>
+        sweeps.worker(
+          (job: Job<SubscriptionSweepJobData | MuteReleaseJobData>, token?: string) =>
             job.name === 'release' ? processRelease(job as Job<MuteReleaseJobData>) : processSweep(job as Job<SubscriptionSweepJobData>, token),
-          {
-            connection: redis,
-            prefix,
-            concurrency: 4,
-            lockDuration: tuning.lockDurationMs,
-            stalledInterval: tuning.stalledIntervalMs,
-            maxStalledCount: 1_000_000,
-          },
+          { concurrency: 4, lockDurationMs: tuning.lockDurationMs, stalledIntervalMs: tuning.stalledIntervalMs },
         ),
       );
-      reportErrorEvents(workers, logger, 'subscription worker error');
-      for (const worker of workers) {
-        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'subscription job failed'));
-      }
+      reportWorkers(workers, logger, 'subscription');
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
       // At start: the accounts file may have changed while the bot was down.
       await reauthorizeAll().catch((error: unknown) => logger.warn({ err: safeError(error) }, 're-authorizing subscriptions at start failed; each sweep checks again'));
-      await supervise();
-      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs);
-      supervisor.unref();
+      await sweeps.startSupervisor(supervise, tuning.supervisorIntervalMs);
     },
 
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      if (supervisor) clearInterval(supervisor);
-      await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all([queue.close(), notifyQueue.close()]);
-      await redis.quit().catch(() => redis.disconnect());
+      sweeps.stopSupervisor();
+      await stopGracefully({ workers, queues: [queue, notifyQueue], redis });
     },
   };
 }

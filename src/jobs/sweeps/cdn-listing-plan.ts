@@ -6,7 +6,7 @@
  * window to list, when to stop paging, and which listed statuses can be trusted; the caller
  * does the I/O (see `cdn-window-listing.ts`).
  */
-import type { TaskStatus } from '../providers/types';
+import type { TaskStatus } from '../../providers/types';
 
 /** Rows per listing page: the API's maximum `Limit`. */
 export const CDN_LISTING_PAGE_SIZE = 100;

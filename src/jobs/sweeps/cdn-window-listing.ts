@@ -4,9 +4,9 @@
  * watched tasks by TaskId. Every page is one `DescribePushTasks` call through the provider, so
  * it spends the same rate budget as a describe by ID.
  */
-import { isProviderError, type ProviderError } from '../providers/errors';
-import { TencentCdnProvider } from '../providers/tencent-cdn';
-import type { TaskProvider, TaskStatus } from '../providers/types';
+import { isProviderError, type ProviderError } from '../../providers/errors';
+import { TencentCdnProvider } from '../../providers/tencent-cdn';
+import type { TaskProvider, TaskStatus } from '../../providers/types';
 import { CDN_LISTING_PAGE_SIZE, planCdnListing, shouldFetchNextPage, wholeListedStatuses, type CdnDueTask } from './cdn-listing-plan';
 
 /** Bounds paging whatever the API reports as its total. */

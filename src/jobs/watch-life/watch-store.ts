@@ -1,14 +1,15 @@
 /**
  * Reads and writes the watch engine's records in Redis. Multi-step updates go through the Lua
  * commands in `lua/` (signatures in `lua-commands.ts`); everything here is safe to call from
- * several processes.
+ * several processes. Its writers are called by `watch-life.ts` only, which names the
+ * transition each one is; everything else reads (through `WatchLife.read`).
  */
 import type Redis from 'ioredis';
-import type { TaskStatus } from '../providers/types';
+import type { TaskStatus } from '../../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
 import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
 import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
-import { WATCH_COMMANDS, defineLuaCommands, runLua } from './lua-commands';
+import { WATCH_COMMANDS, defineLuaCommands, runLua } from '../lua-commands';
 
 /**
  * Most past statuses of a task kept for subscribers not yet told of them ("previous" and the
@@ -300,6 +301,16 @@ export class WatchStore {
     const pipeline = this.redis.pipeline();
     for (const taskKey of taskKeys) pipeline.zadd(this.keys.due(groupId), 'XX', at, taskKey);
     await pipeline.exec();
+  }
+
+  /** Stops polling a task (a due entry whose task is gone or ended). */
+  async forgetDue(groupId: string, taskKey: string): Promise<void> {
+    await this.redis.zrem(this.keys.due(groupId), taskKey);
+  }
+
+  /** The watches subscribed to a task. */
+  async subscriberIds(taskKey: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.subscribers(taskKey));
   }
 
   async dueTasks(groupId: string, realNow: number, limit: number): Promise<string[]> {

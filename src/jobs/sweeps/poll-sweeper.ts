@@ -7,15 +7,15 @@
  * see `cdn-window-listing.ts`), records changes, ends finished watches, and
  * reschedules itself for the group's next due task ("process step jobs" pattern).
  */
-import { DelayedError, type Job } from 'bullmq';
-import { isProviderError, type ProviderError } from '../providers/errors';
-import { safeError } from '../observability/safe-error';
-import { mapInOrder } from '../providers/provider-context';
-import type { ProviderRegistry, TaskProvider, TaskStatus } from '../providers/types';
-import type { WatchConfig } from '../config';
+import type { Job } from 'bullmq';
+import { isProviderError, type ProviderError } from '../../providers/errors';
+import { safeError } from '../../observability/safe-error';
+import { mapInOrder } from '../../providers/provider-context';
+import type { ProviderRegistry, TaskProvider, TaskStatus } from '../../providers/types';
+import type { WatchConfig } from '../../config';
 import { CDN_LISTING_PAGE_SIZE } from './cdn-listing-plan';
 import { canListByWindow, listCdnWindow } from './cdn-window-listing';
-import type { ResolvedTask } from './watch-keys';
+import type { ResolvedTask } from '../watch-life/watch-keys';
 import {
   deadlineEnding,
   endingForError,
@@ -23,13 +23,13 @@ import {
   nextIntervalMs,
   replacedEnding,
   replacingTaskId,
-  throttleDelayMs,
   type WatchEnding,
-} from './watch-policy';
-import { requireJobVersion, type SweepJobData, type TaskRecord } from './watch-records';
-import type { WatchStore } from './watch-store';
-import type { StructuredLogger } from '../observability/taskwatch-logger';
-import type { DurationRecorder } from './durations/duration-recorder';
+} from '../watch-life/watch-policy';
+import { requireJobVersion, type SweepJobData, type TaskRecord } from '../watch-life/watch-records';
+import type { WatchLife, WatchReader } from '../watch-life/watch-life';
+import type { StructuredLogger } from '../../observability/taskwatch-logger';
+import type { DurationRecorder } from '../durations/duration-recorder';
+import { rescheduleGroupJob } from '../engines/supervised-group-queue';
 
 /** Most due tasks one sweep takes; the rest are taken by the next sweep, which follows at once. */
 export const SWEEP_LIMIT = 500;
@@ -46,7 +46,10 @@ const CALLS_IN_FLIGHT = 4;
 
 /** What a sweeper needs. */
 export interface PollSweeperDependencies {
-  readonly store: WatchStore;
+  /** The records, to read. */
+  readonly store: WatchReader;
+  /** Every write: the transitions of a watch's life. */
+  readonly life: WatchLife;
   readonly providers: ProviderRegistry;
   readonly watch: WatchConfig;
   /** The engine's clock (deadlines, DCDN age); scheduling uses real time. */
@@ -81,16 +84,10 @@ export class PollSweeper {
       // A sweep must never die: log and come back after the shortest interval.
       this.dependencies.logger.error({ err: safeError(error), groupId: data.groupId }, 'watch sweep failed');
     }
-    const level = throttled ? (data.throttleLevel ?? 0) + 1 : 0;
-    const realNow = Date.now();
-    let next = (await store.nextDue(data.groupId)) ?? realNow + watch.maxIntervalMs;
-    if (throttled) {
-      next = Math.max(next, realNow + throttleDelayMs(level, throttled.retryAfterMs, watch));
-      this.dependencies.logger.warn({ groupId: data.groupId, level, retryAt: new Date(next).toISOString() }, 'provider throttled; slowing this group down');
-    }
-    if (level !== (data.throttleLevel ?? 0)) await job.updateData({ ...data, throttleLevel: level });
-    await job.moveToDelayed(Math.max(next, realNow), token);
-    throw new DelayedError();
+    const nextAt = (await store.nextDue(data.groupId)) ?? Date.now() + watch.maxIntervalMs;
+    return rescheduleGroupJob(job, token, { nextAt, throttled, backoff: watch }, (level, retryAt) =>
+      this.dependencies.logger.warn({ groupId: data.groupId, level, retryAt: new Date(retryAt).toISOString() }, 'provider throttled; slowing this group down'),
+    );
   }
 
   /** Polls due tasks; resolves to the throttling error that cut the sweep short, if any. */
@@ -118,7 +115,7 @@ export class PollSweeper {
     const active: TaskRecord[] = [];
     for (const [taskKey, { record, subscribers }] of loaded) {
       if (!record || record.endReason !== null) {
-        await store.redis.zrem(store.keys.due(groupId), taskKey);
+        await this.dependencies.life.forgetDue(groupId, taskKey);
         continue;
       }
       const remaining = await this.endExpiredWatches(record, subscribers);
@@ -186,13 +183,13 @@ export class PollSweeper {
 
   /** Ends the watches of a task whose deadline passed; resolves to how many remain. */
   private async endExpiredWatches(task: TaskRecord, subscribers: readonly string[]): Promise<number> {
-    const { store, now, watch: config } = this.dependencies;
+    const { store, life, now, watch: config } = this.dependencies;
     const watches = await store.loadWatches(subscribers);
     let remaining = 0;
     for (const watch of watches) {
       if (watch.endReason !== null) continue;
       if (now() >= Date.parse(watch.deadlineAt)) {
-        await store.endWatch(watch, task.groupId, deadlineEnding(config.deadlineMs, task.status?.state ?? null), Date.now());
+        await life.endWatch(watch, task.groupId, deadlineEnding(config.deadlineMs, task.status?.state ?? null), Date.now());
       } else {
         remaining += 1;
       }
@@ -202,9 +199,9 @@ export class PollSweeper {
 
   /** Records a polled status; `tasksPerCall` is how many tasks one call of this group answers for (see {@link nextIntervalMs}). */
   private async applyStatus(task: TaskRecord, status: TaskStatus, tasksPerCall: number): Promise<void> {
-    const { store, watch } = this.dependencies;
+    const { life, watch } = this.dependencies;
     const realNow = Date.now();
-    const current = await store.recordObservation(task, status, realNow);
+    const current = await life.observe(task, status, realNow);
     // Superseded by an overlapping sweep's later observation, or the task ended meanwhile.
     if (current === null) return;
     await this.dependencies.durations?.observe(task.taskKey, current.status, status);
@@ -214,7 +211,7 @@ export class PollSweeper {
       return;
     }
     await this.dependencies.stuck?.check(task.taskKey, status);
-    await store.reschedule(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
+    await life.scheduleNextCheck(task.groupId, [task.taskKey], realNow + nextIntervalMs(realNow - task.pollingSince, watch, tasksPerCall));
   }
 
   /**
@@ -223,12 +220,11 @@ export class PollSweeper {
    */
   private async replaceTask(task: TaskRecord, replacedBy: string): Promise<void> {
     this.dependencies.logger.info({ taskKey: task.taskKey, replacedBy }, 'a newer task replaced a watched one; its watches end');
-    await this.dependencies.store.noteReplacement(task.taskKey, replacedBy);
-    await this.endTask(task, replacedEnding(replacedBy));
+    await this.dependencies.life.replaceTask(task, replacedBy, replacedEnding(replacedBy));
   }
 
   private async handleCallError(tasks: readonly TaskRecord[], error: unknown): Promise<void> {
-    const { store, watch, logger } = this.dependencies;
+    const { life, watch, logger } = this.dependencies;
     const ending = isProviderError(error) ? endingForError(error) : null;
     if (ending) {
       logger.info({ code: (error as ProviderError).code, tasks: tasks.length }, 'provider error ends watches');
@@ -237,15 +233,11 @@ export class PollSweeper {
     }
     logger.warn({ err: safeError(error), tasks: tasks.length }, 'provider call failed; will retry');
     const retryAt = Date.now() + Math.min(watch.maxIntervalMs, watch.intervalMs * 2);
-    await store.reschedule(tasks[0]?.groupId ?? '', tasks.map((task) => task.taskKey), retryAt);
+    await life.scheduleNextCheck(tasks[0]?.groupId ?? '', tasks.map((task) => task.taskKey), retryAt);
   }
 
   private async endTask(task: TaskRecord, ending: WatchEnding): Promise<void> {
-    const { store } = this.dependencies;
-    const subscribers = await store.redis.smembers(store.keys.subscribers(task.taskKey));
-    const watches = await store.loadWatches(subscribers);
-    for (const watch of watches) await store.endWatch(watch, task.groupId, ending, Date.now());
-    await store.endTask(task, ending);
+    await this.dependencies.life.endTask(task, ending);
   }
 }
 

@@ -9,28 +9,30 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { WatchConfig } from '../config';
-import { DEFAULT_ACCOUNT } from '../config';
-import type { RateBudget } from '../providers/rate-budget';
-import type { ProviderRegistry, TaskRef } from '../providers/types';
-import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
-import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
-import { safeError } from '../observability/safe-error';
-import { PollSweeper } from './poll-sweeper';
-import { reportErrorEvents } from './error-events';
-import { createRedisConnection } from './redis-connection';
-import { queueOptions } from './queue-options';
-import type { TaskwatchMetrics } from '../observability/metrics';
-import { SILENT_LOGGER, type StructuredLogger } from '../observability/taskwatch-logger';
-import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
-import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
-import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
-import { WatchStore } from './watch-store';
-import { DurationRecorder } from './durations/duration-recorder';
-import { DurationStore } from './durations/duration-store';
-import { StuckCheck } from './durations/stuck-check';
-import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
-import { canonicalTaskId, kindRequiresRegion } from '../providers/kinds';
+import type { WatchConfig } from '../../config';
+import { DEFAULT_ACCOUNT } from '../../config';
+import type { RateBudget } from '../../providers/rate-budget';
+import type { ProviderRegistry, TaskRef } from '../../providers/types';
+import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from '../delivery/delivery-processor';
+import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
+import { safeError } from '../../observability/safe-error';
+import { PollSweeper } from '../sweeps/poll-sweeper';
+import { reportErrorEvents } from '../error-events';
+import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, reportWorkers, stopGracefully } from './supervised-group-queue';
+import { createRedisConnection } from '../redis-connection';
+import { queueOptions } from '../queue-options';
+import type { TaskwatchMetrics } from '../../observability/metrics';
+import { SILENT_LOGGER, type StructuredLogger } from '../../observability/taskwatch-logger';
+import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../watch-life/watch-keys';
+import { UNWATCHED_ENDING, placeholderStatus } from '../watch-life/watch-policy';
+import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from '../watch-life/watch-records';
+import { WatchStore } from '../watch-life/watch-store';
+import { WatchLife } from '../watch-life/watch-life';
+import { DurationRecorder } from '../durations/duration-recorder';
+import { DurationStore } from '../durations/duration-store';
+import { StuckCheck } from '../durations/stuck-check';
+import type { WatchRequest, WatchService, WatchSummary } from '../watch-service';
+import { canonicalTaskId, kindRequiresRegion } from '../../providers/kinds';
 
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
@@ -94,9 +96,6 @@ export interface WatchEngine extends WatchService {
   readonly durations: DurationStore;
 }
 
-/** How long `stop()` waits for in-flight jobs before dropping connections. */
-const GRACEFUL_STOP_MS = 10_000;
-
 /**
  * How long a command's reservation of a watch holds (see {@link WatchStore.reserveWatch}): long
  * enough to post a card (the chat clients give up on a call after 10 s); a command that died
@@ -107,7 +106,7 @@ const RESERVATION_TTL_MS = 30_000;
 /** How often a command waiting for another's reservation looks again. */
 const RESERVATION_POLL_MS = 50;
 
-export { EVENTS_KEPT } from './queue-options';
+export { EVENTS_KEPT } from '../queue-options';
 
 /** Name of the queue of sweep jobs. */
 export const POLL_QUEUE = 'watch-poll';
@@ -123,7 +122,19 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const tuning = options.tuning ?? {};
   const redis: Redis = createRedisConnection(options.connection);
   const store = new WatchStore(redis, `${prefix}:tw`);
-  const pollQueue = new Queue<SweepJobData>(POLL_QUEUE, queueOptions(redis, prefix));
+  // Every write to a watch or task goes through its life; the store is read directly.
+  const life = new WatchLife(store);
+  const sweeps = new SupervisedGroupQueue<SweepJobData>({
+    name: POLL_QUEUE,
+    connection: redis,
+    prefix,
+    jobIdOf: (groupId) => `sweep-${groupId}`,
+    dataOf: (groupId) => ({ v: JOB_VERSION, groupId }),
+    retryDelayMs: options.watch.intervalMs,
+    logger,
+    label: 'watch',
+  });
+  const pollQueue = sweeps.queue;
   const notifyQueue = new Queue<DeliveryJobData>(NOTIFY_QUEUE, queueOptions(redis, prefix));
   reportErrorEvents([pollQueue, notifyQueue], logger, 'watch queue error');
   // Looked up at use: the composition root may add a platform's notifier after creating the engine.
@@ -131,7 +142,6 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     get: (platform: ChatPlatform): Notifier | undefined => options.notifiers.find((notifier) => notifier.platform === platform),
   };
   const workers: Worker[] = [];
-  let supervisor: NodeJS.Timeout | null = null;
   let stopped = false;
 
   const flushOutbox = async (): Promise<void> => {
@@ -163,49 +173,16 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     for (const entry of entries) await store.settleOutbox(entry);
   };
 
-  const ensureSweep = async (groupId: string, wake: boolean): Promise<void> => {
-    const jobId = `sweep-${groupId}`;
-    await pollQueue.add(
-      'sweep',
-      { v: JOB_VERSION, groupId },
-      { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1_000_000, backoff: { type: 'fixed', delay: options.watch.intervalMs } },
-    );
-    if (!wake) return;
-    const job = await pollQueue.getJob(jobId);
-    // A sleeping sweep is woken for a new task; one that is running reschedules itself anyway.
-    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-  };
-
-  /**
-   * Removes a poll group with nothing to poll, and its sweep, which would otherwise reschedule
-   * itself forever (groups are made at will: every region a user types is one). The sweep goes
-   * first and the group only if still idle; a task that joins in between finds no sweep and
-   * makes one (`ensureSweep` after subscribing), or is found here and gets its sweep back.
-   * A sweep that is running is left for the next pass.
-   */
-  const removeIfIdle = async (groupId: string): Promise<void> => {
-    const job = await pollQueue.getJob(`sweep-${groupId}`);
-    if (job) {
-      if (!(await job.isDelayed())) return;
-      const removed = await job.remove().then(
-        () => true,
-        () => false,
-      );
-      if (!removed) return;
-    }
-    if (!(await store.removeIdleGroup(groupId))) await ensureSweep(groupId, false);
-  };
+  const ensureSweep = (groupId: string, wake: boolean): Promise<void> => sweeps.ensure(groupId, wake);
 
   const supervise = async (): Promise<void> => {
-    try {
-      for (const groupId of await store.groupIds()) {
-        if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
-        else await removeIfIdle(groupId);
-      }
-      await flushOutbox();
-    } catch (error) {
-      logger.warn({ err: safeError(error) }, 'watch supervisor pass failed');
+    // A group with nothing to poll loses its sweep, which would otherwise reschedule itself
+    // forever (groups are made at will: every region a user types is one).
+    for (const groupId of await store.groupIds()) {
+      if ((await store.nextDue(groupId)) !== null) await ensureSweep(groupId, false);
+      else await sweeps.removeIfIdle(groupId, (idle) => life.removeIdleGroup(idle));
     }
+    await flushOutbox();
   };
 
   const resolve = (ref: TaskRef): ResolvedTask => {
@@ -238,7 +215,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     for (const watch of await store.loadWatches(watchIds)) {
       if (watch.endReason !== null) continue;
       const task = await store.loadTask(watch.taskKey);
-      if (await store.endWatch(watch, task?.groupId ?? '', UNWATCHED_ENDING, Date.now())) ended += 1;
+      if (await life.endWatch(watch, task?.groupId ?? '', UNWATCHED_ENDING, Date.now())) ended += 1;
     }
     await flushOutbox();
     return ended;
@@ -252,11 +229,11 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
     const token = randomBytes(8).toString('hex');
     const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
-    let reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+    let reservation = await life.reserve(watchId, token, Date.now(), RESERVATION_TTL_MS);
     while (reservation === 'busy') {
       if (Date.now() > waitUntil) throw new Error('Another command is still starting this watch; try again.');
       await new Promise((resume) => setTimeout(resume, RESERVATION_POLL_MS));
-      reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
+      reservation = await life.reserve(watchId, token, Date.now(), RESERVATION_TTL_MS);
     }
     if (reservation === 'active') {
       const existing = await store.loadWatch(watchId);
@@ -269,7 +246,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       let seqNow = -1;
       let cardSeq: number | undefined;
       if (reservation === 'revive' && !request.cardMessageId) {
-        seqNow = await store.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
+        seqNow = await life.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
         // Revived with what its card showed: a change it missed is in the outbox.
         if (seqNow >= 0) cardSeq = -1;
       }
@@ -288,12 +265,12 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
             watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
           });
         }
-        seqNow = await store.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+        seqNow = await life.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
       }
       await ensureSweep(groupIdOf(resolved), true);
       if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
     } finally {
-      await store.releaseReservation(watchId, token);
+      await life.releaseReservation(watchId, token);
     }
     const created = await store.loadWatch(watchId);
     return created ? summarize(created, await store.loadTask(taskKey), resolved) : null;
@@ -302,9 +279,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   const durations = new DurationStore(redis, `${prefix}:tw`, { startTtlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400 });
   const durationRecorder = new DurationRecorder(durations, logger, options.metrics?.taskDurations);
   const stuck = new StuckCheck(redis, `${prefix}:tw`, store.keys, durations, { now, ttlSeconds: Math.ceil(options.watch.deadlineMs / 1000) + 86_400, logger });
-  const sweeper = new PollSweeper({ store, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder, stuck });
+  const sweeper = new PollSweeper({ store, life, providers: options.providers, watch: options.watch, now, flushOutbox, logger, durations: durationRecorder, stuck });
   const delivery = new DeliveryProcessor({
     store,
+    life,
     notifiers,
     watch: options.watch,
     spacingMs: (platform) => options.deliverySpacingMs?.[platform] ?? notifiers.get(platform)?.capabilities?.pacingMs ?? 0,
@@ -381,14 +359,10 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       const lockDuration = tuning.lockDurationMs ?? 30_000;
       const stalledInterval = tuning.stalledIntervalMs ?? 30_000;
       workers.push(
-        new Worker<SweepJobData, string>(POLL_QUEUE, (job: Job<SweepJobData>, token?: string) => sweeper.process(job, token), {
-          connection: redis,
-          prefix,
+        sweeps.worker((job: Job<SweepJobData>, token?: string) => sweeper.process(job, token), {
           concurrency: tuning.pollConcurrency ?? 8,
-          lockDuration,
-          stalledInterval,
-          // A sweep that stalls (its worker died) must be picked up again, never failed.
-          maxStalledCount: 1_000_000,
+          lockDurationMs: lockDuration,
+          stalledIntervalMs: stalledInterval,
         }),
         new Worker<DeliveryJobData, string>(NOTIFY_QUEUE, (job: Job<DeliveryJobData>, token?: string) => delivery.process(job, token), {
           connection: redis,
@@ -396,40 +370,20 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           concurrency: tuning.deliveryConcurrency ?? 16,
           lockDuration,
           stalledInterval,
-          maxStalledCount: 1_000_000,
+          // A delivery that stalls (its worker died) must be picked up again, never failed.
+          maxStalledCount: NEVER_FAIL_ATTEMPTS,
         }),
       );
-      reportErrorEvents(workers, logger, 'watch worker error');
-      for (const worker of workers) {
-        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: safeError(error) }, 'watch job failed'));
-      }
+      reportWorkers(workers, logger, 'watch');
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-      await supervise();
-      supervisor = setInterval(() => void supervise(), tuning.supervisorIntervalMs ?? options.watch.maxIntervalMs);
-      supervisor.unref();
+      await sweeps.startSupervisor(supervise, tuning.supervisorIntervalMs ?? options.watch.maxIntervalMs);
     },
 
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      if (supervisor) clearInterval(supervisor);
-      // Graceful first: in-flight jobs finish or return to their queue. Bounded, because with
-      // Redis unreachable these never settle; then drop every socket so no reconnect timer
-      // keeps the process alive.
-      const graceful = (async () => {
-        await Promise.all(workers.map((worker) => worker.close()));
-        await Promise.all([pollQueue.close(), notifyQueue.close()]);
-        await redis.quit();
-        return true;
-      })().catch(() => false);
-      let timer: NodeJS.Timeout | undefined;
-      const closed = await Promise.race([graceful, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), GRACEFUL_STOP_MS)))]);
-      clearTimeout(timer);
-      // Only when the graceful close did not finish: disconnecting a closed BullMQ client reconnects it.
-      if (!closed) {
-        await Promise.all([...workers.map((worker) => worker.disconnect()), pollQueue.disconnect(), notifyQueue.disconnect()]).catch(() => undefined);
-        redis.disconnect();
-      }
+      sweeps.stopSupervisor();
+      await stopGracefully({ workers, queues: [pollQueue, notifyQueue], redis });
     },
   };
 }

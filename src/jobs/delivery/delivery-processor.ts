@@ -17,16 +17,17 @@
  * quietly, owing nothing, logged once.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { TaskState, TaskStatus } from '../providers/types';
-import type { DurationExpectation } from './durations/duration-group';
-import type { StuckTeller } from './durations/stuck-check';
-import type { WatchConfig } from '../config';
-import { safeError } from '../observability/safe-error';
-import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from './notifier';
-import type { StructuredLogger } from '../observability/taskwatch-logger';
-import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from './watch-policy';
-import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from './watch-records';
-import type { WatchStore } from './watch-store';
+import type { TaskState, TaskStatus } from '../../providers/types';
+import type { DurationExpectation } from '../durations/duration-group';
+import type { StuckTeller } from '../durations/stuck-check';
+import type { WatchConfig } from '../../config';
+import { safeError } from '../../observability/safe-error';
+import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from '../notifier';
+import type { StructuredLogger } from '../../observability/taskwatch-logger';
+import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from '../watch-life/watch-policy';
+import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from '../watch-life/watch-records';
+import type { WatchLife } from '../watch-life/watch-life';
+import type { WatchStore } from '../watch-life/watch-store';
 
 /** How long a delivery claim holds before another worker may take over a crashed one's. */
 export const CLAIM_TTL_MS = 60_000;
@@ -53,7 +54,10 @@ export function deliveryRetryDelayMs(failures: number, retry: DeliveryRetry): nu
 
 /** What the delivery processor needs. */
 export interface DeliveryProcessorDependencies {
+  /** The records to read, and the channels' pacing. */
   readonly store: WatchStore;
+  /** Every write to a watch or task: the transitions of a watch's life. */
+  readonly life: WatchLife;
   readonly notifiers: { get(platform: ChatPlatform): Notifier | undefined };
   readonly watch: WatchConfig;
   /** Least time between two thread replies in one channel of a platform. */
@@ -85,7 +89,7 @@ export class DeliveryProcessor {
   /** The BullMQ processor of the notification queue. */
   async process(job: Job<DeliveryJobData>, token: string | undefined): Promise<string> {
     const data = requireJobVersion(job.data);
-    const { store } = this.dependencies;
+    const { store, life } = this.dependencies;
     const watch = await store.loadWatch(data.watchId);
     if (!watch || watch.cardMessageId === null) return 'watch gone';
     const channel = parseChannelAddress(watch.channel);
@@ -103,16 +107,16 @@ export class DeliveryProcessor {
       const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs(channel.platform));
       if (waitMs > 0) return this.later(job, token, waitMs);
       const claimant = job.id ?? `job-${job.timestamp}`;
-      if (!(await store.claimDelivery(watch.watchId, claimant, Date.now(), CLAIM_TTL_MS))) return this.later(job, token, BUSY_RETRY_MS);
+      if (!(await life.claimDelivery(watch.watchId, claimant, Date.now(), CLAIM_TTL_MS))) return this.later(job, token, BUSY_RETRY_MS);
       // Re-read under the claim: another job may have delivered in the meantime.
       const [fresh, freshTask] = await Promise.all([store.loadWatch(watch.watchId), store.loadTask(watch.taskKey)]);
       if (!fresh || !freshTask || !needsReply(fresh, freshTask)) {
-        await store.releaseDelivery(watch.watchId, claimant);
+        await life.releaseClaim(watch.watchId, claimant);
       } else {
         try {
           await this.postReply(notifier, channel, fresh, freshTask);
         } catch (error) {
-          await store.releaseDelivery(watch.watchId, claimant);
+          await life.releaseClaim(watch.watchId, claimant);
           if (error instanceof NotifierRateLimitedError) {
             this.dependencies.onDelivery?.(channel.platform, 'retried');
             await store.holdChannel(watch.channel, error.retryAfterMs);
@@ -123,14 +127,8 @@ export class DeliveryProcessor {
         }
         this.dependencies.onDelivery?.(channel.platform, 'sent');
         await this.recovered(watch.channel);
-        await store.releaseDelivery(
-          watch.watchId,
-          claimant,
-          { deliveredSeq: freshTask.seq, endPosted: fresh.endReason !== null ? '1' : '' },
-          freshTask.taskKey,
-        );
-        // Past statuses everyone was told of are dead weight in Redis; this keeps them off.
-        await store.trimHistory(freshTask.taskKey, freshTask.seq);
+        // Also drops the past statuses everyone was told of: dead weight in Redis.
+        await life.tell(watch.watchId, claimant, freshTask, freshTask.seq, fresh.endReason !== null);
       }
     }
 
@@ -153,12 +151,12 @@ export class DeliveryProcessor {
         return this.failed(job, token, latest, latestTask, error);
       }
       await this.recovered(watch.channel);
-      await store.recordCard(watch.watchId, { cardSeq: latestTask.seq, endCarded: latest.endReason !== null ? '1' : '' });
+      await life.showOnCard(watch.watchId, latestTask.seq, latest.endReason !== null);
       if (stuckCard) await this.dependencies.stuck?.markCarded(watch.watchId);
     }
     // Whichever job tells the last of an ending (its reply or its card, possibly two jobs
     // racing with an unwatch) lets the record expire; the script checks both are done.
-    if (latest?.endReason) await store.expireIfFinished(watch.watchId);
+    if (latest?.endReason) await life.expireIfFinished(watch.watchId);
     return 'delivered';
   }
 
@@ -257,14 +255,14 @@ export class DeliveryProcessor {
     const logger = this.dependencies.logger;
     const retry = this.dependencies.retry ?? { minMs: DEFAULT_DELIVERY_RETRY_MS, maxMs: DEFAULT_DELIVERY_RETRY_MAX_MS };
     if (error instanceof NotifierTargetGoneError) {
-      if (await store.abandonWatch(watch, task.groupId, 'channel_gone')) {
+      if (await this.dependencies.life.abandon(watch, task.groupId, 'channel_gone')) {
         logger?.warn({ channel: watch.channel, watchId: watch.watchId, reason: error.reason }, 'chat channel or card is gone for good; the watch ended without a word there');
       }
       return 'target gone';
     }
     const giveUpAt = Date.parse(watch.deadlineAt) + retry.maxMs;
     if (Number.isFinite(giveUpAt) && this.dependencies.now() >= giveUpAt) {
-      if (await store.abandonWatch(watch, task.groupId, 'deadline')) {
+      if (await this.dependencies.life.abandon(watch, task.groupId, 'deadline')) {
         logger?.warn({ channel: watch.channel, watchId: watch.watchId, err: safeError(error) }, 'chat channel stayed unreachable past the watch deadline; its notifications were dropped');
       }
       return 'deadline passed';
