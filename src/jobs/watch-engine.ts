@@ -12,9 +12,10 @@ import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../config';
 import { DEFAULT_ACCOUNT } from '../config';
 import type { RateBudget } from '../providers/rate-budget';
-import type { ProviderRegistry, TaskRef } from '../providers/types';
+import type { ProviderRegistry, TaskRef, TaskStatus } from '../providers/types';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from './delivery-processor';
-import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from './notifier';
+import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier, type UncheckedReason } from './notifier';
+import { isProviderError } from '../providers/errors';
 import { safeError } from '../observability/safe-error';
 import { PollSweeper } from './poll-sweeper';
 import { reportErrorEvents } from './error-events';
@@ -23,7 +24,7 @@ import { queueOptions } from './queue-options';
 import type { TaskwatchMetrics } from '../observability/metrics';
 import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logger';
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
-import { UNWATCHED_ENDING, placeholderStatus } from './watch-policy';
+import { UNWATCHED_ENDING, endingForStatus, placeholderStatus, replacingTaskId } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
 import { WatchStore } from './watch-store';
 import { DurationRecorder } from './durations/duration-recorder';
@@ -75,7 +76,15 @@ export interface WatchEngineOptions {
   readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'activeWatchesByAccount' | 'taskDurations'>>;
   /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
   readonly deliveryHold?: DeliveryHold;
+  /** How long the check before a new card may take, rate-budget wait included. Default {@link DEFAULT_FIRST_CHECK_TIMEOUT_MS}. */
+  readonly firstCheckTimeoutMs?: number;
 }
+
+/**
+ * Default bound of the check before a new card: within a chat command's own answer time (Slack
+ * and Discord wait far longer once acknowledged; the HTTP API answers at once after it).
+ */
+export const DEFAULT_FIRST_CHECK_TIMEOUT_MS = 5_000;
 
 /** The watch engine: a {@link WatchService} with a lifecycle. */
 export interface WatchEngine extends WatchService {
@@ -244,6 +253,31 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return ended;
   };
 
+  /** When to poll a task first after its check: at once when the check ends the watch (the sweep ends it), else one interval on. */
+  const firstPollAfterCheck = (status: TaskStatus): number =>
+    endingForStatus(status, status.found, now()) !== null ? Date.now() : Date.now() + options.watch.intervalMs;
+
+  /**
+   * The check a new watch makes before its card is posted: one provider call through the same
+   * rate budget as the sweeps, bounded so that the command still answers in its own time. A
+   * failure is not fatal: the card then says why, and the sweeps go on as usual.
+   */
+  const firstCheck = async (task: ResolvedTask): Promise<{ status: TaskStatus } | { unchecked: UncheckedReason }> => {
+    try {
+      const provider = options.providers.get(task.kind, task.account);
+      const signal = AbortSignal.timeout(options.firstCheckTimeoutMs ?? DEFAULT_FIRST_CHECK_TIMEOUT_MS);
+      const [status] = await provider.describe([task.id], { ...(task.region ? { region: task.region } : {}), signal });
+      if (!status) return { unchecked: 'internal' };
+      // An API that takes no ID answers about the latest task: a newer one is not this one.
+      if (!provider.takesId && replacingTaskId({ id: task.id, status: null }, status) !== null) return { unchecked: 'replaced' };
+      return { status };
+    } catch (error) {
+      if (isProviderError(error)) return { unchecked: error.code };
+      logger.warn({ err: safeError(error), kind: task.kind }, 'the check before a card failed');
+      return { unchecked: 'internal' };
+    }
+  };
+
   /**
    * Subscribes one watch under a reservation, so that commands for the same task and channel
    * at once make one watch with one card: the later one waits for the first and answers with
@@ -265,9 +299,9 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     try {
       const startedAt = new Date(now()).toISOString();
       const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
-      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token };
+      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token, progress: request.progress ?? 'card' };
       let seqNow = -1;
-      let cardSeq: number | undefined;
+      let cardSeq: number | 'checked' | undefined;
       if (reservation === 'revive' && !request.cardMessageId) {
         seqNow = await store.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
         // Revived with what its card showed: a change it missed is in the outbox.
@@ -275,23 +309,39 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       }
       if (seqNow < 0) {
         let cardMessageId = request.cardMessageId;
+        const task = await store.loadTask(taskKey);
+        const shown = task && task.endReason === null && task.status ? task.status : null;
+        // No status to show yet: check first, so the card (or the button's message, edited at
+        // once) shows the task's real state, recorded as its first observation.
+        const check = shown ? null : await firstCheck(resolved);
+        const checked = check && 'status' in check ? { status: check.status, expectedSeq: task?.seq ?? 0, dueAt: firstPollAfterCheck(check.status) } : undefined;
         if (!cardMessageId) {
           const notifier = notifiers.get(request.channel.platform);
           if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
-          const task = await store.loadTask(taskKey);
-          const shown = task && task.endReason === null && task.status ? task.status : null;
           // What the card shows, so that a change recorded while it is being posted still reaches it.
-          cardSeq = shown && task ? task.seq : 0;
-          const status = shown ?? placeholderStatus(resolved, startedAt);
+          cardSeq = shown && task ? task.seq : checked ? 'checked' : 0;
+          const status = shown ?? checked?.status ?? placeholderStatus(resolved, startedAt, '');
+          const nextCheckAt = new Date(checked ? checked.dueAt : Date.now()).toISOString();
           cardMessageId = await notifier.postCard(request.channel, {
             status,
-            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
+            watch: { watchId, startedAt, deadlineAt, nextCheckAt, endReason: null },
+            ...(check && 'unchecked' in check ? { unchecked: check.unchecked } : {}),
           });
+        } else if (checked) {
+          // The button's message shows what its query found: edited to the check at once.
+          cardSeq = 0;
         }
-        seqNow = await store.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+        seqNow = await store.subscribe({
+          ...base,
+          cardMessageId,
+          realNow: Date.now(),
+          ...(cardSeq === undefined ? {} : { cardSeq }),
+          ...(checked ? { checked } : {}),
+        });
+        if (checked && seqNow > (task?.seq ?? 0)) await durationRecorder.observe(taskKey, null, checked.status);
       }
       await ensureSweep(groupIdOf(resolved), true);
-      if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
+      if (typeof cardSeq === 'number' && seqNow > cardSeq) await flushOutbox();
     } finally {
       await store.releaseReservation(watchId, token);
     }

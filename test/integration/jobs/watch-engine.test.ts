@@ -139,7 +139,7 @@ describe('watch engine, in one process', () => {
       ],
     });
     await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows 30%', async () => (await world.events({ type: 'update', progress: 30 })).length > 0);
+    await waitFor('card shows 30%', async () => (await world.events({ type: 'card', progress: 30 })).length > 0);
     world.clock.advance(1000);
     await waitFor('card shows 70%', async () => (await world.events({ type: 'update', progress: 70 })).length > 0);
     world.clock.advance(1000);
@@ -158,7 +158,7 @@ describe('watch engine, in one process', () => {
       ],
     });
     await running.engine.watch({ refs: [{ kind: 'cdn', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows running', async () => (await world.events({ type: 'update', state: 'running' })).length > 0);
+    await waitFor('card shows running', async () => (await world.events({ type: 'card', state: 'running' })).length > 0);
     world.clock.advance(1000);
     await waitFor('a reply about the failed URL', async () => (await world.events({ type: 'reply' })).length > 0);
     const [reply] = await world.events({ type: 'reply' });
@@ -184,7 +184,7 @@ describe('watch engine, in one process', () => {
     const again = await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U2' });
     expect(again[0]?.watchId).toBe(summary?.watchId);
 
-    await waitFor('card shows pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card shows pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     world.clock.advance(1000);
     await waitFor('reply running', async () => (await world.events({ type: 'reply', state: 'running' })).length > 0);
     world.clock.advance(1000);
@@ -259,7 +259,7 @@ describe('watch engine, in one process', () => {
     const id = plantRedisTask(world.sandbox);
     const ref = { kind: 'redis' as const, id };
     const [summary] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     // The channel refuses every post, so the unwatch's ending cannot be told yet.
     await redis.sadd(`${world.prefix}:blocked`, CHANNEL.channelId);
     expect(await running.engine.unwatch(CHANNEL, [ref])).toBe(1);
@@ -287,7 +287,7 @@ describe('watch engine, in one process', () => {
     const steps = [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 60_000, status: 'Task_Finish' }];
     const first = world.sandbox.addTask({ kind: 'tcss', steps });
     await running.engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'update', taskId: first, state: 'running' })).length > 0);
+    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'card', taskId: first, state: 'running' })).length > 0);
 
     world.clock.advance(1000);
     const second = world.sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 1000, status: 'Task_Finish' }] });
@@ -303,7 +303,7 @@ describe('watch engine, in one process', () => {
   test('given a throttling storm, then the watch survives and finishes', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     world.sandbox.injectFault({ cloud: 'tencent', action: 'DescribeTaskInfo', type: 'throttle', count: 6 });
     world.clock.advance(2000);
     await waitFor('finished', async () => (await world.events({ type: 'reply', state: 'succeeded', endReason: 'terminal' })).length > 0, 30_000);
@@ -331,7 +331,7 @@ describe('watch engine, in one process', () => {
   test('given unwatch, then polling stops and the thread says the watch was stopped', async () => {
     const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
     await waitFor('unwatched reply', async () => (await world.events({ type: 'reply', endReason: 'unwatched' })).length > 0);
     const callsAfter = world.sandbox.calls.length;
@@ -348,7 +348,7 @@ describe('watch engine records', () => {
     try {
       const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
       const [summary] = await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
       const [groupId] = await redis.hkeys(`${world.prefix}:tw:groups`);
       expect(groupId).toBeTruthy();
       expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
@@ -384,7 +384,7 @@ describe('watch engine deadline', () => {
     try {
       const id = plantRedisTask(world.sandbox, { runningAt: 1000, doneAt: 3_600_000 });
       await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
       world.clock.advance(61_000);
       const [reply] = await waitFor('deadline ending', async () => world.events({ type: 'reply', endReason: 'deadline' }).then((found) => (found.length ? found : null)));
       expect(reply?.endMessage).toMatch(/deadline/);
@@ -421,7 +421,7 @@ describe('watch engine across processes', () => {
     const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
     children.push(await spawnWorker(setup()));
     await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('cards pending', async () => (await world.events({ type: 'update', state: 'pending' })).length >= 2);
+    await waitFor('cards pending', async () => (await world.events({ type: 'card', state: 'pending' })).length >= 2);
     world.clock.advance(1000);
     await waitFor('a running reply', async () => (await world.events({ type: 'reply', state: 'running' })).length >= 1);
     await stopChild(children[0] as ChildProcess, 'SIGKILL');
