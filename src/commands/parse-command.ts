@@ -5,7 +5,7 @@
  * ```
  * (empty) | help
  * <kind> <id> [<id> ...] [region=<r>] [account=<name>]     (also --region <r>, --region=<r>)
- * watch <kind> <id> ...  |  unwatch <kind> <id> ...  |  unwatch all  |  list
+ * watch <kind> <id> ... [progress=card|thread]  |  unwatch <kind> <id> ...  |  unwatch all  |  list
  * subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]
  * subscribe tcss [account=<name>]  |  subscriptions  |  unsubscribe <n>|all
  * mute <duration>  |  unmute
@@ -19,6 +19,7 @@ import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subsc
 import { parseDuration } from '../util/duration';
 import { cutToken } from './cut-token';
 import { suggestWord } from './suggest-word';
+import type { ProgressDelivery } from '../jobs/watch-service';
 import type { Command, ParseError, ParseResult, SubscriptionSelection, TaskSelection } from './types';
 
 /** Longer texts are refused before being scanned. Slack caps slash-command text near this too. */
@@ -42,6 +43,12 @@ export const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-
 
 /** Option names the grammar knows. */
 export const OPTION_NAMES: readonly string[] = ['region', 'account'];
+
+/** Option names `watch` knows: the selection's, and how progress alone is told. */
+export const WATCH_OPTION_NAMES: readonly string[] = [...OPTION_NAMES, 'progress'];
+
+/** Values of `progress=`: `card` (the default) only edits the card, `thread` also replies with every step. */
+export const PROGRESS_VALUES: readonly ProgressDelivery[] = ['card', 'thread'];
 
 /** What a region must look like, e.g. `ap-guangzhou`, `cn-hangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
 export const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
@@ -100,13 +107,24 @@ const KIND_WORDS: readonly string[] = [...TASK_KINDS, ...Object.keys(KIND_ALIASE
 interface Options {
   region?: string;
   account?: string;
+  progress?: ProgressDelivery;
 }
 
 /** Applies one option to `options`; returns an error when it is unknown, empty, malformed or contradicts an earlier one. */
 function applyOption(word: Extract<Word, { type: 'option' }>, options: Options, subcommand: Command['type']): ParseError | null {
-  if (!OPTION_NAMES.includes(word.name)) {
-    const suggestion = suggestWord(word.name, OPTION_NAMES);
+  const names = subcommand === 'watch' ? WATCH_OPTION_NAMES : OPTION_NAMES;
+  if (!names.includes(word.name)) {
+    const suggestion = suggestWord(word.name, names);
     return { code: 'unknown_option', token: cutToken(word.name), subcommand, ...(suggestion ? { suggestion } : {}) };
+  }
+  if (word.name === 'progress') {
+    const value = (word.value ?? '').toLowerCase();
+    if (!PROGRESS_VALUES.includes(value as ProgressDelivery)) {
+      return { code: 'invalid_option', option: 'progress', subcommand, ...(word.value ? { token: cutToken(word.value) } : {}) };
+    }
+    if (options.progress !== undefined && options.progress !== value) return { code: 'duplicate_option', option: 'progress', token: 'progress', subcommand };
+    options.progress = value as ProgressDelivery;
+    return null;
   }
   const option = word.name as 'region' | 'account';
   if (word.value === null || word.value === '') return { code: 'invalid_option', option, subcommand };
@@ -164,6 +182,7 @@ function parseSelection(words: readonly Word[], subcommand: 'query' | 'watch' | 
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.account !== undefined ? { account: options.account } : {}),
   };
+  if (subcommand === 'watch' && options.progress !== undefined) return { ok: true, command: { type: 'watch', ...selection, progress: options.progress } };
   return { ok: true, command: { type: subcommand, ...selection } };
 }
 

@@ -21,7 +21,7 @@ import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTa
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
-import type { WatchService } from '../jobs/watch-service';
+import type { ProgressDelivery, WatchService } from '../jobs/watch-service';
 import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
@@ -97,6 +97,8 @@ type FieldErrors = Record<string, string>;
 interface ValidRequest {
   readonly refs: TaskRef[];
   readonly channel: ChannelAddress;
+  /** `"progress": "thread"` asks for every progress step in the thread; absent: the card only. */
+  readonly progress?: ProgressDelivery;
 }
 
 /** Checks a request body; resolves to the watch request or field-level errors. */
@@ -110,7 +112,7 @@ export function validateWatchRequest(
   const fields: FieldErrors = Object.create(null) as FieldErrors;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, fields: { body: 'must be a JSON object' } };
   const input = body as Record<string, unknown>;
-  const known = new Set(['kind', 'ids', 'region', 'account', 'channel']);
+  const known = new Set(['kind', 'ids', 'region', 'account', 'channel', 'progress']);
   for (const key of Object.keys(input)) if (!known.has(key)) fields[key.slice(0, 32)] = 'is not a field of this API';
 
   const kind = typeof input['kind'] === 'string' ? resolveTaskKind(input['kind']) : null;
@@ -140,6 +142,9 @@ export function validateWatchRequest(
   const account = input['account'];
   if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))) fields['account'] = 'must be an account name: letters, digits, dot, dash, underscore';
 
+  const progress = input['progress'];
+  if (progress !== undefined && progress !== 'card' && progress !== 'thread') fields['progress'] = 'must be "card" (the default: progress edits the card) or "thread" (every progress step is also posted in the thread)';
+
   const channelText = input['channel'];
   const channel = typeof channelText === 'string' ? parseChannelAddress(channelText) : null;
   if (channel === null || channel.platform === 'terminal') fields['channel'] = 'must be slack:<channel id> or discord:<channel id>';
@@ -160,7 +165,7 @@ export function validateWatchRequest(
 
   const resolvedRegion = kindRequiresRegion(kind) ? (typeof region === 'string' ? region.toLowerCase() : (providers.defaultRegion(kind, accountName) ?? undefined)) : undefined;
   const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
-  return { ok: true, request: { refs, channel } };
+  return { ok: true, request: { refs, channel, ...(progress === 'thread' || progress === 'card' ? { progress } : {}) } };
 }
 
 /** Who called, as {@link createWatchApiRouter}'s authentication found: the legacy token, or a file token's binding. */
@@ -236,7 +241,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
       response.status(400).json({ error: 'invalid_request', fields: checked.fields });
       return;
     }
-    const { refs, channel } = checked.request;
+    const { refs, channel, progress } = checked.request;
     const first = refs[0] as TaskRef;
     const accountName = first.account ?? DEFAULT_ACCOUNT;
     const target = formatChannelAddress(channel);
@@ -275,7 +280,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     }
     access?.audit.record({ ...audited, outcome: 'allowed' });
     try {
-      const summaries = await options.watches.watch({ refs, channel, requestedBy: who });
+      const summaries = await options.watches.watch({ refs, channel, requestedBy: who, ...(progress ? { progress } : {}) });
       await options.quota?.started(requester, summaries.map((summary) => summary.watchId));
       const watches: WatchApiWatch[] = summaries.map((summary) => ({
         id: summary.watchId,
