@@ -128,12 +128,19 @@ export interface HeldChange {
   readonly endReason: WatchEndReason | null;
 }
 
-/** A task a subscription found while the channel was muted (stored as JSON while the mute lasts). */
+/**
+ * A task a subscription found while the channel was muted (stored as JSON while the mute lasts).
+ * `state` and `rawStatus` are its latest known: checked again when the mute ends.
+ */
 export interface HeldNewTask {
   readonly kind: string;
   readonly id: string;
   readonly state: TaskState;
   readonly rawStatus: string;
+  /** The cloud account it was found under (absent in entries noted by earlier releases: the default). */
+  readonly account?: string;
+  /** The state it was found in, when the check at the mute's end found it in another. */
+  readonly foundState?: TaskState;
 }
 
 /**

@@ -126,7 +126,7 @@ describe('subscriptions', () => {
     await waitFor('a TCSS call', () => sandbox.calls.some((call) => call.action === 'DescribeUnfinishRefreshTask'));
     const id = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_New' }, { afterMs: 1000, status: 'Task_Running' }, { afterMs: 2000, status: 'Task_Finish' }] });
     await waitFor('card of the refresh', () => notifier.of({ type: 'card', taskId: id }).length === 1);
-    await waitFor('card shows pending', () => notifier.of({ type: 'update', taskId: id, state: 'pending' }).length > 0);
+    await waitFor('card shows pending', () => notifier.of({ type: 'card', taskId: id, state: 'pending' }).length > 0);
     clock.advance(1000);
     await waitFor('running reply', () => notifier.of({ type: 'reply', taskId: id, state: 'running' }).length > 0);
     clock.advance(1000);
@@ -139,7 +139,7 @@ describe('subscriptions', () => {
     const running = await start();
     const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }, { afterMs: 2000, status: 'succeed' }] });
     await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', () => notifier.of({ type: 'update', taskId: redisTask, state: 'pending' }).length > 0);
+    await waitFor('card pending', () => notifier.of({ type: 'card', taskId: redisTask, state: 'pending' }).length > 0);
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
 
     const mute = await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
@@ -175,7 +175,7 @@ describe('subscriptions', () => {
     const running = await start();
     const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
     await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', () => notifier.of({ type: 'update', taskId: redisTask, state: 'pending' }).length > 0);
+    await waitFor('card pending', () => notifier.of({ type: 'card', taskId: redisTask, state: 'pending' }).length > 0);
 
     await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
     clock.advance(1000);
@@ -202,7 +202,7 @@ describe('subscriptions', () => {
       const callsToChannel = (): number => slack.calls.filter((call) => call.body['channel'] === CHANNEL.channelId).length;
       const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
       await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+      await waitFor('card posted pending', () => slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /Pending/.test(String(call.body['text']))));
 
       await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
       clock.advance(1000);
@@ -234,7 +234,7 @@ describe('subscriptions', () => {
       const summaryCalls = (): typeof slack.calls => slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
       const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
       await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+      await waitFor('card posted pending', () => slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /Pending/.test(String(call.body['text']))));
 
       await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
       clock.advance(1000);
