@@ -103,6 +103,20 @@ describe('subscriptions', () => {
     expect(listings.every((call) => call.params['Limit'] === 100 && typeof call.params['Offset'] === 'number')).toBe(true);
   });
 
+  test('given a CDN task already finished when the subscription finds it, then its card is first posted with its final state, and its watch ends with one reply', async () => {
+    const running = await start();
+    await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
+    clock.advance(1000);
+    const done = plantCdn('https://www.example.com/done.js', clock.now(), 'done');
+    const [card] = await waitFor('its card', () => (notifier.of({ type: 'card', taskId: done }).length > 0 ? notifier.of({ type: 'card', taskId: done }) : null));
+    expect(card?.state).toBe('succeeded');
+    await waitFor('its watch ended', () => notifier.of({ type: 'reply', taskId: done, endReason: 'terminal' }).length > 0);
+    await sweptToNow();
+    expect(notifier.of({ type: 'card', taskId: done })).toHaveLength(1);
+    expect(notifier.of({ type: 'reply', taskId: done })).toHaveLength(1);
+    expect(notifier.events.filter((event) => event.taskId === done).every((event) => event.state !== 'unknown')).toBe(true);
+  });
+
   test('given a status filter, then a task that fails after it was listed is announced once, and a succeeding one never', async () => {
     const running = await start();
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', statuses: ['fail', 'invalid'], requestedBy: 'U1' });
