@@ -322,9 +322,12 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           cardSeq = shown && task ? task.seq : checked ? 'checked' : 0;
           const status = shown ?? checked?.status ?? placeholderStatus(resolved, startedAt, '');
           const nextCheckAt = new Date(checked ? checked.dueAt : Date.now()).toISOString();
+          // What to expect, as every later edit of the card shows it; a failed read must not hold the card.
+          const expected = shown || checked ? await durations.expectation(taskKey, status, now()).catch(() => null) : null;
           cardMessageId = await notifier.postCard(request.channel, {
             status,
             watch: { watchId, startedAt, deadlineAt, nextCheckAt, endReason: null },
+            ...(expected && !status.terminal ? { expected } : {}),
             ...(check && 'unchecked' in check ? { unchecked: check.unchecked } : {}),
           });
         } else if (checked) {
