@@ -33,6 +33,9 @@ import { StuckCheck } from './durations/stuck-check';
 import type { WatchRequest, WatchService, WatchSummary } from './watch-service';
 import { canonicalTaskId, kindRequiresRegion } from '../providers/kinds';
 
+/** What the check before a card found: the task's status, or why there is none. */
+type FirstCheck = { readonly status: TaskStatus } | { readonly unchecked: UncheckedReason };
+
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
 
@@ -258,24 +261,54 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     endingForStatus(status, status.found, now()) !== null ? Date.now() : Date.now() + options.watch.intervalMs;
 
   /**
-   * The check a new watch makes before its card is posted: one provider call through the same
-   * rate budget as the sweeps, bounded so that the command still answers in its own time. A
-   * failure is not fatal: the card then says why, and the sweeps go on as usual.
+   * The checks new watches make before their cards are posted: as few provider calls as the API
+   * allows (DCDN takes 10 IDs a call), through the same rate budget as the sweeps, all bounded
+   * by one deadline so that the command still answers in its own time however many IDs it
+   * names. A failure is not fatal: that card then says why, and the sweeps go on as usual.
    */
-  const firstCheck = async (task: ResolvedTask): Promise<{ status: TaskStatus } | { unchecked: UncheckedReason }> => {
-    try {
-      const provider = options.providers.get(task.kind, task.account);
-      const signal = AbortSignal.timeout(options.firstCheckTimeoutMs ?? DEFAULT_FIRST_CHECK_TIMEOUT_MS);
-      const [status] = await provider.describe([task.id], { ...(task.region ? { region: task.region } : {}), signal });
-      if (!status) return { unchecked: 'internal' };
-      // An API that takes no ID answers about the latest task: a newer one is not this one.
-      if (!provider.takesId && replacingTaskId({ id: task.id, status: null }, status) !== null) return { unchecked: 'replaced' };
-      return { status };
-    } catch (error) {
+  const firstChecks = async (tasks: readonly { readonly resolved: ResolvedTask; readonly taskKey: string }[]): Promise<Map<string, FirstCheck>> => {
+    const results = new Map<string, FirstCheck>();
+    const failure = (error: unknown, kind: string): FirstCheck => {
       if (isProviderError(error)) return { unchecked: error.code };
-      logger.warn({ err: safeError(error), kind: task.kind }, 'the check before a card failed');
+      logger.warn({ err: safeError(error), kind }, 'the check before a card failed');
       return { unchecked: 'internal' };
+    };
+    const groups = new Map<string, { resolved: ResolvedTask; taskKey: string }[]>();
+    for (const task of tasks) {
+      if (results.has(task.taskKey) || groups.get(groupIdOf(task.resolved))?.some((member) => member.taskKey === task.taskKey)) continue;
+      groups.set(groupIdOf(task.resolved), [...(groups.get(groupIdOf(task.resolved)) ?? []), task]);
     }
+    if (groups.size === 0) return results;
+    const signal = AbortSignal.timeout(options.firstCheckTimeoutMs ?? DEFAULT_FIRST_CHECK_TIMEOUT_MS);
+    for (const members of groups.values()) {
+      const { kind, account, region } = (members[0] as { resolved: ResolvedTask }).resolved;
+      let provider: ReturnType<ProviderRegistry['get']>;
+      try {
+        provider = options.providers.get(kind, account);
+      } catch (error) {
+        for (const member of members) results.set(member.taskKey, failure(error, kind));
+        continue;
+      }
+      const size = Math.max(1, provider.maxIdsPerCall);
+      for (let index = 0; index < members.length; index += size) {
+        const batch = members.slice(index, index + size);
+        try {
+          const statuses = await provider.describe(
+            batch.map((member) => member.resolved.id),
+            { ...(region ? { region } : {}), signal },
+          );
+          batch.forEach((member, position) => {
+            const status = statuses[position];
+            // An API that takes no ID answers about the latest task: a newer one is not this one.
+            const replaced = status && !provider.takesId && replacingTaskId({ id: member.resolved.id, status: null }, status) !== null;
+            results.set(member.taskKey, !status ? { unchecked: 'internal' } : replaced ? { unchecked: 'replaced' } : { status });
+          });
+        } catch (error) {
+          for (const member of batch) results.set(member.taskKey, failure(error, kind));
+        }
+      }
+    }
+    return results;
   };
 
   /**
@@ -283,7 +316,14 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
    * at once make one watch with one card: the later one waits for the first and answers with
    * its watch. An ended watch whose ending was not told yet goes on on its own card.
    */
-  const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
+  const subscribeOne = async (
+    request: WatchRequest,
+    resolved: ResolvedTask,
+    taskKey: string,
+    watchId: string,
+    channel: string,
+    prechecked?: FirstCheck,
+  ): Promise<WatchSummary | null> => {
     const token = randomBytes(8).toString('hex');
     const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
     let reservation = await store.reserveWatch(watchId, token, Date.now(), RESERVATION_TTL_MS);
@@ -313,7 +353,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         const shown = task && task.endReason === null && task.status ? task.status : null;
         // No status to show yet: check first, so the card (or the button's message, edited at
         // once) shows the task's real state, recorded as its first observation.
-        const check = shown ? null : await firstCheck(resolved);
+        const check = shown ? null : (prechecked ?? (await firstChecks([{ resolved, taskKey }])).get(taskKey) ?? { unchecked: 'internal' as const });
         const checked = check && 'status' in check ? { status: check.status, expectedSeq: task?.seq ?? 0, dueAt: firstPollAfterCheck(check.status) } : undefined;
         if (!cardMessageId) {
           const notifier = notifiers.get(request.channel.platform);
@@ -398,12 +438,23 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
 
     async watch(request: WatchRequest): Promise<WatchSummary[]> {
       const channel = formatChannelAddress(request.channel);
-      const summaries: WatchSummary[] = [];
-      for (const ref of request.refs) {
+      const entries = request.refs.map((ref) => {
         const resolved = resolve(ref);
         const taskKey = taskKeyOf(resolved);
-        const watchId = watchIdOf(taskKey, channel);
-        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel);
+        return { resolved, taskKey, watchId: watchIdOf(taskKey, channel) };
+      });
+      // Checked together before any card is posted: tasks with no status to show yet, for
+      // watches not already running here (those post no card).
+      const [tasks, running] = await Promise.all([store.loadTasks(entries.map((entry) => entry.taskKey)), store.loadWatches(entries.map((entry) => entry.watchId))]);
+      const active = new Set(running.filter((watch) => watch.endReason === null).map((watch) => watch.watchId));
+      const unchecked = entries.filter((entry) => {
+        const record = tasks.get(entry.taskKey)?.record;
+        return !active.has(entry.watchId) && !(record && record.endReason === null && record.status);
+      });
+      const checks = await firstChecks(unchecked);
+      const summaries: WatchSummary[] = [];
+      for (const { resolved, taskKey, watchId } of entries) {
+        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel, checks.get(taskKey));
         if (summary) summaries.push(summary);
       }
       return summaries;

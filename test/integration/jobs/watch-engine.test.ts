@@ -463,3 +463,46 @@ describe('watch engine across processes', () => {
     expect(replies).toHaveLength(12);
   });
 });
+
+describe('watch engine, the check before the cards', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  let web: TestEngine;
+
+  beforeEach(async () => {
+    world = await startWorld();
+    // A web process only: nothing polls, so every call the sandbox sees is a check before a card.
+    web = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'web' }, () => world.clock.now());
+  });
+
+  afterEach(async () => {
+    await web?.stop();
+    await world?.sandbox.stop();
+  });
+
+  test('given a watch of 12 DCDN tasks, then they are checked in two calls (10 IDs a call) and each card is first posted with its own state', async () => {
+    const ids = Array.from({ length: 12 }, (_, index) =>
+      world.sandbox.addTask({ kind: 'dcdn', items: [{ name: `http://example.com/${index}.png`, steps: [{ afterMs: 0, status: index % 2 === 0 ? 'Pending' : 'Refreshing', percent: 0 }] }] }),
+    );
+    const summaries = await web.engine.watch({ refs: ids.map((id) => ({ kind: 'dcdn' as const, id })), channel: CHANNEL, requestedBy: 'U1' });
+    expect(summaries.map((summary) => summary.state)).toEqual(ids.map((_, index) => (index % 2 === 0 ? 'pending' : 'running')));
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    const cards = await world.events({ type: 'card' });
+    expect(cards.map((card) => [card.taskId, card.state])).toEqual(ids.map((id, index) => [id, index % 2 === 0 ? 'pending' : 'running']));
+
+    // Watched again in the channel: the running watches post no card and make no check.
+    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'dcdn' as const, id })), channel: CHANNEL, requestedBy: 'U2' });
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    // In another channel: the task's recorded status is shown, again without a check.
+    await web.engine.watch({ refs: [{ kind: 'dcdn', id: ids[0] as string }], channel: OTHER_CHANNEL, requestedBy: 'U2' });
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    expect(await world.events({ type: 'card', channel: 'slack:C-TWO' })).toEqual([expect.objectContaining({ taskId: ids[0], state: 'pending' })]);
+  });
+
+  test('given the cloud refusing the credentials, then the card says why instead of a state, and the watch still starts', async () => {
+    const id = world.sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const [summary] = await web.engine.watch({ refs: [{ kind: 'redis', id, account: REFUSED_ACCOUNT }], channel: CHANNEL, requestedBy: 'U1' });
+    expect(summary?.state).toBeNull();
+    expect(await world.events({ type: 'card' })).toEqual([expect.objectContaining({ taskId: id, state: 'unknown', unchecked: 'auth_failed' })]);
+    expect(JSON.stringify(await world.events())).not.toContain(REFUSED_SECRET);
+  });
+});
