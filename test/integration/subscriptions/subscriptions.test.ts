@@ -185,6 +185,23 @@ describe('subscriptions', () => {
     expect(await running.subscriptions.unmute(CHANNEL)).toEqual({ wasMuted: false, heldCount: 0 });
   });
 
+  test('given a mute in which one watched task changed state and another only progressed, then the summary names the first only, and both cards are edited with no reply', async () => {
+    const running = await start();
+    const moving = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/m.png', steps: [{ afterMs: 0, status: 'Pending', percent: 0 }, { afterMs: 1000, status: 'Refreshing', percent: 20 }] }] });
+    const creeping = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/c.png', steps: [{ afterMs: 0, status: 'Refreshing', percent: 30 }, { afterMs: 1000, status: 'Refreshing', percent: 70 }] }] });
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id: moving }, { kind: 'dcdn', id: creeping }], channel: CHANNEL, requestedBy: 'U1' });
+    await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+    clock.advance(1000);
+    await waitFor('both changes held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) === 2);
+    await running.subscriptions.unmute(CHANNEL);
+
+    const [summary] = await waitFor('summary', () => (notifier.of({ type: 'summary' }).length > 0 ? notifier.of({ type: 'summary' }) : null));
+    await waitFor('both cards edited', () => notifier.of({ type: 'update', taskId: moving, state: 'running' }).length > 0 && notifier.of({ type: 'update', taskId: creeping }).length > 0);
+    expect(summary?.summary?.changes).toEqual([expect.objectContaining({ id: moving, from: 'pending', to: 'running' })]);
+    expect(notifier.of({ type: 'reply' })).toEqual([]);
+    expect(notifier.of({ type: 'summary' })).toHaveLength(1);
+  });
+
   test('given a mute whose summary Slack first refuses with a 429, then the summary posted on retry still tells every held change, once', async () => {
     const running = await start();
     const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
