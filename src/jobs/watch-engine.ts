@@ -381,7 +381,14 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           ...(cardSeq === undefined ? {} : { cardSeq }),
           ...(checked ? { checked } : {}),
         });
-        if (checked && seqNow > (task?.seq ?? 0)) await durationRecorder.observe(taskKey, null, checked.status);
+        if (checked) {
+          const after = await store.loadTask(taskKey);
+          const recorded = after?.seq === seqNow && after.status?.observedAt === checked.status.observedAt;
+          // Recorded: the check is the task's first observation, remembered like a sweep's.
+          if (recorded) await durationRecorder.observe(taskKey, null, checked.status);
+          // Dropped (a sweep recorded first): the card is edited to what the sweep saw, at once.
+          else if (cardSeq === 'checked') await flushOutbox();
+        }
       }
       await ensureSweep(groupIdOf(resolved), true);
       if (typeof cardSeq === 'number' && seqNow > cardSeq) await flushOutbox();

@@ -46,11 +46,16 @@ afterAll(async () => {
   await redisServer?.stop();
 });
 
-/** A channel of its own for each test. */
+/** A channel of its own for each test; its watches end with the test (see afterEach). */
 function newChannel(): string {
   channelCount += 1;
   return `C0EXP${channelCount}`;
 }
+
+afterEach(async () => {
+  // Ended, so that a later test's injected fault meets its own calls, not an earlier watch's poll.
+  for (let index = 1; index <= channelCount; index += 1) await (stack as TestStack).engine.unwatchAll({ platform: 'slack', channelId: `C0EXP${index}` });
+});
 
 /** Top-level messages (cards, summaries) Slack accepted in a channel, oldest first. */
 function topLevel(channel: string): RecordedCall[] {
