@@ -74,6 +74,7 @@ export const WATCH_COMMANDS = {
       'everFound',
       'historyKeep',
       'progress',
+      'checkedEnds',
     ],
     reply: asNumber,
   }),

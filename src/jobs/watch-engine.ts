@@ -26,7 +26,7 @@ import { SILENT_WATCH_LOGGER, type WatchEngineLogger } from './watch-engine-logg
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from './watch-keys';
 import { UNWATCHED_ENDING, endingForStatus, placeholderStatus, replacingTaskId } from './watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from './watch-records';
-import { WatchStore } from './watch-store';
+import { WatchStore, type SubscribeInput } from './watch-store';
 import { DurationRecorder } from './durations/duration-recorder';
 import { DurationStore } from './durations/duration-store';
 import { StuckCheck } from './durations/stuck-check';
@@ -256,9 +256,15 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     return ended;
   };
 
-  /** When to poll a task first after its check: at once when the check ends the watch (the sweep ends it), else one interval on. */
-  const firstPollAfterCheck = (status: TaskStatus): number =>
-    endingForStatus(status, status.found, now()) !== null ? Date.now() : Date.now() + options.watch.intervalMs;
+  /**
+   * How a check is recorded: when it ends the watch (a task found finished or unknown), the
+   * task is polled again at once, so the sweep ends the watch and its thread hears the ending;
+   * else its first poll is one interval on.
+   */
+  const recordedCheck = (status: TaskStatus, expectedSeq: number): NonNullable<SubscribeInput['checked']> => {
+    const ends = endingForStatus(status, status.found, now()) !== null;
+    return { status, expectedSeq, dueAt: ends ? Date.now() : Date.now() + options.watch.intervalMs, ends };
+  };
 
   /**
    * The checks new watches make before their cards are posted: as few provider calls as the API
@@ -354,7 +360,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
         // No status to show yet: check first, so the card (or the button's message, edited at
         // once) shows the task's real state, recorded as its first observation.
         const check = shown ? null : (prechecked ?? (await firstChecks([{ resolved, taskKey }])).get(taskKey) ?? { unchecked: 'internal' as const });
-        const checked = check && 'status' in check ? { status: check.status, expectedSeq: task?.seq ?? 0, dueAt: firstPollAfterCheck(check.status) } : undefined;
+        const checked = check && 'status' in check ? recordedCheck(check.status, task?.seq ?? 0) : undefined;
         if (!cardMessageId) {
           const notifier = notifiers.get(request.channel.platform);
           if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);

@@ -58,7 +58,13 @@ export interface SubscribeInput {
    * the task's seq is still `expectedSeq` (see `lua/subscribe-9.lua`); the task's first poll then
    * waits until `dueAt` (real time, epoch ms).
    */
-  readonly checked?: { readonly status: TaskStatus; readonly expectedSeq: number; readonly dueAt: number };
+  readonly checked?: {
+    readonly status: TaskStatus;
+    readonly expectedSeq: number;
+    readonly dueAt: number;
+    /** True when the status ends the watch (a task found finished): its ending is then the thread's first word. */
+    readonly ends?: boolean;
+  };
   /** How the watch tells progress alone (default `card`: it only edits the card). */
   readonly progress?: ProgressDelivery;
   /** The token {@link WatchStore.reserveWatch} was called with; the reservation is dropped. */
@@ -209,6 +215,7 @@ export class WatchStore {
         everFound: input.checked?.status.found ? '1' : '',
         historyKeep: HISTORY_KEEP,
         progress: input.progress === 'thread' ? 'thread' : '',
+        checkedEnds: input.checked?.ends ? '1' : '',
       },
     });
   }

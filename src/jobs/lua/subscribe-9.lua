@@ -53,6 +53,8 @@
     ARGV[22] everFound      '1' when the checked status found the task
     ARGV[23] historyKeep    most past statuses kept
     ARGV[24] progress       'thread' when every progress step is told in the thread, '' for the card only
+    ARGV[25] checkedEnds    '1' when the checked status ends the watch: the watch is told only up to
+                            the seq before it, so its thread's first word is the ending itself
 
   Output:
     the task's seq at subscription, or -1 when a revival was asked for and is not possible
@@ -119,7 +121,9 @@ local shown = seq
 if ARGV[16] == 'checked' then
   if checkedSeq then shown = checkedSeq else shown = '0' end
 elseif ARGV[16] ~= nil and ARGV[16] ~= '' and tonumber(ARGV[16]) < tonumber(seq) then shown = ARGV[16] end
-if delivered == nil then delivered = shown end
+if delivered == nil then
+  if checkedSeq and ARGV[16] == 'checked' and ARGV[25] == '1' then delivered = tostring(tonumber(checkedSeq) - 1) else delivered = shown end
+end
 if cardSeq == nil then cardSeq = shown end
 redis.call('DEL', KEYS[3])
 -- Empty fields are left out: every field costs memory in each of thousands of watches.

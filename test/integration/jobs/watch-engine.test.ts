@@ -209,6 +209,19 @@ describe('watch engine, in one process', () => {
     expect(await running.engine.list(CHANNEL)).toEqual([]);
   });
 
+  test('given a task already finished when watched, then its card is first posted with the final state and its thread hears only the ending, not the same state twice', async () => {
+    const id = world.sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/done.png', steps: [{ afterMs: 0, status: 'Complete', percent: 100 }] }] });
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    expect(await world.events({ type: 'card' })).toEqual([expect.objectContaining({ taskId: id, state: 'succeeded' })]);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+    const replies = repliesIn(await world.events(), 'slack:C-ONE');
+    expect(replies.map((reply) => [reply.previousState ?? null, reply.state, reply.endReason])).toEqual([[null, 'succeeded', 'terminal']]);
+  });
+
   test('given two channels watching one task and a 429 on the first, then the second channel gets every reply first and the first gets one catch-up reply', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
