@@ -13,10 +13,11 @@ import { resolveTaskKind, validateTaskId, kindTakesNoId } from '../providers/kin
 import { parseChannelAddress } from '../util/channel-address';
 import { EXIT, firstLine, type CliIo } from './io';
 
-const USAGE = `Usage: taskwatch watch <kind> <id> [<id> ...] --notify slack:<channel id>|discord:<channel id> [--region R] [--account A] [--api URL]
+const USAGE = `Usage: taskwatch watch <kind> <id> [<id> ...] --notify slack:<channel id>|discord:<channel id> [--region R] [--account A] [--progress card|thread] [--api URL]
 
 Starts watching tasks; their status card and thread of changes go to the named channel.
 Talks to a running taskwatch over HTTP:
+  --progress P    card (default: progress alone edits the card) or thread (every progress step is posted too)
   --api URL       the bot's base URL, path kept (or TASKWATCH_API_URL; default http://127.0.0.1:3000)
   API_TOKEN       the bot's API token, from the environment (never a flag, so it stays out of shell history)
 Prints one watch ID per line. Exit codes: 0 started, 2 usage or configuration (including a
@@ -67,6 +68,7 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
         notify: { type: 'string' },
         region: { type: 'string' },
         account: { type: 'string' },
+        progress: { type: 'string' },
         api: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -92,6 +94,8 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   const channel = parseChannelAddress(values.notify);
   if (!channel || channel.platform === 'terminal') return usage('--notify must be slack:<channel id> or discord:<channel id>');
 
+  if (values.progress !== undefined && values.progress !== 'card' && values.progress !== 'thread') return usage('--progress must be card or thread');
+
   const token = env['API_TOKEN']?.trim();
   if (!token) {
     err.write('taskwatch watch: API_TOKEN is not set: export the API token of the running taskwatch (its API_TOKEN setting).\n');
@@ -102,7 +106,7 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   const url = watchesUrl(base);
   if (url === null) return usage('--api (or TASKWATCH_API_URL) must be an http:// or https:// URL without ?query or #fragment');
 
-  const body = { kind, ...(kindTakesNoId(kind) ? {} : { ids }), channel: values.notify, ...(values.region ? { region: values.region } : {}), ...(values.account ? { account: values.account } : {}) };
+  const body = { kind, ...(kindTakesNoId(kind) ? {} : { ids }), channel: values.notify, ...(values.region ? { region: values.region } : {}), ...(values.account ? { account: values.account } : {}), ...(values.progress ? { progress: values.progress } : {}) };
   let response: Response;
   try {
     response = await (dependencies.fetch ?? fetch)(url, {

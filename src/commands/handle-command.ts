@@ -220,7 +220,12 @@ async function runWatchCommand(command: Exclude<Command, { type: 'help' | 'query
       const region = resolveRegion(services.providers, command.kind, command.region, command.account);
       const problem = missingRegion(command, region, services.providers);
       if (problem) return errorResult(problem);
-      const started = await watches.watch({ refs: refsOf(command, region), channel: context.channel, requestedBy: context.userId });
+      const started = await watches.watch({
+        refs: refsOf(command, region),
+        channel: context.channel,
+        requestedBy: context.userId,
+        ...(command.progress ? { progress: command.progress } : {}),
+      });
       await noteStartedWatches(context, services, started.map((summary) => summary.watchId));
       return { type: 'watching', visibility: 'ephemeral', watches: started, text: watchingText(started) };
     }

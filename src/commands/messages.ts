@@ -40,7 +40,7 @@ export function exampleFor(kind: TaskKind, subcommand: 'query' | 'watch' | 'unwa
 export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKind): string {
   switch (subcommand) {
     case 'watch':
-      return kind ? `Usage: ${exampleFor(kind, 'watch')}` : `Usage: ${COMMAND_NAME} watch <kind> <id> [<id> ...] [region=<region>]`;
+      return kind ? `Usage: ${exampleFor(kind, 'watch')}` : `Usage: ${COMMAND_NAME} watch <kind> <id> [<id> ...] [region=<region>] [progress=thread]`;
     case 'unwatch':
       return kind ? `Usage: ${exampleFor(kind, 'unwatch')}` : `Usage: ${COMMAND_NAME} unwatch <kind> <id> [<id> ...], or ${COMMAND_NAME} unwatch all`;
     case 'unwatch-all':
@@ -81,6 +81,7 @@ export function helpText(): string {
     ``,
     `Watch and get a thread reply on every state change:`,
     `  ${COMMAND_NAME} watch <kind> <id> [<id> ...]      e.g. ${exampleFor('cdn', 'watch')}`,
+    `  ${COMMAND_NAME} watch ... progress=thread        also post every progress step in the thread`,
     `  ${COMMAND_NAME} unwatch <kind> <id> [<id> ...]`,
     `  ${COMMAND_NAME} unwatch all                      stop every watch in this channel`,
     `  ${COMMAND_NAME} list                             this channel's watches`,
@@ -135,9 +136,13 @@ export function describeParseError(error: ParseError): string {
       return `Too many task IDs: at most ${MAX_IDS_PER_COMMAND} per command.\n${usage}`;
     case 'unknown_option':
       if (error.subcommand === 'stats') return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} stats takes only account=<name>.\n${usage}`;
+      if (error.subcommand === 'watch') return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>, progress=card|thread.\n${usage}`;
       return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
     case 'invalid_option':
       if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage);
+      if (error.option === 'progress') {
+        return `${error.token === undefined ? 'progress needs a value' : `${quoted(error.token)} is not a progress setting`}: progress=card (the default) only edits the card, progress=thread also posts every progress step in the thread.\n${usage}`;
+      }
       if (error.token === undefined) return `${error.option ?? 'The option'} needs a value, e.g. ${error.option === 'account' ? 'account=prod' : 'region=ap-guangzhou'}.\n${usage}`;
       return error.option === 'region'
         ? `${quoted(error.token)} does not look like a region. Regions look like ap-guangzhou or cn-hangzhou.\n${usage}`

@@ -5,7 +5,7 @@
  * ```
  * (empty) | help
  * <kind> <id> [<id> ...] [region=<r>] [account=<name>]     (also --region <r>, --region=<r>)
- * watch <kind> <id> ...  |  unwatch <kind> <id> ...  |  unwatch all  |  list
+ * watch <kind> <id> ... [progress=card|thread]  |  unwatch <kind> <id> ...  |  unwatch all  |  list
  * subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]
  * subscribe tcss [account=<name>]  |  subscriptions  |  unsubscribe <n>|all
  * mute <duration>  |  unmute
@@ -20,6 +20,7 @@ import { parseDuration } from '../util/duration';
 import { ACCOUNT_NAME_PATTERN as ACCOUNT_PATTERN, REGION_PATTERN } from '../validation/shared-patterns';
 import { cutToken } from './cut-token';
 import { suggestWord } from './suggest-word';
+import type { ProgressDelivery } from '../jobs/watch-service';
 import type { Command, ParseError, ParseResult, SubscriptionSelection, TaskSelection } from './types';
 
 /** Longer texts are refused before being scanned. Slack caps slash-command text near this too. */
@@ -46,6 +47,11 @@ export const OPTION_NAMES: readonly string[] = ['region', 'account'];
 
 /** What a region and an account name must look like: the shared patterns, under the names the grammar has always exported. */
 export { REGION_PATTERN, ACCOUNT_PATTERN };
+/** Option names `watch` knows: the selection's, and how progress alone is told. */
+export const WATCH_OPTION_NAMES: readonly string[] = [...OPTION_NAMES, 'progress'];
+
+/** Values of `progress=`: `card` (the default) only edits the card, `thread` also replies with every step. */
+export const PROGRESS_VALUES: readonly ProgressDelivery[] = ['card', 'thread'];
 
 type Word = { readonly type: 'word'; readonly text: string } | { readonly type: 'option'; readonly name: string; readonly value: string | null };
 
@@ -98,13 +104,24 @@ const KIND_WORDS: readonly string[] = [...TASK_KINDS, ...Object.keys(KIND_ALIASE
 interface Options {
   region?: string;
   account?: string;
+  progress?: ProgressDelivery;
 }
 
 /** Applies one option to `options`; returns an error when it is unknown, empty, malformed or contradicts an earlier one. */
 function applyOption(word: Extract<Word, { type: 'option' }>, options: Options, subcommand: Command['type']): ParseError | null {
-  if (!OPTION_NAMES.includes(word.name)) {
-    const suggestion = suggestWord(word.name, OPTION_NAMES);
+  const names = subcommand === 'watch' ? WATCH_OPTION_NAMES : OPTION_NAMES;
+  if (!names.includes(word.name)) {
+    const suggestion = suggestWord(word.name, names);
     return { code: 'unknown_option', token: cutToken(word.name), subcommand, ...(suggestion ? { suggestion } : {}) };
+  }
+  if (word.name === 'progress') {
+    const value = (word.value ?? '').toLowerCase();
+    if (!PROGRESS_VALUES.includes(value as ProgressDelivery)) {
+      return { code: 'invalid_option', option: 'progress', subcommand, ...(word.value ? { token: cutToken(word.value) } : {}) };
+    }
+    if (options.progress !== undefined && options.progress !== value) return { code: 'duplicate_option', option: 'progress', token: 'progress', subcommand };
+    options.progress = value as ProgressDelivery;
+    return null;
   }
   const option = word.name as 'region' | 'account';
   if (word.value === null || word.value === '') return { code: 'invalid_option', option, subcommand };
@@ -162,6 +179,7 @@ function parseSelection(words: readonly Word[], subcommand: 'query' | 'watch' | 
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.account !== undefined ? { account: options.account } : {}),
   };
+  if (subcommand === 'watch' && options.progress !== undefined) return { ok: true, command: { type: 'watch', ...selection, progress: options.progress } };
   return { ok: true, command: { type: subcommand, ...selection } };
 }
 

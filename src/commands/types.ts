@@ -6,7 +6,7 @@
 import type { ProviderError } from '../providers/errors';
 import type { ProviderRegistry, TaskKind, TaskRef, TaskStatus } from '../providers/types';
 import type { ChannelAddress, ChatPlatform } from '../util/channel-address';
-import type { WatchService, WatchSummary } from '../jobs/watch-service';
+import type { ProgressDelivery, WatchService, WatchSummary } from '../jobs/watch-service';
 import type { MuteState, SubscriptionKind, SubscriptionService, SubscriptionSummary } from '../jobs/subscriptions/subscription-service';
 import type { CommandAccess } from '../accounts/access-policy';
 import type { WatchLimiter } from '../jobs/watch-quota';
@@ -27,7 +27,7 @@ export interface TaskSelection {
 export type Command =
   | { readonly type: 'help' }
   | ({ readonly type: 'query' } & TaskSelection)
-  | ({ readonly type: 'watch' } & TaskSelection)
+  | ({ readonly type: 'watch'; readonly progress?: ProgressDelivery } & TaskSelection)
   | ({ readonly type: 'unwatch' } & TaskSelection)
   | { readonly type: 'unwatch-all' }
   | { readonly type: 'list' }

@@ -25,7 +25,7 @@ import type { StructuredLogger } from '../observability/taskwatch-logger';
 import { accountNameSchema, regionSchema } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../util/channel-address';
-import type { WatchService } from '../jobs/watch-service';
+import type { ProgressDelivery, WatchService } from '../jobs/watch-service';
 import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';
 import type { ApiTokenBinding } from '../accounts/access-policy';
@@ -101,6 +101,8 @@ type FieldErrors = Record<string, string>;
 interface ValidRequest {
   readonly refs: TaskRef[];
   readonly channel: ChannelAddress;
+  /** `"progress": "thread"` asks for every progress step in the thread; absent: the card only. */
+  readonly progress?: ProgressDelivery;
 }
 
 const KIND_PROBLEM = 'must be one of cdn, dcdn, dts, redis, tcss';
@@ -111,6 +113,8 @@ const CHANNEL_PROBLEM = 'must be slack:<channel id> or discord:<channel id>';
  * The body's fields, each checked on its own. The rules between fields (which IDs a kind takes,
  * the account's default region) follow in {@link validateWatchRequest}.
  */
+const PROGRESS_PROBLEM = 'must be "card" (the default: progress edits the card) or "thread" (every progress step is also posted in the thread)';
+
 const WATCH_REQUEST_FIELDS = {
   kind: z.string({ error: KIND_PROBLEM }).transform((text, context): TaskKind => {
     const kind = resolveTaskKind(text);
@@ -121,6 +125,7 @@ const WATCH_REQUEST_FIELDS = {
   ids: z.array(z.unknown(), { error: IDS_PROBLEM }).optional(),
   region: regionSchema('must look like ap-guangzhou', (text) => text.toLowerCase()).optional(),
   account: accountNameSchema('must be an account name: letters, digits, dot, dash, underscore').optional(),
+  progress: z.enum(['card', 'thread'], { error: PROGRESS_PROBLEM }).optional(),
   channel: z.string({ error: CHANNEL_PROBLEM }).transform((text, context): ChannelAddress => {
     const address = parseChannelAddress(text);
     if (address === null || address.platform === 'terminal') context.issues.push({ code: 'custom', message: CHANNEL_PROBLEM, input: text });
@@ -141,7 +146,7 @@ export function validateWatchRequest(
   const input = body as Record<string, unknown>;
   const parsed = parseFields(WATCH_REQUEST_FIELDS, input);
   for (const key of parsed.unknownFields) fields[key.slice(0, 32)] = 'is not a field of this API';
-  const { ids: rawIds, region, account } = parsed.values;
+  const { ids: rawIds, region, account, progress } = parsed.values;
   const kind = parsed.values.kind ?? null;
   const channel = parsed.values.channel ?? null;
 
@@ -186,7 +191,7 @@ export function validateWatchRequest(
 
   const resolvedRegion = kindRequiresRegion(kind) ? (region ?? providers.defaultRegion(kind, accountName) ?? undefined) : undefined;
   const refs = ids.map((id) => ({ kind, id, ...(resolvedRegion !== undefined ? { region: resolvedRegion } : {}), ...(accountName !== undefined ? { account: accountName } : {}) }));
-  return { ok: true, request: { refs, channel } };
+  return { ok: true, request: { refs, channel, ...(progress === 'thread' || progress === 'card' ? { progress } : {}) } };
 }
 
 /** Who called, as {@link createWatchApiRouter}'s authentication found: the legacy token, or a file token's binding. */
@@ -262,7 +267,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
       response.status(400).json({ error: 'invalid_request', fields: checked.fields });
       return;
     }
-    const { refs, channel } = checked.request;
+    const { refs, channel, progress } = checked.request;
     const first = refs[0] as TaskRef;
     const accountName = first.account ?? DEFAULT_ACCOUNT;
     const target = formatChannelAddress(channel);
@@ -301,7 +306,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
     }
     access?.audit.record({ ...audited, outcome: 'allowed' });
     try {
-      const summaries = await options.watches.watch({ refs, channel, requestedBy: who });
+      const summaries = await options.watches.watch({ refs, channel, requestedBy: who, ...(progress ? { progress } : {}) });
       await options.quota?.started(requester, summaries.map((summary) => summary.watchId));
       const watches: WatchApiWatch[] = summaries.map((summary) => ({
         id: summary.watchId,

@@ -2,6 +2,7 @@
  * The watch engine's only view of a chat platform. Slack, Discord and the terminal chat each
  * implement {@link Notifier}; the engine never imports a chat library.
  */
+import type { ProviderErrorCode } from '../providers/errors';
 import type { TaskState, TaskStatus } from '../providers/types';
 import type { DurationEstimate, DurationExpectation } from './durations/duration-group';
 import type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
@@ -33,7 +34,18 @@ export interface StatusCard {
   readonly expected?: DurationExpectation;
   /** Present once the watch was told the task is stuck (see `durations/stuck-check.ts`), while it is under way. */
   readonly stuck?: StuckFacts;
+  /**
+   * Present on a watch's first card when the check made before posting it gave no status: why.
+   * `status` is then only the task's identity; the card says why instead of showing a state.
+   */
+  readonly unchecked?: UncheckedReason;
 }
+
+/**
+ * Why the check before a watch's first card gave no status: the provider's error code, or
+ * `replaced` when the API answered about a newer task (TCSS reports only the latest).
+ */
+export type UncheckedReason = ProviderErrorCode | 'replaced';
 
 /** One state change (or ending) to post in the card's thread. */
 export interface TransitionNotice {
@@ -111,12 +123,19 @@ export interface HeldChange {
   readonly endReason: WatchEndReason | null;
 }
 
-/** A task a subscription found while the channel was muted (stored as JSON while the mute lasts). */
+/**
+ * A task a subscription found while the channel was muted (stored as JSON while the mute lasts).
+ * `state` and `rawStatus` are its latest known: checked again when the mute ends.
+ */
 export interface HeldNewTask {
   readonly kind: string;
   readonly id: string;
   readonly state: TaskState;
   readonly rawStatus: string;
+  /** The cloud account it was found under (absent in entries noted by earlier releases: the default). */
+  readonly account?: string;
+  /** The state it was found in, when the check at the mute's end found it in another. */
+  readonly foundState?: TaskState;
 }
 
 /**

@@ -4,6 +4,9 @@
  */
 import type { TaskRef, TaskState } from '../providers/types';
 import type { ChannelAddress, WatchEndReason } from './notifier';
+import type { ProgressDelivery } from './watch-life/watch-records';
+
+export type { ProgressDelivery } from './watch-life/watch-records';
 
 /** A request to watch tasks and report their changes to a channel. */
 export interface WatchRequest {
@@ -16,6 +19,11 @@ export interface WatchRequest {
    * button was pressed). When absent, the engine posts a new card through the notifier.
    */
   readonly cardMessageId?: string;
+  /**
+   * How progress alone is told: `card` (the default) edits the card only; `thread` also posts
+   * each step in the thread. Kept per watch; a ref already watched keeps its own.
+   */
+  readonly progress?: ProgressDelivery;
 }
 
 /** One active (or just-ended) watch as shown by `/task-status list`. */

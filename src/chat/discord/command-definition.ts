@@ -27,6 +27,8 @@ export const OPTION_IDS = 'ids';
 export const OPTION_REGION = 'region';
 /** Option name: the cloud account. */
 export const OPTION_ACCOUNT = 'account';
+/** Option name (watch): how progress alone is told, `card` (the default) or `thread`. */
+export const OPTION_PROGRESS = 'progress';
 /** Option name (unwatch, unsubscribe): every watch or subscription in the channel. */
 export const OPTION_ALL = 'all';
 /** Option name (subscribe): only tasks with URLs on this host. */
@@ -86,6 +88,17 @@ const accountOption: APIApplicationCommandBasicOption = {
   max_length: ACCOUNT_MAX_LENGTH,
 };
 
+const progressOption: APIApplicationCommandBasicOption = {
+  type: ApplicationCommandOptionType.String,
+  name: OPTION_PROGRESS,
+  description: 'Progress alone edits the card (default); thread also posts every progress step',
+  required: false,
+  choices: [
+    { name: 'card: edit the card only', value: 'card' },
+    { name: 'thread: also post every progress step', value: 'thread' },
+  ],
+};
+
 function selectionSubcommand(name: 'query' | 'watch', description: string): APIApplicationCommandSubcommandOption {
   return {
     type: ApplicationCommandOptionType.Subcommand,
@@ -96,6 +109,7 @@ function selectionSubcommand(name: 'query' | 'watch', description: string): APIA
       idsOption('Task IDs, separated by spaces or commas (tcss takes none)'),
       regionOption,
       accountOption,
+      ...(name === 'watch' ? [progressOption] : []),
     ],
   };
 }

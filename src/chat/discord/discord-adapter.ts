@@ -34,7 +34,7 @@ import type { DiscordConfig } from '../../config';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import { type TaskStatus } from '../../providers/types';
 import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time-text';
-import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
+import { OPTION_ACCOUNT, OPTION_ALL, OPTION_DOMAIN, OPTION_DURATION, OPTION_IDS, OPTION_KIND, OPTION_NUMBER, OPTION_PROGRESS, OPTION_REGION, OPTION_STATUS, TASK_STATUS_COMMAND_NAME } from './command-definition';
 import { decodeCustomId, isTaskwatchCustomId } from './custom-id';
 import { describeDiscordFailure, readDiscordFailure } from './discord-api-failure';
 import { redactDiscordToken } from './discord-logger';
@@ -157,6 +157,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       status: interaction.options.getString(OPTION_STATUS),
       number: interaction.options.getInteger(OPTION_NUMBER),
       duration: interaction.options.getString(OPTION_DURATION),
+      progress: interaction.options.getString(OPTION_PROGRESS),
     });
     if (!parsed.ok) {
       if (services.access) {

@@ -15,6 +15,7 @@ import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
+import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
@@ -277,7 +278,15 @@ function selectionOfStatus(status: TaskStatus): TaskSelection {
 /** Renders a watch's status card: the task's latest status, the watch around it, and the buttons. */
 export function renderStatusCard(card: StatusCard): DiscordMessage {
   const extra = card.watch ? [watchField(card.watch, card.expected, card.stuck ? stuckCardMark(card.status.state) : undefined)] : [];
-  const embed = detailedStatusEmbed(card.status, EMBED_BUDGET, extra);
+  const unchecked = card.unchecked ? presentUnchecked(card.unchecked) : null;
+  // A card whose first check gave no status says why instead of showing a state.
+  const embed: APIEmbed = unchecked
+    ? {
+        title: cutText(`${unchecked.mark} ${taskKindLabel(card.status.kind)} ${escapeDiscordMarkdown(card.status.id)}`, DISCORD_LIMITS.title),
+        description: escapeDiscordMarkdown(unchecked.reason),
+        fields: [field('State', unchecked.label, true), ...extra],
+      }
+    : detailedStatusEmbed(card.status, EMBED_BUDGET, extra);
   return { content: '', embeds: [embed], components: selectionButtons(selectionOfStatus(card.status)) };
 }
 

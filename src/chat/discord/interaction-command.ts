@@ -25,6 +25,8 @@ export interface SubcommandOptions {
   readonly number?: number | null;
   /** mute: duration text. */
   readonly duration?: string | null;
+  /** watch: `card` or `thread` (see `progress=` in the grammar). */
+  readonly progress?: string | null;
 }
 
 /** Options of a subcommand that takes none. */
@@ -53,6 +55,7 @@ function selectionText(subcommand: SelectionSubcommand, options: SubcommandOptio
   for (const [name, value] of [
     ['region', options.region],
     ['account', options.account],
+    ['progress', subcommand === 'watch' ? (options.progress ?? null) : null],
   ] as const) {
     if (value === null || value.trim() === '') continue;
     if (/\s/.test(value.trim())) {

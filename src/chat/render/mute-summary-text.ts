@@ -8,7 +8,15 @@ import type { ChannelSummary } from '../../jobs/notifier';
 export function muteSummaryText(summary: ChannelSummary): { readonly title: string; readonly lines: readonly string[] } {
   const lines: string[] = [];
   for (const task of summary.newTasks) {
-    lines.push(`New ${task.kind} task ${task.id}: ${task.state}${task.rawStatus ? ` (${task.rawStatus})` : ''}. Not watched; use /task-status watch ${task.kind} ${task.id} to follow it.`);
+    const raw = task.rawStatus ? ` (${task.rawStatus})` : '';
+    const finished = task.state === 'succeeded' || task.state === 'failed';
+    // Its latest state; a task that moved on after it was found says where it began, too.
+    const found = task.foundState && task.foundState !== task.state ? `, found ${task.foundState}` : '';
+    lines.push(
+      finished
+        ? `New ${task.kind} task ${task.id}: ${task.state}${raw}${found ? `${found} and finished while muted` : ''}.`
+        : `New ${task.kind} task ${task.id}: ${task.state}${raw}${found}. Not watched; use /task-status watch ${task.kind} ${task.id} to follow it.`,
+    );
   }
   for (const change of summary.changes) {
     const ended = change.endReason ? `; watch ended (${change.endReason})` : '';

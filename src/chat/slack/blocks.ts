@@ -15,6 +15,7 @@ import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { presentState, presentStatus } from '../render/state-presentation';
+import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
 import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
@@ -228,7 +229,11 @@ export function renderQueryReply(statuses: readonly TaskStatus[], failures: read
 
 /** Renders a watch's status card: the task's latest status and the watch around it. */
 export function renderStatusCard(card: StatusCard): SlackMessage {
-  const blocks = detailedStatusBlocks(card.status);
+  const unchecked = card.unchecked ? presentUnchecked(card.unchecked) : null;
+  // A card whose first check gave no status says why instead of showing a state.
+  const blocks = unchecked
+    ? [section(`${unchecked.mark} *${taskKindLabel(card.status.kind)}* ${codeSpan(card.status.id, 120)} — *${unchecked.label}*\n${escapeMrkdwn(unchecked.reason)}`)]
+    : detailedStatusBlocks(card.status);
   const watch = card.watch;
   if (watch) {
     const parts: string[] = [];
@@ -249,7 +254,8 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
     if (footer) blocks.push(footer);
   }
   const { label } = presentStatus(card.status);
-  const text = escapeMrkdwn(`${taskKindLabel(card.status.kind)} ${card.status.id}: ${label} (${card.status.rawStatus || 'no status'})`.slice(0, 500));
+  const headline = unchecked ? `${unchecked.label}: ${unchecked.reason}` : `${label} (${card.status.rawStatus || 'no status'})`;
+  const text = escapeMrkdwn(`${taskKindLabel(card.status.kind)} ${card.status.id}: ${headline}`.slice(0, 500));
   return { text, blocks: withinBlockLimit(blocks) };
 }
 

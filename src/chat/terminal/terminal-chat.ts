@@ -7,6 +7,7 @@ import { expectationWords } from '../render/duration-estimate-text';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
+import { presentUnchecked } from '../render/unchecked-text';
 import type { ChannelAddress, ChannelNotice, ChannelSummary, Notifier, StatusCard, StuckNotice, TransitionNotice } from '../../jobs/notifier';
 import { formatDuration } from '../../util/duration';
 import { channelNoticeText } from '../render/channel-notice-text';
@@ -149,6 +150,12 @@ export class TerminalChat implements Notifier {
 
 function renderCard(card: StatusCard, now: number): string {
   const watch = card.watch;
+  if (card.unchecked) {
+    // A card whose first check gave no status says why instead of showing a state.
+    const unchecked = presentUnchecked(card.unchecked);
+    const head = `${unchecked.mark} ${card.status.kind} ${card.status.id}: ${unchecked.label.toLowerCase()}\n  ${unchecked.reason}`;
+    return watch?.endReason ? `${head}\n  ${describeWatchEnd(watch.endReason)}` : head;
+  }
   if (!watch) return renderStatusText(card.status);
   if (watch.endReason) return `${renderStatusText(card.status)}\n  ${describeWatchEnd(watch.endReason)}`;
   const parts: string[] = [];

@@ -216,8 +216,9 @@ export class DeliveryProcessor {
         : null;
     const current = currentStatus(task, watch);
     // The thread hears of new states, failed items and endings; the first observation and
-    // progress alone only edit the card (the caller still counts them as told).
-    if (!deservesThreadReply(previous, current, between, ending)) return;
+    // progress alone only edit the card (the caller still counts them as told), unless the
+    // watch asked for every progress step.
+    if (!deservesThreadReply(previous, current, between, ending, watch.progress)) return;
     const told = ending !== null && current.terminal ? await this.dependencies.stuck?.toldFacts(watch.watchId) : null;
     // A task called stuck ends with how long it took compared with usual.
     const notice = { ...buildNotice({ previous, current, between, ending, watchStartedAt: watch.startedAt }), ...(told ? { usual: told.usual } : {}) };

@@ -143,6 +143,12 @@ function tuned(tuning: SubscriptionTuning = {}): Tuned {
 
 const ALLOWED: SubscriptionAccessDecision = { allowed: true };
 
+/** How long the check of one task found while muted may take when the mute ends. */
+const HELD_CHECK_TIMEOUT_MS = 5_000;
+
+/** Most tasks found while muted that are checked again when the mute ends; the rest keep the state they were found in. */
+const MAX_HELD_CHECKS = 100;
+
 /** Throttling backs a group off, doubling per throttled sweep up to this. */
 const MAX_BACKOFF_MS = 300_000;
 
@@ -321,7 +327,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const announce = async (record: SubscriptionRecord, ref: TaskRef, status: Pick<TaskStatus, 'state' | 'rawStatus'>): Promise<void> => {
     const channel = parseChannelAddress(record.channel);
     if (!channel) return;
-    const held: HeldNewTask = { kind: ref.kind, id: ref.id, state: status.state, rawStatus: status.rawStatus };
+    const held: HeldNewTask = { kind: ref.kind, id: ref.id, state: status.state, rawStatus: status.rawStatus, ...(ref.account ? { account: ref.account } : {}) };
     if (!(await mutes.noteNewTask(record.channel, held))) {
       await options.watches.watch({ refs: [ref], channel, requestedBy: `subscription:${record.id}` });
     }
@@ -421,10 +427,35 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     }
   };
 
+  /**
+   * A task found while muted, with its latest state: the subscription only noted it when found,
+   * and it may have finished since. One provider call through the rate budget, bounded; when the
+   * check fails (or the API now answers about a newer task), the noted state stands.
+   */
+  const latestOfHeld = async (task: HeldNewTask): Promise<HeldNewTask> => {
+    if (task.state === 'succeeded' || task.state === 'failed' || (task.kind !== 'cdn' && task.kind !== 'tcss')) return task;
+    try {
+      const provider = options.providers.get(task.kind, task.account);
+      const [status] = await provider.describe([task.id], { signal: AbortSignal.timeout(HELD_CHECK_TIMEOUT_MS) });
+      if (!status || !status.found || status.id !== task.id || (status.state === task.state && status.rawStatus === task.rawStatus)) return task;
+      return { ...task, state: status.state, rawStatus: status.rawStatus, foundState: task.foundState ?? task.state };
+    } catch (error) {
+      logger.warn({ err: safeError(error), kind: task.kind }, 'could not check a task found while muted; the summary gives the state it was found in');
+      return task;
+    }
+  };
+
+  const withLatestStates = async (staged: StagedRelease): Promise<StagedRelease> => {
+    const newTasks: HeldNewTask[] = [];
+    for (const [index, task] of staged.summary.newTasks.entries()) newTasks.push(index < MAX_HELD_CHECKS ? await latestOfHeld(task) : task);
+    return { ...staged, summary: { ...staged.summary, newTasks } };
+  };
+
   const processRelease = async (job: Job<MuteReleaseJobData>): Promise<string> => {
     const { channel } = requireSubscriptionJobVersion(job.data);
-    const staged = await mutes.stage(channel, watchLife);
-    if (!staged) return 'nothing to release';
+    const stagedAsNoted = await mutes.stage(channel, watchLife);
+    if (!stagedAsNoted) return 'nothing to release';
+    const staged = await withLatestStates(stagedAsNoted);
     const address = parseChannelAddress(channel);
     const notifier = address ? notifierFor(address.platform) : undefined;
     if (address && staged.summary.changes.length + staged.summary.newTasks.length > 0) {

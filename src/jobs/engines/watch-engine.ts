@@ -12,9 +12,10 @@ import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../../config';
 import { DEFAULT_ACCOUNT } from '../../config';
 import type { RateBudget } from '../../providers/rate-budget';
-import type { ProviderRegistry, TaskRef } from '../../providers/types';
+import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
+import { isProviderError } from '../../providers/errors';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from '../delivery/delivery-processor';
-import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier } from '../notifier';
+import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier, type UncheckedReason } from '../notifier';
 import { safeError } from '../../observability/safe-error';
 import { PollSweeper } from '../sweeps/poll-sweeper';
 import { reportErrorEvents } from '../error-events';
@@ -24,15 +25,18 @@ import { queueOptions } from '../queue-options';
 import type { TaskwatchMetrics } from '../../observability/metrics';
 import { SILENT_LOGGER, type StructuredLogger } from '../../observability/taskwatch-logger';
 import { JOB_VERSION, groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../watch-life/watch-keys';
-import { UNWATCHED_ENDING, placeholderStatus } from '../watch-life/watch-policy';
+import { UNWATCHED_ENDING, endingForStatus, placeholderStatus, replacingTaskId } from '../watch-life/watch-policy';
 import type { DeliveryJobData, SweepJobData, TaskRecord, WatchRecord } from '../watch-life/watch-records';
-import { WatchStore } from '../watch-life/watch-store';
+import { WatchStore, type SubscribeInput } from '../watch-life/watch-store';
 import { WatchLife } from '../watch-life/watch-life';
 import { DurationRecorder } from '../durations/duration-recorder';
 import { DurationStore } from '../durations/duration-store';
 import { StuckCheck } from '../durations/stuck-check';
 import type { WatchRequest, WatchService, WatchSummary } from '../watch-service';
 import { canonicalTaskId, kindRequiresRegion } from '../../providers/kinds';
+
+/** What the check before a card found: the task's status, or why there is none. */
+type FirstCheck = { readonly status: TaskStatus } | { readonly unchecked: UncheckedReason };
 
 /** Which parts of the engine a process runs. */
 export type WatchEngineRole = 'web' | 'worker' | 'all';
@@ -80,7 +84,15 @@ export interface WatchEngineOptions {
   readonly metrics?: Pick<TaskwatchMetrics, 'activeWatches' | 'notifications' | 'queueDepth'> & Partial<Pick<TaskwatchMetrics, 'activeWatchesByAccount' | 'taskDurations'>>;
   /** Holds deliveries to a channel while it is muted (see `src/jobs/subscriptions/channel-mute.ts`). */
   readonly deliveryHold?: DeliveryHold;
+  /** How long the check before a new card may take, rate-budget wait included. Default {@link DEFAULT_FIRST_CHECK_TIMEOUT_MS}. */
+  readonly firstCheckTimeoutMs?: number;
 }
+
+/**
+ * Default bound of the check before a new card: within a chat command's own answer time (Slack
+ * and Discord wait far longer once acknowledged; the HTTP API answers at once after it).
+ */
+export const DEFAULT_FIRST_CHECK_TIMEOUT_MS = 5_000;
 
 /** The watch engine: a {@link WatchService} with a lifecycle. */
 export interface WatchEngine extends WatchService {
@@ -222,11 +234,79 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
   };
 
   /**
+   * How a check is recorded: when it ends the watch (a task found finished or unknown), the
+   * task is polled again at once, so the sweep ends the watch and its thread hears the ending;
+   * else its first poll is one interval on.
+   */
+  const recordedCheck = (status: TaskStatus, expectedSeq: number): NonNullable<SubscribeInput['checked']> => {
+    const ends = endingForStatus(status, status.found, now()) !== null;
+    return { status, expectedSeq, dueAt: ends ? Date.now() : Date.now() + options.watch.intervalMs, ends };
+  };
+
+  /**
+   * The checks new watches make before their cards are posted: as few provider calls as the API
+   * allows (DCDN takes 10 IDs a call), through the same rate budget as the sweeps, all bounded
+   * by one deadline so that the command still answers in its own time however many IDs it
+   * names. A failure is not fatal: that card then says why, and the sweeps go on as usual.
+   */
+  const firstChecks = async (tasks: readonly { readonly resolved: ResolvedTask; readonly taskKey: string }[]): Promise<Map<string, FirstCheck>> => {
+    const results = new Map<string, FirstCheck>();
+    const failure = (error: unknown, kind: string): FirstCheck => {
+      if (isProviderError(error)) return { unchecked: error.code };
+      logger.warn({ err: safeError(error), kind }, 'the check before a card failed');
+      return { unchecked: 'internal' };
+    };
+    const groups = new Map<string, { resolved: ResolvedTask; taskKey: string }[]>();
+    for (const task of tasks) {
+      if (results.has(task.taskKey) || groups.get(groupIdOf(task.resolved))?.some((member) => member.taskKey === task.taskKey)) continue;
+      groups.set(groupIdOf(task.resolved), [...(groups.get(groupIdOf(task.resolved)) ?? []), task]);
+    }
+    if (groups.size === 0) return results;
+    const signal = AbortSignal.timeout(options.firstCheckTimeoutMs ?? DEFAULT_FIRST_CHECK_TIMEOUT_MS);
+    for (const members of groups.values()) {
+      const { kind, account, region } = (members[0] as { resolved: ResolvedTask }).resolved;
+      let provider: ReturnType<ProviderRegistry['get']>;
+      try {
+        provider = options.providers.get(kind, account);
+      } catch (error) {
+        for (const member of members) results.set(member.taskKey, failure(error, kind));
+        continue;
+      }
+      const size = Math.max(1, provider.maxIdsPerCall);
+      for (let index = 0; index < members.length; index += size) {
+        const batch = members.slice(index, index + size);
+        try {
+          const statuses = await provider.describe(
+            batch.map((member) => member.resolved.id),
+            { ...(region ? { region } : {}), signal },
+          );
+          batch.forEach((member, position) => {
+            const status = statuses[position];
+            // An API that takes no ID answers about the latest task: a newer one is not this one.
+            const replaced = status && !provider.takesId && replacingTaskId({ id: member.resolved.id, status: null }, status) !== null;
+            results.set(member.taskKey, !status ? { unchecked: 'internal' } : replaced ? { unchecked: 'replaced' } : { status });
+          });
+        } catch (error) {
+          for (const member of batch) results.set(member.taskKey, failure(error, kind));
+        }
+      }
+    }
+    return results;
+  };
+
+  /**
    * Subscribes one watch under a reservation, so that commands for the same task and channel
    * at once make one watch with one card: the later one waits for the first and answers with
    * its watch. An ended watch whose ending was not told yet goes on on its own card.
    */
-  const subscribeOne = async (request: WatchRequest, resolved: ResolvedTask, taskKey: string, watchId: string, channel: string): Promise<WatchSummary | null> => {
+  const subscribeOne = async (
+    request: WatchRequest,
+    resolved: ResolvedTask,
+    taskKey: string,
+    watchId: string,
+    channel: string,
+    prechecked?: FirstCheck,
+  ): Promise<WatchSummary | null> => {
     const token = randomBytes(8).toString('hex');
     const waitUntil = Date.now() + RESERVATION_TTL_MS + RESERVATION_POLL_MS * 4;
     let reservation = await life.reserve(watchId, token, Date.now(), RESERVATION_TTL_MS);
@@ -242,9 +322,9 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     try {
       const startedAt = new Date(now()).toISOString();
       const deadlineAt = new Date(now() + options.watch.deadlineMs).toISOString();
-      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token };
+      const base = { watchId, taskKey, task: resolved, channel, requestedBy: request.requestedBy, startedAt, deadlineAt, reservation: token, progress: request.progress ?? 'card' };
       let seqNow = -1;
-      let cardSeq: number | undefined;
+      let cardSeq: number | 'checked' | undefined;
       if (reservation === 'revive' && !request.cardMessageId) {
         seqNow = await life.subscribe({ ...base, cardMessageId: '', realNow: Date.now(), revive: true });
         // Revived with what its card showed: a change it missed is in the outbox.
@@ -252,23 +332,49 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       }
       if (seqNow < 0) {
         let cardMessageId = request.cardMessageId;
+        const task = await store.loadTask(taskKey);
+        const shown = task && task.endReason === null && task.status ? task.status : null;
+        // No status to show yet: check first, so the card (or the button's message, edited at
+        // once) shows the task's real state, recorded as its first observation.
+        const check = shown ? null : (prechecked ?? (await firstChecks([{ resolved, taskKey }])).get(taskKey) ?? { unchecked: 'internal' as const });
+        const checked = check && 'status' in check ? recordedCheck(check.status, task?.seq ?? 0) : undefined;
         if (!cardMessageId) {
           const notifier = notifiers.get(request.channel.platform);
           if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
-          const task = await store.loadTask(taskKey);
-          const shown = task && task.endReason === null && task.status ? task.status : null;
           // What the card shows, so that a change recorded while it is being posted still reaches it.
-          cardSeq = shown && task ? task.seq : 0;
-          const status = shown ?? placeholderStatus(resolved, startedAt);
+          cardSeq = shown && task ? task.seq : checked ? 'checked' : 0;
+          const status = shown ?? checked?.status ?? placeholderStatus(resolved, startedAt, '');
+          const nextCheckAt = new Date(checked ? checked.dueAt : Date.now()).toISOString();
+          // What to expect, as every later edit of the card shows it; a failed read must not hold the card.
+          const expected = shown || checked ? await durations.expectation(taskKey, status, now()).catch(() => null) : null;
           cardMessageId = await notifier.postCard(request.channel, {
             status,
-            watch: { watchId, startedAt, deadlineAt, nextCheckAt: startedAt, endReason: null },
+            watch: { watchId, startedAt, deadlineAt, nextCheckAt, endReason: null },
+            ...(expected && !status.terminal ? { expected } : {}),
+            ...(check && 'unchecked' in check ? { unchecked: check.unchecked } : {}),
           });
+        } else if (checked) {
+          // The button's message shows what its query found: edited to the check at once.
+          cardSeq = 0;
         }
-        seqNow = await life.subscribe({ ...base, cardMessageId, realNow: Date.now(), ...(cardSeq === undefined ? {} : { cardSeq }) });
+        seqNow = await life.subscribe({
+          ...base,
+          cardMessageId,
+          realNow: Date.now(),
+          ...(cardSeq === undefined ? {} : { cardSeq }),
+          ...(checked ? { checked } : {}),
+        });
+        if (checked) {
+          const after = await store.loadTask(taskKey);
+          const recorded = after?.seq === seqNow && after.status?.observedAt === checked.status.observedAt;
+          // Recorded: the check is the task's first observation, remembered like a sweep's.
+          if (recorded) await durationRecorder.observe(taskKey, null, checked.status);
+          // Dropped (a sweep recorded first): the card is edited to what the sweep saw, at once.
+          else if (cardSeq === 'checked') await flushOutbox();
+        }
       }
       await ensureSweep(groupIdOf(resolved), true);
-      if (cardSeq !== undefined && seqNow > cardSeq) await flushOutbox();
+      if (typeof cardSeq === 'number' && seqNow > cardSeq) await flushOutbox();
     } finally {
       await life.releaseReservation(watchId, token);
     }
@@ -323,12 +429,23 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
 
     async watch(request: WatchRequest): Promise<WatchSummary[]> {
       const channel = formatChannelAddress(request.channel);
-      const summaries: WatchSummary[] = [];
-      for (const ref of request.refs) {
+      const entries = request.refs.map((ref) => {
         const resolved = resolve(ref);
         const taskKey = taskKeyOf(resolved);
-        const watchId = watchIdOf(taskKey, channel);
-        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel);
+        return { resolved, taskKey, watchId: watchIdOf(taskKey, channel) };
+      });
+      // Checked together before any card is posted: tasks with no status to show yet, for
+      // watches not already running here (those post no card).
+      const [tasks, running] = await Promise.all([store.loadTasks(entries.map((entry) => entry.taskKey)), store.loadWatches(entries.map((entry) => entry.watchId))]);
+      const active = new Set(running.filter((watch) => watch.endReason === null).map((watch) => watch.watchId));
+      const unchecked = entries.filter((entry) => {
+        const record = tasks.get(entry.taskKey)?.record;
+        return !active.has(entry.watchId) && !(record && record.endReason === null && record.status);
+      });
+      const checks = await firstChecks(unchecked);
+      const summaries: WatchSummary[] = [];
+      for (const { resolved, taskKey, watchId } of entries) {
+        const summary = await subscribeOne(request, resolved, taskKey, watchId, channel, checks.get(taskKey));
         if (summary) summaries.push(summary);
       }
       return summaries;

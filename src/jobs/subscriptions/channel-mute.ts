@@ -22,6 +22,8 @@ import type Redis from 'ioredis';
 import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery/delivery-processor';
 import { SUBSCRIPTION_COMMANDS, defineLuaCommands, queueLua, runLua } from '../lua-commands';
 import type { WatchLife } from '../watch-life/watch-life';
+import { deservesThreadReply } from '../watch-life/watch-policy';
+import type { TaskState } from '../../providers/types';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
 import { MAX_MUTE_MS, type MuteState } from './subscription-service';
@@ -162,10 +164,16 @@ export class ChannelMutes {
       const unsaidEnding = watch.endReason !== null && !watch.endPosted;
       if (task.seq > watch.deliveredSeq || unsaidEnding) {
         const history = await life.read.loadHistory(task.taskKey);
-        const from = watch.deliveredSeq > 0 ? (history.get(watch.deliveredSeq)?.state ?? null) : null;
-        // A first observation only fills the card in; it is not news.
-        if (from !== null || unsaidEnding) {
-          changes.push({ kind: task.kind, id: task.id, from, to: task.status.state, rawStatus: task.status.rawStatus, endReason: watch.endReason });
+        const previous = watch.deliveredSeq > 0 ? (history.get(watch.deliveredSeq) ?? null) : null;
+        const between: TaskState[] = [];
+        for (let seq = watch.deliveredSeq + 1; seq < task.seq; seq += 1) {
+          const passed = history.get(seq);
+          if (passed) between.push(passed.state);
+        }
+        // The summary says what a thread would have heard: a first observation only fills the
+        // card in, and progress alone only edits it (unless the watch asked for every step).
+        if (unsaidEnding || deservesThreadReply(previous, task.status, between, null, watch.progress)) {
+          changes.push({ kind: task.kind, id: task.id, from: previous?.state ?? null, to: task.status.state, rawStatus: task.status.rawStatus, endReason: watch.endReason });
         }
       }
     }

@@ -99,7 +99,11 @@ export class WatchLife {
     return this.store.releaseReservation(watchId, token);
   }
 
-  /** none / ending owed → subscribed: resolves to the task's seq, or -1 when a revive was refused. */
+  /**
+   * none / ending owed → subscribed, or straight to polled when the check made before the card
+   * was posted is recorded as the task's first observation (`input.checked`, told up to it in the
+   * same script): resolves to the task's seq, or -1 when a revive was refused.
+   */
   subscribe(input: SubscribeInput): Promise<number> {
     return this.store.subscribe(input);
   }

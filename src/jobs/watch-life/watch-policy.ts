@@ -7,6 +7,7 @@ import type { ProviderError } from '../../providers/errors';
 import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
 import type { TransitionNotice, WatchEndReason } from '../notifier';
+import type { ProgressDelivery } from './watch-records';
 
 /** How long Alibaba Cloud DCDN keeps tasks queryable. */
 export const DCDN_RETENTION_MS = 3 * 86_400_000;
@@ -31,14 +32,22 @@ export function isWorthTelling(previous: TaskStatus | null, current: TaskStatus)
 /**
  * True when a change deserves a thread reply: the task's state changed (on the way, too), an
  * item failed inside it, or the watch ends. Progress alone does not: the card is edited to show
- * it, and the thread stays a list of things that happened.
+ * it, and the thread stays a list of things that happened; unless the watch asked for every
+ * progress step (`progress` `thread`), when every change worth telling is a reply.
  */
-export function deservesThreadReply(previous: TaskStatus | null, current: TaskStatus, between: readonly TaskState[], ending: WatchEnding | null): boolean {
+export function deservesThreadReply(
+  previous: TaskStatus | null,
+  current: TaskStatus,
+  between: readonly TaskState[],
+  ending: WatchEnding | null,
+  progress: ProgressDelivery = 'card',
+): boolean {
   if (ending !== null) return true;
   // The first observation only fills in the card.
   if (previous === null) return false;
   if (previous.found !== current.found || previous.state !== current.state) return true;
   if (between.some((state) => state !== previous.state)) return true;
+  if (progress === 'thread' && isWorthTelling(previous, current)) return true;
   return newlyFailedItems(previous, current).length > 0;
 }
 

@@ -56,7 +56,15 @@ export interface WatchRecord {
   readonly endPosted: boolean;
   /** True once the card shows the ending. */
   readonly endCarded: boolean;
+  /** How progress alone is told: `card` edits the card only (the default), `thread` also replies. */
+  readonly progress: ProgressDelivery;
 }
+
+/**
+ * How a watch tells a change of progress alone (same state, no failed item): `card` only edits
+ * the card; `thread` also posts a thread reply, for channels that want every step.
+ */
+export type ProgressDelivery = 'card' | 'thread';
 
 /** Data of a sweep job (one per poll group). */
 export interface SweepJobData {
@@ -225,6 +233,7 @@ export function readWatchRecord(watchId: string, fields: Record<string, string>)
     endMessage: nullable(fields['endMessage']),
     endPosted: fields['endPosted'] === '1',
     endCarded: fields['endCarded'] === '1',
+    progress: fields['progress'] === 'thread' ? 'thread' : 'card',
   };
 }
 

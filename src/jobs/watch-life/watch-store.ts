@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
 import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
-import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
+import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type ProgressDelivery, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
 import { WATCH_COMMANDS, defineLuaCommands, runLua } from '../lua-commands';
 
 /**
@@ -49,10 +49,25 @@ export interface SubscribeInput {
   /** Real time (epoch ms) the first check is due. */
   readonly realNow: number;
   /**
-   * The task seq whose status the posted card shows (0 for the "waiting" placeholder). Absent
-   * when the card was posted elsewhere and its content is unknown: then the current seq.
+   * The task seq whose status the posted card shows (0 for a card that shows no status yet).
+   * Absent when the card was posted elsewhere and its content is unknown: then the current seq.
+   * `'checked'` when the card shows {@link SubscribeInput.checked}.
    */
-  readonly cardSeq?: number;
+  readonly cardSeq?: number | 'checked';
+  /**
+   * The check made before the card was posted, recorded as the task's first observation while
+   * the task's seq is still `expectedSeq` (see `lua/subscribe-9.lua`); the task's first poll then
+   * waits until `dueAt` (real time, epoch ms).
+   */
+  readonly checked?: {
+    readonly status: TaskStatus;
+    readonly expectedSeq: number;
+    readonly dueAt: number;
+    /** True when the status ends the watch (a task found finished): its ending is then the thread's first word. */
+    readonly ends?: boolean;
+  };
+  /** How the watch tells progress alone (default `card`: it only edits the card). */
+  readonly progress?: ProgressDelivery;
   /** The token {@link WatchStore.reserveWatch} was called with; the reservation is dropped. */
   readonly reservation?: string;
   /**
@@ -157,9 +172,9 @@ export class WatchStore {
   }
 
   /**
-   * Subscribes a watch; resolves to the task's seq at that moment, or -1 when `revive` was asked
-   * for and the watch can no longer go on (post a card and subscribe again). A change the card
-   * missed is noted in the outbox.
+   * Subscribes a watch; resolves to the task's seq at that moment (the checked status's, when it
+   * was recorded), or -1 when `revive` was asked for and the watch can no longer go on (post a
+   * card and subscribe again). A change the card missed is noted in the outbox.
    */
   async subscribe(input: SubscribeInput): Promise<number> {
     const groupId = groupIdOf(input.task);
@@ -195,6 +210,13 @@ export class WatchStore {
         cardSeq: input.cardSeq ?? '',
         revive: input.revive ? '1' : '',
         token: input.reservation ?? '',
+        checkedStatus: input.checked ? encodeStatus(input.checked.status, input.task) : '',
+        expectedSeq: input.checked ? input.checked.expectedSeq : '',
+        checkedDueAt: input.checked ? input.checked.dueAt : input.realNow,
+        everFound: input.checked?.status.found ? '1' : '',
+        historyKeep: HISTORY_KEEP,
+        progress: input.progress === 'thread' ? 'thread' : '',
+        checkedEnds: input.checked?.ends ? '1' : '',
       },
     });
   }

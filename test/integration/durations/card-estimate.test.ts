@@ -81,10 +81,14 @@ async function watchIn(channelId: string, id: string): Promise<void> {
   await engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou' }], channel: { platform: 'slack', channelId }, requestedBy: 'U1' });
 }
 
-/** Everything the channel's card shows now: its last successful chat.update, blocks included. */
+/**
+ * Everything the channel's card shows now, blocks included: its last successful chat.update,
+ * or its post (a card is posted showing its task's first check).
+ */
 function cardNow(channelId: string): string {
   const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
-  const last = updates[updates.length - 1];
+  const posted = slack.callsOf('chat.postMessage').filter((call) => call.status === 200 && call.body['channel'] === channelId && call.body['thread_ts'] === undefined);
+  const last = updates[updates.length - 1] ?? posted[0];
   return last ? JSON.stringify(last.body['blocks']) : '';
 }
 

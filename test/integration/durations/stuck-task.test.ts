@@ -109,10 +109,14 @@ function stuckRepliesIn(channelId: string): { text: string; broadcast: boolean }
   return repliesIn(channelId).filter((reply) => reply.text.includes('still running after'));
 }
 
-/** Everything the channel's card shows now: its last successful chat.update. */
+/**
+ * Everything the channel's card shows now, blocks included: its last successful chat.update,
+ * or its post (a card is posted showing its task's first check).
+ */
 function cardNow(channelId: string): string {
   const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
-  const last = updates[updates.length - 1];
+  const posted = slack.callsOf('chat.postMessage').filter((call) => call.status === 200 && call.body['channel'] === channelId && call.body['thread_ts'] === undefined);
+  const last = updates[updates.length - 1] ?? posted[0];
   return last ? JSON.stringify(last.body['blocks']) : '';
 }
 

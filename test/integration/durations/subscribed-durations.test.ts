@@ -37,7 +37,7 @@ test('given a CDN subscription, then a new prefetch it announced that ends after
     attributes: { Area: 'overseas' },
     items: [{ name: 'https://www.example.com/new.js', steps: [{ afterMs: 0, status: 'process', percent: 0 }, { afterMs: 90_000, status: 'done', percent: 100 }] }],
   });
-  await waitFor('the subscription announces the task', () => notifier.of({ type: 'update', taskId: id, state: 'running' }).length > 0);
+  await waitFor('the subscription announces the task', () => notifier.of({ type: 'card', taskId: id, state: 'running' }).length > 0);
   clock.advance(90_000);
   await waitFor('the task ends', () => notifier.of({ type: 'reply', taskId: id, state: 'succeeded', endReason: 'terminal' }).length > 0);
 

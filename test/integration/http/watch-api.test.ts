@@ -109,6 +109,59 @@ describe('POST /api/watches', () => {
     expect(notJson.status).toBe(400);
   });
 
+  /** Runs `use` against a router of its own, so that these requests leave the shared token's rate alone. */
+  const withOwnServer = async (use: (ownBase: string) => Promise<void>): Promise<void> => {
+    const app = express();
+    app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry }));
+    const own = await listen(app, 0, '127.0.0.1');
+    try {
+      await use(`http://127.0.0.1:${own.port}`);
+    } finally {
+      await own.close();
+    }
+  };
+
+  test('given "progress": "thread", then the watch starts and its card is first posted with the checked state; a bad progress is a 400 naming the field', () =>
+    withOwnServer(async (ownBase) => {
+      const post = (body: unknown): Promise<Response> =>
+        fetch(`${ownBase}/api/watches`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` }, body: JSON.stringify(body) });
+      const id = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/api.png', steps: [{ afterMs: 0, status: 'Refreshing', percent: 40 }] }] });
+      const response = await post({ kind: 'dcdn', ids: [id], channel: 'slack:C-API-PROGRESS', progress: 'thread' });
+      expect(response.status).toBe(201);
+      const body = (await response.json()) as { watches: Array<{ taskId: string; state: string | null }> };
+      expect(body.watches).toEqual([expect.objectContaining({ taskId: id, state: 'running' })]);
+      const card = slack.callsOf('chat.postMessage').find((call) => call.body['channel'] === 'C-API-PROGRESS');
+      expect(String(card?.body['text'])).toBe(`DCDN refresh ${id}: Running (Refreshing)`);
+      expect(JSON.stringify(card?.body)).toContain('40%');
+
+      const bad = await post({ kind: 'dcdn', ids: [id], channel: 'slack:C-API-PROGRESS', progress: 'always' });
+      expect(bad.status).toBe(400);
+      const fields = ((await bad.json()) as { fields: Record<string, string> }).fields;
+      expect(Object.keys(fields)).toEqual(['progress']);
+      expect(fields['progress']).toMatch(/card.*thread/);
+  }));
+
+  test('given the CLI with --progress thread, then the API is asked for it; with another value, then it exits 2 and sends nothing', () =>
+    withOwnServer(async (base) => {
+      const id = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/cli-progress.png', steps: [{ afterMs: 0, status: 'Refreshing', percent: 10 }] }] });
+      const sent: unknown[] = [];
+      const recordingFetch: typeof fetch = async (input, init) => {
+        sent.push(JSON.parse(String(init?.body)));
+        return fetch(input, init);
+      };
+      const streams = io();
+      const code = await runWatchCommand(['dcdn', id, '--notify', 'slack:C-CLI-PROGRESS', '--progress', 'thread', '--api', base], { out: streams.out, err: streams.err, env: { API_TOKEN }, fetch: recordingFetch });
+      expect(streams.text().err).toBe('');
+      expect(code).toBe(0);
+      expect(sent).toEqual([expect.objectContaining({ kind: 'dcdn', ids: [id], progress: 'thread' })]);
+
+      const refused = io();
+      const refusedCode = await runWatchCommand(['dcdn', id, '--notify', 'slack:C-CLI-PROGRESS', '--progress', 'loud', '--api', base], { out: refused.out, err: refused.err, env: { API_TOKEN }, fetch: recordingFetch });
+      expect(refusedCode).toBe(2);
+      expect(refused.text().err).toMatch(/--progress must be card or thread/);
+      expect(sent).toHaveLength(1);
+  }));
+
   test('given no token or a wrong one, then it answers 401 without echoing the token', async () => {
     expect((await post({ kind: 'cdn', ids: ['1'], channel: 'slack:C1' }, null)).status).toBe(401);
     const wrong = await post({ kind: 'cdn', ids: ['1'], channel: 'slack:C1' }, 'wrong-token-value-123');

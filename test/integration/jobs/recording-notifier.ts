@@ -22,6 +22,8 @@ export interface RecordedEvent {
   readonly endMessage?: string | null;
   readonly durationMs?: number | null;
   readonly broadcast?: boolean;
+  /** Why a first card shows no state (its check failed). */
+  readonly unchecked?: string;
   /** The task that replaced the watched one, when a reply says so. */
   readonly replacedBy?: string | null;
   readonly pid: number;
@@ -39,7 +41,16 @@ export class RecordingNotifier implements Notifier {
 
   async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
     const messageId = `${Date.now()}.${String(await this.redis.incr(`${this.namespace}:message-ids`)).padStart(6, '0')}`;
-    await this.record({ type: 'card', channel: formatChannelAddress(channel), messageId, taskId: card.status.id, state: card.status.state, pid: process.pid });
+    await this.record({
+      type: 'card',
+      channel: formatChannelAddress(channel),
+      messageId,
+      taskId: card.status.id,
+      state: card.status.state,
+      progress: card.status.progress,
+      ...(card.unchecked ? { unchecked: card.unchecked } : {}),
+      pid: process.pid,
+    });
     return messageId;
   }
 

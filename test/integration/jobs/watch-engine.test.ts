@@ -139,7 +139,7 @@ describe('watch engine, in one process', () => {
       ],
     });
     await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows 30%', async () => (await world.events({ type: 'update', progress: 30 })).length > 0);
+    await waitFor('card shows 30%', async () => (await world.events({ type: 'card', progress: 30 })).length > 0);
     world.clock.advance(1000);
     await waitFor('card shows 70%', async () => (await world.events({ type: 'update', progress: 70 })).length > 0);
     world.clock.advance(1000);
@@ -158,7 +158,7 @@ describe('watch engine, in one process', () => {
       ],
     });
     await running.engine.watch({ refs: [{ kind: 'cdn', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows running', async () => (await world.events({ type: 'update', state: 'running' })).length > 0);
+    await waitFor('card shows running', async () => (await world.events({ type: 'card', state: 'running' })).length > 0);
     world.clock.advance(1000);
     await waitFor('a reply about the failed URL', async () => (await world.events({ type: 'reply' })).length > 0);
     const [reply] = await world.events({ type: 'reply' });
@@ -184,7 +184,7 @@ describe('watch engine, in one process', () => {
     const again = await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U2' });
     expect(again[0]?.watchId).toBe(summary?.watchId);
 
-    await waitFor('card shows pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card shows pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     world.clock.advance(1000);
     await waitFor('reply running', async () => (await world.events({ type: 'reply', state: 'running' })).length > 0);
     world.clock.advance(1000);
@@ -207,6 +207,19 @@ describe('watch engine, in one process', () => {
     const updates = events.filter((event) => event.type === 'update');
     expect(updates[updates.length - 1]).toMatchObject({ state: 'succeeded', endReason: 'terminal' });
     expect(await running.engine.list(CHANNEL)).toEqual([]);
+  });
+
+  test('given a task already finished when watched, then its card is first posted with the final state and its thread hears only the ending, not the same state twice', async () => {
+    const id = world.sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/done.png', steps: [{ afterMs: 0, status: 'Complete', percent: 100 }] }] });
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id }], channel: CHANNEL, requestedBy: 'U1' });
+    expect(await world.events({ type: 'card' })).toEqual([expect.objectContaining({ taskId: id, state: 'succeeded' })]);
+    await waitFor('card ends succeeded', async () => (await world.events({ type: 'update', state: 'succeeded', endReason: 'terminal' })).length > 0);
+    await waitFor('notify queue drained', async () => {
+      const counts = await running.engine.queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    });
+    const replies = repliesIn(await world.events(), 'slack:C-ONE');
+    expect(replies.map((reply) => [reply.previousState ?? null, reply.state, reply.endReason])).toEqual([[null, 'succeeded', 'terminal']]);
   });
 
   test('given two channels watching one task and a 429 on the first, then the second channel gets every reply first and the first gets one catch-up reply', async () => {
@@ -259,7 +272,7 @@ describe('watch engine, in one process', () => {
     const id = plantRedisTask(world.sandbox);
     const ref = { kind: 'redis' as const, id };
     const [summary] = await running.engine.watch({ refs: [ref], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     // The channel refuses every post, so the unwatch's ending cannot be told yet.
     await redis.sadd(`${world.prefix}:blocked`, CHANNEL.channelId);
     expect(await running.engine.unwatch(CHANNEL, [ref])).toBe(1);
@@ -287,7 +300,7 @@ describe('watch engine, in one process', () => {
     const steps = [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 60_000, status: 'Task_Finish' }];
     const first = world.sandbox.addTask({ kind: 'tcss', steps });
     await running.engine.watch({ refs: [{ kind: 'tcss', id: 'latest' }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'update', taskId: first, state: 'running' })).length > 0);
+    await waitFor('card shows the first refresh running', async () => (await world.events({ type: 'card', taskId: first, state: 'running' })).length > 0);
 
     world.clock.advance(1000);
     const second = world.sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }, { afterMs: 1000, status: 'Task_Finish' }] });
@@ -303,7 +316,7 @@ describe('watch engine, in one process', () => {
   test('given a throttling storm, then the watch survives and finishes', async () => {
     const id = plantRedisTask(world.sandbox);
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     world.sandbox.injectFault({ cloud: 'tencent', action: 'DescribeTaskInfo', type: 'throttle', count: 6 });
     world.clock.advance(2000);
     await waitFor('finished', async () => (await world.events({ type: 'reply', state: 'succeeded', endReason: 'terminal' })).length > 0, 30_000);
@@ -331,7 +344,7 @@ describe('watch engine, in one process', () => {
   test('given unwatch, then polling stops and the thread says the watch was stopped', async () => {
     const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
     await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+    await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
     expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
     await waitFor('unwatched reply', async () => (await world.events({ type: 'reply', endReason: 'unwatched' })).length > 0);
     const callsAfter = world.sandbox.calls.length;
@@ -348,7 +361,7 @@ describe('watch engine records', () => {
     try {
       const id = plantRedisTask(world.sandbox, { runningAt: 600_000, doneAt: 1_200_000 });
       const [summary] = await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
       const [groupId] = await redis.hkeys(`${world.prefix}:tw:groups`);
       expect(groupId).toBeTruthy();
       expect(await running.engine.unwatch(CHANNEL, [{ kind: 'redis', id }])).toBe(1);
@@ -384,7 +397,7 @@ describe('watch engine deadline', () => {
     try {
       const id = plantRedisTask(world.sandbox, { runningAt: 1000, doneAt: 3_600_000 });
       await running.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', async () => (await world.events({ type: 'update', state: 'pending' })).length > 0);
+      await waitFor('card pending', async () => (await world.events({ type: 'card', state: 'pending' })).length > 0);
       world.clock.advance(61_000);
       const [reply] = await waitFor('deadline ending', async () => world.events({ type: 'reply', endReason: 'deadline' }).then((found) => (found.length ? found : null)));
       expect(reply?.endMessage).toMatch(/deadline/);
@@ -421,7 +434,7 @@ describe('watch engine across processes', () => {
     const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
     children.push(await spawnWorker(setup()));
     await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('cards pending', async () => (await world.events({ type: 'update', state: 'pending' })).length >= 2);
+    await waitFor('cards pending', async () => (await world.events({ type: 'card', state: 'pending' })).length >= 2);
     world.clock.advance(1000);
     await waitFor('a running reply', async () => (await world.events({ type: 'reply', state: 'running' })).length >= 1);
     await stopChild(children[0] as ChildProcess, 'SIGKILL');
@@ -461,5 +474,48 @@ describe('watch engine across processes', () => {
     const seen = replies.map((reply) => `${reply.messageId}|${reply.state}`);
     expect(new Set(seen).size).toBe(seen.length);
     expect(replies).toHaveLength(12);
+  });
+});
+
+describe('watch engine, the check before the cards', () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  let web: TestEngine;
+
+  beforeEach(async () => {
+    world = await startWorld();
+    // A web process only: nothing polls, so every call the sandbox sees is a check before a card.
+    web = await startTestEngine({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'web' }, () => world.clock.now());
+  });
+
+  afterEach(async () => {
+    await web?.stop();
+    await world?.sandbox.stop();
+  });
+
+  test('given a watch of 12 DCDN tasks, then they are checked in two calls (10 IDs a call) and each card is first posted with its own state', async () => {
+    const ids = Array.from({ length: 12 }, (_, index) =>
+      world.sandbox.addTask({ kind: 'dcdn', items: [{ name: `http://example.com/${index}.png`, steps: [{ afterMs: 0, status: index % 2 === 0 ? 'Pending' : 'Refreshing', percent: 0 }] }] }),
+    );
+    const summaries = await web.engine.watch({ refs: ids.map((id) => ({ kind: 'dcdn' as const, id })), channel: CHANNEL, requestedBy: 'U1' });
+    expect(summaries.map((summary) => summary.state)).toEqual(ids.map((_, index) => (index % 2 === 0 ? 'pending' : 'running')));
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    const cards = await world.events({ type: 'card' });
+    expect(cards.map((card) => [card.taskId, card.state])).toEqual(ids.map((id, index) => [id, index % 2 === 0 ? 'pending' : 'running']));
+
+    // Watched again in the channel: the running watches post no card and make no check.
+    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'dcdn' as const, id })), channel: CHANNEL, requestedBy: 'U2' });
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    // In another channel: the task's recorded status is shown, again without a check.
+    await web.engine.watch({ refs: [{ kind: 'dcdn', id: ids[0] as string }], channel: OTHER_CHANNEL, requestedBy: 'U2' });
+    expect(world.sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById')).toHaveLength(2);
+    expect(await world.events({ type: 'card', channel: 'slack:C-TWO' })).toEqual([expect.objectContaining({ taskId: ids[0], state: 'pending' })]);
+  });
+
+  test('given the cloud refusing the credentials, then the card says why instead of a state, and the watch still starts', async () => {
+    const id = world.sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou' });
+    const [summary] = await web.engine.watch({ refs: [{ kind: 'redis', id, account: REFUSED_ACCOUNT }], channel: CHANNEL, requestedBy: 'U1' });
+    expect(summary?.state).toBeNull();
+    expect(await world.events({ type: 'card' })).toEqual([expect.objectContaining({ taskId: id, state: 'unknown', unchecked: 'auth_failed' })]);
+    expect(JSON.stringify(await world.events())).not.toContain(REFUSED_SECRET);
   });
 });

@@ -136,6 +136,40 @@ describe('watch store records', () => {
     expect(await store.outboxEntries(10_000, 10)).toEqual([{ watchId, notedAt: 5_001 }]);
   });
 
+  describe('given the check a command made before posting its card', () => {
+    const base = { task: TASK, channel: 'slack:C1', requestedBy: 'U1', cardMessageId: '1.1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z' };
+
+    test('when nothing was recorded since the caller read the task, then the check is its first seq, the watch is told up to it, nothing is owed, and the first poll waits', async () => {
+      const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+      const taskKey = taskKeyOf(TASK);
+      const watchId = watchIdOf(taskKey, 'slack:C1');
+      const seq = await store.subscribe({ ...base, watchId, taskKey, realNow: 1_000, cardSeq: 'checked', checked: { status: status('running', 'running'), expectedSeq: 0, dueAt: 6_000 }, progress: 'thread' });
+      expect(seq).toBe(1);
+      const task = await store.loadTask(taskKey);
+      expect(task).toMatchObject({ seq: 1, everFound: true, status: expect.objectContaining({ state: 'running', rawStatus: 'running' }) });
+      expect(await store.loadWatch(watchId)).toMatchObject({ deliveredSeq: 1, cardSeq: 1, progress: 'thread' });
+      expect(await store.outboxEntries(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+      expect(await store.nextCheckOf(task?.groupId ?? '', taskKey)).toBe(6_000);
+      // A first poll that sees the same state has nothing to tell.
+      expect(await store.recordObservation(task as NonNullable<typeof task>, { ...status('running', 'running'), observedAt: '2026-11-23T12:00:09.000Z' }, 7_000)).toMatchObject({ seq: 1 });
+      expect((await store.loadTask(taskKey))?.seq).toBe(1);
+    });
+
+    test('when a sweep recorded first, then the check is dropped, the card counts as showing nothing yet, and the watch is noted so its card is edited', async () => {
+      const store = new WatchStore(redis, `${uniqueQueueName('records')}:tw`);
+      const taskKey = taskKeyOf(TASK);
+      const other = watchIdOf(taskKey, 'slack:C0');
+      await store.subscribe({ ...base, channel: 'slack:C0', watchId: other, taskKey, realNow: 1_000, cardSeq: 0 });
+      await store.recordChange(taskKey, status('running', 'running'), 2_000);
+      const watchId = watchIdOf(taskKey, 'slack:C1');
+      const seq = await store.subscribe({ ...base, watchId, taskKey, realNow: 3_000, cardSeq: 'checked', checked: { status: status('pending', 'created'), expectedSeq: 0, dueAt: 9_000 } });
+      expect(seq).toBe(1);
+      expect((await store.loadTask(taskKey))?.status).toMatchObject({ state: 'running' });
+      expect(await store.loadWatch(watchId)).toMatchObject({ deliveredSeq: 0, cardSeq: 0, progress: 'card' });
+      expect((await store.outboxEntries(Number.MAX_SAFE_INTEGER, 10)).map((entry) => entry.watchId)).toContain(watchId);
+    });
+  });
+
   describe('given two sweeps of one group that overlap and read the task before either recorded', () => {
     const observed = (state: TaskStatus['state'], rawStatus: string, observedAt: string): TaskStatus => ({ ...status(state, rawStatus), observedAt });
 

@@ -58,6 +58,12 @@ describe('the terminal chat on a terminal', () => {
     // The audit record of the query went to the log file instead.
     expect(readFileSync(logFile, 'utf8')).toMatch(/"audit":true.*"action":"query"/);
 
+    // A watch's card is printed with the task's checked state, never a placeholder.
+    const beforeWatch = screen.length;
+    child.stdin.write('/task-status watch cdn 2026000000000000001\n');
+    await waitFor('the watch answer and its card', () => /Watching 1 task/.test(screen.slice(beforeWatch)) && /cdn 2026000000000000001: running \(process\)/.test(screen.slice(beforeWatch)), 20_000);
+    expect(screen.slice(beforeWatch)).not.toMatch(/unknown|Waiting for the first check|not checked/i);
+
     child.stdin.write('/quit\n');
     expect(await exited).toBe(0);
   }, 60_000);

@@ -103,6 +103,20 @@ describe('subscriptions', () => {
     expect(listings.every((call) => call.params['Limit'] === 100 && typeof call.params['Offset'] === 'number')).toBe(true);
   });
 
+  test('given a CDN task already finished when the subscription finds it, then its card is first posted with its final state, and its watch ends with one reply', async () => {
+    const running = await start();
+    await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
+    clock.advance(1000);
+    const done = plantCdn('https://www.example.com/done.js', clock.now(), 'done');
+    const [card] = await waitFor('its card', () => (notifier.of({ type: 'card', taskId: done }).length > 0 ? notifier.of({ type: 'card', taskId: done }) : null));
+    expect(card?.state).toBe('succeeded');
+    await waitFor('its watch ended', () => notifier.of({ type: 'reply', taskId: done, endReason: 'terminal' }).length > 0);
+    await sweptToNow();
+    expect(notifier.of({ type: 'card', taskId: done })).toHaveLength(1);
+    expect(notifier.of({ type: 'reply', taskId: done })).toHaveLength(1);
+    expect(notifier.events.filter((event) => event.taskId === done).every((event) => event.state !== 'unknown')).toBe(true);
+  });
+
   test('given a status filter, then a task that fails after it was listed is announced once, and a succeeding one never', async () => {
     const running = await start();
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', statuses: ['fail', 'invalid'], requestedBy: 'U1' });
@@ -126,7 +140,7 @@ describe('subscriptions', () => {
     await waitFor('a TCSS call', () => sandbox.calls.some((call) => call.action === 'DescribeUnfinishRefreshTask'));
     const id = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_New' }, { afterMs: 1000, status: 'Task_Running' }, { afterMs: 2000, status: 'Task_Finish' }] });
     await waitFor('card of the refresh', () => notifier.of({ type: 'card', taskId: id }).length === 1);
-    await waitFor('card shows pending', () => notifier.of({ type: 'update', taskId: id, state: 'pending' }).length > 0);
+    await waitFor('card shows pending', () => notifier.of({ type: 'card', taskId: id, state: 'pending' }).length > 0);
     clock.advance(1000);
     await waitFor('running reply', () => notifier.of({ type: 'reply', taskId: id, state: 'running' }).length > 0);
     clock.advance(1000);
@@ -139,7 +153,7 @@ describe('subscriptions', () => {
     const running = await start();
     const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }, { afterMs: 2000, status: 'succeed' }] });
     await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', () => notifier.of({ type: 'update', taskId: redisTask, state: 'pending' }).length > 0);
+    await waitFor('card pending', () => notifier.of({ type: 'card', taskId: redisTask, state: 'pending' }).length > 0);
     await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'cdn', requestedBy: 'U1' });
 
     const mute = await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
@@ -171,11 +185,28 @@ describe('subscriptions', () => {
     expect(await running.subscriptions.unmute(CHANNEL)).toEqual({ wasMuted: false, heldCount: 0 });
   });
 
+  test('given a mute in which one watched task changed state and another only progressed, then the summary names the first only, and both cards are edited with no reply', async () => {
+    const running = await start();
+    const moving = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/m.png', steps: [{ afterMs: 0, status: 'Pending', percent: 0 }, { afterMs: 1000, status: 'Refreshing', percent: 20 }] }] });
+    const creeping = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/c.png', steps: [{ afterMs: 0, status: 'Refreshing', percent: 30 }, { afterMs: 1000, status: 'Refreshing', percent: 70 }] }] });
+    await running.engine.watch({ refs: [{ kind: 'dcdn', id: moving }, { kind: 'dcdn', id: creeping }], channel: CHANNEL, requestedBy: 'U1' });
+    await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+    clock.advance(1000);
+    await waitFor('both changes held', async () => (await redis.scard(`${prefix}:tw:sub:held-watches:slack:C-SUB`)) === 2);
+    await running.subscriptions.unmute(CHANNEL);
+
+    const [summary] = await waitFor('summary', () => (notifier.of({ type: 'summary' }).length > 0 ? notifier.of({ type: 'summary' }) : null));
+    await waitFor('both cards edited', () => notifier.of({ type: 'update', taskId: moving, state: 'running' }).length > 0 && notifier.of({ type: 'update', taskId: creeping }).length > 0);
+    expect(summary?.summary?.changes).toEqual([expect.objectContaining({ id: moving, from: 'pending', to: 'running' })]);
+    expect(notifier.of({ type: 'reply' })).toEqual([]);
+    expect(notifier.of({ type: 'summary' })).toHaveLength(1);
+  });
+
   test('given a mute whose summary Slack first refuses with a 429, then the summary posted on retry still tells every held change, once', async () => {
     const running = await start();
     const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
     await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-    await waitFor('card pending', () => notifier.of({ type: 'update', taskId: redisTask, state: 'pending' }).length > 0);
+    await waitFor('card pending', () => notifier.of({ type: 'card', taskId: redisTask, state: 'pending' }).length > 0);
 
     await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
     clock.advance(1000);
@@ -202,7 +233,7 @@ describe('subscriptions', () => {
       const callsToChannel = (): number => slack.calls.filter((call) => call.body['channel'] === CHANNEL.channelId).length;
       const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
       await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+      await waitFor('card posted pending', () => slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /Pending/.test(String(call.body['text']))));
 
       await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
       clock.advance(1000);
@@ -234,7 +265,7 @@ describe('subscriptions', () => {
       const summaryCalls = (): typeof slack.calls => slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /muted/i.test(String(call.body['text'])));
       const redisTask = sandbox.addTask({ kind: 'redis', region: 'ap-guangzhou', steps: [{ afterMs: 0, status: 'preparing' }, { afterMs: 1000, status: 'running' }] });
       await running.engine.watch({ refs: [{ kind: 'redis', id: redisTask }], channel: CHANNEL, requestedBy: 'U1' });
-      await waitFor('card pending', () => slack.callsOf('chat.update').some((call) => call.body['channel'] === CHANNEL.channelId && /Pending/.test(String(call.body['text']))));
+      await waitFor('card posted pending', () => slack.callsOf('chat.postMessage').some((call) => call.body['channel'] === CHANNEL.channelId && call.body['thread_ts'] === undefined && /Pending/.test(String(call.body['text']))));
 
       await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
       clock.advance(1000);

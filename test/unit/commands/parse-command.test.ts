@@ -155,6 +155,20 @@ describe('parseCommand: watch, unwatch, list', () => {
     expect(error(parseCommand('watch cdn'))).toEqual({ code: 'missing_id', kind: 'cdn', subcommand: 'watch' });
   });
 
+  it('given watch with progress=thread or progress=card, then the watch carries it; without it, nothing is added', () => {
+    expect(command(parseCommand('watch dcdn 5 progress=thread'))).toEqual({ type: 'watch', kind: 'dcdn', ids: ['5'], progress: 'thread' });
+    expect(command(parseCommand('watch dcdn 5 --progress CARD'))).toEqual({ type: 'watch', kind: 'dcdn', ids: ['5'], progress: 'card' });
+    expect(command(parseCommand('watch dcdn 5'))).toEqual({ type: 'watch', kind: 'dcdn', ids: ['5'] });
+  });
+
+  it('given a bad, empty or twice-given progress, or progress on a query or unwatch, then each is its own error', () => {
+    expect(error(parseCommand('watch dcdn 5 progress=everything'))).toEqual({ code: 'invalid_option', option: 'progress', token: 'everything', subcommand: 'watch', kind: 'dcdn' });
+    expect(error(parseCommand('watch dcdn 5 progress='))).toEqual({ code: 'invalid_option', option: 'progress', subcommand: 'watch', kind: 'dcdn' });
+    expect(error(parseCommand('watch dcdn 5 progress=card progress=thread'))).toMatchObject({ code: 'duplicate_option', option: 'progress' });
+    expect(error(parseCommand('dcdn 5 progress=thread'))).toMatchObject({ code: 'unknown_option', token: 'progress', subcommand: 'query' });
+    expect(error(parseCommand('unwatch dcdn 5 progress=thread'))).toMatchObject({ code: 'unknown_option', token: 'progress', subcommand: 'unwatch' });
+  });
+
   it('given unwatch with a mistyped kind, then it suggests the kind', () => {
     expect(error(parseCommand('unwatch rdis 5'))).toEqual({ code: 'unknown_kind', token: 'rdis', suggestion: 'redis', subcommand: 'unwatch' });
   });

@@ -12,6 +12,7 @@ describe('commandFromOptions', () => {
   test('given watch and unwatch, then they carry their subcommand', () => {
     expect(commandFromOptions('watch', { ...NO_OPTIONS, kind: 'cdn', ids: '1' })).toEqual({ ok: true, command: { type: 'watch', kind: 'cdn', ids: ['1'] } });
     expect(commandFromOptions('unwatch', { ...NO_OPTIONS, kind: 'cdn', ids: '1' })).toEqual({ ok: true, command: { type: 'unwatch', kind: 'cdn', ids: ['1'] } });
+    expect(commandFromOptions('watch', { ...NO_OPTIONS, kind: 'cdn', ids: '1', progress: 'thread' })).toEqual({ ok: true, command: { type: 'watch', kind: 'cdn', ids: ['1'], progress: 'thread' } });
   });
 
   test('given unwatch with all and nothing else, then it is unwatch-all; with a kind too, then it is an error', () => {

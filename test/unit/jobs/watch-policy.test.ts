@@ -127,4 +127,11 @@ describe('what goes to the thread', () => {
     expect(deservesThreadReply(null, status(), [], null)).toBe(false);
     expect(deservesThreadReply(null, status({ state: 'succeeded', terminal: true }), [], ending)).toBe(true);
   });
+
+  test('given a watch that asked for progress=thread, then progress alone is a reply too, but the first observation still is not', () => {
+    expect(deservesThreadReply(status({ progress: 30 }), status({ progress: 70 }), [], null, 'thread')).toBe(true);
+    expect(deservesThreadReply(status({ progress: 30 }), status({ progress: 70 }), [], null, 'card')).toBe(false);
+    expect(deservesThreadReply(null, status({ progress: 30 }), [], null, 'thread')).toBe(false);
+    expect(deservesThreadReply(status({ progress: 30 }), status({ progress: 30 }), [], null, 'thread')).toBe(false);
+  });
 });

@@ -12,6 +12,24 @@ describe('the words of a mute summary', () => {
     expect(text.lines).toEqual([expect.stringMatching(/^New cdn task 9: running/), 'redis 5: pending -> failed (failed); watch ended (terminal)']);
   });
 
+  test('given tasks found while muted that moved on, then each line gives its latest state, and only an unfinished one is offered to watch', () => {
+    const text = muteSummaryText({
+      mutedAt: '2026-01-01T10:00:00.000Z',
+      endedAt: '2026-01-01T11:00:00.000Z',
+      changes: [],
+      newTasks: [
+        { kind: 'tcss', id: '731002', state: 'succeeded', rawStatus: 'Task_Finish', foundState: 'running' },
+        { kind: 'cdn', id: '10', state: 'failed', rawStatus: 'fail' },
+        { kind: 'cdn', id: '11', state: 'running', rawStatus: 'process', foundState: 'pending' },
+      ],
+    });
+    expect(text.lines).toEqual([
+      'New tcss task 731002: succeeded (Task_Finish), found running and finished while muted.',
+      'New cdn task 10: failed (fail).',
+      'New cdn task 11: running (process), found pending. Not watched; use /task-status watch cdn 11 to follow it.',
+    ]);
+  });
+
   test('given nothing held, then the title says nothing happened and there are no lines', () => {
     const text = muteSummaryText({ mutedAt: '2026-01-01T10:00:00.000Z', endedAt: '2026-01-01T10:30:00.000Z', changes: [], newTasks: [] });
     expect(text.title).toMatch(/^Notifications are back on\. Nothing happened while this channel was muted/);
