@@ -76,9 +76,15 @@ function nearestRank(sorted: readonly number[], q: number): number {
   return sorted[Math.ceil(q * sorted.length) - 1]!;
 }
 
+/** The card as last drawn: its first post (after the first check) or its latest edit. */
 function cardNow(channelId: string): string {
-  const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
-  return JSON.stringify(updates[updates.length - 1]?.body['blocks'] ?? '');
+  const drawn = slack.calls.filter(
+    (call) =>
+      call.status === 200 &&
+      call.body['channel'] === channelId &&
+      (call.method === 'chat.update' || (call.method === 'chat.postMessage' && call.body['thread_ts'] === undefined)),
+  );
+  return JSON.stringify(drawn[drawn.length - 1]?.body['blocks'] ?? '');
 }
 
 async function endedCount(): Promise<number> {

@@ -130,8 +130,9 @@ describe('a long sweep of a one-ID API', () => {
     await store.reschedule(groupIdOf({ kind: 'redis', account: 'default', region }), ids.map((id) => taskKeyOf({ kind: 'redis', account: 'default', region, id })), Date.now());
     sandbox.injectFault({ cloud: 'tencent', action: 'DescribeTaskInfo', type: 'hang', count: 1 });
     clock.advance(60_000);
-    // Watching one more task wakes the sleeping sweep.
-    await running.engine.watch({ refs: [{ kind: 'redis', id: plant(), region }], channel: { platform: 'slack', channelId: 'C-LONG' }, requestedBy: 'U1' });
+    // Watching a known task in one more channel wakes the sleeping sweep. Its status is already
+    // recorded, so its card needs no check first: the hung call is the sweep's own.
+    await running.engine.watch({ refs: [{ kind: 'redis', id: ids[0]!, region }], channel: { platform: 'slack', channelId: 'C-LONG-2' }, requestedBy: 'U1' });
     const [pollQueue] = running.engine.queues;
     if (!pollQueue) throw new Error('no poll queue');
     await waitFor('a sweep running', async () => (await pollQueue.getActiveCount()) > 0, 30_000);

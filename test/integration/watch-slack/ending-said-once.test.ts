@@ -73,9 +73,15 @@ function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
+/** The card as last drawn: its first post (after the first check) or its latest edit. */
 function cardNow(channelId: string): string {
-  const updates = slack.callsOf('chat.update').filter((call) => call.status === 200 && call.body['channel'] === channelId);
-  return JSON.stringify(updates[updates.length - 1]?.body['blocks'] ?? '');
+  const drawn = slack.calls.filter(
+    (call) =>
+      call.status === 200 &&
+      call.body['channel'] === channelId &&
+      (call.method === 'chat.update' || (call.method === 'chat.postMessage' && call.body['thread_ts'] === undefined)),
+  );
+  return JSON.stringify(drawn[drawn.length - 1]?.body['blocks'] ?? '');
 }
 
 test('given a watched task that succeeds, then its ending reply says "watching stopped" once', async () => {
