@@ -40,6 +40,8 @@ export const TCSS_KIND: KindDescriptor = {
   maxIdsPerCall: 1,
   requiresRegion: false,
   listsByWindow: false,
+  // Swept by asking for the latest task: a TaskId not seen before is a new one.
+  subscription: { label: 'TCSS asset refreshes', statuses: [], areas: [], filtersByDomain: false },
   statusTable: TCSS_STATUS_TABLE,
 };
 
