@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
 import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
-import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
+import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion, kindNameList } from '../providers/kinds';
 import { ACCOUNT_PATTERN, MAX_IDS_PER_COMMAND, REGION_PATTERN } from '../commands/parse-command';
 import { LATEST_TASK_ID } from '../commands/handle-command';
 import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../jobs/notifier';
@@ -114,12 +114,12 @@ export function validateWatchRequest(
   for (const key of Object.keys(input)) if (!known.has(key)) fields[key.slice(0, 32)] = 'is not a field of this API';
 
   const kind = typeof input['kind'] === 'string' ? resolveTaskKind(input['kind']) : null;
-  if (kind === null) fields['kind'] = 'must be one of cdn, dcdn, dts, redis, tcss';
+  if (kind === null) fields['kind'] = `must be one of ${kindNameList()}`;
 
   let ids: string[] = [];
   const rawIds = input['ids'];
   if (kind !== null && kindTakesNoId(kind)) {
-    if (rawIds !== undefined && !(Array.isArray(rawIds) && rawIds.length === 0)) fields['ids'] = 'must be absent or empty for tcss (it reports the latest task)';
+    if (rawIds !== undefined && !(Array.isArray(rawIds) && rawIds.length === 0)) fields['ids'] = `must be absent or empty for ${kind} (it reports the latest task)`;
     ids = [LATEST_TASK_ID];
   } else if (!Array.isArray(rawIds) || rawIds.length === 0) {
     fields['ids'] = 'must be a non-empty array of task IDs';

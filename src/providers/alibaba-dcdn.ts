@@ -44,6 +44,8 @@ export const DCDN_KIND: KindDescriptor = {
   maxIdsPerCall: DCDN_MAX_IDS_PER_CALL,
   requiresRegion: false,
   listsByWindow: false,
+  // DescribeDcdnRefreshTaskById answers only the last 3 days.
+  retentionMs: 3 * 86_400_000,
   statusTable: DCDN_STATUS_TABLE,
   itemNoun: { one: 'object', many: 'objects' },
 };
