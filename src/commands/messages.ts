@@ -21,12 +21,6 @@ export const COMMAND_NAME = '/task-status';
 /** The general form of a query. */
 export const QUERY_USAGE = `${COMMAND_NAME} <kind> <id> [<id> ...] [region=<region>] [account=<name>]`;
 
-/** What each kind is, in a few words, for help texts. */
-export const KIND_DESCRIPTIONS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).description])) as Record<TaskKind, string>;
-
-/** One realistic example argument list per kind, as a user would type it after the command. */
-export const KIND_EXAMPLE_ARGUMENTS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).exampleArguments])) as Record<TaskKind, string>;
-
 /** The kind help texts and general replies take their examples from: the first in help order. */
 const EXAMPLE_KIND: TaskKind = TASK_KINDS[0] as TaskKind;
 
@@ -50,7 +44,7 @@ const productName = (kind: TaskKind): string => kindDescriptor(kind).productName
 /** A full example command for a kind, e.g. `/task-status redis 18215 region=ap-guangzhou`. */
 export function exampleFor(kind: TaskKind, subcommand: 'query' | 'watch' | 'unwatch' = 'query'): string {
   const prefix = subcommand === 'query' ? COMMAND_NAME : `${COMMAND_NAME} ${subcommand}`;
-  return `${prefix} ${KIND_EXAMPLE_ARGUMENTS[kind]}`;
+  return `${prefix} ${kindDescriptor(kind).exampleArguments}`;
 }
 
 /** The usage line of a subcommand, or of a query for a given kind. */
@@ -88,7 +82,7 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
 
 /** The help reply: usage, one example per kind, and the watch commands. */
 export function helpText(): string {
-  const kindLines = TASK_KINDS.map((kind) => `  ${kind.padEnd(6)} ${KIND_DESCRIPTIONS[kind]}\n         e.g. ${exampleFor(kind)}`);
+  const kindLines = TASK_KINDS.map((kind) => `  ${kind.padEnd(6)} ${kindDescriptor(kind).description}\n         e.g. ${exampleFor(kind)}`);
   return [
     `Check on asynchronous cloud tasks.`,
     ``,

@@ -13,8 +13,7 @@ import {
   type APIApplicationCommandSubcommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { KIND_DESCRIPTIONS } from '../../commands/messages';
-import { subscribableKinds } from '../../providers/kinds';
+import { kindDescriptor, subscribableKinds } from '../../providers/kinds';
 import { TASK_KINDS } from '../../providers/types';
 
 /** The kinds a channel may subscribe to, and which of them take each filter. */
@@ -64,7 +63,7 @@ function kindOption(required: boolean, description: string): APIApplicationComma
     name: OPTION_KIND,
     description,
     required,
-    choices: TASK_KINDS.map((kind) => ({ name: `${kind}: ${KIND_DESCRIPTIONS[kind]}`.slice(0, 100), value: kind })),
+    choices: TASK_KINDS.map((kind) => ({ name: `${kind}: ${kindDescriptor(kind).description}`.slice(0, 100), value: kind })),
   };
 }
 
