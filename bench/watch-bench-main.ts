@@ -130,6 +130,7 @@ const RAW: Readonly<Record<TaskKind, { initial: string | null; running: string; 
   cdn: { initial: null, running: 'process', succeeded: 'done', failed: 'fail' },
   dcdn: { initial: 'Pending', running: 'Refreshing', succeeded: 'Complete', failed: 'Failed' },
   dts: { initial: null, running: 'running', succeeded: 'success', failed: 'failed' },
+  purge: { initial: null, running: 'process', succeeded: 'done', failed: 'fail' },
   redis: { initial: 'preparing', running: 'running', succeeded: 'succeed', failed: 'failed' },
   tcss: { initial: 'Task_New', running: 'Task_Running', succeeded: 'Task_Finish', failed: 'Task_Error' },
 };

@@ -6,6 +6,7 @@
 import { DCDN_KIND } from './alibaba-dcdn';
 import { takesNoId, type KindDescriptor } from './kind-descriptor';
 import { CDN_KIND } from './tencent-cdn';
+import { PURGE_KIND } from './tencent-cdn-purge';
 import { DTS_KIND } from './tencent-dts';
 import { REDIS_KIND } from './tencent-redis';
 import { TCSS_KIND } from './tencent-tcss';
@@ -19,6 +20,7 @@ export const KIND_DESCRIPTORS: Readonly<Record<TaskKind, KindDescriptor>> = {
   cdn: CDN_KIND,
   dcdn: DCDN_KIND,
   dts: DTS_KIND,
+  purge: PURGE_KIND,
   redis: REDIS_KIND,
   tcss: TCSS_KIND,
 };

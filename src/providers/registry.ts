@@ -12,11 +12,12 @@ import type { ProviderContext } from './provider-context';
 import type { RateBudget } from './rate-budget';
 import { TencentApi, createTencentAgent, type TencentProduct } from './tencent-client';
 import { TencentCdnProvider } from './tencent-cdn';
+import { TencentCdnPurgeProvider } from './tencent-cdn-purge';
 import { TencentDtsProvider } from './tencent-dts';
 import { TencentRedisProvider } from './tencent-redis';
 import { TencentTcssProvider } from './tencent-tcss';
 import { type CloudName, type ProviderRegistry, type TaskKind, type TaskProvider } from './types';
-import { CLOUD_OF_KIND, kindRequiresRegion } from './kinds';
+import { CLOUD_OF_KIND, KIND_DESCRIPTORS, kindRequiresRegion } from './kinds';
 
 /** What the registry needs from the configuration. */
 export type ProviderRegistryConfig = Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'>;
@@ -67,7 +68,8 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
   const buildTencent = (kind: Exclude<TaskKind, 'dcdn'>, account: TencentAccount): TaskProvider => {
     const context = contextFor(account.name, config.rateLimits.tencentPerSecond);
     const agent = agentFor('tencent', account.name, () => createTencentAgent(account.endpoint));
-    const client = new TencentApi({ product: kind satisfies TencentProduct, account, agent, context });
+    // The product is the API's prefix: CDN prefetch and purge both call `cdn`.
+    const client = new TencentApi({ product: KIND_DESCRIPTORS[kind].api.split('.')[0] as TencentProduct, account, agent, context });
     switch (kind) {
       case 'cdn':
         return new TencentCdnProvider(client, context);
@@ -77,6 +79,8 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
         return new TencentRedisProvider(client, context, account.region);
       case 'tcss':
         return new TencentTcssProvider(client, context);
+      case 'purge':
+        return new TencentCdnPurgeProvider(client, context);
     }
   };
 

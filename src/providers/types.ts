@@ -5,10 +5,10 @@
  */
 
 /** User-facing task kinds, one per cloud API. */
-export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'redis' | 'tcss';
+export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'purge' | 'redis' | 'tcss';
 
 /** Every task kind, in the order help texts list them. */
-export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'redis', 'tcss'];
+export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'purge', 'redis', 'tcss'];
 
 /** Which cloud serves a kind. */
 export type CloudName = 'tencent' | 'alibaba';

@@ -11,7 +11,7 @@ import type { LifecycleStep, SandboxTaskSpec } from './types';
 /** The region tasks live in when the spec names none. */
 export const DEFAULT_SANDBOX_REGION = 'ap-guangzhou';
 
-/** One URL (CDN) or object path (DCDN) of a planted task. */
+/** One URL (CDN prefetch or purge) or object path (DCDN) of a planted task. */
 export interface PlantedItem {
   readonly name: string;
   readonly steps: readonly LifecycleStep[];
@@ -51,6 +51,10 @@ const DEFAULT_STEPS: Readonly<Record<TaskKind, readonly LifecycleStep[]>> = {
     { afterMs: 15_000, status: 'Refreshing', percent: 50 },
     { afterMs: 60_000, status: 'Complete', percent: 100 },
   ],
+  purge: [
+    { afterMs: 0, status: 'process' },
+    { afterMs: 60_000, status: 'done' },
+  ],
   dts: [
     { afterMs: 0, status: 'running', message: '' },
     { afterMs: 60_000, status: 'success', message: 'ok' },
@@ -70,6 +74,7 @@ const DEFAULT_STEPS: Readonly<Record<TaskKind, readonly LifecycleStep[]>> = {
 const DEFAULT_ITEM_NAME: Readonly<Partial<Record<TaskKind, string>>> = {
   cdn: 'https://www.example.com/index.html',
   dcdn: 'http://example.com/image_01.png',
+  purge: 'https://www.example.com/static/app.css',
 };
 
 /** What each kind's IDs look like on the real APIs, so planted IDs are checked early. */
@@ -77,6 +82,7 @@ const ID_FORMATS: Readonly<Record<TaskKind, { readonly pattern: RegExp; readonly
   cdn: { pattern: /^\S{1,128}$/, description: 'a string without spaces' },
   dcdn: { pattern: /^\d{1,19}$/, description: 'digits only' },
   dts: { pattern: /^\S{1,128}$/, description: 'a string without spaces' },
+  purge: { pattern: /^\S{1,128}$/, description: 'a string without spaces' },
   redis: { pattern: /^[1-9]\d{0,14}$/, description: 'a positive integer' },
   tcss: { pattern: /^[1-9]\d{0,14}$/, description: 'a positive integer' },
 };
@@ -125,7 +131,7 @@ export class TaskStore {
     if (this.tasks.some((task) => task.kind === kind && task.id === id && task.region === region)) {
       throw new RangeError(`A ${kind} task with ID ${id} is already planted in ${region}.`);
     }
-    const hasItems = kind === 'cdn' || kind === 'dcdn';
+    const hasItems = kind in DEFAULT_ITEM_NAME;
     const items: PlantedItem[] = hasItems
       ? (spec.items ?? [{ name: DEFAULT_ITEM_NAME[kind] ?? 'item', steps: spec.steps ?? DEFAULT_STEPS[kind] }]).map((item, index) => ({
           name: item.name,
@@ -174,6 +180,9 @@ export class TaskStore {
         return `${Math.floor(createdAt / 1000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
       case 'dcdn':
         return `1${String(this.numericCounter).padStart(10, '0')}`;
+      // CDN purge IDs are the creation second, a dash and eight lowercase letters or digits.
+      case 'purge':
+        return `${Math.floor(createdAt / 1000)}-${randomInt(0, 36 ** 8).toString(36).padStart(8, '0')}`;
       case 'dts':
         return randomUUID();
       case 'redis':

@@ -53,7 +53,7 @@ describe('describeParseError', () => {
     const reply = describeParseError(parseErrorOf('cnd 123'));
     expect(reply).toContain('Unknown task kind "cnd"');
     expect(reply).toContain('Did you mean "cdn"?');
-    expect(reply).toContain('cdn, dcdn, dts, redis, tcss');
+    expect(reply).toContain('cdn, dcdn, dts, purge, redis, tcss');
   });
 
   it('given an option typo, then the reply suggests region', () => {
