@@ -1,29 +1,44 @@
 /**
  * The task kinds taskwatch knows, as their providers describe them. Everything outside
  * `src/providers` asks about a kind here (its label, ID rule, region rule, ...) instead of
- * naming it; adding a kind adds its descriptor to {@link KIND_DESCRIPTORS}.
+ * naming it; adding a kind adds its descriptor and provider factory to `KINDS` below.
  */
-import { DCDN_KIND } from './alibaba-dcdn';
+import { DCDN_KIND, createDcdnProvider } from './alibaba-dcdn';
 import { takesNoId, type KindDescriptor } from './kind-descriptor';
-import { CDN_KIND } from './tencent-cdn';
-import { PURGE_KIND } from './tencent-cdn-purge';
-import { DTS_KIND } from './tencent-dts';
-import { REDIS_KIND } from './tencent-redis';
-import { TCSS_KIND } from './tencent-tcss';
+import type { ProviderFactory } from './provider-factory';
+import { CDN_KIND, createCdnProvider } from './tencent-cdn';
+import { PURGE_KIND, createPurgeProvider } from './tencent-cdn-purge';
+import { DTS_KIND, createDtsProvider } from './tencent-dts';
+import { REDIS_KIND, createRedisProvider } from './tencent-redis';
+import { TCSS_KIND, createTcssProvider } from './tencent-tcss';
 import { TASK_KINDS, type CloudName, type TaskKind } from './types';
 import { canonicalIdByRule, validateIdByRule, type TaskIdProblem } from './validate-id';
 
 export { takesNoId, type KindDescriptor, type KindSubscription, type TaskIdRule } from './kind-descriptor';
 
-/** Every kind's descriptor; the compiler checks that each {@link TaskKind} has one. */
-export const KIND_DESCRIPTORS: Readonly<Record<TaskKind, KindDescriptor>> = {
-  cdn: CDN_KIND,
-  dcdn: DCDN_KIND,
-  dts: DTS_KIND,
-  purge: PURGE_KIND,
-  redis: REDIS_KIND,
-  tcss: TCSS_KIND,
+/** A kind as its provider file exports it: what it is, and how its provider is built. */
+interface KindEntry {
+  readonly descriptor: KindDescriptor;
+  readonly createProvider: ProviderFactory;
+}
+
+/** Every kind; the compiler checks that each {@link TaskKind} has one. */
+const KINDS: Readonly<Record<TaskKind, KindEntry>> = {
+  cdn: { descriptor: CDN_KIND, createProvider: createCdnProvider },
+  dcdn: { descriptor: DCDN_KIND, createProvider: createDcdnProvider },
+  dts: { descriptor: DTS_KIND, createProvider: createDtsProvider },
+  purge: { descriptor: PURGE_KIND, createProvider: createPurgeProvider },
+  redis: { descriptor: REDIS_KIND, createProvider: createRedisProvider },
+  tcss: { descriptor: TCSS_KIND, createProvider: createTcssProvider },
 };
+
+/** Every kind's descriptor. */
+export const KIND_DESCRIPTORS: Readonly<Record<TaskKind, KindDescriptor>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, KINDS[kind].descriptor])) as Record<TaskKind, KindDescriptor>;
+
+/** How the provider of `kind` is built for an account (the registry's one use of a kind). */
+export function providerFactory(kind: TaskKind): ProviderFactory {
+  return KINDS[kind].createProvider;
+}
 
 /** The descriptor of `kind`. */
 export function kindDescriptor(kind: TaskKind): KindDescriptor {

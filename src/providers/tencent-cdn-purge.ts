@@ -8,7 +8,8 @@ import { ProviderError } from './errors';
 import type { KindDescriptor } from './kind-descriptor';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
+import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import type { ProviderFactory } from './provider-factory';
 import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskState, TaskStatus, WindowListQuery } from './types';
 import { beijingTimeToIso, toBeijingTime } from './vendor-time';
 
@@ -69,6 +70,9 @@ interface PurgeRow {
   readonly flushType: string | null;
   readonly createTime: string | null;
 }
+
+/** Builds the `purge` provider for an account: purges are a `cdn` product API. */
+export const createPurgeProvider: ProviderFactory = (parts) => new TencentCdnPurgeProvider(tencentApiOf(parts, 'cdn'), parts.context);
 
 /** The `purge` provider; it also lists purge tasks by time window. */
 export class TencentCdnPurgeProvider implements TaskProvider {

@@ -6,7 +6,8 @@
 import { ProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
+import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
 import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskStatus, WindowListQuery } from './types';
 import { beijingTimeToIso, toBeijingTime } from './vendor-time';
@@ -84,6 +85,9 @@ interface PushRow {
   readonly updateTime: string | null;
   readonly area: string | null;
 }
+
+/** Builds the `cdn` provider for an account. */
+export const createCdnProvider: ProviderFactory = (parts) => new TencentCdnProvider(tencentApiOf(parts, 'cdn'), parts.context);
 
 /** The `cdn` provider. */
 export class TencentCdnProvider implements TaskProvider {

@@ -5,7 +5,8 @@
  */
 import { foundStatus, missingStatus, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
+import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
 import { LATEST_TASK_ID, type DescribeOptions, type TaskProvider, type TaskStatus } from './types';
 
@@ -44,6 +45,9 @@ export const TCSS_KIND: KindDescriptor = {
   subscription: { label: 'TCSS asset refreshes', statuses: [], areas: [], filtersByDomain: false },
   statusTable: TCSS_STATUS_TABLE,
 };
+
+/** Builds the `tcss` provider for an account. */
+export const createTcssProvider: ProviderFactory = (parts) => new TencentTcssProvider(tencentApiOf(parts, 'tcss'), parts.context);
 
 /** The `tcss` provider. */
 export class TencentTcssProvider implements TaskProvider {
