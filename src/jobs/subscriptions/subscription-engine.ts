@@ -484,7 +484,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       const provider = options.providers.get(request.kind, account);
       const descriptor = kindDescriptor(request.kind);
       const filters = descriptor.subscription;
-      if (!filters || (descriptor.listsByWindow && !canListWindow(provider))) {
+      if (!filters) {
+        throw new ProviderError({ code: 'invalid_request', userMessage: `Channels cannot subscribe to ${descriptor.taskLabel} tasks; watch them one by one instead.`, retryable: false });
+      }
+      if (descriptor.listsByWindow && !canListWindow(provider)) {
         throw new ProviderError({ code: 'not_configured', userMessage: `This ${descriptor.productName} account cannot list ${descriptor.taskLabel} tasks.`, retryable: false });
       }
       // Filters the kind does not have are dropped, as the parser would refuse them.

@@ -2,6 +2,7 @@
 import { describeParseError, helpText, usageFor } from '../../../src/commands/messages';
 import { parseCommand } from '../../../src/commands/parse-command';
 import type { ParseError } from '../../../src/commands/types';
+import { subscribableKinds } from '../../../src/providers/kinds';
 
 function errorOf(text: string): ParseError {
   const result = parseCommand(text);
@@ -10,6 +11,11 @@ function errorOf(text: string): ParseError {
 }
 
 describe('subscribe, per kind', () => {
+  it('given every subscribable kind, then subscriptions can sweep it: it lists by window or answers its latest task', () => {
+    expect(subscribableKinds().length).toBeGreaterThan(0);
+    for (const descriptor of subscribableKinds()) expect(descriptor.listsByWindow || descriptor.idRule === 'none').toBe(true);
+  });
+
   it('given purge with every filter it has, then it parses, options before the kind too', () => {
     expect(parseCommand('subscribe purge status=fail,done region=overseas domain=https://www.example.com/x account=prod')).toEqual({
       ok: true,
