@@ -16,6 +16,7 @@ import { startTestRedis, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123';
+const API_TOKEN = 'api-token-for-purge-tests-0123456789';
 
 describe('CDN purge tasks through the whole process', () => {
   let redis: TestRedis;
@@ -38,6 +39,7 @@ describe('CDN purge tasks through the whole process', () => {
       TENCENTCLOUD_SECRET_KEY: tencent.secret,
       TENCENTCLOUD_ENDPOINT: sandbox.url,
       TENCENTCLOUD_REGION: 'ap-guangzhou',
+      API_TOKEN,
       WATCH_INTERVAL_MS: '300',
       WATCH_MAX_INTERVAL_MS: '1000',
     });
@@ -103,6 +105,20 @@ describe('CDN purge tasks through the whole process', () => {
     const listed = await slack.waitForCall((call) => bodyOf(call).includes('new CDN purge tasks'), 10_000);
     expect(bodyOf(listed)).toContain('status fail');
   }, 40_000);
+
+  it('given the watch API, then a purge watch is accepted, and an unknown kind is refused with the kind list that includes purge', async () => {
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`http://127.0.0.1:${running.httpPort}/api/watches`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` }, body: JSON.stringify(body) });
+    const id = sandbox.addTask({ kind: 'purge' });
+    const accepted = await post({ kind: 'purge', ids: [id], channel: 'slack:C0PURGEAPI' });
+    expect(accepted.status).toBe(201);
+    expect(await accepted.json()).toMatchObject({ watches: [{ kind: 'purge', taskId: id, channel: 'slack:C0PURGEAPI' }] });
+    await slack.waitForCall((call) => call.method === 'chat.postMessage' && inChannel(call, 'C0PURGEAPI') && bodyOf(call).includes(id), 10_000);
+
+    const refused = await post({ kind: 'purj', ids: [id], channel: 'slack:C0PURGEAPI' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('must be one of cdn, dcdn, dts, purge, redis, tcss');
+  });
 
   it('given a purge subscription filtered by a prefetch-only status, then the reply names the purge statuses and nothing is subscribed', async () => {
     const channel = 'C0PURGEBAD';
