@@ -3,9 +3,11 @@
  * CDN `DescribePushTasks` and `DescribePurgeTasks`, DTS `DescribeAsyncRequestInfo`, Redis `DescribeTaskInfo` and
  * TCSS `DescribeUnfinishRefreshTask`.
  */
+import { randomInt, randomUUID } from 'node:crypto';
 import type { ApiCallContext, ApiRoute } from './api-route';
 import { SandboxApiError } from './sandbox-api-error';
 import { currentStep, type PlantedTask } from './task-store';
+import type { SandboxKind } from './types';
 import { formatBeijingTime, parseBeijingTime } from './wire-time';
 
 const CDN_STATUSES = ['fail', 'done', 'process', 'invalid'];
@@ -206,4 +208,63 @@ export const TENCENT_ROUTES: readonly ApiRoute[] = [
   { cloud: 'tencent', action: 'DescribeAsyncRequestInfo', version: '2018-03-30', handle: describeAsyncRequestInfo },
   { cloud: 'tencent', action: 'DescribeTaskInfo', version: '2018-04-12', handle: describeTaskInfo },
   { cloud: 'tencent', action: 'DescribeUnfinishRefreshTask', version: '2020-11-01', handle: describeUnfinishRefreshTask },
+];
+
+const WITHOUT_SPACES = { idPattern: /^\S{1,128}$/, idDescription: 'a string without spaces' };
+const POSITIVE_INTEGER = { idPattern: /^[1-9]\d{0,14}$/, idDescription: 'a positive integer' };
+
+/** How each kind these APIs serve is planted by default. */
+export const TENCENT_KINDS: readonly SandboxKind[] = [
+  {
+    kind: 'cdn',
+    defaultSteps: [
+      { afterMs: 0, status: 'process', percent: 0 },
+      { afterMs: 30_000, status: 'process', percent: 40 },
+      { afterMs: 60_000, status: 'done', percent: 100 },
+    ],
+    defaultItemName: 'https://www.example.com/index.html',
+    ...WITHOUT_SPACES,
+    // CDN prefetch IDs are 19 digits that start with the creation second.
+    newId: (createdAt) => `${Math.floor(createdAt / 1000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`,
+  },
+  {
+    kind: 'purge',
+    defaultSteps: [
+      { afterMs: 0, status: 'process' },
+      { afterMs: 60_000, status: 'done' },
+    ],
+    defaultItemName: 'https://www.example.com/static/app.css',
+    ...WITHOUT_SPACES,
+    // CDN purge IDs are the creation second, a dash and eight lowercase letters or digits.
+    newId: (createdAt) => `${Math.floor(createdAt / 1000)}-${randomInt(0, 36 ** 8).toString(36).padStart(8, '0')}`,
+  },
+  {
+    kind: 'dts',
+    defaultSteps: [
+      { afterMs: 0, status: 'running', message: '' },
+      { afterMs: 60_000, status: 'success', message: 'ok' },
+    ],
+    ...WITHOUT_SPACES,
+    newId: () => randomUUID(),
+  },
+  {
+    kind: 'redis',
+    defaultSteps: [
+      { afterMs: 0, status: 'preparing' },
+      { afterMs: 10_000, status: 'running' },
+      { afterMs: 60_000, status: 'succeed' },
+    ],
+    ...POSITIVE_INTEGER,
+    newId: (_createdAt, counter) => String(counter),
+  },
+  {
+    kind: 'tcss',
+    defaultSteps: [
+      { afterMs: 0, status: 'Task_New' },
+      { afterMs: 10_000, status: 'Task_Running' },
+      { afterMs: 60_000, status: 'Task_Finish' },
+    ],
+    ...POSITIVE_INTEGER,
+    newId: (_createdAt, counter) => String(counter),
+  },
 ];
