@@ -20,7 +20,8 @@ import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { createWatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
-import type { TaskKind } from '../src/providers/types';
+import { kindDescriptor } from '../src/providers/kinds';
+import type { TaskKind, TaskState } from '../src/providers/types';
 import { startLocalRedis } from '../src/runtime/local-redis';
 import { CloudSandbox } from '../src/sandbox/cloud-sandbox';
 import type { LifecycleStep } from '../src/sandbox/types';
@@ -125,19 +126,19 @@ function random(min: number, max: number): number {
   return min + Math.random() * (max - min);
 }
 
-/** Raw statuses per kind: initial (null when the kind starts running), running, success, failure. */
-const RAW: Readonly<Record<TaskKind, { initial: string | null; running: string; succeeded: string; failed: string }>> = {
-  cdn: { initial: null, running: 'process', succeeded: 'done', failed: 'fail' },
-  dcdn: { initial: 'Pending', running: 'Refreshing', succeeded: 'Complete', failed: 'Failed' },
-  dts: { initial: null, running: 'running', succeeded: 'success', failed: 'failed' },
-  redis: { initial: 'preparing', running: 'running', succeeded: 'succeed', failed: 'failed' },
-  tcss: { initial: 'Task_New', running: 'Task_Running', succeeded: 'Task_Finish', failed: 'Task_Error' },
-};
+/** Raw statuses of a kind, from its descriptor's status table: initial (null when the kind starts running), running, success, failure. */
+function rawStatuses(kind: TaskKind): { initial: string | null; running: string; succeeded: string; failed: string } {
+  const entries = Object.entries(kindDescriptor(kind).statusTable);
+  const first = (state: TaskState): string | undefined => entries.find(([, mapped]) => mapped === state)?.[0];
+  const [running, succeeded, failed] = [first('running'), first('succeeded'), first('failed')];
+  if (running === undefined || succeeded === undefined || failed === undefined) throw new Error(`${kind} has no running, succeeded or failed status to script`);
+  return { initial: first('pending') ?? null, running, succeeded, failed };
+}
 
 function plantTasks(sandbox: CloudSandbox, count: number, accounts: ReturnType<typeof accountsFor>, warmupMs: number, durationMs: number, channelPrefix: string): PlannedTask[] {
   const start = Date.now();
   return planKinds(count, accounts.tcssAccounts).map(({ kind, account }, index) => {
-    const raw = RAW[kind];
+    const raw = rawStatuses(kind);
     const runningAt = raw.initial === null ? 0 : warmupMs + random(0.05, 0.5) * durationMs;
     const endAt = Math.max(runningAt + 0.05 * durationMs, warmupMs + random(0.1, 0.9) * durationMs);
     const failed = Math.random() < 0.1;

@@ -3,6 +3,7 @@
  * `taskwatch --help` and `taskwatch status` start quickly.
  */
 import { readEnvironment } from '../config';
+import { kindNameList } from '../providers/kinds';
 import { EXIT, type CliIo } from './io';
 
 /** `taskwatch --help`. */
@@ -16,7 +17,7 @@ Usage:
   taskwatch sandbox [--port N] [--host H] [--no-demo] run the local cloud sandbox on its own
   taskwatch --help | --version
 
-Kinds: cdn, dcdn, dts, redis, tcss. Run "taskwatch <command> --help" for a command's options.`;
+Kinds: ${kindNameList()}. Run "taskwatch <command> --help" for a command's options.`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = { out: process.stdout, err: process.stderr }): Promise<number> {

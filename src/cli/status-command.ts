@@ -15,7 +15,7 @@ import { isProviderError, type ProviderError } from '../providers/errors';
 import { InMemoryRateBudget } from '../providers/rate-budget';
 import { createProviderRegistry } from '../providers/registry';
 import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskStatus } from '../providers/types';
-import { resolveTaskKind, validateTaskId, kindDescriptor, kindTakesNoId } from '../providers/kinds';
+import { resolveTaskKind, validateTaskId, kindDescriptor, kindTakesNoId, kindNameListWithAliases, regionalKindList } from '../providers/kinds';
 import { formatDuration, parseDuration } from '../util/duration';
 import { renderStatusText } from '../chat/terminal/render-status';
 import { EXIT, firstLine, type CliIo } from './io';
@@ -23,10 +23,10 @@ import { EXIT, firstLine, type CliIo } from './io';
 /** `taskwatch status --help`. */
 export const STATUS_USAGE = `Usage: taskwatch status <kind> [<id>...] [options]
 
-Kinds: cdn (alias prefetch, push), dcdn (alias refresh), dts, redis, tcss (takes no ID)
+Kinds: ${kindNameListWithAliases()}
 
 Options:
-  --region <region>   region for dts and redis (default: TENCENTCLOUD_REGION)
+  --region <region>   region for ${regionalKindList()} (default: TENCENTCLOUD_REGION)
   --account <name>    account to query (default: default)
   --json              one JSON object per task per line
   --wait              poll until every task ends: exit 0 all succeeded, 1 any failed, 3 timeout

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Environment } from '../config';
-import { resolveTaskKind, validateTaskId, kindTakesNoId } from '../providers/kinds';
+import { resolveTaskKind, validateTaskId, kindTakesNoId, kindNameList } from '../providers/kinds';
 import { parseChannelAddress } from '../util/channel-address';
 import { EXIT, firstLine, type CliIo } from './io';
 
@@ -82,11 +82,11 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
     return EXIT.ok;
   }
   const [kindWord, ...rawIds] = positionals;
-  if (kindWord === undefined) return usage('name a task kind: cdn, dcdn, dts, redis or tcss');
+  if (kindWord === undefined) return usage(`name a task kind: ${kindNameList(' or ')}`);
   const kind = resolveTaskKind(kindWord);
   if (kind === null) return usage(`unknown task kind "${kindWord.slice(0, 32)}"`);
   const ids = rawIds.flatMap((id) => id.split(',')).filter((id) => id !== '');
-  if (kindTakesNoId(kind) && ids.length > 0) return usage('tcss takes no task ID');
+  if (kindTakesNoId(kind) && ids.length > 0) return usage(`${kind} takes no task ID`);
   if (!kindTakesNoId(kind) && ids.length === 0) return usage(`${kind} needs at least one task ID`);
   const badId = ids.find((id) => validateTaskId(kind, id) !== null);
   if (badId !== undefined) return usage(`"${badId.slice(0, 32)}" is not a valid ${kind} task ID`);

@@ -3,12 +3,12 @@
  * user-facing sentences. Plain text only: chat adapters add formatting and escape it for their
  * platform. The only user input ever quoted is a token the parser already cut (see `cut-token.ts`).
  */
-import { kindDescriptor, kindTakesNoId } from '../providers/kinds';
+import { kindDescriptor, kindTakesNoId, subscribableKinds, type KindDescriptor, type KindSubscription } from '../providers/kinds';
 import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
 import type { ProviderError, ProviderErrorCode } from '../providers/errors';
 import type { WatchSummary } from '../jobs/watch-service';
 import type { QuotaDecision } from '../jobs/watch-quota';
-import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
+import { MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
 import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
 import type { Command, ParseError, QueryFailure, StatsCommand } from './types';
@@ -21,11 +21,22 @@ export const COMMAND_NAME = '/task-status';
 /** The general form of a query. */
 export const QUERY_USAGE = `${COMMAND_NAME} <kind> <id> [<id> ...] [region=<region>] [account=<name>]`;
 
-/** What each kind is, in a few words, for help texts. */
-export const KIND_DESCRIPTIONS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).description])) as Record<TaskKind, string>;
+/** The kind help texts and general replies take their examples from: the first in help order. */
+const EXAMPLE_KIND: TaskKind = TASK_KINDS[0] as TaskKind;
 
-/** One realistic example argument list per kind, as a user would type it after the command. */
-export const KIND_EXAMPLE_ARGUMENTS: Readonly<Record<TaskKind, string>> = Object.fromEntries(TASK_KINDS.map((kind) => [kind, kindDescriptor(kind).exampleArguments])) as Record<TaskKind, string>;
+/** `subscribe <kind>` with the options the kind takes, e.g. `subscribe tcss [account=<name>]`. */
+function subscribeForm(descriptor: KindDescriptor, area: (areas: readonly string[]) => string): string {
+  const filters = descriptor.subscription as KindSubscription;
+  return [
+    `${COMMAND_NAME} subscribe ${descriptor.kind}`,
+    filters.filtersByDomain ? '[domain=<host>]' : null,
+    filters.statuses.length > 0 ? `[status=${filters.exampleStatuses ?? filters.statuses[0]}]` : null,
+    filters.areas.length > 0 ? `[region=${area(filters.areas)}]` : null,
+    '[account=<name>]',
+  ]
+    .filter((part): part is string => part !== null)
+    .join(' ');
+}
 
 /** The product name of a kind in sentences, e.g. `DTS`. */
 const productName = (kind: TaskKind): string => kindDescriptor(kind).productName;
@@ -33,7 +44,7 @@ const productName = (kind: TaskKind): string => kindDescriptor(kind).productName
 /** A full example command for a kind, e.g. `/task-status redis 18215 region=ap-guangzhou`. */
 export function exampleFor(kind: TaskKind, subcommand: 'query' | 'watch' | 'unwatch' = 'query'): string {
   const prefix = subcommand === 'query' ? COMMAND_NAME : `${COMMAND_NAME} ${subcommand}`;
-  return `${prefix} ${KIND_EXAMPLE_ARGUMENTS[kind]}`;
+  return `${prefix} ${kindDescriptor(kind).exampleArguments}`;
 }
 
 /** The usage line of a subcommand, or of a query for a given kind. */
@@ -50,7 +61,9 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
     case 'help':
       return `Usage: ${COMMAND_NAME} help`;
     case 'subscribe':
-      return `Usage: ${COMMAND_NAME} subscribe cdn [domain=<host>] [status=fail,invalid] [region=<${CDN_AREAS.join('|')}>] [account=<name>], or ${COMMAND_NAME} subscribe tcss [account=<name>]`;
+      return `Usage: ${subscribableKinds()
+        .map((descriptor) => subscribeForm(descriptor, (areas) => `<${areas.join('|')}>`))
+        .join(', or ')}`;
     case 'subscriptions':
       return `Usage: ${COMMAND_NAME} subscriptions`;
     case 'unsubscribe':
@@ -69,7 +82,7 @@ export function usageFor(subcommand: Command['type'] | undefined, kind?: TaskKin
 
 /** The help reply: usage, one example per kind, and the watch commands. */
 export function helpText(): string {
-  const kindLines = TASK_KINDS.map((kind) => `  ${kind.padEnd(6)} ${KIND_DESCRIPTIONS[kind]}\n         e.g. ${exampleFor(kind)}`);
+  const kindLines = TASK_KINDS.map((kind) => `  ${kind.padEnd(6)} ${kindDescriptor(kind).description}\n         e.g. ${exampleFor(kind)}`);
   return [
     `Check on asynchronous cloud tasks.`,
     ``,
@@ -80,15 +93,14 @@ export function helpText(): string {
     ...kindLines,
     ``,
     `Watch and get a thread reply on every state change:`,
-    `  ${COMMAND_NAME} watch <kind> <id> [<id> ...]      e.g. ${exampleFor('cdn', 'watch')}`,
+    `  ${COMMAND_NAME} watch <kind> <id> [<id> ...]      e.g. ${exampleFor(EXAMPLE_KIND, 'watch')}`,
     `  ${COMMAND_NAME} watch ... progress=thread        also post every progress step in the thread`,
     `  ${COMMAND_NAME} unwatch <kind> <id> [<id> ...]`,
     `  ${COMMAND_NAME} unwatch all                      stop every watch in this channel`,
     `  ${COMMAND_NAME} list                             this channel's watches`,
     ``,
     `Be told about new tasks without asking:`,
-    `  ${COMMAND_NAME} subscribe cdn [domain=<host>] [status=fail,invalid] [region=<area>] [account=<name>]`,
-    `  ${COMMAND_NAME} subscribe tcss [account=<name>]`,
+    ...subscribableKinds().map((descriptor) => `  ${subscribeForm(descriptor, () => '<area>')}`),
     `  ${COMMAND_NAME} subscriptions                    this channel's subscriptions, numbered`,
     `  ${COMMAND_NAME} unsubscribe <n> | all`,
     `  ${COMMAND_NAME} mute <duration> | unmute          pause notifications; one summary afterwards`,
@@ -139,7 +151,7 @@ export function describeParseError(error: ParseError): string {
       if (error.subcommand === 'watch') return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>, progress=card|thread.\n${usage}`;
       return `Unknown option ${quoted(error.token)}.${didYouMean(error.suggestion)} Options: region=<region>, account=<name>.\n${usage}`;
     case 'invalid_option':
-      if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage);
+      if (error.option === 'domain' || error.option === 'status' || error.option === 'area') return describeSubscribeOption(error.option, error.token, usage, error.kind);
       if (error.option === 'progress') {
         return `${error.token === undefined ? 'progress needs a value' : `${quoted(error.token)} is not a progress setting`}: progress=card (the default) only edits the card, progress=thread also posts every progress step in the thread.\n${usage}`;
       }
@@ -154,7 +166,9 @@ export function describeParseError(error: ParseError): string {
     case 'unknown_subcommand':
       return `Unknown command ${quoted(error.token)}.${didYouMean(error.suggestion)} Try ${COMMAND_NAME} help.`;
     case 'unsupported_subscription_kind':
-      return `Subscriptions cover cdn (new prefetch tasks) and tcss (asset refreshes), not ${error.kind ?? quoted(error.token)}. To follow one task, use ${COMMAND_NAME} watch.\n${usage}`;
+      return `Subscriptions cover ${subscribableKinds()
+        .map((descriptor) => `${descriptor.kind} (${descriptor.subscription?.label ?? ''})`)
+        .join(', ')}, not ${error.kind ?? quoted(error.token)}. To follow one task, use ${COMMAND_NAME} watch.\n${usage}`;
     case 'invalid_subscription_number':
       return `${error.token ? `${quoted(error.token)} is not a subscription number.` : 'Say which subscription to remove.'} ${COMMAND_NAME} subscriptions shows the numbers.\n${usage}`;
     case 'invalid_duration':
@@ -164,10 +178,18 @@ export function describeParseError(error: ParseError): string {
   }
 }
 
-function describeSubscribeOption(option: 'domain' | 'status' | 'area', token: string | undefined, usage: string): string {
+function describeSubscribeOption(option: 'domain' | 'status' | 'area', token: string | undefined, usage: string, kind: TaskKind | undefined): string {
   if (option === 'domain') return `${token ? `${quoted(token)} is not a host name.` : 'domain needs a value.'} Use a host, e.g. domain=www.example.com.\n${usage}`;
-  if (option === 'status') return `${token ? `${quoted(token)} is not a prefetch status.` : 'status needs a value.'} Statuses: ${CDN_SUBSCRIPTION_STATUSES.join(', ')}, e.g. status=fail,invalid.\n${usage}`;
-  return `${token ? quoted(token) : 'That'} is not a CDN prefetch area: CDN has no cloud region; use region=${CDN_AREAS.join('|')}.\n${usage}`;
+  // The kind's own filters, or, when no kind was named, those of the first kind that has them.
+  const descriptor = kind !== undefined ? kindDescriptor(kind) : subscribableKinds().find((candidate) => (candidate.subscription?.statuses.length ?? 0) > 0);
+  const filters = descriptor?.subscription;
+  const label = descriptor?.taskLabel ?? 'task';
+  if (option === 'status') {
+    const statuses = filters?.statuses ?? [];
+    return `${token ? `${quoted(token)} is not a ${label} status.` : 'status needs a value.'} Statuses: ${statuses.join(', ')}, e.g. status=${filters?.exampleStatuses ?? statuses[0] ?? ''}.\n${usage}`;
+  }
+  const product = descriptor?.productName ?? 'This kind';
+  return `${token ? quoted(token) : 'That'} is not a ${filters?.areaLabel ?? 'area'}: ${product} has no cloud region; use region=${(filters?.areas ?? []).join('|')}.\n${usage}`;
 }
 
 function describeSubscription(subscription: SubscriptionSummary): string {
@@ -177,7 +199,7 @@ function describeSubscription(subscription: SubscriptionSummary): string {
     subscription.region ? `area ${subscription.region}` : null,
     subscription.account !== 'default' ? `account ${subscription.account}` : null,
   ].filter((part): part is string => part !== null);
-  const what = subscription.kind === 'cdn' ? 'new CDN prefetch tasks' : 'TCSS asset refreshes';
+  const what = kindDescriptor(subscription.kind).subscription?.label ?? `${kindDescriptor(subscription.kind).taskLabel} tasks`;
   return `${subscription.number}. ${what}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
 }
 
@@ -186,9 +208,17 @@ export function subscribedText(subscription: SubscriptionSummary): string {
   return `Subscribed: ${describeSubscription(subscription)}. Each new matching task gets a status card here, with its changes in the thread. ${COMMAND_NAME} unsubscribe ${subscription.number} stops it.`;
 }
 
+/** A subscription worth suggesting: the first kind with a status filter, filtered by its example statuses. */
+const SUBSCRIBE_EXAMPLE = ((): string => {
+  const descriptor = subscribableKinds().find((candidate) => (candidate.subscription?.statuses.length ?? 0) > 0) ?? subscribableKinds()[0];
+  if (!descriptor) return `${COMMAND_NAME} help`;
+  const statuses = descriptor.subscription?.exampleStatuses;
+  return `${COMMAND_NAME} subscribe ${descriptor.kind}${statuses ? ` status=${statuses}` : ''}`;
+})();
+
 /** The reply to `subscriptions`. */
 export function subscriptionListText(subscriptions: readonly SubscriptionSummary[]): string {
-  if (subscriptions.length === 0) return `This channel has no subscriptions. Start with ${COMMAND_NAME} subscribe cdn status=fail,invalid`;
+  if (subscriptions.length === 0) return `This channel has no subscriptions. Start with ${SUBSCRIBE_EXAMPLE}`;
   return [
     `This channel's subscriptions:`,
     ...subscriptions.map((subscription) => `  ${describeSubscription(subscription)}${subscription.suspended ? ` (suspended: ${SUSPENSION_WORDS[subscription.suspended]}; subscribe again to resume)` : ''}`),
@@ -229,7 +259,7 @@ export function missingRegionText(kind: TaskKind): string {
 }
 
 /** The reply to watch commands where no watch engine runs. */
-export const WATCHING_UNAVAILABLE_TEXT = 'Watching is not available yet. You can still query a task now, e.g. ' + exampleFor('cdn') + '.';
+export const WATCHING_UNAVAILABLE_TEXT = 'Watching is not available yet. You can still query a task now, e.g. ' + exampleFor(EXAMPLE_KIND) + '.';
 
 /**
  * The reply to a button that cannot be read (made by an older taskwatch, or forged): run the
@@ -298,7 +328,7 @@ export const UTC_TIME_STYLE: TimeStyle = { at: utcText, fromNow: utcText };
 
 function describeWatch(summary: WatchSummary, time: TimeStyle): string {
   const { ref } = summary;
-  const task = kindTakesNoId(ref.kind) ? 'tcss' : `${ref.kind} ${ref.id}`;
+  const task = kindTakesNoId(ref.kind) ? ref.kind : `${ref.kind} ${ref.id}`;
   const where = [ref.region ? `region ${ref.region}` : null, ref.account && ref.account !== 'default' ? `account ${ref.account}` : null]
     .filter((part): part is string => part !== null)
     .join(', ');
@@ -323,7 +353,7 @@ export function unwatchedText(count: number, all: boolean): string {
 
 /** The reply to `list`, with times in the surface's `time` style. */
 export function watchListText(watches: readonly WatchSummary[], time: TimeStyle = UTC_TIME_STYLE): string {
-  if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor('cdn', 'watch')}`;
+  if (watches.length === 0) return `No task is being watched in this channel. Start with ${exampleFor(EXAMPLE_KIND, 'watch')}`;
   return [`Watching ${watches.length === 1 ? '1 task' : `${watches.length} tasks`} in this channel:`, ...watches.map((watch) => `  ${describeWatch(watch, time)}`)].join('\n');
 }
 

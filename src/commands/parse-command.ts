@@ -14,8 +14,8 @@
  * IDs are separated by spaces, commas or both; options may stand anywhere after the subcommand.
  */
 import { TASK_KINDS, type TaskKind } from '../providers/types';
-import { KIND_ALIASES, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId } from '../providers/kinds';
-import { CDN_AREAS, CDN_SUBSCRIPTION_STATUSES, MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
+import { KIND_ALIASES, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindDescriptor, subscribableKinds, type KindSubscription } from '../providers/kinds';
+import { MAX_MUTE_MS } from '../jobs/subscriptions/subscription-service';
 import { parseDuration } from '../util/duration';
 import { ACCOUNT_NAME_PATTERN as ACCOUNT_PATTERN, REGION_PATTERN } from '../validation/shared-patterns';
 import { cutToken } from './cut-token';
@@ -191,21 +191,47 @@ function bare(rest: readonly Word[], command: Command): ParseResult {
   return fail({ code: 'unexpected_id', token: cutToken(token), subcommand: command.type });
 }
 
-/** Parses the words after `subscribe`: `cdn|tcss [options]`. */
+/** The kind a word names when channels may subscribe to it; null otherwise. */
+function subscribableKind(text: string): SubscriptionSelection['kind'] | null {
+  const resolved = resolveTaskKind(text);
+  return resolved !== null && kindDescriptor(resolved).subscription !== undefined ? resolved : null;
+}
+
+/** Every subscribable kind's filters at once, to check an option given before its kind. */
+function anySubscriptionFilters(): KindSubscription {
+  const kinds = subscribableKinds().map((descriptor) => descriptor.subscription as KindSubscription);
+  return {
+    label: '',
+    statuses: [...new Set(kinds.flatMap((filters) => filters.statuses))],
+    areas: [...new Set(kinds.flatMap((filters) => filters.areas))],
+    filtersByDomain: kinds.some((filters) => filters.filtersByDomain),
+  };
+}
+
+/** Parses the words after `subscribe`: `<kind> [options]`, for kinds whose descriptor has a `subscription`. */
 function parseSubscribe(words: readonly Word[]): ParseResult {
   const subcommand = 'subscribe' as const;
   let kind: SubscriptionSelection['kind'] | null = null;
+  // Options are checked against the kind's own filters, even when they come before it.
+  const firstWord = words.find((word) => word.type === 'word');
+  const namedKind = firstWord?.type === 'word' ? subscribableKind(firstWord.text) : null;
+  const filters = namedKind !== null ? (kindDescriptor(namedKind).subscription as KindSubscription) : anySubscriptionFilters();
+  const kindField = namedKind !== null ? { kind: namedKind } : {};
   const values: { domain?: string; statuses?: string[]; region?: string; account?: string } = {};
   for (const word of words) {
     if (word.type === 'word') {
       if (kind !== null) return fail({ code: 'unexpected_id', token: cutToken(word.text), subcommand });
-      const resolved = resolveTaskKind(word.text);
-      if (resolved === 'cdn' || resolved === 'tcss') {
-        kind = resolved;
+      const subscribable = subscribableKind(word.text);
+      if (subscribable !== null) {
+        kind = subscribable;
         continue;
       }
+      const resolved = resolveTaskKind(word.text);
       if (resolved !== null) return fail({ code: 'unsupported_subscription_kind', kind: resolved, token: cutToken(word.text), subcommand });
-      const suggestion = suggestWord(word.text, ['cdn', 'tcss']);
+      const suggestion = suggestWord(
+        word.text,
+        subscribableKinds().map((descriptor) => descriptor.kind),
+      );
       return fail({ code: 'unknown_kind', token: cutToken(word.text), subcommand, ...(suggestion ? { suggestion } : {}) });
     }
     if (!SUBSCRIBE_OPTION_NAMES.includes(word.name)) {
@@ -221,7 +247,7 @@ function parseSubscribe(words: readonly Word[]): ParseResult {
       values.account = word.value;
     } else if (option === 'region') {
       const area = word.value.toLowerCase();
-      if (!CDN_AREAS.includes(area)) return fail({ code: 'invalid_option', option: 'area', token: cutToken(word.value), subcommand });
+      if (filters.areas.length > 0 && !filters.areas.includes(area)) return fail({ code: 'invalid_option', option: 'area', token: cutToken(word.value), subcommand, ...kindField });
       values.region = area;
     } else if (option === 'domain') {
       const host = hostOf(word.value);
@@ -229,16 +255,17 @@ function parseSubscribe(words: readonly Word[]): ParseResult {
       values.domain = host;
     } else {
       const statuses = [...new Set(word.value.toLowerCase().split(',').filter((status) => status !== ''))];
-      const wrong = statuses.find((status) => !CDN_SUBSCRIPTION_STATUSES.includes(status));
-      if (wrong !== undefined || statuses.length === 0) return fail({ code: 'invalid_option', option, token: cutToken(wrong ?? word.value), subcommand });
+      const wrong = filters.statuses.length === 0 ? undefined : statuses.find((status) => !filters.statuses.includes(status));
+      if (wrong !== undefined || statuses.length === 0) return fail({ code: 'invalid_option', option, token: cutToken(wrong ?? word.value), subcommand, ...kindField });
       values.statuses = statuses;
     }
   }
   if (kind === null) return fail({ code: 'missing_kind', subcommand });
-  if (kindTakesNoId(kind)) {
-    const cdnOnly = (['domain', 'statuses', 'region'] as const).find((name) => values[name] !== undefined);
-    if (cdnOnly) return fail({ code: 'unknown_option', token: cdnOnly === 'statuses' ? 'status' : cdnOnly, subcommand, kind });
-  }
+  const own = kindDescriptor(kind).subscription as KindSubscription;
+  const unsupported = (['domain', 'statuses', 'region'] as const).find(
+    (name) => values[name] !== undefined && (name === 'domain' ? !own.filtersByDomain : (name === 'statuses' ? own.statuses : own.areas).length === 0),
+  );
+  if (unsupported) return fail({ code: 'unknown_option', token: unsupported === 'statuses' ? 'status' : unsupported, subcommand, kind });
   const selection: SubscriptionSelection = {
     kind,
     ...(values.account !== undefined ? { account: values.account } : {}),

@@ -46,7 +46,7 @@ export interface StatsCommand {
   readonly account?: string;
 }
 
-/** What `subscribe` asks for. `domain`, `statuses` and `region` (a CDN area) apply to `cdn` only. */
+/** What `subscribe` asks for. `domain`, `statuses` and `region` (an area) apply to the kinds whose descriptor's `subscription` has them (CDN prefetch and purge). */
 export interface SubscriptionSelection {
   readonly kind: SubscriptionKind;
   readonly account?: string;

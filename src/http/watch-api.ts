@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isProviderError } from '../providers/errors';
 import { type ProviderRegistry, type TaskKind, type TaskRef } from '../providers/types';
-import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion } from '../providers/kinds';
+import { CLOUD_OF_KIND, resolveTaskKind, canonicalTaskId, validateTaskId, kindTakesNoId, kindRequiresRegion, kindNameList } from '../providers/kinds';
 import { MAX_IDS_PER_COMMAND } from '../commands/parse-command';
 import { z } from 'zod';
 import { parseFields } from '../validation/parse-fields';
@@ -105,7 +105,7 @@ interface ValidRequest {
   readonly progress?: ProgressDelivery;
 }
 
-const KIND_PROBLEM = 'must be one of cdn, dcdn, dts, redis, tcss';
+const KIND_PROBLEM = `must be one of ${kindNameList()}`;
 const IDS_PROBLEM = 'must be a non-empty array of task IDs';
 const CHANNEL_PROBLEM = 'must be slack:<channel id> or discord:<channel id>';
 
@@ -154,7 +154,7 @@ export function validateWatchRequest(
   let ids: string[] = [];
   let idsProblem: string | null = null;
   if (kind !== null && kindTakesNoId(kind)) {
-    if (input['ids'] !== undefined && !(Array.isArray(input['ids']) && input['ids'].length === 0)) idsProblem = 'must be absent or empty for tcss (it reports the latest task)';
+    if (input['ids'] !== undefined && !(Array.isArray(input['ids']) && input['ids'].length === 0)) idsProblem = `must be absent or empty for ${kind} (it reports the latest task)`;
     ids = [LATEST_TASK_ID];
   } else if (rawIds === undefined || rawIds.length === 0) {
     idsProblem = IDS_PROBLEM;

@@ -5,7 +5,7 @@
 import type { CommandObserver } from '../commands/types';
 import { isProviderError } from '../providers/errors';
 import type { RateBudget } from '../providers/rate-budget';
-import type { DescribeOptions, ProviderRegistry, TaskProvider } from '../providers/types';
+import type { DescribeOptions, ProviderRegistry, TaskProvider, WindowListQuery } from '../providers/types';
 import type { TaskwatchMetrics } from './metrics';
 
 /** Counts every command by platform, command, kind and outcome. */
@@ -18,34 +18,38 @@ export function commandMetricsObserver(metrics: Pick<TaskwatchMetrics, 'commands
 }
 
 /**
- * Wraps a registry so each `describe` is counted by API and result code (`ok` or the
- * ProviderError code) and timed. A describe that the provider splits into several API calls
- * (DCDN beyond 10 IDs, CDN beyond 100 URLs) counts once.
+ * Wraps a registry so each `describe`, and each page of a window listing (`listWindow`), is
+ * counted by API and result code (`ok` or the ProviderError code) and timed. A describe that
+ * the provider splits into several API calls (DCDN beyond 10 IDs, CDN beyond 100 URLs) counts once.
  */
 export function instrumentProviderRegistry(registry: ProviderRegistry, metrics: Pick<TaskwatchMetrics, 'providerCalls' | 'providerLatency' | 'throttles'>): ProviderRegistry {
   const wrapped = new WeakMap<TaskProvider, TaskProvider>();
   const instrument = (provider: TaskProvider): TaskProvider => {
     const existing = wrapped.get(provider);
     if (existing) return existing;
-    // The prototype keeps provider-specific methods (e.g. the CDN provider's listing) reachable.
+    const counted = async <T>(call: () => Promise<T>): Promise<T> => {
+      const stopTimer = metrics.providerLatency.startTimer({ api: provider.api });
+      try {
+        const result = await call();
+        metrics.providerCalls.inc({ api: provider.api, result: 'ok' });
+        return result;
+      } catch (error) {
+        const code = isProviderError(error) ? error.code : 'internal';
+        metrics.providerCalls.inc({ api: provider.api, result: code });
+        if (code === 'throttled') metrics.throttles.inc({ api: provider.api });
+        throw error;
+      } finally {
+        stopTimer();
+      }
+    };
+    const listWindow = provider.listWindow;
+    // The prototype keeps any other provider-specific method reachable.
     const proxy: TaskProvider = Object.create(provider, {
-      describe: {
-        value: async (ids: readonly string[], options?: DescribeOptions) => {
-          const stopTimer = metrics.providerLatency.startTimer({ api: provider.api });
-          try {
-            const statuses = await provider.describe(ids, options);
-            metrics.providerCalls.inc({ api: provider.api, result: 'ok' });
-            return statuses;
-          } catch (error) {
-            const code = isProviderError(error) ? error.code : 'internal';
-            metrics.providerCalls.inc({ api: provider.api, result: code });
-            if (code === 'throttled') metrics.throttles.inc({ api: provider.api });
-            throw error;
-          } finally {
-            stopTimer();
-          }
-        },
-      },
+      describe: { value: (ids: readonly string[], options?: DescribeOptions) => counted(() => provider.describe(ids, options)) },
+      // Each page of a window listing is one API call, counted like a describe of the same API.
+      ...(typeof listWindow === 'function'
+        ? { listWindow: { value: (query: WindowListQuery, options?: { signal?: AbortSignal }) => counted(() => listWindow.call(provider, query, options)) } }
+        : {}),
     }) as TaskProvider;
     wrapped.set(provider, proxy);
     return proxy;

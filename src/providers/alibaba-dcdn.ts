@@ -4,7 +4,8 @@
  * taskwatch shows one task per ID with one item per object path. DCDN keeps only the last
  * 3 days, so "not in the answer" may mean "aged out", and the message says so.
  */
-import type { AlibabaDcdnApi } from './alibaba-client';
+import { AlibabaDcdnApi } from './alibaba-client';
+import { partsOfCloud, type ProviderFactory } from './provider-factory';
 import { ProviderError, isProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
@@ -44,6 +45,8 @@ export const DCDN_KIND: KindDescriptor = {
   maxIdsPerCall: DCDN_MAX_IDS_PER_CALL,
   requiresRegion: false,
   listsByWindow: false,
+  // DescribeDcdnRefreshTaskById answers only the last 3 days.
+  retentionMs: 3 * 86_400_000,
   statusTable: DCDN_STATUS_TABLE,
   itemNoun: { one: 'object', many: 'objects' },
 };
@@ -62,6 +65,12 @@ interface ChunkAnswer {
   readonly rows: readonly RefreshRow[];
   readonly requestId: string | null;
 }
+
+/** Builds the `dcdn` provider for an account. */
+export const createDcdnProvider: ProviderFactory = (parts) => {
+  const alibaba = partsOfCloud(parts, 'alibaba');
+  return new AlibabaDcdnProvider(new AlibabaDcdnApi({ account: alibaba.account, agent: alibaba.agent, context: alibaba.context }), alibaba.context);
+};
 
 /** The `dcdn` provider. */
 export class AlibabaDcdnProvider implements TaskProvider {

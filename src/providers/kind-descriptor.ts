@@ -16,6 +16,26 @@ import type { CloudName, TaskKind } from './types';
  */
 export type TaskIdRule = 'integer' | 'digits' | 'token' | 'none';
 
+/**
+ * How channels subscribe to a kind's new tasks (`/task-status subscribe <kind>`). A kind that
+ * lists by window is swept by window listings and may be filtered by host, status and area; a
+ * kind without IDs (TCSS) is swept by asking for its latest task.
+ */
+export interface KindSubscription {
+  /** What a subscription announces, in sentences: `new CDN prefetch tasks`. */
+  readonly label: string;
+  /** Raw statuses (lowercase) a subscription may filter on with `status=`; empty: no status filter. */
+  readonly statuses: readonly string[];
+  /** An example `status=` value, e.g. `fail,invalid`. */
+  readonly exampleStatuses?: string;
+  /** What an area is called in replies, e.g. `CDN prefetch area`. */
+  readonly areaLabel?: string;
+  /** Values `region=` may take (the API's areas); empty: no area filter. */
+  readonly areas: readonly string[];
+  /** True when `domain=` filters tasks by the host of their items. */
+  readonly filtersByDomain: boolean;
+}
+
 /** Everything the code outside `src/providers` asks about one kind. */
 export interface KindDescriptor {
   readonly kind: TaskKind;
@@ -39,8 +59,18 @@ export interface KindDescriptor {
   readonly maxIdsPerCall: number;
   /** True when the API needs a region (DTS, Redis). */
   readonly requiresRegion: boolean;
-  /** True when the provider can also list the account's tasks by time window (CDN), which subscriptions use. */
+  /**
+   * True when the provider can also list the account's tasks by time window (CDN), through its
+   * optional `listWindow` method; watch sweeps and subscriptions use it.
+   */
   readonly listsByWindow: boolean;
+  /** Present when channels may subscribe to the kind's new tasks. */
+  readonly subscription?: KindSubscription;
+  /**
+   * How long the cloud keeps reporting a task, when it forgets tasks early (DCDN: 3 days): a
+   * watched task older than this, or gone after it was seen, has aged out.
+   */
+  readonly retentionMs?: number;
   /** Every raw status the API documents, with its normalized state. */
   readonly statusTable: StatusTable;
   /** What a task's items are called, singular and plural (`URL`/`URLs`), for kinds whose tasks have items. */

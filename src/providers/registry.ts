@@ -4,19 +4,15 @@
  * live as long as the registry.
  */
 import type http from 'node:http';
-import { DEFAULT_ACCOUNT, findAccount, type AlibabaAccount, type TaskwatchConfig, type TencentAccount } from '../config';
-import { AlibabaDcdnApi, createAlibabaAgent } from './alibaba-client';
-import { AlibabaDcdnProvider } from './alibaba-dcdn';
+import { DEFAULT_ACCOUNT, findAccount, type CloudAccount, type TaskwatchConfig } from '../config';
+import { createAlibabaAgent } from './alibaba-client';
 import { ProviderError } from './errors';
 import type { ProviderContext } from './provider-context';
+import type { ProviderParts } from './provider-factory';
 import type { RateBudget } from './rate-budget';
-import { TencentApi, createTencentAgent, type TencentProduct } from './tencent-client';
-import { TencentCdnProvider } from './tencent-cdn';
-import { TencentDtsProvider } from './tencent-dts';
-import { TencentRedisProvider } from './tencent-redis';
-import { TencentTcssProvider } from './tencent-tcss';
+import { createTencentAgent } from './tencent-client';
 import { type CloudName, type ProviderRegistry, type TaskKind, type TaskProvider } from './types';
-import { CLOUD_OF_KIND, kindRequiresRegion } from './kinds';
+import { CLOUD_OF_KIND, kindRequiresRegion, providerFactory } from './kinds';
 
 /** What the registry needs from the configuration. */
 export type ProviderRegistryConfig = Pick<TaskwatchConfig, 'accounts' | 'rateLimits' | 'providerTimeoutMs'>;
@@ -39,8 +35,8 @@ export interface ClosableProviderRegistry extends ProviderRegistry {
 }
 
 /**
- * Creates the provider registry. `get('cdn')` returns a {@link TencentCdnProvider}, which also
- * lists prefetch tasks by time window.
+ * Creates the provider registry. Each kind's provider is built by the factory its provider file
+ * exports (see `kinds.ts`), with the account of the kind's cloud.
  */
 export function createProviderRegistry(config: ProviderRegistryConfig, dependencies: ProviderRegistryDependencies): ClosableProviderRegistry {
   const now = dependencies.now ?? Date.now;
@@ -64,27 +60,11 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
     return agent;
   };
 
-  const buildTencent = (kind: Exclude<TaskKind, 'dcdn'>, account: TencentAccount): TaskProvider => {
-    const context = contextFor(account.name, config.rateLimits.tencentPerSecond);
-    const agent = agentFor('tencent', account.name, () => createTencentAgent(account.endpoint));
-    const client = new TencentApi({ product: kind satisfies TencentProduct, account, agent, context });
-    switch (kind) {
-      case 'cdn':
-        return new TencentCdnProvider(client, context);
-      case 'dts':
-        return new TencentDtsProvider(client, context, account.region);
-      case 'redis':
-        return new TencentRedisProvider(client, context, account.region);
-      case 'tcss':
-        return new TencentTcssProvider(client, context);
-    }
-  };
-
-  const buildAlibaba = (account: AlibabaAccount): TaskProvider => {
-    const context = contextFor(account.name, config.rateLimits.dcdnPerSecond);
-    const agent = agentFor('alibaba', account.name, () => createAlibabaAgent(account.endpoint));
-    return new AlibabaDcdnProvider(new AlibabaDcdnApi({ account, agent, context }), context);
-  };
+  /** The account's cloud, its shared agent and a context with its cloud's quota: what any kind's factory needs. */
+  const partsFor = (account: CloudAccount): ProviderParts =>
+    account.cloud === 'tencent'
+      ? { cloud: 'tencent', account, agent: agentFor('tencent', account.name, () => createTencentAgent(account.endpoint)), context: contextFor(account.name, config.rateLimits.tencentPerSecond) }
+      : { cloud: 'alibaba', account, agent: agentFor('alibaba', account.name, () => createAlibabaAgent(account.endpoint)), context: contextFor(account.name, config.rateLimits.dcdnPerSecond) };
 
   return {
     get(kind: TaskKind, accountName: string = DEFAULT_ACCOUNT): TaskProvider {
@@ -94,7 +74,7 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
       const cloud = CLOUD_OF_KIND[kind];
       const account = findAccount(config, cloud, accountName);
       if (!account) throw notConfigured(cloud, accountName);
-      const provider = account.cloud === 'tencent' && kind !== 'dcdn' ? buildTencent(kind, account) : buildAlibaba(account as AlibabaAccount);
+      const provider = providerFactory(kind)(partsFor(account));
       providers.set(key, provider);
       return provider;
     },

@@ -6,9 +6,10 @@
 import { ProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
+import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
-import type { DescribeOptions, TaskItem, TaskProvider, TaskStatus } from './types';
+import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskStatus, WindowListQuery } from './types';
 import { beijingTimeToIso, toBeijingTime } from './vendor-time';
 
 /**
@@ -43,6 +44,14 @@ export const CDN_KIND: KindDescriptor = {
   maxIdsPerCall: 1,
   requiresRegion: false,
   listsByWindow: true,
+  subscription: {
+    label: 'new CDN prefetch tasks',
+    statuses: ['fail', 'invalid', 'done', 'process'],
+    exampleStatuses: 'fail,invalid',
+    areaLabel: 'CDN prefetch area',
+    areas: ['mainland', 'overseas', 'global'],
+    filtersByDomain: true,
+  },
   statusTable: CDN_STATUS_TABLE,
   itemNoun: { one: 'URL', many: 'URLs' },
 };
@@ -50,35 +59,22 @@ export const CDN_KIND: KindDescriptor = {
 const PAGE_SIZE = 100;
 /** Bounds paging even if the API kept reporting more rows than it sends. */
 const MAX_PAGES = 20;
-const AREAS: ReadonlySet<string> = new Set(['mainland', 'overseas', 'global']);
+const AREAS: ReadonlySet<string> = new Set(CDN_KIND.subscription?.areas);
 
 /** Maps a raw CDN prefetch status to a state. */
 export function mapCdnStatus(rawStatus: string | null | undefined): ReturnType<typeof mapRawStatus> {
   return mapRawStatus(CDN_STATUS_TABLE, typeof rawStatus === 'string' ? rawStatus.toLowerCase() : rawStatus);
 }
 
-/** Filters for {@link TencentCdnProvider.listPushTasks}. */
-export interface PushTaskQuery {
-  readonly startTime: Date;
-  readonly endTime: Date;
-  /** A domain name or a complete URL starting with http(s)://. */
-  readonly keyword?: string;
-  /** A raw status to filter by: `fail`, `done`, `process` or `invalid`. */
-  readonly status?: string;
-  readonly offset?: number;
-  readonly limit?: number;
-  /** Prefetch area (`mainland`, `overseas`, `global`); CDN has no cloud region, so other values are ignored. */
-  readonly region?: string;
-}
+/**
+ * Filters for {@link TencentCdnProvider.listPushTasks}: `status` is `fail`, `done`, `process`
+ * or `invalid`; `region` a prefetch area (`mainland`, `overseas`, `global`), since CDN has no
+ * cloud region, other values are ignored.
+ */
+export type PushTaskQuery = WindowListQuery;
 
 /** One page of prefetch tasks. */
-export interface PushTaskPage {
-  /** One status per TaskId, in the order the API first listed them. */
-  readonly tasks: TaskStatus[];
-  /** The API's `TotalCount` (rows, for paging). */
-  readonly totalCount: number;
-  readonly requestId: string | null;
-}
+export type PushTaskPage = TaskListPage;
 
 interface PushRow {
   readonly taskId: string;
@@ -89,6 +85,9 @@ interface PushRow {
   readonly updateTime: string | null;
   readonly area: string | null;
 }
+
+/** Builds the `cdn` provider for an account. */
+export const createCdnProvider: ProviderFactory = (parts) => new TencentCdnProvider(tencentApiOf(parts, 'cdn'), parts.context);
 
 /** The `cdn` provider. */
 export class TencentCdnProvider implements TaskProvider {
@@ -106,6 +105,11 @@ export class TencentCdnProvider implements TaskProvider {
   async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
     requireValidTaskIds(CDN_KIND, ids);
     return mapInOrder(ids, 4, (id) => this.describeOne(id, options.signal));
+  }
+
+  /** The window-listing capability (see {@link TaskProvider.listWindow}): {@link listPushTasks}. */
+  listWindow(query: WindowListQuery, options: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
+    return this.listPushTasks(query, options);
   }
 
   /**

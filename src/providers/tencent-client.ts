@@ -13,6 +13,7 @@ import type { ClientConfig } from 'tencentcloud-sdk-nodejs/tencentcloud/common/i
 import type { TencentAccount } from '../config';
 import { ProviderError } from './errors';
 import type { ProviderContext } from './provider-context';
+import { partsOfCloud, type ProviderParts } from './provider-factory';
 import { quotaKey } from './rate-budget';
 import { translateTencentError } from './tencent-errors';
 
@@ -125,6 +126,12 @@ export class TencentApi {
     this.clients.set(key, client);
     return client;
   }
+}
+
+/** The client of `product` for a Tencent kind's provider parts (see `provider-factory.ts`). */
+export function tencentApiOf(parts: ProviderParts, product: TencentProduct): TencentApi {
+  const tencent = partsOfCloud(parts, 'tencent');
+  return new TencentApi({ product, account: tencent.account, agent: tencent.agent, context: tencent.context });
 }
 
 /** Reads a string field of an API answer; anything else is null. */

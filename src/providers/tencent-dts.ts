@@ -6,7 +6,8 @@ import { describeOrMissing, foundStatus } from './provider-context';
 import type { KindDescriptor } from './kind-descriptor';
 import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField } from './tencent-client';
+import { stringField, tencentApiOf } from './tencent-client';
+import { partsOfCloud, type ProviderFactory } from './provider-factory';
 import type { TaskStatus } from './types';
 
 /** Every status the API documents. */
@@ -35,6 +36,9 @@ export const DTS_KIND: KindDescriptor = {
   listsByWindow: false,
   statusTable: DTS_STATUS_TABLE,
 };
+
+/** Builds the `dts` provider for an account, with the account's default region. */
+export const createDtsProvider: ProviderFactory = (parts) => new TencentDtsProvider(tencentApiOf(parts, 'dts'), parts.context, partsOfCloud(parts, 'tencent').account.region);
 
 /** The `dts` provider. */
 export class TencentDtsProvider extends RegionalTencentProvider {

@@ -6,7 +6,8 @@ import { describeOrMissing, foundStatus } from './provider-context';
 import type { KindDescriptor } from './kind-descriptor';
 import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField } from './tencent-client';
+import { stringField, tencentApiOf } from './tencent-client';
+import { partsOfCloud, type ProviderFactory } from './provider-factory';
 import type { TaskStatus } from './types';
 import { beijingTimeToIso } from './vendor-time';
 
@@ -39,6 +40,9 @@ export const REDIS_KIND: KindDescriptor = {
   listsByWindow: false,
   statusTable: REDIS_STATUS_TABLE,
 };
+
+/** Builds the `redis` provider for an account, with the account's default region. */
+export const createRedisProvider: ProviderFactory = (parts) => new TencentRedisProvider(tencentApiOf(parts, 'redis'), parts.context, partsOfCloud(parts, 'tencent').account.region);
 
 /** The `redis` provider. */
 export class TencentRedisProvider extends RegionalTencentProvider {

@@ -5,7 +5,8 @@
  */
 import { foundStatus, missingStatus, type ProviderContext } from './provider-context';
 import { mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField, type TencentApi } from './tencent-client';
+import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
 import { LATEST_TASK_ID, type DescribeOptions, type TaskProvider, type TaskStatus } from './types';
 
@@ -40,8 +41,13 @@ export const TCSS_KIND: KindDescriptor = {
   maxIdsPerCall: 1,
   requiresRegion: false,
   listsByWindow: false,
+  // Swept by asking for the latest task: a TaskId not seen before is a new one.
+  subscription: { label: 'TCSS asset refreshes', statuses: [], areas: [], filtersByDomain: false },
   statusTable: TCSS_STATUS_TABLE,
 };
+
+/** Builds the `tcss` provider for an account. */
+export const createTcssProvider: ProviderFactory = (parts) => new TencentTcssProvider(tencentApiOf(parts, 'tcss'), parts.context);
 
 /** The `tcss` provider. */
 export class TencentTcssProvider implements TaskProvider {

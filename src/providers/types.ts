@@ -5,10 +5,10 @@
  */
 
 /** User-facing task kinds, one per cloud API. */
-export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'redis' | 'tcss';
+export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'purge' | 'redis' | 'tcss';
 
 /** Every task kind, in the order help texts list them. */
-export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'redis', 'tcss'];
+export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'purge', 'redis', 'tcss'];
 
 /** Which cloud serves a kind. */
 export type CloudName = 'tencent' | 'alibaba';
@@ -91,6 +91,29 @@ export interface DescribeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What {@link TaskProvider.listWindow} lists: tasks submitted between two instants. */
+export interface WindowListQuery {
+  readonly startTime: Date;
+  readonly endTime: Date;
+  /** A domain name or a complete URL starting with http(s)://. */
+  readonly keyword?: string;
+  /** A raw status to filter by, one of the kind's {@link KindSubscription.statuses}. */
+  readonly status?: string;
+  readonly offset?: number;
+  readonly limit?: number;
+  /** An area of the kind's {@link KindSubscription.areas}; other values are ignored. */
+  readonly region?: string;
+}
+
+/** One page of a window listing. */
+export interface TaskListPage {
+  /** One status per TaskId, in the order the API first listed them. */
+  readonly tasks: TaskStatus[];
+  /** The API's `TotalCount` (rows, for paging). */
+  readonly totalCount: number;
+  readonly requestId: string | null;
+}
+
 /** One task API behind a uniform interface. Each module under src/providers implements it. */
 export interface TaskProvider {
   readonly kind: TaskKind;
@@ -108,6 +131,13 @@ export interface TaskProvider {
    * `maxIdsPerCall` are split across calls. Throws {@link ProviderError} for whole-call failures.
    */
   describe(ids: readonly string[], options?: DescribeOptions): Promise<TaskStatus[]>;
+  /**
+   * Optional capability, present when the kind's descriptor says `listsByWindow`: lists one
+   * page of the account's tasks created in a time window, grouped by TaskId (`offset` and
+   * `limit` page over the API's rows). Watch sweeps use it to check many tasks in a few calls,
+   * subscriptions to find new tasks. Throws {@link ProviderError} like `describe`.
+   */
+  listWindow?(query: WindowListQuery, options?: { signal?: AbortSignal }): Promise<TaskListPage>;
 }
 
 /** Every state that ends a task. */

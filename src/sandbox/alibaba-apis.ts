@@ -2,6 +2,7 @@
 import type { ApiCallContext, ApiRoute } from './api-route';
 import { SandboxApiError } from './sandbox-api-error';
 import { currentStep } from './task-store';
+import type { SandboxKind } from './types';
 import { formatUtcSeconds } from './wire-time';
 
 /** How many task IDs one call may name. */
@@ -44,4 +45,20 @@ function describeDcdnRefreshTaskById(context: ApiCallContext): Record<string, un
 /** Every Alibaba Cloud action the sandbox serves. */
 export const ALIBABA_ROUTES: readonly ApiRoute[] = [
   { cloud: 'alibaba', action: 'DescribeDcdnRefreshTaskById', version: '2018-01-15', handle: describeDcdnRefreshTaskById },
+];
+
+/** How the kind this API serves is planted by default. */
+export const ALIBABA_KINDS: readonly SandboxKind[] = [
+  {
+    kind: 'dcdn',
+    defaultSteps: [
+      { afterMs: 0, status: 'Pending', percent: 0 },
+      { afterMs: 15_000, status: 'Refreshing', percent: 50 },
+      { afterMs: 60_000, status: 'Complete', percent: 100 },
+    ],
+    defaultItemName: 'http://example.com/image_01.png',
+    idPattern: /^\d{1,19}$/,
+    idDescription: 'digits only',
+    newId: (_createdAt, counter) => `1${String(counter).padStart(10, '0')}`,
+  },
 ];

@@ -12,8 +12,10 @@ import { plantDemoTasks, type DemoTaskIds } from './demo-tasks';
 import { FaultInjector } from './fault-injector';
 import { jsonAnswer, type FrontEndServices, type WireAnswer, type WireRequest } from './front-end';
 import { SlidingWindowLimiter } from './sliding-window-limiter';
+import { ALIBABA_KINDS } from './alibaba-apis';
 import { TaskStore } from './task-store';
 import { plantTimedTasks, type TimedTask, type TimedTasksSpec } from './timed-tasks';
+import { TENCENT_KINDS } from './tencent-apis';
 import { isTencentRequest, TencentFrontEnd } from './tencent-front-end';
 import { SANDBOX_DEMO_CREDENTIALS, type SandboxCall, type SandboxCredential, type SandboxFault, type SandboxOptions, type SandboxTaskSpec } from './types';
 
@@ -67,7 +69,7 @@ export class CloudSandbox {
     rateLimits: SandboxOptions['rateLimits'],
     rateLimitNow: () => number,
   ) {
-    this.tasks = new TaskStore(clock);
+    this.tasks = new TaskStore(clock, [...TENCENT_KINDS, ...ALIBABA_KINDS]);
     const services: FrontEndServices = {
       tasks: this.tasks,
       clock,

@@ -24,6 +24,12 @@ export interface DemoTaskIds {
     /** `Pending` -> `Refreshing` -> `Failed`. */
     readonly failing: string;
   };
+  readonly purge: {
+    /** Two URLs going `process` -> `done`. */
+    readonly urls: string;
+    /** A directory purge (`path`, `flush`) that ends `fail`. */
+    readonly failing: string;
+  };
   /** `running` -> `success`. */
   readonly dts: string;
   /** `preparing` -> `running` -> `succeed`. */
@@ -121,6 +127,22 @@ export function plantDemoTasks(sandbox: { addTask(spec: SandboxTaskSpec): string
     attributes: { ObjectType: 'file' },
   });
 
+  const purgeUrls = sandbox.addTask({
+    kind: 'purge',
+    id: '1767225600-demo0001',
+    items: [
+      { name: 'https://demo.example.com/index.html', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 40 * SECOND, status: 'done' }] },
+      { name: 'https://demo.example.com/app.js', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 55 * SECOND, status: 'done' }] },
+    ],
+    attributes: { PurgeType: 'url', FlushType: 'delete' },
+  });
+  const purgeFailing = sandbox.addTask({
+    kind: 'purge',
+    id: '1767225600-demo0002',
+    items: [{ name: 'https://demo.example.com/static/', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 45 * SECOND, status: 'fail' }] }],
+    attributes: { PurgeType: 'path', FlushType: 'flush' },
+  });
+
   const dts = sandbox.addTask({
     kind: 'dts',
     id: 'cafebabe-2026-4000-8000-000000000001',
@@ -155,6 +177,7 @@ export function plantDemoTasks(sandbox: { addTask(spec: SandboxTaskSpec): string
     region,
     cdn: { prefetch: cdnPrefetch, withInvalidUrl: cdnWithInvalidUrl, failing: cdnFailing },
     dcdn: { refresh: dcdnRefresh, failing: dcdnFailing },
+    purge: { urls: purgeUrls, failing: purgeFailing },
     dts,
     redis,
     tcss,
@@ -162,6 +185,7 @@ export function plantDemoTasks(sandbox: { addTask(spec: SandboxTaskSpec): string
       cdn: [cdnPrefetch, cdnWithInvalidUrl, cdnFailing],
       dcdn: [dcdnRefresh, dcdnFailing],
       dts: [dts],
+      purge: [purgeUrls, purgeFailing],
       redis: [redis],
       tcss: [tcss],
     },

@@ -25,6 +25,8 @@ function describeDemoTasks(ids: DemoTaskIds): string[] {
     `  cdn    ${ids.cdn.failing}  prefetch fails`,
     `  dcdn   ${ids.dcdn.refresh}  refresh completes`,
     `  dcdn   ${ids.dcdn.failing}  refresh fails`,
+    `  purge  ${ids.purge.urls}  2 URLs, purge completes`,
+    `  purge  ${ids.purge.failing}  directory purge fails`,
     `  dts    ${ids.dts}  (region ${ids.region})`,
     `  redis  ${ids.redis}  (region ${ids.region})`,
     `  tcss   latest task ${ids.tcss}`,

@@ -1,14 +1,18 @@
 /**
- * The four Tencent Cloud task APIs, answering with the documented response shapes:
- * CDN `DescribePushTasks`, DTS `DescribeAsyncRequestInfo`, Redis `DescribeTaskInfo` and
+ * The Tencent Cloud task APIs, answering with the documented response shapes:
+ * CDN `DescribePushTasks` and `DescribePurgeTasks`, DTS `DescribeAsyncRequestInfo`, Redis `DescribeTaskInfo` and
  * TCSS `DescribeUnfinishRefreshTask`.
  */
+import { randomInt, randomUUID } from 'node:crypto';
 import type { ApiCallContext, ApiRoute } from './api-route';
 import { SandboxApiError } from './sandbox-api-error';
-import { currentStep } from './task-store';
+import { currentStep, type PlantedTask } from './task-store';
+import type { SandboxKind } from './types';
 import { formatBeijingTime, parseBeijingTime } from './wire-time';
 
 const CDN_STATUSES = ['fail', 'done', 'process', 'invalid'];
+const PURGE_STATUSES = ['fail', 'done', 'process'];
+const PURGE_TYPES = ['url', 'path'];
 const CDN_AREAS = ['mainland', 'overseas', 'global'];
 const CDN_DEFAULT_LIMIT = 20;
 const CDN_MAX_LIMIT = 100;
@@ -49,8 +53,19 @@ function keywordMatches(keyword: string, url: string): boolean {
   }
 }
 
-/** CDN `DescribePushTasks` 2018-06-06: prefetch records, one PushLog per URL, newest first. */
-function describePushTasks(context: ApiCallContext): Record<string, unknown> {
+/** The filters CDN's log listings (`DescribePushTasks`, `DescribePurgeTasks`) share, checked as the API checks them. */
+interface CdnLogQuery {
+  readonly taskId: string | null;
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly keyword: string | null;
+  readonly area: string | null;
+  readonly status: string | null;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+function readCdnLogQuery(context: ApiCallContext, statuses: readonly string[]): CdnLogQuery {
   const { params } = context;
   const taskId = optionalString(params, 'TaskId', cdnParamError);
   const startText = optionalString(params, 'StartTime', cdnParamError);
@@ -75,20 +90,29 @@ function describePushTasks(context: ApiCallContext): Record<string, unknown> {
     if (end < start) throw new SandboxApiError('InvalidParameter.CdnStatInvalidDate', 'EndTime must not be earlier than StartTime.');
   }
   if (area !== null && !CDN_AREAS.includes(area)) throw cdnParamError(`Area must be one of ${CDN_AREAS.join(', ')}.`);
-  if (status !== null && !CDN_STATUSES.includes(status)) throw cdnParamError(`Status must be one of ${CDN_STATUSES.join(', ')}.`);
+  if (status !== null && !statuses.includes(status)) throw cdnParamError(`Status must be one of ${statuses.join(', ')}.`);
+  return { taskId: taskId === '' ? null : taskId, start, end, keyword: keyword === '' ? null : keyword, area, status, offset, limit };
+}
 
+/** True when a planted task belongs in the listing: its ID, its creation second inside the window, its area. */
+function cdnTaskMatches(query: CdnLogQuery, task: PlantedTask): boolean {
+  if (query.taskId !== null && task.id !== query.taskId) return false;
+  // Beijing-time strings have second precision, so the window is compared at that precision.
+  const createdSecond = Math.floor(task.createdAt / 1000) * 1000;
+  if (query.start !== null && query.end !== null && (createdSecond < query.start || createdSecond > query.end)) return false;
+  return query.area === null || (task.attributes['Area'] ?? 'mainland') === query.area;
+}
+
+/** CDN `DescribePushTasks` 2018-06-06: prefetch records, one PushLog per URL, newest first. */
+function describePushTasks(context: ApiCallContext): Record<string, unknown> {
+  const query = readCdnLogQuery(context, CDN_STATUSES);
   const pushLogs: Record<string, unknown>[] = [];
   for (const task of context.tasks.visible('cdn', context.credentialId, context.now)) {
-    if (taskId !== null && taskId !== '' && task.id !== taskId) continue;
-    // Beijing-time strings have second precision, so the window is compared at that precision.
-    const createdSecond = Math.floor(task.createdAt / 1000) * 1000;
-    if (start !== null && end !== null && (createdSecond < start || createdSecond > end)) continue;
-    const taskArea = task.attributes['Area'] ?? 'mainland';
-    if (area !== null && taskArea !== area) continue;
+    if (!cdnTaskMatches(query, task)) continue;
     for (const item of task.items) {
       const { step, since } = currentStep(item.steps, task.createdAt, context.now);
-      if (status !== null && step.status !== status) continue;
-      if (keyword !== null && keyword !== '' && !keywordMatches(keyword, item.name)) continue;
+      if (query.status !== null && step.status !== query.status) continue;
+      if (query.keyword !== null && !keywordMatches(query.keyword, item.name)) continue;
       pushLogs.push({
         TaskId: task.id,
         Url: item.name,
@@ -96,11 +120,41 @@ function describePushTasks(context: ApiCallContext): Record<string, unknown> {
         Percent: step.percent ?? (step.status === 'done' ? 100 : 0),
         CreateTime: formatBeijingTime(task.createdAt),
         UpdateTime: formatBeijingTime(since),
-        Area: taskArea,
+        Area: task.attributes['Area'] ?? 'mainland',
       });
     }
   }
-  return { PushLogs: pushLogs.slice(offset, offset + limit), TotalCount: pushLogs.length };
+  return { PushLogs: pushLogs.slice(query.offset, query.offset + query.limit), TotalCount: pushLogs.length };
+}
+
+/**
+ * CDN `DescribePurgeTasks` 2018-06-06: purge records, one PurgeLog per URL or directory,
+ * newest first, with `PurgeType` (`url`|`path`) and `FlushType`; no percent, no update time.
+ */
+function describePurgeTasks(context: ApiCallContext): Record<string, unknown> {
+  const query = readCdnLogQuery(context, PURGE_STATUSES);
+  const purgeType = optionalString(context.params, 'PurgeType', cdnParamError);
+  if (purgeType !== null && purgeType !== '' && !PURGE_TYPES.includes(purgeType)) throw cdnParamError(`PurgeType must be one of ${PURGE_TYPES.join(', ')}.`);
+  const purgeLogs: Record<string, unknown>[] = [];
+  for (const task of context.tasks.visible('purge', context.credentialId, context.now)) {
+    if (!cdnTaskMatches(query, task)) continue;
+    const taskPurgeType = task.attributes['PurgeType'] ?? 'url';
+    if (purgeType !== null && purgeType !== '' && taskPurgeType !== purgeType) continue;
+    for (const item of task.items) {
+      const { step } = currentStep(item.steps, task.createdAt, context.now);
+      if (query.status !== null && step.status !== query.status) continue;
+      if (query.keyword !== null && !keywordMatches(query.keyword, item.name)) continue;
+      purgeLogs.push({
+        TaskId: task.id,
+        Url: item.name,
+        Status: step.status,
+        PurgeType: taskPurgeType,
+        FlushType: task.attributes['FlushType'] ?? (taskPurgeType === 'path' ? 'flush' : 'delete'),
+        CreateTime: formatBeijingTime(task.createdAt),
+      });
+    }
+  }
+  return { PurgeLogs: purgeLogs.slice(query.offset, query.offset + query.limit), TotalCount: purgeLogs.length };
 }
 
 /** DTS `DescribeAsyncRequestInfo` 2018-03-30: one async request's Status and Info in a region. */
@@ -150,7 +204,67 @@ function describeUnfinishRefreshTask(context: ApiCallContext): Record<string, un
 /** Every Tencent Cloud action the sandbox serves. */
 export const TENCENT_ROUTES: readonly ApiRoute[] = [
   { cloud: 'tencent', action: 'DescribePushTasks', version: '2018-06-06', handle: describePushTasks },
+  { cloud: 'tencent', action: 'DescribePurgeTasks', version: '2018-06-06', handle: describePurgeTasks },
   { cloud: 'tencent', action: 'DescribeAsyncRequestInfo', version: '2018-03-30', handle: describeAsyncRequestInfo },
   { cloud: 'tencent', action: 'DescribeTaskInfo', version: '2018-04-12', handle: describeTaskInfo },
   { cloud: 'tencent', action: 'DescribeUnfinishRefreshTask', version: '2020-11-01', handle: describeUnfinishRefreshTask },
+];
+
+const WITHOUT_SPACES = { idPattern: /^\S{1,128}$/, idDescription: 'a string without spaces' };
+const POSITIVE_INTEGER = { idPattern: /^[1-9]\d{0,14}$/, idDescription: 'a positive integer' };
+
+/** How each kind these APIs serve is planted by default. */
+export const TENCENT_KINDS: readonly SandboxKind[] = [
+  {
+    kind: 'cdn',
+    defaultSteps: [
+      { afterMs: 0, status: 'process', percent: 0 },
+      { afterMs: 30_000, status: 'process', percent: 40 },
+      { afterMs: 60_000, status: 'done', percent: 100 },
+    ],
+    defaultItemName: 'https://www.example.com/index.html',
+    ...WITHOUT_SPACES,
+    // CDN prefetch IDs are 19 digits that start with the creation second.
+    newId: (createdAt) => `${Math.floor(createdAt / 1000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`,
+  },
+  {
+    kind: 'purge',
+    defaultSteps: [
+      { afterMs: 0, status: 'process' },
+      { afterMs: 60_000, status: 'done' },
+    ],
+    defaultItemName: 'https://www.example.com/static/app.css',
+    ...WITHOUT_SPACES,
+    // CDN purge IDs are the creation second, a dash and eight lowercase letters or digits.
+    newId: (createdAt) => `${Math.floor(createdAt / 1000)}-${randomInt(0, 36 ** 8).toString(36).padStart(8, '0')}`,
+  },
+  {
+    kind: 'dts',
+    defaultSteps: [
+      { afterMs: 0, status: 'running', message: '' },
+      { afterMs: 60_000, status: 'success', message: 'ok' },
+    ],
+    ...WITHOUT_SPACES,
+    newId: () => randomUUID(),
+  },
+  {
+    kind: 'redis',
+    defaultSteps: [
+      { afterMs: 0, status: 'preparing' },
+      { afterMs: 10_000, status: 'running' },
+      { afterMs: 60_000, status: 'succeed' },
+    ],
+    ...POSITIVE_INTEGER,
+    newId: (_createdAt, counter) => String(counter),
+  },
+  {
+    kind: 'tcss',
+    defaultSteps: [
+      { afterMs: 0, status: 'Task_New' },
+      { afterMs: 10_000, status: 'Task_Running' },
+      { afterMs: 60_000, status: 'Task_Finish' },
+    ],
+    ...POSITIVE_INTEGER,
+    newId: (_createdAt, counter) => String(counter),
+  },
 ];

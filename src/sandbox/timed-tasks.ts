@@ -35,6 +35,7 @@ export interface TimedTask {
 const LIFECYCLE: Readonly<Record<TaskKind, { readonly running: string; readonly done: string; readonly percent: boolean }>> = {
   cdn: { running: 'process', done: 'done', percent: true },
   dcdn: { running: 'Refreshing', done: 'Complete', percent: true },
+  purge: { running: 'process', done: 'done', percent: false },
   dts: { running: 'running', done: 'success', percent: false },
   redis: { running: 'running', done: 'succeed', percent: false },
   tcss: { running: 'Task_Running', done: 'Task_Finish', percent: false },
@@ -43,6 +44,7 @@ const LIFECYCLE: Readonly<Record<TaskKind, { readonly running: string; readonly 
 const ITEM_NAME: Readonly<Partial<Record<TaskKind, string>>> = {
   cdn: 'https://timed.example.com/asset',
   dcdn: 'http://timed.example.com/object',
+  purge: 'https://timed.example.com/purged/',
 };
 
 /** The sandbox spec of one task of `kind` that succeeds `durationMs` after `createdAt`. */

@@ -24,6 +24,24 @@ export interface LifecycleStep {
   readonly message?: string;
 }
 
+/**
+ * What the sandbox's APIs say about a kind they serve, declared beside the kind's route in
+ * `tencent-apis.ts` or `alibaba-apis.ts`: how its tasks are planted by default.
+ */
+export interface SandboxKind {
+  readonly kind: TaskKind;
+  /** The lifecycle of a task (or of each item) planted without one. */
+  readonly defaultSteps: readonly LifecycleStep[];
+  /** For kinds whose tasks have items (one row per URL or object): the item a task gets when planted without any. */
+  readonly defaultItemName?: string;
+  /** What the real API's IDs look like, so planted IDs are checked early. */
+  readonly idPattern: RegExp;
+  /** The same in words, for the error. */
+  readonly idDescription: string;
+  /** A fresh ID in the real format; `counter` grows by one each call, for kinds with sequential numbers. */
+  newId(createdAt: number, counter: number): string;
+}
+
 /** A task to plant in the sandbox. */
 export interface SandboxTaskSpec {
   readonly kind: TaskKind;

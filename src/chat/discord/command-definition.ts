@@ -13,8 +13,16 @@ import {
   type APIApplicationCommandSubcommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { KIND_DESCRIPTIONS } from '../../commands/messages';
+import { kindDescriptor, subscribableKinds } from '../../providers/kinds';
 import { TASK_KINDS } from '../../providers/types';
+
+/** The kinds a channel may subscribe to, and which of them take each filter. */
+const SUBSCRIBABLE = subscribableKinds();
+const kindsWith = (has: (filters: NonNullable<(typeof SUBSCRIBABLE)[number]['subscription']>) => boolean): string =>
+  SUBSCRIBABLE.filter((descriptor) => descriptor.subscription && has(descriptor.subscription))
+    .map((descriptor) => descriptor.kind)
+    .join(', ');
+const AREAS = [...new Set(SUBSCRIBABLE.flatMap((descriptor) => descriptor.subscription?.areas ?? []))];
 
 /** The command's name, without the slash. */
 export const TASK_STATUS_COMMAND_NAME = 'task-status';
@@ -57,7 +65,7 @@ function kindOption(required: boolean, description: string): APIApplicationComma
     name: OPTION_KIND,
     description,
     required,
-    choices: TASK_KINDS.map((kind) => ({ name: `${kind}: ${KIND_DESCRIPTIONS[kind]}`.slice(0, 100), value: kind })),
+    choices: TASK_KINDS.map((kind) => ({ name: `${kind}: ${kindDescriptor(kind).description}`.slice(0, 100), value: kind })),
   };
 }
 
@@ -138,21 +146,24 @@ export const TASK_STATUS_COMMAND: RESTPostAPIChatInputApplicationCommandsJSONBod
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'subscribe',
-      description: 'Tell this channel about every new CDN prefetch or TCSS refresh of an account',
+      description: `Tell this channel about every new task of an account (${SUBSCRIBABLE.map((descriptor) => descriptor.kind).join(', ')})`.slice(0, 100),
       options: [
         {
           type: ApplicationCommandOptionType.String,
           name: OPTION_KIND,
           description: 'What to follow',
           required: true,
-          choices: [
-            { name: 'cdn: every new CDN prefetch task', value: 'cdn' },
-            { name: 'tcss: every new TCSS asset refresh', value: 'tcss' },
-          ],
+          choices: SUBSCRIBABLE.map((descriptor) => ({ name: `${descriptor.kind}: ${descriptor.subscription?.label ?? descriptor.taskLabel}`.slice(0, 100), value: descriptor.kind })),
         },
-        { type: ApplicationCommandOptionType.String, name: OPTION_DOMAIN, description: 'cdn: only tasks with URLs on this host', required: false, max_length: 253 },
-        { type: ApplicationCommandOptionType.String, name: OPTION_STATUS, description: 'cdn: only tasks reaching these statuses, e.g. fail,invalid', required: false, max_length: 64 },
-        { ...regionOption, description: 'cdn: prefetch area (mainland, overseas, global)' },
+        { type: ApplicationCommandOptionType.String, name: OPTION_DOMAIN, description: `${kindsWith((filters) => filters.filtersByDomain)}: only tasks with URLs on this host`.slice(0, 100), required: false, max_length: 253 },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: OPTION_STATUS,
+          description: `${kindsWith((filters) => filters.statuses.length > 0)}: only tasks reaching these statuses, e.g. fail`.slice(0, 100),
+          required: false,
+          max_length: 64,
+        },
+        { ...regionOption, description: `${kindsWith((filters) => filters.areas.length > 0)}: area (${AREAS.join(', ')})`.slice(0, 100) },
         accountOption,
       ],
     },

@@ -1,6 +1,6 @@
 /**
  * Channel subscriptions on BullMQ: implements {@link SubscriptionService}. Subscriptions of one
- * kind, account and CDN area form a group with ONE sweep job (queue `subscription-poll`), so
+ * kind, account and area form a group with ONE sweep job (queue `subscription-poll`), so
  * one listing serves every channel subscribed there and BullMQ's job lock keeps two workers
  * from listing the same group at once.
  *
@@ -28,6 +28,7 @@ import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
+import { kindDescriptor, kindListsByWindow } from '../../providers/kinds';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
@@ -43,7 +44,7 @@ import type { WatchService } from '../watch-service';
 import { WatchStore } from '../watch-life/watch-store';
 import { WatchLife } from '../watch-life/watch-life';
 import { ChannelMutes, type StagedRelease } from '../subscriptions/channel-mute';
-import { canListPushTasks, listPushWindow } from '../subscriptions/push-task-lister';
+import { canListWindow, listWholeWindow } from '../sweeps/window-listing';
 import { matchesFilter, mergeListedTasks } from '../subscriptions/subscription-filter';
 import {
   SUBSCRIPTION_RECORD_VERSION,
@@ -60,8 +61,6 @@ import {
   type SubscriptionSweepJobData,
 } from '../subscriptions/subscription-records';
 import {
-  CDN_AREAS,
-  CDN_SUBSCRIPTION_STATUSES,
   type MuteState,
   type SubscribeRequest,
   type SubscriptionAccessDecision,
@@ -361,17 +360,18 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     }
   };
 
-  const sweepCdn = async (groupId: string, group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
-    const provider = options.providers.get('cdn', group.account);
-    if (!canListPushTasks(provider)) throw new ProviderError({ code: 'not_configured', userMessage: 'This CDN provider cannot list tasks.', retryable: false });
+  /** A kind that lists by window: lists what was created since the last sweep (and, for status filters, what reached a status). */
+  const sweepWindow = async (groupId: string, group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
+    const provider = options.providers.get(group.kind, group.account);
+    if (!canListWindow(provider)) throw new ProviderError({ code: 'not_configured', userMessage: `This ${kindDescriptor(group.kind).productName} provider cannot list tasks.`, retryable: false });
     const end = now();
     const cursorText = await redis.get(keys.cursor(groupId));
     const cursor = cursorText === null ? Math.min(...records.map((record) => record.createdAtMs)) : Number(cursorText);
     const area = group.region ?? undefined;
-    const listings: TaskStatus[][] = [[...(await listPushWindow(provider, { startMs: Math.min(cursor - tuning.overlapMs, end), endMs: end, ...(area ? { area } : {}) })).values()]];
+    const listings: TaskStatus[][] = [[...(await listWholeWindow(provider, { startMs: Math.min(cursor - tuning.overlapMs, end), endMs: end, ...(area ? { area } : {}) })).values()]];
     const statuses = [...new Set(records.flatMap((record) => record.statuses))];
     for (const status of statuses) {
-      const listed = await listPushWindow(provider, { startMs: end - tuning.statusLookbackMs, endMs: end, status, ...(area ? { area } : {}) });
+      const listed = await listWholeWindow(provider, { startMs: end - tuning.statusLookbackMs, endMs: end, status, ...(area ? { area } : {}) });
       listings.push([...listed.values()]);
     }
     const tasks = [...mergeListedTasks(listings).values()].sort((left, right) => (left.createdAt ?? '').localeCompare(right.createdAt ?? ''));
@@ -382,8 +382,9 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     await redis.set(keys.cursor(groupId), String(end));
   };
 
-  const sweepTcss = async (group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
-    const [status] = await options.providers.get('tcss', group.account).describe([]);
+  /** A kind without IDs: asks for the account's latest task; a TaskId not seen before is new. */
+  const sweepLatest = async (group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
+    const [status] = await options.providers.get(group.kind, group.account).describe([]);
     const found = status !== undefined && status.found && /^[0-9]+$/.test(status.id);
     for (const record of records) {
       // The task already there when the channel subscribed is news only while it is unfinished.
@@ -408,8 +409,8 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     if (records.length > 0) {
       try {
         for (const record of records) await retryPending(record);
-        if (group.kind === 'cdn') await sweepCdn(data.groupId, group, records);
-        else await sweepTcss(group, records);
+        if (kindListsByWindow(group.kind)) await sweepWindow(data.groupId, group, records);
+        else await sweepLatest(group, records);
         for (const record of records) await redis.zremrangebyscore(keys.seen(record.id), '-inf', now() - tuning.seenRetentionMs);
       } catch (error) {
         if (isProviderError(error) && error.code === 'throttled') throttled = error;
@@ -512,12 +513,18 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       const account = request.account?.trim() || DEFAULT_ACCOUNT;
       // Throws a ProviderError (not_configured) when the account does not exist.
       const provider = options.providers.get(request.kind, account);
-      if (request.kind === 'cdn' && !canListPushTasks(provider)) {
-        throw new ProviderError({ code: 'not_configured', userMessage: 'This CDN account cannot list prefetch tasks.', retryable: false });
+      const descriptor = kindDescriptor(request.kind);
+      const filters = descriptor.subscription;
+      if (!filters) {
+        throw new ProviderError({ code: 'invalid_request', userMessage: `Channels cannot subscribe to ${descriptor.taskLabel} tasks; watch them one by one instead.`, retryable: false });
       }
-      const region = request.kind === 'cdn' && request.region && CDN_AREAS.includes(request.region) ? request.region : null;
-      const domain = request.kind === 'cdn' && request.domain ? request.domain.trim().toLowerCase() : null;
-      const statuses = request.kind === 'cdn' ? [...new Set((request.statuses ?? []).map((status) => status.toLowerCase()))].filter((status) => CDN_SUBSCRIPTION_STATUSES.includes(status)).sort() : [];
+      if (descriptor.listsByWindow && !canListWindow(provider)) {
+        throw new ProviderError({ code: 'not_configured', userMessage: `This ${descriptor.productName} account cannot list ${descriptor.taskLabel} tasks.`, retryable: false });
+      }
+      // Filters the kind does not have are dropped, as the parser would refuse them.
+      const region = request.region && filters.areas.includes(request.region) ? request.region : null;
+      const domain = filters.filtersByDomain && request.domain ? request.domain.trim().toLowerCase() : null;
+      const statuses = [...new Set((request.statuses ?? []).map((status) => status.toLowerCase()))].filter((status) => filters.statuses.includes(status)).sort();
       const groupId = subscriptionGroupIdOf({ kind: request.kind, account, region });
       const partial = { channel, kind: request.kind, account, region, domain, statuses };
       const id = subscriptionIdOf(partial);

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { WatchConfig } from '../../config';
 import { DEFAULT_ACCOUNT } from '../../config';
 import type { RateBudget } from '../../providers/rate-budget';
-import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
+import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskRef, type TaskStatus } from '../../providers/types';
 import { isProviderError } from '../../providers/errors';
 import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, DeliveryProcessor, type DeliveryHold } from '../delivery/delivery-processor';
 import { formatChannelAddress, type ChannelAddress, type ChatPlatform, type Notifier, type UncheckedReason } from '../notifier';
@@ -210,7 +210,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
     const nextCheck = watch.endReason === null && task ? await store.nextCheckOf(task.groupId, task.taskKey) : null;
     return {
       watchId: watch.watchId,
-      ref: { kind: source?.kind ?? 'cdn', id: source?.id ?? '', region: source?.region ?? '', account: source?.account ?? DEFAULT_ACCOUNT },
+      ref: { kind: source?.kind ?? (TASK_KINDS[0] as TaskKind), id: source?.id ?? '', region: source?.region ?? '', account: source?.account ?? DEFAULT_ACCOUNT },
       channel: { platform: channel[0] as ChatPlatform, channelId: channel.slice(1).join(':') },
       state: task?.status?.state ?? null,
       rawStatus: task?.status?.rawStatus ?? null,

@@ -4,6 +4,8 @@
  * so that a later release can read what this one wrote.
  */
 import { createHash } from 'node:crypto';
+import { allKinds, storedTaskKind } from '../../providers/kinds';
+import type { TaskKind } from '../../providers/types';
 import { UnsupportedRecordVersionError } from '../watch-life/watch-records';
 import type { SubscriptionKind, SubscriptionSuspendReason } from './subscription-service';
 
@@ -22,7 +24,7 @@ export interface SubscriptionRecord {
   readonly channel: string;
   readonly kind: SubscriptionKind;
   readonly account: string;
-  /** CDN prefetch area, or null for every area. */
+  /** The kind's area (CDN: prefetch area), or null for every area. */
   readonly region: string | null;
   /** Lowercase host, or null for every host. */
   readonly domain: string | null;
@@ -158,6 +160,9 @@ function suspendReasonOf(text: string | undefined): SubscriptionSuspendReason | 
   return (SUSPEND_REASONS as readonly string[]).includes(text) ? (text as SubscriptionSuspendReason) : 'unknown_account';
 }
 
+/** The kind of a record whose kind this release does not know: the first kind that lists by window, as before kinds were stored by name. */
+const FALLBACK_KIND: TaskKind = (allKinds().find((descriptor) => descriptor.listsByWindow) ?? allKinds()[0])?.kind as TaskKind;
+
 /** Reads a subscription hash; null when empty. */
 export function readSubscriptionRecord(id: string, fields: Record<string, string>): SubscriptionRecord | null {
   if (Object.keys(fields).length === 0) return null;
@@ -166,7 +171,7 @@ export function readSubscriptionRecord(id: string, fields: Record<string, string
     v: SUBSCRIPTION_RECORD_VERSION,
     id,
     channel: fields['channel'] ?? '',
-    kind: fields['kind'] === 'tcss' ? 'tcss' : 'cdn',
+    kind: storedTaskKind(fields['kind']) ?? FALLBACK_KIND,
     account: fields['account'] ?? 'default',
     region: nullable(fields['region']),
     domain: nullable(fields['domain']),

@@ -2,16 +2,14 @@
  * What the command layer asks of channel subscriptions and mutes. The BullMQ implementation in
  * `subscription-engine.ts` provides it; commands only ever see this interface.
  */
+import type { TaskKind } from '../../providers/types';
 import type { ChannelAddress } from '../notifier';
 
-/** Task kinds a channel can subscribe to: CDN prefetches (listed by time window) and TCSS asset refreshes. */
-export type SubscriptionKind = 'cdn' | 'tcss';
-
-/** Raw CDN prefetch statuses a subscription may filter on, as `DescribePushTasks` reports them. */
-export const CDN_SUBSCRIPTION_STATUSES: readonly string[] = ['fail', 'invalid', 'done', 'process'];
-
-/** CDN prefetch areas; CDN has no cloud region, so `region=` names one of these. */
-export const CDN_AREAS: readonly string[] = ['mainland', 'overseas', 'global'];
+/**
+ * A task kind a channel can subscribe to: one whose descriptor has a `subscription` (kinds that
+ * list by time window, such as CDN prefetches, and kinds without IDs, such as TCSS refreshes).
+ */
+export type SubscriptionKind = TaskKind;
 
 /** Longest mute a channel can ask for. */
 export const MAX_MUTE_MS = 7 * 86_400_000;
@@ -22,11 +20,11 @@ export interface SubscribeRequest {
   readonly kind: SubscriptionKind;
   /** Account name; `default` when absent. */
   readonly account?: string;
-  /** CDN only: a prefetch area (`mainland`, `overseas`, `global`); every area when absent. */
+  /** Kinds with areas (CDN): one of the kind's areas (`mainland`, `overseas`, `global`); every area when absent. */
   readonly region?: string;
-  /** CDN only: only tasks with a URL on this host (case-insensitive, exact host). */
+  /** Kinds that filter by domain (CDN): only tasks with a URL on this host (case-insensitive, exact host). */
   readonly domain?: string;
-  /** CDN only: only tasks with a URL in one of these raw statuses (e.g. `fail`, `invalid`). */
+  /** Kinds with status filters (CDN): only tasks with a URL in one of these raw statuses (e.g. `fail`, `invalid`). */
   readonly statuses?: readonly string[];
   /** Platform user ID of whoever asked. */
   readonly requestedBy: string;

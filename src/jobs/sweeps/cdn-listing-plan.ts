@@ -4,7 +4,7 @@
  * page. When a CDN poll group has many due tasks, listing the window that holds them all costs
  * a few pages instead of one call per task. These functions decide when that pays, which
  * window to list, when to stop paging, and which listed statuses can be trusted; the caller
- * does the I/O (see `cdn-window-listing.ts`).
+ * does the I/O (see `window-listing.ts`), for any kind whose provider lists by window.
  */
 import type { TaskStatus } from '../../providers/types';
 

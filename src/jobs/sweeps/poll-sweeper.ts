@@ -4,7 +4,7 @@
  * job lock guarantees that no two workers poll the same task at the same moment. A sweep takes
  * the group's due tasks from a sorted set, asks the provider about them in batches as large as
  * the API allows (DCDN: 10 IDs per call; CDN: a listing of the time window that holds them,
- * see `cdn-window-listing.ts`), records changes, ends finished watches, and
+ * see `window-listing.ts`), records changes, ends finished watches, and
  * reschedules itself for the group's next due task ("process step jobs" pattern).
  */
 import type { Job } from 'bullmq';
@@ -14,7 +14,7 @@ import { mapInOrder } from '../../providers/provider-context';
 import type { ProviderRegistry, TaskProvider, TaskStatus } from '../../providers/types';
 import type { WatchConfig } from '../../config';
 import { CDN_LISTING_PAGE_SIZE } from './cdn-listing-plan';
-import { canListByWindow, listCdnWindow } from './cdn-window-listing';
+import { canListWindow, listDueTasksByWindow } from './window-listing';
 import type { ResolvedTask } from '../watch-life/watch-keys';
 import {
   deadlineEnding,
@@ -131,9 +131,9 @@ export class PollSweeper {
       return null;
     }
     let remaining: readonly TaskRecord[] = active;
-    if (canListByWindow(provider)) {
-      // Many due CDN tasks of one account: a few window listings instead of one call per task.
-      const listing = await listCdnWindow(
+    if (canListWindow(provider)) {
+      // Many due tasks of one account: a few window listings instead of one call per task.
+      const listing = await listDueTasksByWindow(
         provider,
         active.map((task) => ({ task, id: task.id, createdAt: task.status?.createdAt ?? null })),
         this.dependencies.now(),
@@ -142,7 +142,7 @@ export class PollSweeper {
       for (const { task, status } of listing.found) await this.applyStatus(task.task, status, CDN_LISTING_PAGE_SIZE);
       flushAlong();
       if (listing.throttled) return listing.throttled;
-      if (listing.failed) this.dependencies.logger.warn({ err: safeError(listing.failed), groupId }, 'CDN window listing failed; describing tasks by ID');
+      if (listing.failed) this.dependencies.logger.warn({ err: safeError(listing.failed), groupId }, 'window listing failed; describing tasks by ID');
       remaining = listing.rest.map((entry) => entry.task);
     }
 

@@ -4,13 +4,19 @@
  * rule is unit-tested on its own.
  */
 import type { ProviderError } from '../../providers/errors';
-import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
+import { cloudLabel, kindDescriptor } from '../../providers/kinds';
+import { LATEST_TASK_ID, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
 import type { TransitionNotice, WatchEndReason } from '../notifier';
 import type { ProgressDelivery } from './watch-records';
 
-/** How long Alibaba Cloud DCDN keeps tasks queryable. */
-export const DCDN_RETENTION_MS = 3 * 86_400_000;
+const productOf = (kind: TaskKind): string => kindDescriptor(kind).productName;
+
+/** A retention in whole days, e.g. `3 days`. */
+function formatDays(ms: number): string {
+  const days = Math.round(ms / 86_400_000);
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
 
 /** Items whose state, raw status or progress differ from the previous status (new items included). */
 export function changedItems(previous: TaskStatus | null, current: TaskStatus): TaskItem[] {
@@ -101,16 +107,18 @@ export interface WatchEnding {
 /** Decides whether an observed status ends the task's watches. `now` is epoch ms on the engine's clock. */
 export function endingForStatus(status: TaskStatus, everFound: boolean, now: number): WatchEnding | null {
   if (!status.found) {
-    if (everFound && status.kind === 'dcdn') {
-      return { reason: 'aged_out', message: 'Alibaba Cloud DCDN no longer reports this task (it keeps only the last 3 days), so watching stopped.' };
+    const retentionMs = kindDescriptor(status.kind).retentionMs;
+    if (everFound && retentionMs !== undefined) {
+      return { reason: 'aged_out', message: `${cloudLabel(status.kind)} ${productOf(status.kind)} no longer reports this task (it keeps only the last ${formatDays(retentionMs)}), so watching stopped.` };
     }
     if (everFound) return { reason: 'not_found', message: `The task can no longer be found, so watching stopped. ${status.message}`.trim() };
     return { reason: 'not_found', message: `No such task: ${status.message}`.trim() };
   }
-  if (status.kind === 'dcdn' && status.createdAt !== null) {
+  const retentionMs = kindDescriptor(status.kind).retentionMs;
+  if (retentionMs !== undefined && status.createdAt !== null) {
     const created = Date.parse(status.createdAt);
-    if (Number.isFinite(created) && now - created > DCDN_RETENTION_MS) {
-      return { reason: 'aged_out', message: 'This DCDN task is older than 3 days, beyond what Alibaba Cloud reports, so watching stopped.' };
+    if (Number.isFinite(created) && now - created > retentionMs) {
+      return { reason: 'aged_out', message: `This ${productOf(status.kind)} task is older than ${formatDays(retentionMs)}, beyond what ${cloudLabel(status.kind)} reports, so watching stopped.` };
     }
   }
   if (status.terminal) return { reason: 'terminal', message: `The task ${status.state === 'succeeded' ? 'succeeded' : 'failed'}; watching stopped.` };

@@ -165,7 +165,7 @@ describe('taskwatch status: bad input and configuration', () => {
   const environment = { TENCENTCLOUD_SECRET_ID: 'AKIDexample', TENCENTCLOUD_SECRET_KEY: 'example-secret-key', TENCENTCLOUD_ENDPOINT: 'http://127.0.0.1:1' };
 
   it.each([
-    [['nope', '1'], 'unknown kind "nope": use one of cdn, dcdn, dts, redis, tcss'],
+    [['nope', '1'], 'unknown kind "nope": use one of cdn, dcdn, dts, purge, redis, tcss'],
     [['redis', 'abc'], 'Redis task IDs are integers'],
     [['cdn', ''], 'empty task ID'],
     [['cdn', 'a,,b'], 'empty task ID'],

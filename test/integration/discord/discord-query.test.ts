@@ -143,7 +143,10 @@ describe('help', () => {
     const interaction = await harness.fake.slashCommand({ subcommand: 'help' });
     const reply = await originalReply(harness.fake, interaction);
     expect(reply.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
-    expect(rendered(reply.content)).toContain('/task-status watch <kind> <id>');
+    // Help grows with the kinds; past a message's 2,000 characters it is one embed's description.
+    const text = reply.content !== '' ? reply.content : String((reply.embeds[0] as { description?: string } | undefined)?.description ?? '');
+    expect(rendered(text)).toContain('/task-status watch <kind> <id>');
+    expect(rendered(text)).toContain('/task-status subscribe tcss');
   });
 
   test('given list without a watch engine, then the user is told watching is not available', async () => {

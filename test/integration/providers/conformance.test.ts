@@ -4,7 +4,7 @@
  */
 import { kindDescriptor } from '../../../src/providers/kinds';
 import { quotaKey } from '../../../src/providers/rate-budget';
-import type { CloudName, TaskKind, TaskState, TaskStatus } from '../../../src/providers/types';
+import { TASK_KINDS, type CloudName, type TaskKind, type TaskState, type TaskStatus } from '../../../src/providers/types';
 import type { LifecycleStep } from '../../../src/sandbox/types';
 import { ALIBABA_CREDENTIAL, TENCENT_CREDENTIAL, expectNoSecrets, providerErrorOf, startHarness, type Harness } from './provider-harness';
 
@@ -12,6 +12,8 @@ interface KindFixture {
   readonly kind: TaskKind;
   readonly cloud: CloudName;
   readonly action: string;
+  /** The product the API belongs to, when it is not the kind's name (CDN purge calls `cdn`). */
+  readonly product?: string;
   /** The region calls carry (the quota key's region). */
   readonly region: string | null;
   /** Every raw status the API documents (except TCSS `Task_NoExist`, covered by "not found"). */
@@ -36,6 +38,15 @@ const FIXTURES: readonly KindFixture[] = [
     region: null,
     documented: [['Pending', 'pending'], ['Refreshing', 'running'], ['Complete', 'succeeded'], ['Failed', 'failed']],
     unknownId: '99999999',
+  },
+  {
+    kind: 'purge',
+    cloud: 'tencent',
+    action: 'DescribePurgeTasks',
+    product: 'cdn',
+    region: null,
+    documented: [['process', 'running'], ['done', 'succeeded'], ['fail', 'failed']],
+    unknownId: '1534925187-5fbwwqut',
   },
   {
     kind: 'dts',
@@ -63,12 +74,17 @@ const FIXTURES: readonly KindFixture[] = [
   },
 ];
 
-/** Plants a task of `kind` whose lifecycle is `steps` (one item for CDN/DCDN), or the sandbox's default lifecycle. */
-function plant(harness: Harness, kind: TaskKind, steps?: readonly LifecycleStep[]): string {
-  if (steps === undefined) return harness.sandbox.addTask({ kind });
-  if (kind === 'cdn') return harness.sandbox.addTask({ kind, items: [{ name: 'https://www.example.com/app.js', steps }] });
-  if (kind === 'dcdn') return harness.sandbox.addTask({ kind, items: [{ name: 'http://example.com/image_01.png', steps }] });
-  return harness.sandbox.addTask({ kind, steps });
+/** Plants a task of `kind` whose lifecycle is `steps` (one item for kinds whose tasks have items), or the sandbox's default lifecycle. */
+function plant(harness: Harness, kind: TaskKind, steps?: readonly LifecycleStep[], createdAt?: number): string {
+  const when = createdAt === undefined ? {} : { createdAt };
+  if (steps === undefined) return harness.sandbox.addTask({ kind, ...when });
+  if (kindDescriptor(kind).itemNoun !== undefined) return harness.sandbox.addTask({ kind, items: [{ name: 'https://www.example.com/app.js', steps }], ...when });
+  return harness.sandbox.addTask({ kind, steps, ...when });
+}
+
+/** The API name of a fixture, as providers and quota keys spell it. */
+function apiOf(fixture: KindFixture): string {
+  return `${fixture.product ?? fixture.kind}.${fixture.action}`;
 }
 
 /** Queries one task the way the kind is addressed: by ID, or (TCSS) without one. */
@@ -94,7 +110,7 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
   it('given the provider, then it describes its API honestly', () => {
     const provider = harness.registry.get(kind);
     expect(provider.kind).toBe(kind);
-    expect(provider.api).toBe(`${kind}.${fixture.action}`);
+    expect(provider.api).toBe(apiOf(fixture));
     expect(provider.maxIdsPerCall).toBe(kind === 'dcdn' ? 10 : 1);
     expect(provider.requiresRegion).toBe(kind === 'dts' || kind === 'redis');
     expect(provider.takesId).toBe(kind !== 'tcss');
@@ -156,7 +172,7 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     await query(harness, kind, id);
     const credentialId = fixture.cloud === 'tencent' ? TENCENT_CREDENTIAL.id : ALIBABA_CREDENTIAL.id;
     const perSecond = fixture.cloud === 'tencent' ? harness.rateLimits.tencentPerSecond : harness.rateLimits.dcdnPerSecond;
-    expect(harness.budget.acquisitions).toEqual([{ key: quotaKey(`${kind}.${fixture.action}`, fixture.region, credentialId), perSecond }]);
+    expect(harness.budget.acquisitions).toEqual([{ key: quotaKey(apiOf(fixture), fixture.region, credentialId), perSecond }]);
     expect(harness.sandbox.calls.map((call) => call.action)).toEqual([fixture.action]);
     for (const { key } of harness.budget.acquisitions) {
       expect(key).not.toContain(TENCENT_CREDENTIAL.secret);
@@ -253,5 +269,76 @@ describe.each(FIXTURES)('provider conformance: $kind under failure set-ups', (fi
     const error = await providerErrorOf(pending);
     expect(error.retryable).toBe(true);
     expectNoSecrets(error);
+  });
+});
+
+describe.each(FIXTURES.filter((fixture) => kindDescriptor(fixture.kind).listsByWindow))('provider conformance: $kind lists by window', (fixture) => {
+  const { kind } = fixture;
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await startHarness();
+  });
+
+  afterEach(async () => {
+    await harness.stop();
+  });
+
+  it('given tasks inside and outside a window, then listWindow answers each task inside once, whole, through the rate budget', async () => {
+    const base = harness.clock.now();
+    const [state] = fixture.documented.find(([, normalized]) => normalized === 'succeeded') ?? ['done'];
+    const steps = [{ afterMs: 0, status: state, percent: 100 }];
+    const inside = [plant(harness, kind, steps, base - 120_000), plant(harness, kind, steps, base - 60_000)];
+    const outside = plant(harness, kind, steps, base - 3_600_000);
+    const provider = harness.registry.get(kind);
+    expect(typeof provider.listWindow).toBe('function');
+    const page = await provider.listWindow?.({ startTime: new Date(base - 600_000), endTime: new Date(base) });
+    expect(page?.tasks.map((status) => status.id).sort()).toEqual([...inside].sort());
+    expect(page?.tasks.map((status) => status.id)).not.toContain(outside);
+    expect(page?.totalCount).toBe(2);
+    for (const status of page?.tasks ?? []) expect(status).toMatchObject({ kind, found: true, state: 'succeeded', terminal: true, account: 'default' });
+    expect(harness.sandbox.calls.map((call) => call.action)).toEqual([fixture.action]);
+    expect(harness.budget.acquisitions).toHaveLength(1);
+  });
+
+  it('given a status filter from its descriptor, then only tasks with an item in that status come back', async () => {
+    const base = harness.clock.now();
+    const failing = fixture.documented.find(([, normalized]) => normalized === 'failed')?.[0] ?? 'fail';
+    const done = fixture.documented.find(([, normalized]) => normalized === 'succeeded')?.[0] ?? 'done';
+    expect(kindDescriptor(kind).subscription?.statuses).toContain(failing);
+    const failed = plant(harness, kind, [{ afterMs: 0, status: failing }], base - 30_000);
+    plant(harness, kind, [{ afterMs: 0, status: done }], base - 30_000);
+    const page = await harness.registry.get(kind).listWindow?.({ startTime: new Date(base - 60_000), endTime: new Date(base), status: failing });
+    expect(page?.tasks.map((status) => status.id)).toEqual([failed]);
+  });
+
+  it('given a window that ends before it starts, then it is refused before any call', async () => {
+    const base = harness.clock.now();
+    const error = await providerErrorOf(harness.registry.get(kind).listWindow?.({ startTime: new Date(base), endTime: new Date(base - 1000) }) ?? Promise.resolve());
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(harness.sandbox.calls).toHaveLength(0);
+  });
+
+  it('given the API throttles a listing, then a retryable throttled error comes back', async () => {
+    const base = harness.clock.now();
+    harness.sandbox.injectFault({ cloud: fixture.cloud, action: fixture.action, type: 'throttle', count: 1 });
+    const error = await providerErrorOf(harness.registry.get(kind).listWindow?.({ startTime: new Date(base - 60_000), endTime: new Date(base) }) ?? Promise.resolve());
+    expect(error).toMatchObject({ code: 'throttled', retryable: true });
+    expectNoSecrets(error);
+  });
+});
+
+describe('provider conformance: capabilities', () => {
+  it.each(FIXTURES)('given $kind, then its provider has listWindow exactly when its descriptor lists by window', async (fixture) => {
+    const harness = await startHarness();
+    try {
+      expect(typeof harness.registry.get(fixture.kind).listWindow === 'function').toBe(kindDescriptor(fixture.kind).listsByWindow);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('given every kind, then the conformance suite has a fixture for it', () => {
+    expect(FIXTURES.map((fixture) => fixture.kind).sort()).toEqual([...TASK_KINDS].sort());
   });
 });

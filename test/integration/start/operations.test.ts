@@ -8,8 +8,17 @@ import { loadConfig } from '../../../src/config';
 import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
 import { createLogger, silentLogger } from '../../../src/observability/logger';
 import { startTestRedis, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
+/** The sum of a metric's samples for one API, across its other labels. */
+function metricSum(text: string, name: string, api: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(`api="${api}"`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
 
 describe('the operations HTTP endpoints', () => {
   let redis: TestRedis;
@@ -94,6 +103,18 @@ describe('the operations HTTP endpoints', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(text).toMatch(/taskwatch_active_watches_by_account\{kind="dts",account="default"\} 1/);
+  });
+
+  it('given a subscription typed into the chat, then /metrics counts its window listings like any other provider call', async () => {
+    stdin.write('/task-status subscribe cdn\n');
+    // Every call spends the rate budget; a call the provider metrics miss would leave the two apart for good.
+    const counts = await waitFor('every DescribePushTasks call counted as a provider call', async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const budget = metricSum(text, 'taskwatch_rate_budget_calls_total', 'cdn.DescribePushTasks');
+      const calls = metricSum(text, 'taskwatch_provider_calls_total', 'cdn.DescribePushTasks');
+      return budget > 0 && calls === budget ? { budget, calls } : null;
+    });
+    expect(counts.calls).toBeGreaterThan(0);
   });
 
   it('given no token, then /admin/queues answers 401; given the token, then 200', async () => {

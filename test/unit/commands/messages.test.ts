@@ -4,7 +4,6 @@ import {
   describeProviderError,
   exampleFor,
   helpText,
-  KIND_EXAMPLE_ARGUMENTS,
   missingRegionText,
   unwatchedText,
   watchingText,
@@ -15,6 +14,7 @@ import type { ParseError, ParseErrorCode } from '../../../src/commands/types';
 import { watchSummary } from '../../support/recording-watch-service';
 import { ProviderError } from '../../../src/providers/errors';
 import { TASK_KINDS } from '../../../src/providers/types';
+import { kindDescriptor } from '../../../src/providers/kinds';
 
 function parseErrorOf(text: string): ParseError {
   const result = parseCommand(text);
@@ -53,7 +53,7 @@ describe('describeParseError', () => {
     const reply = describeParseError(parseErrorOf('cnd 123'));
     expect(reply).toContain('Unknown task kind "cnd"');
     expect(reply).toContain('Did you mean "cdn"?');
-    expect(reply).toContain('cdn, dcdn, dts, redis, tcss');
+    expect(reply).toContain('cdn, dcdn, dts, purge, redis, tcss');
   });
 
   it('given an option typo, then the reply suggests region', () => {
@@ -106,9 +106,9 @@ describe('helpText', () => {
   });
 
   it.each(TASK_KINDS)('given the %s example, then the parser accepts it as a query of that kind', (kind) => {
-    const result = parseCommand(KIND_EXAMPLE_ARGUMENTS[kind]);
+    const result = parseCommand(kindDescriptor(kind).exampleArguments);
     expect(result).toMatchObject({ ok: true, command: { type: 'query', kind } });
-    expect(parseCommand(`watch ${KIND_EXAMPLE_ARGUMENTS[kind]}`)).toMatchObject({ ok: true, command: { type: 'watch', kind } });
+    expect(parseCommand(`watch ${kindDescriptor(kind).exampleArguments}`)).toMatchObject({ ok: true, command: { type: 'watch', kind } });
   });
 });
 

@@ -1,7 +1,22 @@
-import { currentStep, TaskStore } from '../../../src/sandbox/task-store';
+import { ALIBABA_KINDS } from '../../../src/sandbox/alibaba-apis';
+import { currentStep, TaskStore as PlainTaskStore } from '../../../src/sandbox/task-store';
+import { TENCENT_KINDS } from '../../../src/sandbox/tencent-apis';
+import { TASK_KINDS } from '../../../src/providers/types';
+import type { Clock } from '../../../src/util/clock';
 import { ManualClock } from '../../../src/util/clock';
 
+/** A store that knows every kind the sandbox's APIs serve, as the sandbox builds it. */
+class TaskStore extends PlainTaskStore {
+  constructor(clock: Clock) {
+    super(clock, [...TENCENT_KINDS, ...ALIBABA_KINDS]);
+  }
+}
+
 describe('sandbox task store', () => {
+  it('given the kinds the sandbox APIs declare, then every task kind is served exactly once', () => {
+    expect([...TENCENT_KINDS, ...ALIBABA_KINDS].map((served) => served.kind).sort()).toEqual([...TASK_KINDS].sort());
+  });
+
   const steps = [
     { afterMs: 10, status: 'b' },
     { afterMs: 0, status: 'a' },
@@ -24,6 +39,7 @@ describe('sandbox task store', () => {
     expect(store.add({ kind: 'dcdn' })).toMatch(/^\d{11}$/);
     expect(store.add({ kind: 'dts' })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(store.add({ kind: 'redis' })).toMatch(/^[1-9]\d*$/);
+    expect(store.add({ kind: 'purge' })).toMatch(/^\d{10}-[0-9a-z]{8}$/);
     const first = store.add({ kind: 'tcss' });
     expect(store.add({ kind: 'tcss' })).not.toBe(first);
   });
