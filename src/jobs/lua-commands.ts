@@ -141,6 +141,18 @@ export const DURATION_COMMANDS = {
   }),
 } as const;
 
+/** Stuck tasks: "said once" per watch, owed -> told (`src/jobs/durations/stuck-check.ts`). */
+export const STUCK_COMMANDS = {
+  noteStuck: command({
+    name: 'noteStuck',
+    keys: ['subscribers', 'outbox'],
+    args: ['watchKeyPrefix', 'stuckKeyPrefix', 'factsJson', 'ttlSeconds', 'realNow'],
+    reply: asNumber,
+  }),
+  takeStuck: command({ name: 'takeStuck', keys: ['stuck'], args: [], reply: (raw) => (typeof raw === 'string' ? raw : null) }),
+  restoreStuck: command({ name: 'restoreStuck', keys: ['stuck'], args: [], reply: asNumber }),
+} as const;
+
 /** The shared rate budget. */
 export const RATE_COMMANDS = {
   acquireRate: command({ name: 'acquireRate', keys: ['window'], args: ['limit', 'windowMs', 'member'], reply: asNumber }),
@@ -153,6 +165,7 @@ export const LUA_COMMANDS: readonly LuaCommand<string, string, unknown>[] = [
   ...Object.values(RATE_COMMANDS),
   ...Object.values(QUOTA_COMMANDS),
   ...Object.values(DURATION_COMMANDS),
+  ...Object.values(STUCK_COMMANDS),
 ];
 
 /**
