@@ -115,6 +115,8 @@ export const SUBSCRIPTION_COMMANDS = {
   takeSubscriptionTask: command({ name: 'takeSubscriptionTask', keys: ['seen', 'pending'], args: ['taskId', 'now', 'entryJson', 'retentionMs'], reply: asNumber }),
   removeEmptySubscriptionGroup: command({ name: 'removeEmptySubscriptionGroup', keys: ['members', 'groups', 'cursor'], args: ['groupId'], reply: asNumber }),
   suspendSubscription: command({ name: 'suspendSubscription', keys: ['record', 'members', 'untold'], args: ['id', 'reason', 'at'], reply: asNumber }),
+  claimSuspensionNotice: command({ name: 'claimSuspensionNotice', keys: ['untold', 'claim'], args: ['id', 'claimant', 'ttlMs'], reply: asNumber }),
+  settleSuspensionNotice: command({ name: 'settleSuspensionNotice', keys: ['untold', 'claim'], args: ['id', 'claimant', 'told'], reply: asNumber }),
   holdMutedDelivery: command({ name: 'holdMutedDelivery', keys: ['mute', 'heldWatches', 'heldJobs'], args: ['watchId', 'jobId', 'now', 'minMs', 'maxMs'], reply: asNumber }),
   noteMutedTask: command({ name: 'noteMutedTask', keys: ['mute', 'heldNew'], args: ['entryJson'], reply: asNumber }),
   stageMuteRelease: command({
