@@ -115,6 +115,8 @@ export const SUBSCRIPTION_COMMANDS = {
   takeSubscriptionTask: command({ name: 'takeSubscriptionTask', keys: ['seen', 'pending'], args: ['taskId', 'now', 'entryJson', 'retentionMs'], reply: asNumber }),
   removeEmptySubscriptionGroup: command({ name: 'removeEmptySubscriptionGroup', keys: ['members', 'groups', 'cursor'], args: ['groupId'], reply: asNumber }),
   suspendSubscription: command({ name: 'suspendSubscription', keys: ['record', 'members', 'untold'], args: ['id', 'reason', 'at'], reply: asNumber }),
+  claimSuspensionNotice: command({ name: 'claimSuspensionNotice', keys: ['untold', 'claim'], args: ['id', 'claimant', 'ttlMs'], reply: asNumber }),
+  settleSuspensionNotice: command({ name: 'settleSuspensionNotice', keys: ['untold', 'claim'], args: ['id', 'claimant', 'told'], reply: asNumber }),
   holdMutedDelivery: command({ name: 'holdMutedDelivery', keys: ['mute', 'heldWatches', 'heldJobs'], args: ['watchId', 'jobId', 'now', 'minMs', 'maxMs'], reply: asNumber }),
   noteMutedTask: command({ name: 'noteMutedTask', keys: ['mute', 'heldNew'], args: ['entryJson'], reply: asNumber }),
   stageMuteRelease: command({
@@ -141,6 +143,18 @@ export const DURATION_COMMANDS = {
   }),
 } as const;
 
+/** Stuck tasks: "said once" per watch, owed -> told (`src/jobs/durations/stuck-check.ts`). */
+export const STUCK_COMMANDS = {
+  noteStuck: command({
+    name: 'noteStuck',
+    keys: ['subscribers', 'outbox'],
+    args: ['watchKeyPrefix', 'stuckKeyPrefix', 'factsJson', 'ttlSeconds', 'realNow'],
+    reply: asNumber,
+  }),
+  takeStuck: command({ name: 'takeStuck', keys: ['stuck'], args: [], reply: (raw) => (typeof raw === 'string' ? raw : null) }),
+  restoreStuck: command({ name: 'restoreStuck', keys: ['stuck'], args: [], reply: asNumber }),
+} as const;
+
 /** The shared rate budget. */
 export const RATE_COMMANDS = {
   acquireRate: command({ name: 'acquireRate', keys: ['window'], args: ['limit', 'windowMs', 'member'], reply: asNumber }),
@@ -153,6 +167,7 @@ export const LUA_COMMANDS: readonly LuaCommand<string, string, unknown>[] = [
   ...Object.values(RATE_COMMANDS),
   ...Object.values(QUOTA_COMMANDS),
   ...Object.values(DURATION_COMMANDS),
+  ...Object.values(STUCK_COMMANDS),
 ];
 
 /**

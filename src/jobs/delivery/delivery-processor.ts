@@ -125,10 +125,13 @@ export class DeliveryProcessor {
           this.dependencies.onDelivery?.(channel.platform, 'failed');
           return this.failed(job, token, fresh, freshTask, error);
         }
+        // Recorded at once: a worker killed between the platform accepting the reply and this
+        // record posts the reply again after a restart (at-least-once; CONTRIBUTING, "Change how
+        // a watch lives"), so nothing else runs in between. Also drops the past statuses
+        // everyone was told of: dead weight in Redis.
+        await life.tell(watch.watchId, claimant, freshTask, freshTask.seq, fresh.endReason !== null);
         this.dependencies.onDelivery?.(channel.platform, 'sent');
         await this.recovered(watch.channel);
-        // Also drops the past statuses everyone was told of: dead weight in Redis.
-        await life.tell(watch.watchId, claimant, freshTask, freshTask.seq, fresh.endReason !== null);
       }
     }
 

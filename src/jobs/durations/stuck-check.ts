@@ -5,7 +5,8 @@
  * script notes "stuck, owed" for each of its active watches that was not noted before and puts
  * those watches in the outbox. The delivery processor then takes the owed fact (atomically,
  * owed -> told, so two workers never both say it), posts the reply, and gives it back only if
- * the post failed.
+ * the post failed. The three steps are `noteStuck-2.lua`, `takeStuck-1.lua` and
+ * `restoreStuck-1.lua` in `src/jobs/lua/`, named in `STUCK_COMMANDS` (`lua-commands.ts`).
  *
  * Keys, under the watch engine's namespace:
  * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|told, facts: StuckFacts JSON, carded: 1 once
@@ -16,55 +17,11 @@ import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import { safeError } from '../../observability/safe-error';
 import type { StructuredLogger } from '../../observability/taskwatch-logger';
+import { STUCK_COMMANDS, runLua } from '../lua-commands';
 import type { WatchKeys } from '../watch-life/watch-keys';
 import { durationGroupOf } from './duration-group';
 import type { DurationStore } from './duration-store';
 import { STUCK_MIN_MARGIN_MS, stuckFactsOf, type StuckFacts } from './stuck-threshold';
-
-/**
- * Notes a stuck task for each of its active, carded watches not noted before.
- * KEYS: the task's subscribers set, the outbox.
- * ARGV: watch key prefix, stuck key prefix, facts JSON, TTL seconds, real now (epoch ms).
- * The outbox note moves a score forward like the watch scripts' NOTE_OUTBOX, so a flush that
- * read the entry before cannot settle it unseen. Returns how many watches were noted.
- */
-const NOTE_STUCK = `
-local noted = 0
-for _, watchId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local fields = redis.call('HMGET', ARGV[1] .. watchId, 'endReason', 'cardMessageId')
-  local ended = fields[1] and fields[1] ~= ''
-  local carded = fields[2] and fields[2] ~= ''
-  if not ended and carded then
-    local stuckKey = ARGV[2] .. watchId
-    if redis.call('HSETNX', stuckKey, 'state', 'owed') == 1 then
-      redis.call('HSET', stuckKey, 'facts', ARGV[3])
-      redis.call('EXPIRE', stuckKey, tonumber(ARGV[4]))
-      local score = tonumber(ARGV[5])
-      local before = redis.call('ZSCORE', KEYS[2], watchId)
-      if before and tonumber(before) >= score then score = tonumber(before) + 1 end
-      redis.call('ZADD', KEYS[2], score, watchId)
-      noted = noted + 1
-    end
-  end
-end
-return noted
-`;
-
-/**
- * Takes an owed stuck fact to tell it: owed -> told in one step.
- * KEYS: the watch's stuck key. Returns the facts JSON, or nil when nothing is owed.
- */
-const TAKE_STUCK = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'owed' then return false end
-redis.call('HSET', KEYS[1], 'state', 'told')
-return redis.call('HGET', KEYS[1], 'facts')
-`;
-
-/** Gives back a taken fact whose reply could not be posted: told -> owed. KEYS: the watch's stuck key. */
-const RESTORE_STUCK = `
-if redis.call('HGET', KEYS[1], 'state') == 'told' then redis.call('HSET', KEYS[1], 'state', 'owed') end
-return 1
-`;
 
 /** What the delivery processor needs to tell a stuck task once. */
 export interface StuckTeller {
@@ -93,19 +50,13 @@ export interface StuckCheckOptions {
 
 /** Finds stuck tasks as the sweeper observes them, and keeps "said once" per watch in Redis. */
 export class StuckCheck implements StuckTeller {
-  private readonly commands = { note: 'taskwatch_noteStuck', take: 'taskwatch_takeStuck', restore: 'taskwatch_restoreStuck' } as const;
-
   constructor(
     private readonly redis: Redis,
     private readonly namespace: string,
     private readonly keys: Pick<WatchKeys, 'subscribers' | 'outbox' | 'watch'>,
     private readonly durations: DurationStore,
     private readonly options: StuckCheckOptions,
-  ) {
-    redis.defineCommand(this.commands.note, { numberOfKeys: 2, lua: NOTE_STUCK });
-    redis.defineCommand(this.commands.take, { numberOfKeys: 1, lua: TAKE_STUCK });
-    redis.defineCommand(this.commands.restore, { numberOfKeys: 1, lua: RESTORE_STUCK });
-  }
+  ) {}
 
   /** Key of a watch's stuck fact. */
   stuckKey(watchId: string): string {
@@ -128,16 +79,11 @@ export class StuckCheck implements StuckTeller {
       const group = durationGroupOf(status);
       const facts = stuckFactsOf(group, await this.durations.samples(group), startedAt, now);
       if (facts === null) return 0;
-      const noted = await this.run(this.commands.note, [
-        this.keys.subscribers(taskKey),
-        this.keys.outbox(),
-        this.keys.watch(''),
-        this.stuckKey(''),
-        JSON.stringify(facts),
-        this.options.ttlSeconds,
-        Date.now(),
-      ]);
-      return Number(noted);
+      // The outbox is scored in real time (as every outbox note is), not on the engine's clock.
+      return await runLua(this.redis, STUCK_COMMANDS.noteStuck, {
+        keys: { subscribers: this.keys.subscribers(taskKey), outbox: this.keys.outbox() },
+        args: { watchKeyPrefix: this.keys.watch(''), stuckKeyPrefix: this.stuckKey(''), factsJson: JSON.stringify(facts), ttlSeconds: this.options.ttlSeconds, realNow: Date.now() },
+      });
     } catch (error) {
       this.options.logger.warn({ err: safeError(error), taskKey }, 'could not check whether a task is stuck');
       return 0;
@@ -149,12 +95,12 @@ export class StuckCheck implements StuckTeller {
   }
 
   async take(watchId: string): Promise<StuckFacts | null> {
-    const raw = await this.run(this.commands.take, [this.stuckKey(watchId)]);
-    return typeof raw === 'string' ? parseFacts(raw) : null;
+    const raw = await runLua(this.redis, STUCK_COMMANDS.takeStuck, { keys: { stuck: this.stuckKey(watchId) }, args: {} });
+    return raw === null ? null : parseFacts(raw);
   }
 
   async restore(watchId: string): Promise<void> {
-    await this.run(this.commands.restore, [this.stuckKey(watchId)]);
+    await runLua(this.redis, STUCK_COMMANDS.restoreStuck, { keys: { stuck: this.stuckKey(watchId) }, args: {} });
   }
 
   async toldFacts(watchId: string): Promise<StuckFacts | null> {
@@ -170,11 +116,6 @@ export class StuckCheck implements StuckTeller {
   async markCarded(watchId: string): Promise<void> {
     // Only an existing fact: a mark noted after the key expired would live forever.
     if ((await this.redis.exists(this.stuckKey(watchId))) === 1) await this.redis.hset(this.stuckKey(watchId), 'carded', '1');
-  }
-
-  private async run(command: string, args: (string | number)[]): Promise<unknown> {
-    const method = (this.redis as unknown as Record<string, (...values: (string | number)[]) => Promise<unknown>>)[command] as (...values: (string | number)[]) => Promise<unknown>;
-    return method.apply(this.redis, args);
   }
 }
 

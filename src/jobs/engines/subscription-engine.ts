@@ -24,6 +24,7 @@
  * its group, so nothing more is listed or announced for it, the audit log says so, and the
  * channel is told why, once (retried until a post succeeds). Subscribing again resumes it.
  */
+import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
@@ -38,7 +39,7 @@ import { queueOptions } from '../queue-options';
 import { SupervisedGroupQueue, rescheduleGroupJob, reportWorkers, stopGracefully } from './supervised-group-queue';
 import { createRedisConnection, type RedisConnectionTarget } from '../redis-connection';
 import { SILENT_LOGGER, type StructuredLogger } from '../../observability/taskwatch-logger';
-import { DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery/delivery-processor';
+import { CLAIM_TTL_MS, DEFAULT_DELIVERY_RETRY_MAX_MS, DEFAULT_DELIVERY_RETRY_MS, deliveryRetryDelayMs, type DeliveryRetry } from '../delivery/delivery-processor';
 import { NOTIFY_QUEUE, type WatchEngineRole } from './watch-engine';
 import type { WatchService } from '../watch-service';
 import { WatchStore } from '../watch-life/watch-store';
@@ -254,13 +255,28 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     return options.authorize?.({ channel, kind: record.kind, account: record.account, createdBy: record.createdBy, createdByGroups: record.createdByGroups }) ?? ALLOWED;
   };
 
-  /** Tells the channel why its subscription was suspended; true once posted (or when no one can be told). */
+  /**
+   * Tells the channel why its subscription was suspended, once: the suspending worker and every
+   * supervisor pass may both try, so each try first claims the notice (atomically, with a lease
+   * that outlasts a post), and only the claimant posts. Resolves to false when no notifier can
+   * tell the channel; true when it was posted, or is told or being told by another try.
+   */
   const tellSuspension = async (record: SubscriptionRecord, reason: SubscriptionSuspendReason): Promise<boolean> => {
     const channel = parseChannelAddress(record.channel);
     const notifier = channel ? notifierFor(channel.platform) : undefined;
     if (!channel || !notifier?.postNotice) return false;
-    await notifier.postNotice(channel, { type: 'subscription_suspended', kind: record.kind, account: record.account, reason });
-    await redis.srem(keys.untold(), record.id);
+    const claim = { untold: keys.untold(), claim: keys.noticeClaim(record.id) };
+    const claimant = randomUUID();
+    const claimed = await runLua(redis, SUBSCRIPTION_COMMANDS.claimSuspensionNotice, { keys: claim, args: { id: record.id, claimant, ttlMs: CLAIM_TTL_MS } });
+    if (claimed !== 1) return true;
+    let told = false;
+    try {
+      await notifier.postNotice(channel, { type: 'subscription_suspended', kind: record.kind, account: record.account, reason });
+      told = true;
+    } finally {
+      // Not posted: the claim goes back at once, so the next supervisor pass tries again.
+      await runLua(redis, SUBSCRIPTION_COMMANDS.settleSuspensionNotice, { keys: claim, args: { id: record.id, claimant, told: told ? '1' : '' } });
+    }
     return true;
   };
 

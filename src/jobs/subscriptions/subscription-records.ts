@@ -112,6 +112,11 @@ export class SubscriptionKeys {
     return `${this.namespace}:suspended-untold`;
   }
 
+  /** String with a TTL: who is posting a subscription's suspension notice now (see `claimSuspensionNotice-2.lua`). */
+  noticeClaim(id: string): string {
+    return `${this.namespace}:suspended-telling:${id}`;
+  }
+
   /** Sorted set: task IDs a subscription has already taken, scored by when (engine clock). */
   seen(id: string): string {
     return `${this.namespace}:seen:${id}`;

@@ -38,6 +38,9 @@
  * Invariants ({@link WatchLife.invariantBreaches} checks them; the life test walks every state):
  * 1. Nothing is told that was not recorded: `deliveredSeq` ≤ `seq` and `cardSeq` ≤ `seq`.
  * 2. Told once: `deliveredSeq` only grows, and a change is said by one claimant (the claim).
+ *    One window is at-least-once: a worker killed after the platform accepted a reply and
+ *    before {@link WatchLife.tell} records it leaves the change untold in Redis, and the
+ *    restarted delivery says it again (see CONTRIBUTING, "Change how a watch lives").
  * 3. An active watch is in its task's subscribers and its channel's set, and its task is polled
  *    (in its group's due set) unless the task ended; an ended watch is in neither set.
  * 4. Endings are counted: the task's `endingsOwed` is the number of its watches in "ending owed",

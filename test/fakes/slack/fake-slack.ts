@@ -107,6 +107,12 @@ export interface FakeSlack {
   fail(matcher: CallMatcher, answer: { readonly status: number } | { readonly error: string }, count?: number): void;
   /** Delays the answer to the next `count` matching calls (default unlimited) by `ms`. */
   delay(matcher: CallMatcher, ms: number, count?: number): void;
+  /**
+   * Holds the next `count` matching calls (default 1) unanswered until the returned hold is
+   * released, so a test can make something else happen while a post is in flight. A held
+   * call is recorded when it is answered; {@link stop} releases every hold.
+   */
+  hold(matcher: CallMatcher, count?: number): FakeSlackHold;
   /** Replaces what `usergroups.list` answers from now on. */
   setUserGroups(groups: readonly FakeUserGroup[]): void;
   /** Clears rate limits, failures and delays. */
@@ -127,9 +133,28 @@ export interface FakeSlack {
   stop(): Promise<void>;
 }
 
+/** Calls held by {@link FakeSlack.hold}. */
+export interface FakeSlackHold {
+  /** How many calls are held now. */
+  readonly heldCount: number;
+  /** Resolves once `count` calls have been held (released ones included); rejects after `timeoutMs`. */
+  waitUntilHeld(count: number, timeoutMs: number): Promise<void>;
+  /** Lets every held call (and every later one) through. */
+  release(): void;
+}
+
+interface HoldGate {
+  held: number;
+  reached: number;
+  released: boolean;
+  readonly waiting: Set<() => void>;
+  readonly onHeld: Set<() => void>;
+}
+
 interface Rule {
   readonly matcher: CallMatcher;
   remaining: number;
+  readonly gate?: HoldGate;
   readonly retryAfterSeconds?: number;
   readonly delayMs?: number;
   readonly failure?: { readonly status: number } | { readonly error: string };
@@ -242,11 +267,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return `${Math.floor(Date.now() / 1000)}.${String(messageCounter).padStart(6, '0')}`;
   };
 
-  const takeRule = (method: string, body: Record<string, unknown>, kind: 'rate' | 'delay' | 'fail'): Rule | undefined => {
+  const gates = new Set<HoldGate>();
+  const takeRule = (method: string, body: Record<string, unknown>, kind: 'rate' | 'delay' | 'fail' | 'hold'): Rule | undefined => {
     const rule = rules.find(
       (candidate) =>
         candidate.remaining > 0 &&
-        (kind === 'rate' ? candidate.retryAfterSeconds !== undefined : kind === 'delay' ? candidate.delayMs !== undefined : candidate.failure !== undefined) &&
+        (kind === 'rate'
+          ? candidate.retryAfterSeconds !== undefined
+          : kind === 'delay'
+            ? candidate.delayMs !== undefined
+            : kind === 'hold'
+              ? candidate.gate !== undefined
+              : candidate.failure !== undefined) &&
         matches(candidate.matcher, method, body),
     );
     if (rule) rule.remaining -= 1;
@@ -354,6 +386,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           resolve();
         }, delayRule.delayMs);
         pendingTimers.add(timer);
+      });
+    }
+    const holdRule = takeRule(method, body, 'hold');
+    const gate = holdRule?.gate;
+    if (gate && !gate.released) {
+      await new Promise<void>((resolve) => {
+        gate.held += 1;
+        gate.reached += 1;
+        gate.waiting.add(resolve);
+        for (const notify of [...gate.onHeld]) notify();
       });
     }
     if (stopped) return;
@@ -482,6 +524,38 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     delay: (matcher, ms, count = Number.POSITIVE_INFINITY) => {
       rules.push({ matcher, remaining: count, delayMs: ms });
     },
+    hold: (matcher, count = 1) => {
+      const gate: HoldGate = { held: 0, reached: 0, released: false, waiting: new Set(), onHeld: new Set() };
+      gates.add(gate);
+      rules.push({ matcher, remaining: count, gate });
+      const release = (): void => {
+        gate.released = true;
+        gate.held = 0;
+        for (const resolve of [...gate.waiting]) resolve();
+        gate.waiting.clear();
+      };
+      return {
+        get heldCount() {
+          return gate.held;
+        },
+        waitUntilHeld: (count, timeoutMs) =>
+          new Promise<void>((resolve, reject) => {
+            const check = (): void => {
+              if (gate.reached < count) return;
+              clearTimeout(timer);
+              gate.onHeld.delete(check);
+              resolve();
+            };
+            const timer = setTimeout(() => {
+              gate.onHeld.delete(check);
+              reject(new Error(`Fake Slack: timed out after ${timeoutMs} ms waiting for ${count} held call(s); ${gate.reached} held`));
+            }, timeoutMs);
+            gate.onHeld.add(check);
+            check();
+          }),
+        release,
+      };
+    },
     setUserGroups: (groups) => {
       userGroups = groups;
     },
@@ -525,6 +599,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       stopped = true;
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
+      for (const gate of gates) for (const resolve of gate.waiting) resolve();
+      gates.clear();
       // A close handshake, as Slack does, so the client's own close-handshake timer is
       // cleared; a socket that does not answer within a bounded wait is cut.
       await Promise.all(

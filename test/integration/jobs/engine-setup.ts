@@ -10,7 +10,7 @@ import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine, type WatchEngineOptions, type WatchEngineRole } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
-import { RecordingNotifier } from './recording-notifier';
+import { RecordingNotifier, type ReplyCrash } from './recording-notifier';
 
 /** A Tencent account whose secret the sandbox refuses. */
 export const REFUSED_ACCOUNT = 'refused';
@@ -33,6 +33,8 @@ export interface EngineSetup {
   readonly providerTimeoutMs?: number;
   /** How often the supervisor flushes the outbox and re-creates sweeps; default 500 ms. */
   readonly supervisorIntervalMs?: number;
+  /** A worker process that kills itself at a thread reply (see {@link ReplyCrash}). */
+  readonly crashAtReply?: ReplyCrash;
 }
 
 /** Accounts pointing at the sandbox, plus one with a refused secret. */
@@ -65,7 +67,7 @@ export async function startTestEngine(setup: EngineSetup, now?: () => number, me
     connection: setup.redisUrl,
     prefix: setup.prefix,
     providers: registry,
-    notifiers: [new RecordingNotifier(redis, setup.prefix)],
+    notifiers: [new RecordingNotifier(redis, setup.prefix, undefined, setup.crashAtReply ?? null)],
     watch: setup.watch ?? TEST_WATCH_CONFIG,
     role: setup.role,
     ...(now ? { now } : {}),

@@ -29,6 +29,17 @@ export interface RecordedEvent {
   readonly pid: number;
 }
 
+/**
+ * A worker process that kills itself (SIGKILL) at the first thread reply showing `state`:
+ * `before_post` before the reply reaches the platform (here: before it is recorded),
+ * `after_post` right after the platform accepted it, before the engine records it told.
+ * Only for a worker in its own process.
+ */
+export interface ReplyCrash {
+  readonly state: string;
+  readonly when: 'before_post' | 'after_post';
+}
+
 /** Records calls under `namespace` in Redis. */
 export class RecordingNotifier implements Notifier {
   readonly platform = 'slack' as const;
@@ -37,6 +48,7 @@ export class RecordingNotifier implements Notifier {
     private readonly redis: Redis,
     private readonly namespace: string,
     private readonly retryAfterMs = 200,
+    private readonly crash: ReplyCrash | null = null,
   ) {}
 
   async postCard(channel: ChannelAddress, card: StatusCard): Promise<string> {
@@ -70,6 +82,8 @@ export class RecordingNotifier implements Notifier {
 
   async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
     await this.refuseIfBlocked(channel, messageId);
+    const crashing = this.crash !== null && this.crash.state === notice.current.state;
+    if (crashing && this.crash?.when === 'before_post') process.kill(process.pid, 'SIGKILL');
     await this.record({
       type: 'reply',
       channel: formatChannelAddress(channel),
@@ -85,6 +99,7 @@ export class RecordingNotifier implements Notifier {
       broadcast: options.broadcast,
       pid: process.pid,
     });
+    if (crashing && this.crash?.when === 'after_post') process.kill(process.pid, 'SIGKILL');
   }
 
   private async refuseIfBlocked(channel: ChannelAddress, messageId: string): Promise<void> {

@@ -430,13 +430,26 @@ describe('watch engine across processes', () => {
 
   const setup = (): EngineSetup => ({ redisUrl: redisServer.url, prefix: world.prefix, sandboxUrl: world.sandbox.url, role: 'worker' });
 
+  /** True once Redis records every watch told up to its task's latest change, and past `seq`: no reply is in flight. */
+  const toldPast = async (watched: ReadonlyArray<{ readonly watchId: string }>, seq: number): Promise<boolean> => {
+    for (const { watchId } of watched) {
+      const [deliveredSeq, taskKey] = await redis.hmget(`${world.prefix}:tw:watch:${watchId}`, 'deliveredSeq', 'taskKey');
+      const latest = await redis.hget(`${world.prefix}:tw:task:${taskKey ?? ''}`, 'seq');
+      if (Number(deliveredSeq) <= seq || Number(deliveredSeq) < Number(latest)) return false;
+    }
+    return true;
+  };
+
   test('given a worker killed with SIGKILL mid-watch and restarted, then the watch continues with nothing lost or doubled', async () => {
     const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
     children.push(await spawnWorker(setup()));
-    await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
+    const watched = await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
     await waitFor('cards pending', async () => (await world.events({ type: 'card', state: 'pending' })).length >= 2);
     world.clock.advance(1000);
     await waitFor('a running reply', async () => (await world.events({ type: 'reply', state: 'running' })).length >= 1);
+    // Killed with no reply between the platform and Redis: a kill in that window repeats the
+    // reply (at-least-once), which the before_post/after_post tests below pin down exactly.
+    await waitFor('the running replies recorded told', () => toldPast(watched, 1));
     await stopChild(children[0] as ChildProcess, 'SIGKILL');
 
     world.clock.advance(1000);
@@ -455,6 +468,41 @@ describe('watch engine across processes', () => {
       expect(states.filter((state) => state === 'succeeded')).toHaveLength(1);
       expect(states.filter((state) => state === 'running').length).toBeLessThanOrEqual(1);
       expect(states[states.length - 1]).toBe('succeeded');
+    }
+  });
+
+  // The window a kill can hit: the chat platform has accepted a reply, and the worker dies
+  // before Redis records it told (markTold under the delivery claim). The restarted worker
+  // cannot know the platform has it, and posts it again: at-least-once, a repeat of that one
+  // reply. Killed before the post, it is told once. Either way nothing is lost, and the
+  // ending (posted after the restart) is told once.
+  test.each([
+    ['before_post', 1],
+    ['after_post', 2],
+  ] as const)('given a worker killed %s of a thread reply and restarted, then nothing is lost, the ending is told once, and that reply %i time(s)', async (when, times) => {
+    const ids = [plantRedisTask(world.sandbox), plantRedisTask(world.sandbox)];
+    const crashing = await spawnWorker({ ...setup(), crashAtReply: { state: 'running', when } });
+    children.push(crashing);
+    const watched = await web.engine.watch({ refs: ids.map((id) => ({ kind: 'redis', id })), channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('cards pending', async () => (await world.events({ type: 'card', state: 'pending' })).length >= 2);
+    world.clock.advance(1000);
+    await waitFor('the worker killed at the reply', () => crashing.signalCode === 'SIGKILL', 20_000);
+    const postedBeforeKill = await world.events({ type: 'reply', state: 'running', pid: crashing.pid as number });
+    expect(postedBeforeKill).toHaveLength(when === 'after_post' ? 1 : 0);
+
+    // Restarted while the task still runs: the killed delivery is retried before anything newer.
+    children.push(await spawnWorker(setup()));
+    await waitFor('the running state told in both threads', () => toldPast(watched, 1), 60_000);
+    world.clock.advance(1000);
+    const ended = async (type: 'update' | 'reply'): Promise<number> => new Set((await world.events({ type, endReason: 'terminal' })).map((event) => event.messageId)).size;
+    await waitFor('both ended', async () => (await ended('update')) >= 2 && (await ended('reply')) >= 2, 30_000);
+
+    const byMessage = new Map<string, string[]>();
+    for (const reply of await world.events({ type: 'reply' })) byMessage.set(reply.messageId, [...(byMessage.get(reply.messageId) ?? []), reply.state ?? '']);
+    expect(byMessage.size).toBe(2);
+    for (const [messageId, states] of byMessage) {
+      const hit = postedBeforeKill.some((reply) => reply.messageId === messageId);
+      expect(states).toEqual([...Array<string>(hit ? times : 1).fill('running'), 'succeeded']);
     }
   });
 

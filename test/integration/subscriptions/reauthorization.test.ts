@@ -22,6 +22,8 @@ import { ManualClock } from '../../../src/util/clock';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { sandboxAccounts } from '../jobs/engine-setup';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
+import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
+import { startFakeSlack, type FakeSlackHold } from '../../fakes/slack/fake-slack';
 
 const SUBSCRIBED = { platform: 'slack', channelId: 'CSUB' } as const;
 const HEARTBEAT = { platform: 'slack', channelId: 'COK' } as const;
@@ -204,6 +206,65 @@ describe('subscriptions are re-authorized against the current rules', () => {
     await sweptToNow();
     expect(cardsIn('CSUB', second)).toBe(0);
     expect(noticesIn('CSUB')).toEqual([expect.objectContaining({ reason: 'user_not_allowed' })]);
+  });
+
+  test('given a second worker whose supervisor retries untold notices while the first worker\'s suspension notice is still in flight, then the channel is told once', async () => {
+    const slack = await startFakeSlack();
+    const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+    const audit = createAuditLog((line) => auditLines.push(line));
+    const startWorker = (): Promise<TestStack> =>
+      startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now(), accounts, subscriptionAccess: { authorize, audit } });
+    const noticeCalls = (): number =>
+      slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === SUBSCRIBED.channelId && /suspended/.test(String(call.body['text']))).length;
+    let first: Promise<TestStack> | null = null;
+    let second: TestStack | null = null;
+    let held: FakeSlackHold | null = null;
+    try {
+      const subscribing = await startWorker();
+      await subscribing.subscriptions.subscribe({ channel: SUBSCRIBED, kind: 'cdn', requestedBy: 'U0ALICE' });
+      await subscribing.stop();
+
+      // The channel loses the account while no worker runs. The first worker to start suspends
+      // the subscription and posts the notice; Slack holds that post unanswered.
+      setRules([rule(['COK'])]);
+      held = slack.hold({ method: 'chat.postMessage', channel: SUBSCRIBED.channelId });
+      first = startWorker();
+      await held.waitUntilHeld(1, 10_000);
+      // A second worker starts meanwhile: its start runs a supervisor pass, which retries every
+      // notice not yet told (start resolves after that pass).
+      second = await startWorker();
+      held.release();
+      await first;
+      await waitFor('the notice settled', async () => (await redis.scard(`${prefix}:tw:sub:suspended-untold`)) === 0);
+
+      expect(noticeCalls()).toBe(1);
+      expect(audited()).toHaveLength(1);
+    } finally {
+      held?.release();
+      await Promise.all([second?.stop(), first?.then((running) => running.stop())]);
+      await slack.stop();
+    }
+  });
+
+  test('given Slack refusing the suspension notice once, then the claim on it is given back and the next supervisor pass tells it, once', async () => {
+    const slack = await startFakeSlack();
+    const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+    const audit = createAuditLog((line) => auditLines.push(line));
+    const noticeCalls = (status: number): number =>
+      slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === SUBSCRIBED.channelId && call.status === status && /suspended/.test(String(call.body['text']))).length;
+    try {
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now(), accounts, subscriptionAccess: { authorize, audit } });
+      await stack.subscriptions.subscribe({ channel: SUBSCRIBED, kind: 'cdn', requestedBy: 'U0ALICE' });
+      slack.fail({ method: 'chat.postMessage', channel: SUBSCRIBED.channelId }, { status: 503 }, 1);
+      setRules([rule(['COK'])]);
+      await waitFor('the notice told after a refusal', async () => noticeCalls(200) === 1 && (await redis.scard(`${prefix}:tw:sub:suspended-untold`)) === 0);
+      expect(noticeCalls(503)).toBe(1);
+      expect(await redis.exists(`${prefix}:tw:sub:suspended-telling:${(await stack.subscriptions.list(SUBSCRIBED))[0]?.subscriptionId ?? ''}`)).toBe(0);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
   });
 
   test('given a subscription whose account no longer exists, then it is suspended once at start instead of failing every sweep', async () => {
