@@ -273,6 +273,12 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     try {
       await notifier.postNotice(channel, { type: 'subscription_suspended', kind: record.kind, account: record.account, reason });
       told = true;
+    } catch (error) {
+      // A channel gone for good (archived, deleted, the bot removed) will never hear it: the
+      // notice is settled, logged once here, instead of being retried on every supervisor pass.
+      if (!(error instanceof NotifierTargetGoneError)) throw error;
+      told = true;
+      logger.warn({ subscriptionId: record.id, channel: record.channel }, 'the channel is gone for good; its suspension notice is dropped');
     } finally {
       // Not posted: the claim goes back at once, so the next supervisor pass tries again.
       await runLua(redis, SUBSCRIPTION_COMMANDS.settleSuspensionNotice, { keys: claim, args: { id: record.id, claimant, told: told ? '1' : '' } });

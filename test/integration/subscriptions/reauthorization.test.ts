@@ -267,6 +267,28 @@ describe('subscriptions are re-authorized against the current rules', () => {
     }
   });
 
+  test('given a channel archived for good, then its suspension notice is tried once and dropped, not retried on every pass', async () => {
+    const slack = await startFakeSlack();
+    const slackNotifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: null, appToken: null });
+    const audit = createAuditLog((line) => auditLines.push(line));
+    const noticeCalls = (): number =>
+      slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === SUBSCRIBED.channelId && /suspended/.test(String(call.body['text']))).length;
+    try {
+      stack = await startStack({ redisUrl: redisServer.url, prefix, sandboxUrl: sandbox.url, notifier: slackNotifier, now: () => clock.now(), accounts, subscriptionAccess: { authorize, audit } });
+      await stack.subscriptions.subscribe({ channel: SUBSCRIBED, kind: 'cdn', requestedBy: 'U0ALICE' });
+      slack.fail({ method: 'chat.postMessage', channel: SUBSCRIBED.channelId }, { error: 'is_archived' });
+      setRules([rule(['COK'])]);
+      await waitFor('the suspension noted', async () => (await stack?.subscriptions.list(SUBSCRIBED))?.[0]?.suspended !== null && noticeCalls() >= 1);
+      // Gone for good: settled, so no supervisor pass tries it again.
+      await waitFor('the untold notice settled', async () => (await redis.scard(`${prefix}:tw:sub:suspended-untold`)) === 0);
+      expect(noticeCalls()).toBe(1);
+    } finally {
+      await stack?.stop();
+      stack = null;
+      await slack.stop();
+    }
+  });
+
   test('given a subscription whose account no longer exists, then it is suspended once at start instead of failing every sweep', async () => {
     const running = await start();
     await running.subscriptions.subscribe({ channel: SUBSCRIBED, kind: 'cdn', account: 'staging', requestedBy: 'U0ALICE' });
