@@ -305,7 +305,7 @@ function needsCard(watch: WatchRecord, task: TaskRecord): boolean {
 }
 
 function currentStatus(task: TaskRecord, watch: WatchRecord): NonNullable<TaskRecord['status']> {
-  // An ending before any answer is told by its facts (the card's `unansweredEnding`, the
-  // notice's `endFacts`), so the stand-in status carries no words of it.
-  return task.status ?? placeholderStatus(task, watch.startedAt, watch.endReason !== null && watch.endFacts !== null ? '' : undefined);
+  // A task never answered about shows only its identity: an ending before any answer is told
+  // by its facts (the card's `unansweredEnding`, the notice's `endFacts`).
+  return task.status ?? placeholderStatus(task, watch.startedAt);
 }

@@ -205,8 +205,12 @@ export function buildNotice(input: NoticeInput): TransitionNotice {
   };
 }
 
-/** The status shown before a task's first check (or when it ended before any answer). */
-export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; readonly id: string; readonly account: string; readonly region: string | null }, observedAt: string, message = 'Waiting for the first check.'): TaskStatus {
+/**
+ * The stand-in status of a task with no answer yet (a card whose check failed, or a watch that
+ * ended before any answer): only the task's identity, no state and no words. What the card says
+ * instead comes from `StatusCard.unchecked` or `StatusCard.unansweredEnding`.
+ */
+export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; readonly id: string; readonly account: string; readonly region: string | null }, observedAt: string): TaskStatus {
   return {
     kind: task.kind,
     id: task.id,
@@ -217,7 +221,7 @@ export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; rea
     terminal: false,
     rawStatus: '',
     progress: null,
-    message,
+    message: '',
     items: [],
     createdAt: null,
     updatedAt: null,

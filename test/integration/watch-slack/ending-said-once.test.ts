@@ -120,3 +120,12 @@ test('given a watch that ends before any answer (refused credentials), then its 
   expect(cardNow('C-REFUSED')).toMatch(/refused the credentials/);
   expect(JSON.stringify(slack.calls)).not.toContain(REFUSED_SECRET);
 });
+
+test('given a TCSS refresh replaced by a newer one before any answer about it, then its card says the watch stopped and does not wait for a first check', async () => {
+  const first = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }] });
+  const second = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }] });
+  await engine.watch({ refs: [{ kind: 'tcss', id: first }], channel: { platform: 'slack', channelId: 'C-REPLACED' }, requestedBy: 'U1' });
+  await waitFor('the ending reply', () => repliesIn('C-REPLACED').some((reply) => reply.includes(second)));
+  await waitFor('the card shows the ending', () => cardNow('C-REPLACED').includes('a newer task replaced this one'));
+  expect(cardNow('C-REPLACED')).not.toMatch(/Waiting for the first check/);
+});

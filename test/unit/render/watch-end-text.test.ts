@@ -75,7 +75,7 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
     const facts = endingForError(new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.' }))?.facts;
     if (!facts) throw new Error('no facts');
     const card: StatusCard = {
-      status: placeholderStatus({ kind: 'redis', id: 'crs-1', account: 'default', region: 'ap-guangzhou' }, '2026-11-23T12:00:00.000Z', ''),
+      status: placeholderStatus({ kind: 'redis', id: 'crs-1', account: 'default', region: 'ap-guangzhou' }, '2026-11-23T12:00:00.000Z'),
       watch: { watchId: 'w1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', nextCheckAt: null, endReason: 'auth_failed' },
       unansweredEnding: facts,
     };
