@@ -69,7 +69,7 @@ async function main(): Promise<void> {
             await notifier.postThreadReply(
               channel,
               spec.cardTs,
-              { previous, current: status, skippedStates: [], changedItems: [], endReason: status.terminal ? 'terminal' : null, endMessage: null, durationMs: null },
+              { previous, current: status, skippedStates: [], changedItems: [], endReason: status.terminal ? 'terminal' : null, endFacts: null, durationMs: null },
               { broadcast: false },
             );
           }

@@ -6,9 +6,11 @@ import type { ProviderErrorCode } from '../providers/errors';
 import type { TaskState, TaskStatus } from '../providers/types';
 import type { DurationEstimate, DurationExpectation } from './durations/duration-group';
 import type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
+import type { WatchEndFacts } from './watch-life/watch-end-facts';
 import type { ChannelAddress, ChatPlatform } from '../util/channel-address';
 
 export type { StuckFacts, StuckNotice } from './durations/stuck-threshold';
+export type { WatchEndFacts } from './watch-life/watch-end-facts';
 
 // Defined below both chat and jobs; re-exported for the jobs that already read them from here.
 export { formatChannelAddress, parseChannelAddress, type ChannelAddress, type ChatPlatform } from '../util/channel-address';
@@ -39,6 +41,12 @@ export interface StatusCard {
    * `status` is then only the task's identity; the card says why instead of showing a state.
    */
   readonly unchecked?: UncheckedReason;
+  /**
+   * Present when the watch ended before any answer about its task: why, as facts. `status` is
+   * then only the task's identity, and the card shows the ending's words
+   * (`src/chat/render/watch-end-text.ts`) in place of a status message.
+   */
+  readonly unansweredEnding?: WatchEndFacts;
 }
 
 /**
@@ -57,8 +65,11 @@ export interface TransitionNotice {
   readonly changedItems: readonly TaskStatus['items'][number][];
   /** Set when this notice ends the watch. */
   readonly endReason: WatchEndReason | null;
-  /** A sentence explaining the ending (e.g. "Deadline of 24h reached"), when there is one. */
-  readonly endMessage: string | null;
+  /**
+   * Why the watch ended, as facts, when this notice ends it and they were kept; each surface
+   * words them with `watchEndingText` (`src/chat/render/watch-end-text.ts`).
+   */
+  readonly endFacts: WatchEndFacts | null;
   /** Total duration of the task in ms when it ended, if known. */
   readonly durationMs: number | null;
   /**

@@ -18,7 +18,7 @@ import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { cardWithEnding, describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
 import { stuckCardMark } from '../render/stuck-text';
 import { encodeCustomId } from './custom-id';
 import { codeSpan, cutText, discordLength, escapeDiscordMarkdown, plainDiscordText } from './discord-markdown';
@@ -286,7 +286,7 @@ export function renderStatusCard(card: StatusCard): DiscordMessage {
         description: escapeDiscordMarkdown(unchecked.reason),
         fields: [field('State', unchecked.label, true), ...extra],
       }
-    : detailedStatusEmbed(card.status, EMBED_BUDGET, extra);
+    : detailedStatusEmbed(cardWithEnding(card).status, EMBED_BUDGET, extra);
   return { content: '', embeds: [embed], components: selectionButtons(selectionOfStatus(card.status)) };
 }
 

@@ -1,9 +1,11 @@
 /**
  * The sentence that tells a channel why a watch ended, shared by every chat surface so that
- * the reasons read the same in Slack, Discord and the terminal.
+ * the reasons read the same in Slack, Discord and the terminal. The jobs hand up facts
+ * ({@link WatchEndFacts}); this file is the only place they become words.
  */
 import { COMMAND_NAME } from '../../commands/messages';
-import type { TransitionNotice, WatchEndReason } from '../../jobs/notifier';
+import type { StatusCard, TransitionNotice, WatchEndFacts, WatchEndReason } from '../../jobs/notifier';
+import { cloudLabel, kindDescriptor } from '../../providers/kinds';
 import type { TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
 import { presentStatus } from './state-presentation';
@@ -27,6 +29,47 @@ export function describeWatchEnd(reason: WatchEndReason): string {
   return WATCH_END_TEXTS[reason];
 }
 
+/** A retention in whole days, e.g. `3 days`. */
+function daysText(ms: number): string {
+  const days = Math.round(ms / 86_400_000);
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+/**
+ * Why a watch ended, in the words of its thread reply (and of its card, when it ended before
+ * any answer). Plain text: each surface escapes it for its markup.
+ */
+export function watchEndingText(facts: WatchEndFacts): string {
+  switch (facts.fact) {
+    case 'task_finished':
+      return `The task ${facts.state === 'succeeded' ? 'succeeded' : 'failed'}; watching stopped.`;
+    case 'deadline_reached':
+      return `Stopped watching after the ${formatDuration(facts.deadlineMs)} deadline.${facts.state ? ` The task was still ${facts.state}.` : ''}`;
+    case 'beyond_retention': {
+      const product = kindDescriptor(facts.kind).productName;
+      return facts.seen === 'unreported'
+        ? `${cloudLabel(facts.kind)} ${product} no longer reports this task (it keeps only the last ${daysText(facts.retentionMs)}), so watching stopped.`
+        : `This ${product} task is older than ${daysText(facts.retentionMs)}, beyond what ${cloudLabel(facts.kind)} reports, so watching stopped.`;
+    }
+    case 'task_missing':
+      return facts.everFound ? `The task can no longer be found, so watching stopped. ${facts.detail}`.trim() : `No such task: ${facts.detail}`.trim();
+    case 'provider_refused':
+      return `${facts.userMessage} Watching stopped.`;
+    case 'unwatched':
+      return 'Watching stopped on request.';
+    case 'written':
+      return facts.text;
+  }
+}
+
+/**
+ * The card as shown: a watch that ended before any answer shows why in place of its status
+ * message (its status is only the task's identity).
+ */
+export function cardWithEnding(card: StatusCard): StatusCard {
+  return card.unansweredEnding ? { ...card, status: { ...card.status, message: watchEndingText(card.unansweredEnding) } } : card;
+}
+
 /**
  * What a thread is told when a newer task replaced the watched one (an API that reports only
  * the latest task): which task took over, the last state known of the watched one, and how to
@@ -42,19 +85,18 @@ export function replacedTaskText(last: Pick<TaskStatus, 'kind' | 'id' | 'found' 
 
 /**
  * The sentences of a thread reply that ends a watch, each said once: the replacing task when a
- * newer one took over, else the ending's own message, else the reason's sentence. Empty when
+ * newer one took over, else the ending's facts in words, else the reason's sentence. Empty when
  * the reply ends nothing. Plain text: each surface escapes it for its markup.
  */
 export function endingSentences(notice: {
   readonly current: Pick<TaskStatus, 'kind' | 'id' | 'found' | 'state'>;
   readonly endReason: WatchEndReason | null;
-  readonly endMessage: string | null;
+  readonly endFacts: WatchEndFacts | null;
   readonly replacedBy?: string | null;
 }): string[] {
   if (notice.endReason === null) return [];
   if (notice.replacedBy) return [replacedTaskText(notice.current, notice.replacedBy)];
-  const message = notice.endMessage?.trim() ?? '';
-  return [message !== '' ? message : describeWatchEnd(notice.endReason)];
+  return [notice.endFacts ? watchEndingText(notice.endFacts) : describeWatchEnd(notice.endReason)];
 }
 
 /**

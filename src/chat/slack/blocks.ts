@@ -18,7 +18,7 @@ import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
 import { selectionOfResult } from '../render/task-selection';
-import { describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
+import { cardWithEnding, describeWatchEnd, noticeEndingLines } from '../render/watch-end-text';
 import { stuckCardMark } from '../render/stuck-text';
 import { encodeSelection } from './button-value';
 import { codeSpan, escapeMrkdwn, truncateMrkdwn } from './mrkdwn';
@@ -233,7 +233,7 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
   // A card whose first check gave no status says why instead of showing a state.
   const blocks = unchecked
     ? [section(`${unchecked.mark} *${taskKindLabel(card.status.kind)}* ${codeSpan(card.status.id, 120)} — *${unchecked.label}*\n${escapeMrkdwn(unchecked.reason)}`)]
-    : detailedStatusBlocks(card.status);
+    : detailedStatusBlocks(cardWithEnding(card).status);
   const watch = card.watch;
   if (watch) {
     const parts: string[] = [];

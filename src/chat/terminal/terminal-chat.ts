@@ -14,7 +14,7 @@ import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { comparedWithUsualText, stuckCardMark, stuckReplyText } from '../render/stuck-text';
 import { presentState } from '../render/state-presentation';
-import { describeWatchEnd, replacedTaskText } from '../render/watch-end-text';
+import { cardWithEnding, describeWatchEnd, endingSentences } from '../render/watch-end-text';
 import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
 import { MAX_LISTED_ITEMS, renderStatusText } from './render-status';
 import { TERMINAL_CAPABILITIES } from './terminal-capabilities';
@@ -148,7 +148,8 @@ export class TerminalChat implements Notifier {
   }
 }
 
-function renderCard(card: StatusCard, now: number): string {
+function renderCard(given: StatusCard, now: number): string {
+  const card = cardWithEnding(given);
   const watch = card.watch;
   if (card.unchecked) {
     // A card whose first check gave no status says why instead of showing a state.
@@ -176,8 +177,7 @@ function renderNotice(notice: TransitionNotice): string {
   if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);
   for (const item of notice.changedItems.slice(0, MAX_LISTED_ITEMS)) lines.push(`${presentState(item.state).mark} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
   if (notice.changedItems.length > MAX_LISTED_ITEMS) lines.push(`… and ${notice.changedItems.length - MAX_LISTED_ITEMS} more`);
-  if (notice.endMessage) lines.push(notice.endMessage);
-  if (notice.replacedBy) lines.push(replacedTaskText(notice.current, notice.replacedBy));
+  lines.push(...endingSentences(notice));
   if (notice.durationMs !== null) lines.push(notice.usual ? comparedWithUsualText(notice.durationMs, notice.usual) : `took ${formatDuration(notice.durationMs)}`);
   return lines.join('\n');
 }

@@ -215,7 +215,7 @@ export class DeliveryProcessor {
     }
     const ending: WatchEnding | null =
       watch.endReason !== null
-        ? { reason: watch.endReason, message: watch.endMessage ?? '', ...(watch.endReason === 'replaced' && task.replacedBy ? { replacedBy: task.replacedBy } : {}) }
+        ? { reason: watch.endReason, facts: watch.endFacts, ...(watch.endReason === 'replaced' && task.replacedBy ? { replacedBy: task.replacedBy } : {}) }
         : null;
     const current = currentStatus(task, watch);
     // The thread hears of new states, failed items and endings; the first observation and
@@ -246,6 +246,8 @@ export class DeliveryProcessor {
         nextCheckAt: nextCheck === null ? null : new Date(nextCheck).toISOString(),
         endReason: watch.endReason,
       },
+      // A watch that ended before any answer: the card says why in place of a status message.
+      ...(task.status === null && watch.endReason !== null && watch.endFacts !== null ? { unansweredEnding: watch.endFacts } : {}),
     };
   }
 
@@ -306,5 +308,7 @@ function needsCard(watch: WatchRecord, task: TaskRecord): boolean {
 }
 
 function currentStatus(task: TaskRecord, watch: WatchRecord): NonNullable<TaskRecord['status']> {
-  return task.status ?? placeholderStatus(task, watch.startedAt, watch.endMessage ?? undefined);
+  // A task never answered about shows only its identity: an ending before any answer is told
+  // by its facts (the card's `unansweredEnding`, the notice's `endFacts`).
+  return task.status ?? placeholderStatus(task, watch.startedAt);
 }

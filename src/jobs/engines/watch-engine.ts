@@ -343,7 +343,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           if (!notifier) throw new Error(`No notifier is configured for ${request.channel.platform}.`);
           // What the card shows, so that a change recorded while it is being posted still reaches it.
           cardSeq = shown && task ? task.seq : checked ? 'checked' : 0;
-          const status = shown ?? checked?.status ?? placeholderStatus(resolved, startedAt, '');
+          const status = shown ?? checked?.status ?? placeholderStatus(resolved, startedAt);
           const nextCheckAt = new Date(checked ? checked.dueAt : Date.now()).toISOString();
           // What to expect, as every later edit of the card shows it; a failed read must not hold the card.
           const expected = shown || checked ? await durations.expectation(taskKey, status, now()).catch(() => null) : null;

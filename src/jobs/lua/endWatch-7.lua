@@ -14,7 +14,7 @@
 
     ARGV[1] watchId
     ARGV[2] reason          the end reason
-    ARGV[3] message         the end message
+    ARGV[3] message         why, as facts in JSON (`watch-end-facts.ts`); empty when none
     ARGV[4] realNow         epoch ms
     ARGV[5] taskKey
     ARGV[6] taskTtlSeconds  how long a task left without watches stays

@@ -1,22 +1,15 @@
 /**
  * The pure decisions of watching: whether a new status is worth telling, which items changed,
- * when to look again, and whether (and in which words) a watch ends. No I/O here, so every
- * rule is unit-tested on its own.
+ * when to look again, and whether (and for which reason) a watch ends. No I/O here, so every
+ * rule is unit-tested on its own. An ending is facts ({@link WatchEndFacts}); the words are
+ * `src/chat/render/watch-end-text.ts`'s.
  */
 import type { ProviderError } from '../../providers/errors';
-import { cloudLabel, kindDescriptor } from '../../providers/kinds';
-import { LATEST_TASK_ID, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from '../../providers/types';
-import { formatDuration } from '../../util/duration';
+import { kindDescriptor } from '../../providers/kinds';
+import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
 import type { TransitionNotice, WatchEndReason } from '../notifier';
+import type { WatchEndFacts } from './watch-end-facts';
 import type { ProgressDelivery } from './watch-records';
-
-const productOf = (kind: TaskKind): string => kindDescriptor(kind).productName;
-
-/** A retention in whole days, e.g. `3 days`. */
-function formatDays(ms: number): string {
-  const days = Math.round(ms / 86_400_000);
-  return `${days} day${days === 1 ? '' : 's'}`;
-}
 
 /** Items whose state, raw status or progress differ from the previous status (new items included). */
 export function changedItems(previous: TaskStatus | null, current: TaskStatus): TaskItem[] {
@@ -99,29 +92,32 @@ export function throttleDelayMs(level: number, retryAfterMs: number | undefined,
 /** An ending decided for a task or a watch. */
 export interface WatchEnding {
   readonly reason: WatchEndReason;
-  readonly message: string;
+  /**
+   * Why, as facts for the chat surfaces to word; null when the reason says it all: a watch
+   * given up on (`channel_gone`, or a deadline passed while its channel stayed unreachable),
+   * and `replaced`, whose newer task is `replacedBy` (kept on the task record).
+   */
+  readonly facts: WatchEndFacts | null;
   /** For `replaced`: the ID of the newer task. */
   readonly replacedBy?: string;
 }
 
 /** Decides whether an observed status ends the task's watches. `now` is epoch ms on the engine's clock. */
 export function endingForStatus(status: TaskStatus, everFound: boolean, now: number): WatchEnding | null {
-  if (!status.found) {
-    const retentionMs = kindDescriptor(status.kind).retentionMs;
-    if (everFound && retentionMs !== undefined) {
-      return { reason: 'aged_out', message: `${cloudLabel(status.kind)} ${productOf(status.kind)} no longer reports this task (it keeps only the last ${formatDays(retentionMs)}), so watching stopped.` };
-    }
-    if (everFound) return { reason: 'not_found', message: `The task can no longer be found, so watching stopped. ${status.message}`.trim() };
-    return { reason: 'not_found', message: `No such task: ${status.message}`.trim() };
-  }
   const retentionMs = kindDescriptor(status.kind).retentionMs;
+  if (!status.found) {
+    if (everFound && retentionMs !== undefined) {
+      return { reason: 'aged_out', facts: { fact: 'beyond_retention', kind: status.kind, retentionMs, seen: 'unreported' } };
+    }
+    return { reason: 'not_found', facts: { fact: 'task_missing', everFound, detail: status.message } };
+  }
   if (retentionMs !== undefined && status.createdAt !== null) {
     const created = Date.parse(status.createdAt);
     if (Number.isFinite(created) && now - created > retentionMs) {
-      return { reason: 'aged_out', message: `This ${productOf(status.kind)} task is older than ${formatDays(retentionMs)}, beyond what ${cloudLabel(status.kind)} reports, so watching stopped.` };
+      return { reason: 'aged_out', facts: { fact: 'beyond_retention', kind: status.kind, retentionMs, seen: 'too_old' } };
     }
   }
-  if (status.terminal) return { reason: 'terminal', message: `The task ${status.state === 'succeeded' ? 'succeeded' : 'failed'}; watching stopped.` };
+  if (status.terminal) return { reason: 'terminal', facts: { fact: 'task_finished', state: status.state } };
   return null;
 }
 
@@ -138,35 +134,35 @@ export function replacingTaskId(task: { readonly id: string; readonly status: Ta
   return pinned !== null && observed.id !== pinned ? observed.id : null;
 }
 
-/** The ending of a watch whose task was replaced by `replacedBy`; the words are the chat surface's (see `src/chat/render`). */
+/** The ending of a watch whose task was replaced by `replacedBy`. */
 export function replacedEnding(replacedBy: string): WatchEnding {
-  return { reason: 'replaced', message: '', replacedBy };
+  return { reason: 'replaced', facts: null, replacedBy };
 }
 
 /** Decides whether a provider error ends the watches of the tasks in that call; null for passing troubles. */
 export function endingForError(error: ProviderError): WatchEnding | null {
+  const facts: WatchEndFacts = { fact: 'provider_refused', code: error.code, userMessage: error.userMessage };
   switch (error.code) {
     case 'auth_failed':
-      return { reason: 'auth_failed', message: `${error.userMessage} Watching stopped.` };
+      return { reason: 'auth_failed', facts };
     case 'not_found':
-      return { reason: 'not_found', message: `${error.userMessage} Watching stopped.` };
+      return { reason: 'not_found', facts };
     case 'permission_denied':
     case 'invalid_request':
     case 'not_configured':
-      return { reason: 'error', message: `${error.userMessage} Watching stopped.` };
+      return { reason: 'error', facts };
     default:
-      return error.retryable ? null : { reason: 'error', message: `${error.userMessage} Watching stopped.` };
+      return error.retryable ? null : { reason: 'error', facts };
   }
 }
 
-/** The words for a deadline ending. */
+/** The ending at a watch's deadline; `state` is the task's last known state. */
 export function deadlineEnding(deadlineMs: number, state: TaskState | null): WatchEnding {
-  const still = state ? ` The task was still ${state}.` : '';
-  return { reason: 'deadline', message: `Stopped watching after the ${formatDuration(deadlineMs)} deadline.${still}` };
+  return { reason: 'deadline', facts: { fact: 'deadline_reached', deadlineMs, state } };
 }
 
-/** The words for an ending asked for by a user. */
-export const UNWATCHED_ENDING: WatchEnding = { reason: 'unwatched', message: 'Watching stopped on request.' };
+/** The ending asked for by a user. */
+export const UNWATCHED_ENDING: WatchEnding = { reason: 'unwatched', facts: { fact: 'unwatched' } };
 
 /** The total duration of a task that ended, from its creation (or the watch start) to its last update. */
 export function taskDurationMs(status: TaskStatus, watchStartedAt: string): number | null {
@@ -203,14 +199,18 @@ export function buildNotice(input: NoticeInput): TransitionNotice {
     skippedStates,
     changedItems: changedItems(input.previous, input.current),
     endReason: input.ending?.reason ?? null,
-    endMessage: input.ending?.message ?? null,
+    endFacts: input.ending?.facts ?? null,
     durationMs: ended && input.current.terminal ? taskDurationMs(input.current, input.watchStartedAt) : null,
     ...(input.ending?.replacedBy ? { replacedBy: input.ending.replacedBy } : {}),
   };
 }
 
-/** The status shown before a task's first check (or when it ended before any answer). */
-export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; readonly id: string; readonly account: string; readonly region: string | null }, observedAt: string, message = 'Waiting for the first check.'): TaskStatus {
+/**
+ * The stand-in status of a task with no answer yet (a card whose check failed, or a watch that
+ * ended before any answer): only the task's identity, no state and no words. What the card says
+ * instead comes from `StatusCard.unchecked` or `StatusCard.unansweredEnding`.
+ */
+export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; readonly id: string; readonly account: string; readonly region: string | null }, observedAt: string): TaskStatus {
   return {
     kind: task.kind,
     id: task.id,
@@ -221,7 +221,7 @@ export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; rea
     terminal: false,
     rawStatus: '',
     progress: null,
-    message,
+    message: '',
     items: [],
     createdAt: null,
     updatedAt: null,

@@ -10,6 +10,7 @@
  */
 import type { TaskItem, TaskKind, TaskState, TaskStatus } from '../../providers/types';
 import type { WatchEndReason } from '../notifier';
+import { decodeWatchEndFacts, type WatchEndFacts } from './watch-end-facts';
 import { JOB_VERSION, READABLE_RECORD_VERSIONS, groupIdOf } from './watch-keys';
 
 /** One polled task, shared by every channel that watches it. */
@@ -51,7 +52,11 @@ export interface WatchRecord {
   readonly startedAt: string;
   readonly deadlineAt: string;
   readonly endReason: WatchEndReason | null;
-  readonly endMessage: string | null;
+  /**
+   * Why it ended, as facts (stored as JSON in the hash's `endMessage` field; an older
+   * release's sentence reads as `written`); null when none were kept.
+   */
+  readonly endFacts: WatchEndFacts | null;
   /** True once the ending was said in the thread. */
   readonly endPosted: boolean;
   /** True once the card shows the ending. */
@@ -230,7 +235,7 @@ export function readWatchRecord(watchId: string, fields: Record<string, string>)
     startedAt: fields['startedAt'] ?? '',
     deadlineAt: fields['deadlineAt'] ?? '',
     endReason: nullable(fields['endReason']) as WatchEndReason | null,
-    endMessage: nullable(fields['endMessage']),
+    endFacts: decodeWatchEndFacts(fields['endMessage']),
     endPosted: fields['endPosted'] === '1',
     endCarded: fields['endCarded'] === '1',
     progress: fields['progress'] === 'thread' ? 'thread' : 'card',

@@ -7,6 +7,7 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
 import { RECORD_VERSION, WatchKeys, groupIdOf, type ResolvedTask } from './watch-keys';
+import { encodeWatchEndFacts } from './watch-end-facts';
 import { isOlderObservation, isWorthTelling, type WatchEnding } from './watch-policy';
 import { decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, type ProgressDelivery, type StatusIdentity, type TaskRecord, type WatchRecord } from './watch-records';
 import { WATCH_COMMANDS, defineLuaCommands, runLua } from '../lua-commands';
@@ -236,7 +237,7 @@ export class WatchStore {
         activeCount: this.keys.activeCount(),
         task: this.keys.task(watch.taskKey),
       },
-      args: { watchId: watch.watchId, reason: ending.reason, message: ending.message, realNow, taskKey: watch.taskKey, taskTtlSeconds: ENDED_TTL_SECONDS },
+      args: { watchId: watch.watchId, reason: ending.reason, message: encodeWatchEndFacts(ending.facts), realNow, taskKey: watch.taskKey, taskTtlSeconds: ENDED_TTL_SECONDS },
     });
     return ended === 1;
   }

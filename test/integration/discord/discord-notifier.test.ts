@@ -30,7 +30,7 @@ function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
 }
 
 function notice(current: TaskStatus): TransitionNotice {
-  return { previous: status({ state: 'pending', rawStatus: 'pending' }), current, skippedStates: [], changedItems: [], endReason: null, endMessage: null, durationMs: null };
+  return { previous: status({ state: 'pending', rawStatus: 'pending' }), current, skippedStates: [], changedItems: [], endReason: null, endFacts: null, durationMs: null };
 }
 
 describe('cards and threads', () => {

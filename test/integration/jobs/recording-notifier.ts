@@ -4,6 +4,7 @@
  * channel's ID is in a "blocked" set, which tests toggle.
  */
 import type Redis from 'ioredis';
+import { watchEndingText } from '../../../src/chat/render/watch-end-text';
 import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
 
 /** One recorded notifier call. */
@@ -19,6 +20,7 @@ export interface RecordedEvent {
   readonly previousState?: string | null;
   readonly skippedStates?: readonly string[];
   readonly endReason?: string | null;
+  /** The ending's words, as every chat surface says them (`watchEndingText`). */
   readonly endMessage?: string | null;
   readonly durationMs?: number | null;
   readonly broadcast?: boolean;
@@ -94,7 +96,7 @@ export class RecordingNotifier implements Notifier {
       previousState: notice.previous?.state ?? null,
       skippedStates: notice.skippedStates,
       endReason: notice.endReason,
-      endMessage: notice.endMessage,
+      endMessage: notice.endFacts ? watchEndingText(notice.endFacts) : null,
       durationMs: notice.durationMs,
       broadcast: options.broadcast,
       pid: process.pid,

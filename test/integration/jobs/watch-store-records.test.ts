@@ -107,7 +107,7 @@ describe('watch store records', () => {
       await store.claimDelivery(watchId, `job-${watchId}`, Date.now(), 60_000);
       await store.releaseDelivery(watchId, `job-${watchId}`, { deliveredSeq: 1 });
     }
-    expect(await store.endWatch({ watchId: ends, taskKey, channel: 'slack:C2' }, 'dts-group', { reason: 'unwatched', message: 'bye' }, Date.now())).toBe(true);
+    expect(await store.endWatch({ watchId: ends, taskKey, channel: 'slack:C2' }, 'dts-group', { reason: 'unwatched', facts: { fact: 'unwatched' } }, Date.now())).toBe(true);
 
     // The staying subscriber catches up; the ended one, no longer a subscriber, still needs seq 1.
     await store.claimDelivery(stays, 'job-catch-up', Date.now(), 60_000);
@@ -220,7 +220,7 @@ describe('watch store records', () => {
       const stale = await store.loadTask(taskKey);
       if (!stale) throw new Error('no task record');
       await store.recordObservation(stale, observed('failed', 'failed', '2026-11-23T12:00:05.000Z'), Date.now());
-      await store.endTask(stale, { reason: 'terminal', message: 'The task failed; watching stopped.' });
+      await store.endTask(stale, { reason: 'terminal', facts: { fact: 'task_finished', state: 'failed' } });
 
       expect(await store.recordObservation(stale, observed('running', 'running', '2026-11-23T12:00:07.000Z'), Date.now())).toBeNull();
       expect(await store.loadTask(taskKey)).toMatchObject({ seq: 1, endReason: 'terminal', status: { state: 'failed' } });

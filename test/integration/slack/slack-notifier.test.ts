@@ -68,7 +68,7 @@ describe('SlackNotifier', () => {
       skippedStates: [],
       changedItems: [{ name: 'https://example.com/a.png', state: 'failed', rawStatus: 'fail', progress: 100, message: 'origin answered 404' }],
       endReason: 'terminal',
-      endMessage: null,
+      endFacts: null,
       durationMs: 125_000,
     };
     await notifier().postThreadReply(channel, '1700000000.000100', notice, { broadcast: true });
@@ -83,7 +83,7 @@ describe('SlackNotifier', () => {
   it('given Slack answers 429, then postThreadReply throws NotifierRateLimitedError with Retry-After and makes one attempt only', async () => {
     slack.rateLimit({ method: 'chat.postMessage', channel: 'C0SLOW' }, 1, 7);
     const before = slack.callsOf('chat.postMessage').length;
-    const notice: TransitionNotice = { previous: null, current: status({}), skippedStates: [], changedItems: [], endReason: null, endMessage: null, durationMs: null };
+    const notice: TransitionNotice = { previous: null, current: status({}), skippedStates: [], changedItems: [], endReason: null, endFacts: null, durationMs: null };
     const attempt = notifier().postThreadReply({ platform: 'slack', channelId: 'C0SLOW' }, '1.000001', notice, { broadcast: false });
     await expect(attempt).rejects.toBeInstanceOf(NotifierRateLimitedError);
     await expect(attempt).rejects.toMatchObject({ retryAfterMs: 7000 });

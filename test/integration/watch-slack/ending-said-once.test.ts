@@ -13,7 +13,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-ending-once-test-0123456789-secret';
 
@@ -106,4 +106,26 @@ test('given a watch stopped on request, then its ending reply says so once', asy
   await waitFor('the ending reply', () => repliesIn('C-STOP').some((reply) => reply.includes('Watching stopped on request.')));
   const ending = repliesIn('C-STOP').find((reply) => reply.includes('Watching stopped on request.')) ?? '';
   expect(occurrences(ending, 'Watching stopped on request.')).toBe(1);
+});
+
+test('given a watch that ends before any answer (refused credentials), then its ending reply says why once and its card says why', async () => {
+  const id = sandbox.addTask({ kind: 'redis', steps: [{ afterMs: 0, status: 'running' }] });
+  await engine.watch({ refs: [{ kind: 'redis', id, region: 'ap-guangzhou', account: REFUSED_ACCOUNT }], channel: { platform: 'slack', channelId: 'C-REFUSED' }, requestedBy: 'U1' });
+  await waitFor('the ending reply', () => repliesIn('C-REFUSED').some((reply) => reply.includes('Watching stopped.')));
+  const ending = repliesIn('C-REFUSED').find((reply) => reply.includes('Watching stopped.')) ?? '';
+  // The stand-in status of a task never answered carries no words; the ending is said once.
+  expect(occurrences(ending, 'Watching stopped.')).toBe(1);
+  expect(ending).toMatch(/refused the credentials/);
+  await waitFor('the card shows the ending', () => cardNow('C-REFUSED').includes('Watching stopped.'));
+  expect(cardNow('C-REFUSED')).toMatch(/refused the credentials/);
+  expect(JSON.stringify(slack.calls)).not.toContain(REFUSED_SECRET);
+});
+
+test('given a TCSS refresh replaced by a newer one before any answer about it, then its card says the watch stopped and does not wait for a first check', async () => {
+  const first = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }] });
+  const second = sandbox.addTask({ kind: 'tcss', steps: [{ afterMs: 0, status: 'Task_Running' }] });
+  await engine.watch({ refs: [{ kind: 'tcss', id: first }], channel: { platform: 'slack', channelId: 'C-REPLACED' }, requestedBy: 'U1' });
+  await waitFor('the ending reply', () => repliesIn('C-REPLACED').some((reply) => reply.includes(second)));
+  await waitFor('the card shows the ending', () => cardNow('C-REPLACED').includes('a newer task replaced this one'));
+  expect(cardNow('C-REPLACED')).not.toMatch(/Waiting for the first check/);
 });

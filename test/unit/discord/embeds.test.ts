@@ -58,7 +58,7 @@ describe('embeds within Discord limits', () => {
       skippedStates: ['running'],
       changedItems: [],
       endReason: 'terminal',
-      endMessage: null,
+      endFacts: null,
       durationMs: 65_000,
     });
     const text = JSON.stringify(message.embeds);

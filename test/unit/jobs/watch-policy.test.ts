@@ -74,7 +74,7 @@ describe('watch policy', () => {
       previous: status({ state: 'pending', rawStatus: 'Pending' }),
       current: status({ state: 'succeeded', terminal: true, rawStatus: 'Complete', updatedAt: '2026-11-23T12:00:30.000Z' }),
       between: ['running', 'running'],
-      ending: { reason: 'terminal', message: 'done' },
+      ending: { reason: 'terminal', facts: { fact: 'task_finished', state: 'succeeded' } },
       watchStartedAt: '2026-11-23T12:00:00.000Z',
     });
     expect(notice.skippedStates).toEqual(['running']);
@@ -105,7 +105,7 @@ describe('watch policy', () => {
 
 describe('what goes to the thread', () => {
   const item = (name: string, state: TaskStatus['state'], progress: number) => ({ name, state, rawStatus: state === 'failed' ? 'Failed' : 'Refreshing', progress });
-  const ending = { reason: 'terminal' as const, message: 'The task succeeded; watching stopped.' };
+  const ending = { reason: 'terminal' as const, facts: { fact: 'task_finished' as const, state: 'succeeded' as const } };
 
   test('given progress alone (30% -> 70%), then no thread reply: the card shows it', () => {
     expect(deservesThreadReply(status({ progress: 30 }), status({ progress: 70 }), [], null)).toBe(false);

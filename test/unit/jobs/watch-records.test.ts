@@ -95,7 +95,7 @@ describe('watch records', () => {
       endPosted: '',
       endCarded: '',
     };
-    expect(readWatchRecord('w1', fields)).toMatchObject({ v: 1, deliveredSeq: 2, endReason: null, endMessage: null, endPosted: false, endCarded: false, cardMessageId: '1.2' });
+    expect(readWatchRecord('w1', fields)).toMatchObject({ v: 1, deliveredSeq: 2, endReason: null, endFacts: null, endPosted: false, endCarded: false, cardMessageId: '1.2' });
   });
 
   test('given a record or job of an unknown version, then reading refuses it instead of misreading it', () => {

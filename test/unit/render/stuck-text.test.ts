@@ -37,7 +37,7 @@ describe('the words for a stuck task', () => {
     expect(JSON.stringify(renderSlackCard(card).blocks)).toContain('⚠ running longer than usual');
     expect(JSON.stringify(renderDiscordCard(card).embeds)).toContain('⚠ running longer than usual');
     const ended = taskStatus({ kind: 'redis', id: '18215', state: 'succeeded', terminal: true });
-    const notice: TransitionNotice = { previous: null, current: ended, skippedStates: [], changedItems: [], endReason: 'terminal', endMessage: null, durationMs: 45 * MINUTE, usual: FACTS.usual };
+    const notice: TransitionNotice = { previous: null, current: ended, skippedStates: [], changedItems: [], endReason: 'terminal', endFacts: null, durationMs: 45 * MINUTE, usual: FACTS.usual };
     expect(JSON.stringify(renderSlackNotice(notice).blocks)).toContain('took 45 min; usually 3-6 min');
     // Discord's markdown escaping ("3\\-6") shows as "3-6" to readers.
     const fields = (renderDiscordNotice(notice).embeds[0]?.fields ?? []).map((field) => field.value).join('\n');

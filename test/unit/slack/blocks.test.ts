@@ -81,7 +81,7 @@ describe('Slack Block Kit rendering', () => {
       skippedStates: ['running'],
       changedItems: [],
       endReason: 'terminal',
-      endMessage: null,
+      endFacts: null,
       durationMs: 3_600_000,
     });
     const texts = allTexts(message.blocks).join('\n');
@@ -98,7 +98,7 @@ describe('Slack Block Kit rendering', () => {
       skippedStates: [],
       changedItems: [],
       endReason: 'replaced',
-      endMessage: null,
+      endFacts: null,
       durationMs: null,
       replacedBy: '202',
     });

@@ -30,7 +30,7 @@ describe('the terminal chat and a stuck task', () => {
       await chat.updateCard(channel, '1', { status: taskStatus({ kind: 'redis', id: '18215', state: 'running' }), watch, stuck: FACTS });
       expect(printed).toContain('⚠ running longer than usual');
       const ended = taskStatus({ kind: 'redis', id: '18215', state: 'succeeded', terminal: true });
-      await chat.postThreadReply(channel, '1', { previous: null, current: ended, skippedStates: [], changedItems: [], endReason: 'terminal', endMessage: null, durationMs: 45 * MINUTE, usual: FACTS.usual }, { broadcast: false });
+      await chat.postThreadReply(channel, '1', { previous: null, current: ended, skippedStates: [], changedItems: [], endReason: 'terminal', endFacts: null, durationMs: 45 * MINUTE, usual: FACTS.usual }, { broadcast: false });
       expect(printed).toContain('took 45 min; usually 3-6 min');
     } finally {
       providers.close();

@@ -1,0 +1,114 @@
+/**
+ * Why a watch ended, as facts rather than words: the watch policy decides them, the watch hash
+ * keeps them (as JSON, in its `endMessage` field, so the Lua that stores them is unchanged), and
+ * `src/chat/render/watch-end-text.ts` words them for every chat surface. A stored value that is
+ * not JSON is the sentence an older release wrote, and is shown as written.
+ */
+import { z } from 'zod';
+import type { ProviderErrorCode } from '../../providers/errors';
+import { TASK_KINDS, type TaskKind, type TaskState } from '../../providers/types';
+
+/** The task reached a terminal state. */
+export interface TaskFinishedFacts {
+  readonly fact: 'task_finished';
+  readonly state: TaskState;
+}
+
+/** The watch reached its deadline; `state` is the task's last known state, if any. */
+export interface DeadlineReachedFacts {
+  readonly fact: 'deadline_reached';
+  readonly deadlineMs: number;
+  readonly state: TaskState | null;
+}
+
+/**
+ * The task is beyond what its cloud keeps (`retentionMs`): the cloud stopped reporting it
+ * (`unreported`), or it was created longer ago than that (`too_old`).
+ */
+export interface BeyondRetentionFacts {
+  readonly fact: 'beyond_retention';
+  readonly kind: TaskKind;
+  readonly retentionMs: number;
+  readonly seen: 'unreported' | 'too_old';
+}
+
+/** The provider reports no such task; `detail` is the status message it answered with. */
+export interface TaskMissingFacts {
+  readonly fact: 'task_missing';
+  /** True when the task was reported before (it can no longer be found). */
+  readonly everFound: boolean;
+  readonly detail: string;
+}
+
+/** A provider error that retrying would not fix; `userMessage` is the error's own. */
+export interface ProviderRefusedFacts {
+  readonly fact: 'provider_refused';
+  readonly code: ProviderErrorCode;
+  readonly userMessage: string;
+}
+
+/** Someone asked to stop watching. */
+export interface UnwatchedFacts {
+  readonly fact: 'unwatched';
+}
+
+/** An ending an older release stored as a sentence; shown as written. */
+export interface WrittenEndingFacts {
+  readonly fact: 'written';
+  readonly text: string;
+}
+
+/** Why a watch ended, as facts; worded by `watchEndingText` in `src/chat/render`. */
+export type WatchEndFacts =
+  | TaskFinishedFacts
+  | DeadlineReachedFacts
+  | BeyondRetentionFacts
+  | TaskMissingFacts
+  | ProviderRefusedFacts
+  | UnwatchedFacts
+  | WrittenEndingFacts;
+
+const PROVIDER_ERROR_CODES = ['throttled', 'auth_failed', 'permission_denied', 'invalid_request', 'not_found', 'unavailable', 'timeout', 'not_configured', 'internal'] as const satisfies readonly ProviderErrorCode[];
+
+const TASK_STATES = ['pending', 'running', 'succeeded', 'failed', 'unknown'] as const satisfies readonly TaskState[];
+
+const STATE = z.enum(TASK_STATES);
+// Kinds are listed in one place, as a plain array; a kind a later release added is refused.
+const KIND = z.custom<TaskKind>((value) => typeof value === 'string' && (TASK_KINDS as readonly string[]).includes(value));
+
+const STORED_FACTS = z.discriminatedUnion('fact', [
+  z.object({ fact: z.literal('task_finished'), state: STATE }),
+  z.object({ fact: z.literal('deadline_reached'), deadlineMs: z.number().nonnegative(), state: STATE.nullable() }),
+  z.object({ fact: z.literal('beyond_retention'), kind: KIND, retentionMs: z.number().nonnegative(), seen: z.enum(['unreported', 'too_old']) }),
+  z.object({ fact: z.literal('task_missing'), everFound: z.boolean(), detail: z.string() }),
+  z.object({ fact: z.literal('provider_refused'), code: z.enum(PROVIDER_ERROR_CODES), userMessage: z.string() }),
+  z.object({ fact: z.literal('unwatched') }),
+  z.object({ fact: z.literal('written'), text: z.string() }),
+]) satisfies z.ZodType<WatchEndFacts>;
+
+/** The facts as stored in a watch hash's `endMessage` field. */
+export function encodeWatchEndFacts(facts: WatchEndFacts | null): string {
+  return facts === null ? '' : JSON.stringify(facts);
+}
+
+/**
+ * Reads a watch hash's `endMessage` field: facts stored as JSON; an older release's sentence
+ * (anything that is not JSON) as `written`; nothing (an ending given up on, which stores none)
+ * as null. JSON this release cannot read (a later release's facts) is null too, so the
+ * ending is worded by its reason alone rather than shown as raw JSON.
+ */
+export function decodeWatchEndFacts(stored: string | null | undefined): WatchEndFacts | null {
+  const text = stored?.trim() ?? '';
+  if (text === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { fact: 'written', text };
+  }
+  // A bare JSON scalar (a sentence such as "42") is still an old sentence.
+  if (parsed === null || typeof parsed !== 'object') return { fact: 'written', text };
+  const read = STORED_FACTS.safeParse(parsed);
+  return read.success ? read.data : null;
+}
+
