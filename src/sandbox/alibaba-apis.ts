@@ -60,5 +60,6 @@ export const ALIBABA_KINDS: readonly SandboxKind[] = [
     idPattern: /^\d{1,19}$/,
     idDescription: 'digits only',
     newId: (_createdAt, counter) => `1${String(counter).padStart(10, '0')}`,
+    timed: { running: 'Refreshing', done: 'Complete', percent: true, itemName: 'http://timed.example.com/object' },
   },
 ];

@@ -226,6 +226,7 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ...WITHOUT_SPACES,
     // CDN prefetch IDs are 19 digits that start with the creation second.
     newId: (createdAt) => `${Math.floor(createdAt / 1000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`,
+    timed: { running: 'process', done: 'done', percent: true, itemName: 'https://timed.example.com/asset' },
   },
   {
     kind: 'purge',
@@ -237,6 +238,7 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ...WITHOUT_SPACES,
     // CDN purge IDs are the creation second, a dash and eight lowercase letters or digits.
     newId: (createdAt) => `${Math.floor(createdAt / 1000)}-${randomInt(0, 36 ** 8).toString(36).padStart(8, '0')}`,
+    timed: { running: 'process', done: 'done', percent: false, itemName: 'https://timed.example.com/purged/' },
   },
   {
     kind: 'dts',
@@ -246,6 +248,7 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...WITHOUT_SPACES,
     newId: () => randomUUID(),
+    timed: { running: 'running', done: 'success', percent: false },
   },
   {
     kind: 'redis',
@@ -256,6 +259,7 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...POSITIVE_INTEGER,
     newId: (_createdAt, counter) => String(counter),
+    timed: { running: 'running', done: 'succeed', percent: false },
   },
   {
     kind: 'tcss',
@@ -266,5 +270,6 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...POSITIVE_INTEGER,
     newId: (_createdAt, counter) => String(counter),
+    timed: { running: 'Task_Running', done: 'Task_Finish', percent: false },
   },
 ];

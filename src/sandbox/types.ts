@@ -40,6 +40,20 @@ export interface SandboxKind {
   readonly idDescription: string;
   /** A fresh ID in the real format; `counter` grows by one each call, for kinds with sequential numbers. */
   newId(createdAt: number, counter: number): string;
+  /** How a timed task (`CloudSandbox.addTimedTasks`) of the kind goes from under way to success. */
+  readonly timed: SandboxTimedLifecycle;
+}
+
+/** The raw statuses a timed task shows, as the API spells them. */
+export interface SandboxTimedLifecycle {
+  /** While under way, e.g. `process`, `Refreshing`, `Task_Running`. */
+  readonly running: string;
+  /** Once it succeeded, e.g. `done`, `Complete`, `Task_Finish`. */
+  readonly done: string;
+  /** True when the API reports a percent (10 under way, 100 done). */
+  readonly percent: boolean;
+  /** For kinds whose tasks have items: the item's name, before `-<index>`. */
+  readonly itemName?: string;
 }
 
 /** A task to plant in the sandbox. */
