@@ -28,7 +28,7 @@ import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
-import { kindDescriptor, kindListsByWindow } from '../../providers/kinds';
+import { isReportedTaskId, kindDescriptor, kindListsByWindow } from '../../providers/kinds';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
@@ -385,7 +385,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   /** A kind without IDs: asks for the account's latest task; a TaskId not seen before is new. */
   const sweepLatest = async (group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
     const [status] = await options.providers.get(group.kind, group.account).describe([]);
-    const found = status !== undefined && status.found && /^[0-9]+$/.test(status.id);
+    const found = status !== undefined && status.found && isReportedTaskId(group.kind, status.id);
     for (const record of records) {
       // The task already there when the channel subscribed is news only while it is unfinished.
       const first = (await redis.hsetnx(keys.record(record.id), 'baselined', '1')) === 1;
