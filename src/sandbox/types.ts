@@ -42,6 +42,20 @@ export interface SandboxKind {
   newId(createdAt: number, counter: number): string;
   /** How a timed task (`CloudSandbox.addTimedTasks`) of the kind goes from under way to success. */
   readonly timed: SandboxTimedLifecycle;
+  /** The kind's tasks in the "try it" demo (`demo: true`, `npm start` without credentials, `taskwatch sandbox`): at least one. */
+  readonly demoTasks: readonly SandboxDemoTask[];
+  /** `taskwatch status` arguments worth trying on the demo tasks, when the kind has some; `id(name)` is a demo task's ID. */
+  demoTry?(id: (name: string) => string): string;
+}
+
+/** One demo task of a kind: memorable, it progresses over one to two minutes and then stays put. */
+export interface SandboxDemoTask {
+  /** Its name among its kind's demo tasks, e.g. `prefetch`, `failing`. */
+  readonly name: string;
+  /** The task (with a memorable `id`), created when the demo is planted and visible to every credential. */
+  readonly spec: Omit<SandboxTaskSpec, 'kind' | 'createdAt' | 'owner'>;
+  /** What `taskwatch sandbox` prints after the kind: the ID and what the task does. */
+  describe(id: string): string;
 }
 
 /** The raw statuses a timed task shows, as the API spells them. */
