@@ -28,7 +28,7 @@ import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
-import { isReportedTaskId, kindDescriptor, kindListsByWindow } from '../../providers/kinds';
+import { isReportedTaskId, kindDescriptor, kindListsByWindow, storedTaskKind } from '../../providers/kinds';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
@@ -434,9 +434,11 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
    * check fails (or the API now answers about a newer task), the noted state stands.
    */
   const latestOfHeld = async (task: HeldNewTask): Promise<HeldNewTask> => {
-    if (task.state === 'succeeded' || task.state === 'failed' || (task.kind !== 'cdn' && task.kind !== 'tcss')) return task;
+    // Stored as text: a kind this version does not know (or cannot subscribe to) keeps its noted state.
+    const kind = storedTaskKind(task.kind);
+    if (task.state === 'succeeded' || task.state === 'failed' || kind === null || kindDescriptor(kind).subscription === undefined) return task;
     try {
-      const provider = options.providers.get(task.kind, task.account);
+      const provider = options.providers.get(kind, task.account);
       const [status] = await provider.describe([task.id], { signal: AbortSignal.timeout(HELD_CHECK_TIMEOUT_MS) });
       if (!status || !status.found || status.id !== task.id || (status.state === task.state && status.rawStatus === task.rawStatus)) return task;
       return { ...task, state: status.state, rawStatus: status.rawStatus, foundState: task.foundState ?? task.state };
