@@ -51,6 +51,11 @@ export interface KindDescriptor {
   /** A realistic argument list after the command, e.g. `redis 18215 region=ap-guangzhou`. */
   readonly exampleArguments: string;
   readonly idRule: TaskIdRule;
+  /**
+   * For a kind without IDs (`idRule: 'none'`): what the TaskId it reports for the latest task
+   * looks like (TCSS: `digits`). A report whose ID does not fit names no task to announce.
+   */
+  readonly reportedIdRule?: Exclude<TaskIdRule, 'none'>;
   /** What a valid ID looks like, for invalid-ID replies; for a kind without IDs, what it answers instead. */
   readonly idShape: string;
   /** The cloud API name, e.g. `cdn.DescribePushTasks`; also the rate-budget API label. */

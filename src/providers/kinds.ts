@@ -11,7 +11,7 @@ import { PURGE_KIND, createPurgeProvider } from './tencent-cdn-purge';
 import { DTS_KIND, createDtsProvider } from './tencent-dts';
 import { REDIS_KIND, createRedisProvider } from './tencent-redis';
 import { TCSS_KIND, createTcssProvider } from './tencent-tcss';
-import { TASK_KINDS, type CloudName, type TaskKind } from './types';
+import { LATEST_TASK_ID, TASK_KINDS, type CloudName, type TaskKind } from './types';
 import { canonicalIdByRule, validateIdByRule, type TaskIdProblem } from './validate-id';
 
 export { takesNoId, type KindDescriptor, type KindSubscription, type TaskIdRule } from './kind-descriptor';
@@ -77,6 +77,17 @@ export function kindRequiresRegion(kind: TaskKind): boolean {
 /** Returns why `id` cannot be a task ID of `kind`, or null when it can (see {@link validateIdByRule}). */
 export function validateTaskId(kind: TaskKind, id: string): TaskIdProblem | null {
   return validateIdByRule(KIND_DESCRIPTORS[kind].idRule, id);
+}
+
+/**
+ * True when `id` names a task `kind`'s API reported: valid under the kind's ID rule or, for a
+ * kind without IDs, under its {@link KindDescriptor.reportedIdRule}. Never {@link LATEST_TASK_ID},
+ * which stands for a report without an ID.
+ */
+export function isReportedTaskId(kind: TaskKind, id: string): boolean {
+  const descriptor = KIND_DESCRIPTORS[kind];
+  const rule = descriptor.idRule === 'none' ? descriptor.reportedIdRule : descriptor.idRule;
+  return rule !== undefined && id !== LATEST_TASK_ID && validateIdByRule(rule, id) === null;
 }
 
 /** The one spelling of a valid task ID of `kind` (see {@link canonicalIdByRule}). */

@@ -4,14 +4,14 @@
  * directories and the API answers one `PurgeLogs` row per URL; taskwatch shows one task with
  * one item per URL and an aggregate state. Rows carry no percent, so purges have no progress.
  */
-import { ProviderError } from './errors';
 import type { KindDescriptor } from './kind-descriptor';
-import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
+import { foundStatus, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, type StatusTable } from './status-mapping';
-import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import { tencentApiOf, type TencentApi } from './tencent-client';
+import { CdnTaskLog, plural, type CdnLogRow } from './tencent-cdn-task-log';
 import type { ProviderFactory } from './provider-factory';
 import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskState, TaskStatus, WindowListQuery } from './types';
-import { beijingTimeToIso, toBeijingTime } from './vendor-time';
+import { beijingTimeToIso } from './vendor-time';
 
 /** Every status the API documents. Lookups ignore case, as for prefetch; the raw value is kept verbatim. */
 export const PURGE_STATUS_TABLE: StatusTable = {
@@ -49,21 +49,12 @@ export const PURGE_KIND: KindDescriptor = {
   itemNoun: { one: 'URL', many: 'URLs' },
 };
 
-/** Rows per page; tasks with more URLs are paged so that no URL is silently dropped. */
-const PAGE_SIZE = 100;
-/** Bounds paging even if the API kept reporting more rows than it sends. */
-const MAX_PAGES = 20;
-const AREAS: ReadonlySet<string> = new Set(PURGE_KIND.subscription?.areas);
-
 /** Maps a raw purge status to a state. */
 export function mapPurgeStatus(rawStatus: string | null | undefined): TaskState {
   return mapRawStatus(PURGE_STATUS_TABLE, typeof rawStatus === 'string' ? rawStatus.toLowerCase() : rawStatus);
 }
 
-interface PurgeRow {
-  readonly taskId: string;
-  readonly url: string;
-  readonly status: string;
+interface PurgeRow extends CdnLogRow {
   /** `url` or `path`. */
   readonly purgeType: string | null;
   /** `flush` (directories: changed resources only) or `delete` (everything). */
@@ -82,67 +73,29 @@ export class TencentCdnPurgeProvider implements TaskProvider {
   readonly requiresRegion = PURGE_KIND.requiresRegion;
   readonly takesId = true;
 
-  constructor(
-    private readonly client: TencentApi,
-    private readonly context: ProviderContext,
-  ) {}
+  private readonly log: CdnTaskLog<PurgeRow>;
 
-  async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(PURGE_KIND, ids);
-    return mapInOrder(ids, 4, (id) => this.describeOne(id, options.signal));
+  constructor(client: TencentApi, private readonly context: ProviderContext) {
+    this.log = new CdnTaskLog(client, context, {
+      descriptor: PURGE_KIND,
+      action: ACTION,
+      logsField: 'PurgeLogs',
+      readRow: readPurgeRow,
+      statusOf: (id, rows, requestId) => this.statusOf(id, rows, requestId),
+      notFoundMessage: 'Tencent Cloud CDN has no purge task with this ID (it may be mistyped, belong to another account, or be too old).',
+    });
+  }
+
+  describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
+    return this.log.describe(ids, options);
   }
 
   /**
    * Lists purge tasks submitted between two instants, grouped by TaskId (see
    * {@link TaskProvider.listWindow}). `region` names a purge area; other values are ignored.
    */
-  async listWindow(query: WindowListQuery, options: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
-    if (!(query.startTime.getTime() <= query.endTime.getTime())) {
-      throw new ProviderError({ code: 'invalid_request', userMessage: 'The listing window must start before it ends.', retryable: false });
-    }
-    const params: Record<string, unknown> = {
-      StartTime: toBeijingTime(query.startTime),
-      EndTime: toBeijingTime(query.endTime),
-      Offset: query.offset ?? 0,
-      Limit: query.limit ?? PAGE_SIZE,
-    };
-    if (query.keyword) params['Keyword'] = query.keyword;
-    if (query.status) params['Status'] = query.status;
-    if (query.region && AREAS.has(query.region)) params['Area'] = query.region;
-    const response = await this.client.call(ACTION, params, null, options.signal);
-    const rows = readRows(response);
-    const requestId = stringField(response, 'RequestId');
-    const byTask = new Map<string, PurgeRow[]>();
-    for (const row of rows) {
-      const group = byTask.get(row.taskId);
-      if (group) group.push(row);
-      else byTask.set(row.taskId, [row]);
-    }
-    const tasks = [...byTask].map(([taskId, taskRows]) => this.statusOf(taskId, taskRows, requestId));
-    const totalCount = typeof response['TotalCount'] === 'number' ? response['TotalCount'] : rows.length;
-    return { tasks, totalCount, requestId };
-  }
-
-  private async describeOne(id: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
-    const rows: PurgeRow[] = [];
-    let requestId: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const response = await this.client.call(ACTION, { TaskId: id, Offset: page * PAGE_SIZE, Limit: PAGE_SIZE }, null, signal);
-      requestId = stringField(response, 'RequestId') ?? requestId;
-      const pageRows = readRows(response).filter((row) => row.taskId === id || row.taskId === '');
-      rows.push(...pageRows);
-      const total = typeof response['TotalCount'] === 'number' ? response['TotalCount'] : 0;
-      if (pageRows.length < PAGE_SIZE || rows.length >= total) break;
-    }
-    if (rows.length === 0) {
-      return missingStatus(
-        this.context,
-        { kind: this.kind, id, region: null },
-        'Tencent Cloud CDN has no purge task with this ID (it may be mistyped, belong to another account, or be too old).',
-        requestId,
-      );
-    }
-    return this.statusOf(id, rows, requestId);
+  listWindow(query: WindowListQuery, options: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
+    return this.log.listWindow(query, options);
   }
 
   private statusOf(id: string, rows: readonly PurgeRow[], requestId: string | null): TaskStatus {
@@ -175,27 +128,9 @@ export class TencentCdnPurgeProvider implements TaskProvider {
   }
 }
 
-function readRows(response: Readonly<Record<string, unknown>>): PurgeRow[] {
-  const logs = response['PurgeLogs'];
-  if (logs === null || logs === undefined) return [];
-  if (!Array.isArray(logs)) {
-    throw new ProviderError({ code: 'unavailable', userMessage: 'Tencent Cloud CDN answered with unreadable PurgeLogs; try again later.', api: PURGE_KIND.api });
-  }
+function readPurgeRow(row: Readonly<Record<string, unknown>>, common: CdnLogRow): PurgeRow {
   const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-  return logs
-    .filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object')
-    .map((row) => ({
-      taskId: typeof row['TaskId'] === 'string' ? row['TaskId'] : String(row['TaskId'] ?? ''),
-      url: typeof row['Url'] === 'string' ? row['Url'] : '',
-      status: typeof row['Status'] === 'string' ? row['Status'] : '',
-      purgeType: text(row['PurgeType']),
-      flushType: text(row['FlushType']),
-      createTime: text(row['CreateTime']),
-    }));
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+  return { ...common, purgeType: text(row['PurgeType']), flushType: text(row['FlushType']), createTime: text(row['CreateTime']) };
 }
 
 function describeAggregate(items: readonly TaskItem[], state: TaskState, rawStatus: string): string {

@@ -3,14 +3,14 @@
  * URLs and the API answers one `PushLogs` row per URL; taskwatch shows one task with one item
  * per URL and an aggregate state.
  */
-import { ProviderError } from './errors';
-import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
+import { foundStatus, sharedValue, type ProviderContext } from './provider-context';
 import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
-import { stringField, tencentApiOf, type TencentApi } from './tencent-client';
+import { tencentApiOf, type TencentApi } from './tencent-client';
+import { CdnTaskLog, plural, type CdnLogRow } from './tencent-cdn-task-log';
 import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
 import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskStatus, WindowListQuery } from './types';
-import { beijingTimeToIso, toBeijingTime } from './vendor-time';
+import { beijingTimeToIso } from './vendor-time';
 
 /**
  * Every status the API documents. The field list says `done`, the API's own example answers
@@ -55,11 +55,6 @@ export const CDN_KIND: KindDescriptor = {
   statusTable: CDN_STATUS_TABLE,
   itemNoun: { one: 'URL', many: 'URLs' },
 };
-/** Rows per page; tasks with more URLs are paged so that no URL is silently dropped. */
-const PAGE_SIZE = 100;
-/** Bounds paging even if the API kept reporting more rows than it sends. */
-const MAX_PAGES = 20;
-const AREAS: ReadonlySet<string> = new Set(CDN_KIND.subscription?.areas);
 
 /** Maps a raw CDN prefetch status to a state. */
 export function mapCdnStatus(rawStatus: string | null | undefined): ReturnType<typeof mapRawStatus> {
@@ -76,10 +71,7 @@ export type PushTaskQuery = WindowListQuery;
 /** One page of prefetch tasks. */
 export type PushTaskPage = TaskListPage;
 
-interface PushRow {
-  readonly taskId: string;
-  readonly url: string;
-  readonly status: string;
+interface PushRow extends CdnLogRow {
   readonly percent: number | null;
   readonly createTime: string | null;
   readonly updateTime: string | null;
@@ -97,14 +89,21 @@ export class TencentCdnProvider implements TaskProvider {
   readonly requiresRegion = CDN_KIND.requiresRegion;
   readonly takesId = true;
 
-  constructor(
-    private readonly client: TencentApi,
-    private readonly context: ProviderContext,
-  ) {}
+  private readonly log: CdnTaskLog<PushRow>;
 
-  async describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
-    requireValidTaskIds(CDN_KIND, ids);
-    return mapInOrder(ids, 4, (id) => this.describeOne(id, options.signal));
+  constructor(client: TencentApi, private readonly context: ProviderContext) {
+    this.log = new CdnTaskLog(client, context, {
+      descriptor: CDN_KIND,
+      action: ACTION,
+      logsField: 'PushLogs',
+      readRow: readPushRow,
+      statusOf: (id, rows, requestId) => this.statusOf(id, rows, requestId),
+      notFoundMessage: 'Tencent Cloud CDN has no prefetch task with this ID (it may be mistyped, belong to another account, or be too old).',
+    });
+  }
+
+  describe(ids: readonly string[], options: DescribeOptions = {}): Promise<TaskStatus[]> {
+    return this.log.describe(ids, options);
   }
 
   /** The window-listing capability (see {@link TaskProvider.listWindow}): {@link listPushTasks}. */
@@ -116,53 +115,8 @@ export class TencentCdnProvider implements TaskProvider {
    * Lists prefetch tasks submitted between two instants, grouped by TaskId: for watching a
    * whole account rather than known IDs. `offset` and `limit` page over the API's rows.
    */
-  async listPushTasks(query: PushTaskQuery, options: { signal?: AbortSignal } = {}): Promise<PushTaskPage> {
-    if (!(query.startTime.getTime() <= query.endTime.getTime())) {
-      throw new ProviderError({ code: 'invalid_request', userMessage: 'The listing window must start before it ends.', retryable: false });
-    }
-    const params: Record<string, unknown> = {
-      StartTime: toBeijingTime(query.startTime),
-      EndTime: toBeijingTime(query.endTime),
-      Offset: query.offset ?? 0,
-      Limit: query.limit ?? PAGE_SIZE,
-    };
-    if (query.keyword) params['Keyword'] = query.keyword;
-    if (query.status) params['Status'] = query.status;
-    if (query.region && AREAS.has(query.region)) params['Area'] = query.region;
-    const response = await this.client.call(ACTION, params, null, options.signal);
-    const rows = readRows(response);
-    const requestId = stringField(response, 'RequestId');
-    const byTask = new Map<string, PushRow[]>();
-    for (const row of rows) {
-      const group = byTask.get(row.taskId);
-      if (group) group.push(row);
-      else byTask.set(row.taskId, [row]);
-    }
-    const tasks = [...byTask].map(([taskId, taskRows]) => this.statusOf(taskId, taskRows, requestId));
-    const totalCount = typeof response['TotalCount'] === 'number' ? response['TotalCount'] : rows.length;
-    return { tasks, totalCount, requestId };
-  }
-
-  private async describeOne(id: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
-    const rows: PushRow[] = [];
-    let requestId: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const response = await this.client.call(ACTION, { TaskId: id, Offset: page * PAGE_SIZE, Limit: PAGE_SIZE }, null, signal);
-      requestId = stringField(response, 'RequestId') ?? requestId;
-      const pageRows = readRows(response).filter((row) => row.taskId === id || row.taskId === '');
-      rows.push(...pageRows);
-      const total = typeof response['TotalCount'] === 'number' ? response['TotalCount'] : 0;
-      if (pageRows.length < PAGE_SIZE || rows.length >= total) break;
-    }
-    if (rows.length === 0) {
-      return missingStatus(
-        this.context,
-        { kind: this.kind, id, region: null },
-        'Tencent Cloud CDN has no prefetch task with this ID (it may be mistyped, belong to another account, or be too old).',
-        requestId,
-      );
-    }
-    return this.statusOf(id, rows, requestId);
+  listPushTasks(query: PushTaskQuery, options: { signal?: AbortSignal } = {}): Promise<PushTaskPage> {
+    return this.log.listWindow(query, options);
   }
 
   private statusOf(id: string, rows: readonly PushRow[], requestId: string | null): TaskStatus {
@@ -199,27 +153,14 @@ export class TencentCdnProvider implements TaskProvider {
   }
 }
 
-function readRows(response: Readonly<Record<string, unknown>>): PushRow[] {
-  const logs = response['PushLogs'];
-  if (logs === null || logs === undefined) return [];
-  if (!Array.isArray(logs)) {
-    throw new ProviderError({ code: 'unavailable', userMessage: 'Tencent Cloud CDN answered with unreadable PushLogs; try again later.', api: `cdn.${ACTION}` });
-  }
-  return logs
-    .filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object')
-    .map((row) => ({
-      taskId: typeof row['TaskId'] === 'string' ? row['TaskId'] : String(row['TaskId'] ?? ''),
-      url: typeof row['Url'] === 'string' ? row['Url'] : '',
-      status: typeof row['Status'] === 'string' ? row['Status'] : '',
-      percent: parsePercent(row['Percent']),
-      createTime: typeof row['CreateTime'] === 'string' ? row['CreateTime'] : null,
-      updateTime: typeof row['UpdateTime'] === 'string' ? row['UpdateTime'] : null,
-      area: typeof row['Area'] === 'string' ? row['Area'] : null,
-    }));
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+function readPushRow(row: Readonly<Record<string, unknown>>, common: CdnLogRow): PushRow {
+  return {
+    ...common,
+    percent: parsePercent(row['Percent']),
+    createTime: typeof row['CreateTime'] === 'string' ? row['CreateTime'] : null,
+    updateTime: typeof row['UpdateTime'] === 'string' ? row['UpdateTime'] : null,
+    area: typeof row['Area'] === 'string' ? row['Area'] : null,
+  };
 }
 
 function describeAggregate(items: readonly TaskItem[], state: TaskItem['state'], rawStatus: string): string {

@@ -36,6 +36,8 @@ export const TCSS_KIND: KindDescriptor = {
   description: 'Tencent Cloud TCSS asset refresh (no ID: the latest task)',
   exampleArguments: 'tcss',
   idRule: 'none',
+  // The API types TaskId as an integer; 0 or none means no task (the provider then says `latest`).
+  reportedIdRule: 'digits',
   idShape: "it reports the account's latest asset refresh task",
   api: `tcss.${ACTION}`,
   maxIdsPerCall: 1,

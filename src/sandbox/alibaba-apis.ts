@@ -47,7 +47,9 @@ export const ALIBABA_ROUTES: readonly ApiRoute[] = [
   { cloud: 'alibaba', action: 'DescribeDcdnRefreshTaskById', version: '2018-01-15', handle: describeDcdnRefreshTaskById },
 ];
 
-/** How the kind this API serves is planted by default. */
+const SECOND = 1000;
+
+/** How the kind this API serves is planted by default, and in the demo. */
 export const ALIBABA_KINDS: readonly SandboxKind[] = [
   {
     kind: 'dcdn',
@@ -60,5 +62,46 @@ export const ALIBABA_KINDS: readonly SandboxKind[] = [
     idPattern: /^\d{1,19}$/,
     idDescription: 'digits only',
     newId: (_createdAt, counter) => `1${String(counter).padStart(10, '0')}`,
+    timed: { running: 'Refreshing', done: 'Complete', percent: true, itemName: 'http://timed.example.com/object' },
+    demoTasks: [
+      {
+        name: 'refresh',
+        spec: {
+          id: '20260000001',
+          items: [
+            {
+              name: 'http://demo.example.com/images/',
+              steps: [
+                { afterMs: 0, status: 'Pending', percent: 0 },
+                { afterMs: 15 * SECOND, status: 'Refreshing', percent: 30 },
+                { afterMs: 40 * SECOND, status: 'Refreshing', percent: 70 },
+                { afterMs: 75 * SECOND, status: 'Complete', percent: 100 },
+              ],
+            },
+          ],
+          attributes: { ObjectType: 'directory' },
+        },
+        describe: (id) => `${id}  refresh completes`,
+      },
+      {
+        name: 'failing',
+        spec: {
+          id: '20260000002',
+          items: [
+            {
+              name: 'http://demo.example.com/image_01.png',
+              steps: [
+                { afterMs: 0, status: 'Pending', percent: 0 },
+                { afterMs: 15 * SECOND, status: 'Refreshing', percent: 20 },
+                { afterMs: 45 * SECOND, status: 'Failed', percent: 20, message: 'Internal Error' },
+              ],
+            },
+          ],
+          attributes: { ObjectType: 'file' },
+        },
+        describe: (id) => `${id}  refresh fails`,
+      },
+    ],
+    demoTry: (id) => `dcdn ${id('refresh')} ${id('failing')}`,
   },
 ];

@@ -11,11 +11,10 @@ import { AlibabaFrontEnd, isAlibabaRequest, rpcParameters } from './alibaba-fron
 import { plantDemoTasks, type DemoTaskIds } from './demo-tasks';
 import { FaultInjector } from './fault-injector';
 import { jsonAnswer, type FrontEndServices, type WireAnswer, type WireRequest } from './front-end';
+import { SANDBOX_KINDS } from './sandbox-kinds';
 import { SlidingWindowLimiter } from './sliding-window-limiter';
-import { ALIBABA_KINDS } from './alibaba-apis';
 import { TaskStore } from './task-store';
 import { plantTimedTasks, type TimedTask, type TimedTasksSpec } from './timed-tasks';
-import { TENCENT_KINDS } from './tencent-apis';
 import { isTencentRequest, TencentFrontEnd } from './tencent-front-end';
 import { SANDBOX_DEMO_CREDENTIALS, type SandboxCall, type SandboxCredential, type SandboxFault, type SandboxOptions, type SandboxTaskSpec } from './types';
 
@@ -69,7 +68,7 @@ export class CloudSandbox {
     rateLimits: SandboxOptions['rateLimits'],
     rateLimitNow: () => number,
   ) {
-    this.tasks = new TaskStore(clock, [...TENCENT_KINDS, ...ALIBABA_KINDS]);
+    this.tasks = new TaskStore(clock, SANDBOX_KINDS);
     const services: FrontEndServices = {
       tasks: this.tasks,
       clock,

@@ -20,21 +20,10 @@ export interface StandaloneSandboxOptions {
 function describeDemoTasks(ids: DemoTaskIds): string[] {
   return [
     'Demo tasks (they progress over the next two minutes):',
-    `  cdn    ${ids.cdn.prefetch}  3 URLs, prefetch completes`,
-    `  cdn    ${ids.cdn.withInvalidUrl}  one URL ends invalid (origin answered 4xx/5xx)`,
-    `  cdn    ${ids.cdn.failing}  prefetch fails`,
-    `  dcdn   ${ids.dcdn.refresh}  refresh completes`,
-    `  dcdn   ${ids.dcdn.failing}  refresh fails`,
-    `  purge  ${ids.purge.urls}  2 URLs, purge completes`,
-    `  purge  ${ids.purge.failing}  directory purge fails`,
-    `  dts    ${ids.dts}  (region ${ids.region})`,
-    `  redis  ${ids.redis}  (region ${ids.region})`,
-    `  tcss   latest task ${ids.tcss}`,
+    ...ids.descriptions.map((line) => `  ${line}`),
     '',
     'Try:',
-    `  taskwatch status cdn ${ids.cdn.prefetch} --wait`,
-    `  taskwatch status dcdn ${ids.dcdn.refresh} ${ids.dcdn.failing}`,
-    `  taskwatch status redis ${ids.redis} --region ${ids.region}`,
+    ...ids.tries.map((line) => `  taskwatch status ${line}`),
   ];
 }
 

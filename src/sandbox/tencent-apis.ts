@@ -6,8 +6,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ApiCallContext, ApiRoute } from './api-route';
 import { SandboxApiError } from './sandbox-api-error';
-import { currentStep, type PlantedTask } from './task-store';
-import type { SandboxKind } from './types';
+import { currentStep, DEFAULT_SANDBOX_REGION, type PlantedTask } from './task-store';
+import type { LifecycleStep, SandboxKind } from './types';
 import { formatBeijingTime, parseBeijingTime } from './wire-time';
 
 const CDN_STATUSES = ['fail', 'done', 'process', 'invalid'];
@@ -210,10 +210,21 @@ export const TENCENT_ROUTES: readonly ApiRoute[] = [
   { cloud: 'tencent', action: 'DescribeUnfinishRefreshTask', version: '2020-11-01', handle: describeUnfinishRefreshTask },
 ];
 
+const SECOND = 1000;
+
+/** A demo prefetch URL: `process` 0%, 40% half-way, `done` 100% after `afterMs`. */
+function demoPrefetch(afterMs: number): LifecycleStep[] {
+  return [
+    { afterMs: 0, status: 'process', percent: 0 },
+    { afterMs: afterMs / 2, status: 'process', percent: 40 },
+    { afterMs, status: 'done', percent: 100 },
+  ];
+}
+
 const WITHOUT_SPACES = { idPattern: /^\S{1,128}$/, idDescription: 'a string without spaces' };
 const POSITIVE_INTEGER = { idPattern: /^[1-9]\d{0,14}$/, idDescription: 'a positive integer' };
 
-/** How each kind these APIs serve is planted by default. */
+/** How each kind these APIs serve is planted by default, and in the demo. */
 export const TENCENT_KINDS: readonly SandboxKind[] = [
   {
     kind: 'cdn',
@@ -226,6 +237,59 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ...WITHOUT_SPACES,
     // CDN prefetch IDs are 19 digits that start with the creation second.
     newId: (createdAt) => `${Math.floor(createdAt / 1000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`,
+    timed: { running: 'process', done: 'done', percent: true, itemName: 'https://timed.example.com/asset' },
+    demoTasks: [
+      {
+        name: 'prefetch',
+        spec: {
+          id: '2026000000000000001',
+          items: [
+            { name: 'https://demo.example.com/index.html', steps: demoPrefetch(50 * SECOND) },
+            { name: 'https://demo.example.com/app.js', steps: demoPrefetch(60 * SECOND) },
+            { name: 'https://demo.example.com/logo.png', steps: demoPrefetch(70 * SECOND) },
+          ],
+          attributes: { Area: 'mainland' },
+        },
+        describe: (id) => `${id}  3 URLs, prefetch completes`,
+      },
+      {
+        name: 'withInvalidUrl',
+        spec: {
+          id: '2026000000000000002',
+          items: [
+            { name: 'https://demo.example.com/about.html', steps: demoPrefetch(45 * SECOND) },
+            {
+              name: 'https://demo.example.com/missing.html',
+              steps: [
+                { afterMs: 0, status: 'process', percent: 0 },
+                { afterMs: 30 * SECOND, status: 'invalid', percent: 0 },
+              ],
+            },
+          ],
+          attributes: { Area: 'mainland' },
+        },
+        describe: (id) => `${id}  one URL ends invalid (origin answered 4xx/5xx)`,
+      },
+      {
+        name: 'failing',
+        spec: {
+          id: '2026000000000000003',
+          items: [
+            {
+              name: 'https://demo.example.com/video.mp4',
+              steps: [
+                { afterMs: 0, status: 'process', percent: 0 },
+                { afterMs: 20 * SECOND, status: 'process', percent: 30 },
+                { afterMs: 50 * SECOND, status: 'fail', percent: 30 },
+              ],
+            },
+          ],
+          attributes: { Area: 'overseas' },
+        },
+        describe: (id) => `${id}  prefetch fails`,
+      },
+    ],
+    demoTry: (id) => `cdn ${id('prefetch')} --wait`,
   },
   {
     kind: 'purge',
@@ -237,6 +301,30 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ...WITHOUT_SPACES,
     // CDN purge IDs are the creation second, a dash and eight lowercase letters or digits.
     newId: (createdAt) => `${Math.floor(createdAt / 1000)}-${randomInt(0, 36 ** 8).toString(36).padStart(8, '0')}`,
+    timed: { running: 'process', done: 'done', percent: false, itemName: 'https://timed.example.com/purged/' },
+    demoTasks: [
+      {
+        name: 'urls',
+        spec: {
+          id: '1767225600-demo0001',
+          items: [
+            { name: 'https://demo.example.com/index.html', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 40 * SECOND, status: 'done' }] },
+            { name: 'https://demo.example.com/app.js', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 55 * SECOND, status: 'done' }] },
+          ],
+          attributes: { PurgeType: 'url', FlushType: 'delete' },
+        },
+        describe: (id) => `${id}  2 URLs, purge completes`,
+      },
+      {
+        name: 'failing',
+        spec: {
+          id: '1767225600-demo0002',
+          items: [{ name: 'https://demo.example.com/static/', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 45 * SECOND, status: 'fail' }] }],
+          attributes: { PurgeType: 'path', FlushType: 'flush' },
+        },
+        describe: (id) => `${id}  directory purge fails`,
+      },
+    ],
   },
   {
     kind: 'dts',
@@ -246,6 +334,21 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...WITHOUT_SPACES,
     newId: () => randomUUID(),
+    timed: { running: 'running', done: 'success', percent: false },
+    demoTasks: [
+      {
+        name: 'migration',
+        spec: {
+          id: 'cafebabe-2026-4000-8000-000000000001',
+          region: DEFAULT_SANDBOX_REGION,
+          steps: [
+            { afterMs: 0, status: 'running', message: 'Isolating the migration job' },
+            { afterMs: 60 * SECOND, status: 'success', message: 'ok' },
+          ],
+        },
+        describe: (id) => `${id}  (region ${DEFAULT_SANDBOX_REGION})`,
+      },
+    ],
   },
   {
     kind: 'redis',
@@ -256,6 +359,24 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...POSITIVE_INTEGER,
     newId: (_createdAt, counter) => String(counter),
+    timed: { running: 'running', done: 'succeed', percent: false },
+    demoTasks: [
+      {
+        name: 'flush',
+        spec: {
+          id: '20261',
+          region: DEFAULT_SANDBOX_REGION,
+          steps: [
+            { afterMs: 0, status: 'preparing' },
+            { afterMs: 15 * SECOND, status: 'running' },
+            { afterMs: 70 * SECOND, status: 'succeed' },
+          ],
+          attributes: { TaskType: 'FLUSH_INSTANCE', InstanceId: 'crs-demo0001' },
+        },
+        describe: (id) => `${id}  (region ${DEFAULT_SANDBOX_REGION})`,
+      },
+    ],
+    demoTry: (id) => `redis ${id('flush')} --region ${DEFAULT_SANDBOX_REGION}`,
   },
   {
     kind: 'tcss',
@@ -266,5 +387,21 @@ export const TENCENT_KINDS: readonly SandboxKind[] = [
     ],
     ...POSITIVE_INTEGER,
     newId: (_createdAt, counter) => String(counter),
+    timed: { running: 'Task_Running', done: 'Task_Finish', percent: false },
+    demoTasks: [
+      {
+        name: 'latest',
+        spec: {
+          id: '2026',
+          steps: [
+            { afterMs: 0, status: 'Task_New' },
+            { afterMs: 10 * SECOND, status: 'Task_Running' },
+            { afterMs: 90 * SECOND, status: 'Task_Finish' },
+          ],
+        },
+        // TCSS takes no ID: the demo task is what it reports as the latest.
+        describe: (id) => `latest task ${id}`,
+      },
+    ],
   },
 ];

@@ -5,6 +5,7 @@
  */
 import type { TaskKind } from '../providers/types';
 import { DURATION_RESOLUTION_MS, drawDurations, type DurationDistribution } from './duration-distribution';
+import { sandboxKind } from './sandbox-kinds';
 import type { LifecycleStep, SandboxTaskSpec } from './types';
 
 /** What to plant: `count` tasks of one kind whose durations follow `distribution`. */
@@ -31,31 +32,15 @@ export interface TimedTask {
   readonly durationMs: number;
 }
 
-/** The raw statuses of a task under way and of one that succeeded, as each API spells them. */
-const LIFECYCLE: Readonly<Record<TaskKind, { readonly running: string; readonly done: string; readonly percent: boolean }>> = {
-  cdn: { running: 'process', done: 'done', percent: true },
-  dcdn: { running: 'Refreshing', done: 'Complete', percent: true },
-  purge: { running: 'process', done: 'done', percent: false },
-  dts: { running: 'running', done: 'success', percent: false },
-  redis: { running: 'running', done: 'succeed', percent: false },
-  tcss: { running: 'Task_Running', done: 'Task_Finish', percent: false },
-};
-
-const ITEM_NAME: Readonly<Partial<Record<TaskKind, string>>> = {
-  cdn: 'https://timed.example.com/asset',
-  dcdn: 'http://timed.example.com/object',
-  purge: 'https://timed.example.com/purged/',
-};
-
 /** The sandbox spec of one task of `kind` that succeeds `durationMs` after `createdAt`. */
 export function timedTaskSpec(kind: TaskKind, durationMs: number, createdAt: number, index: number, base: Pick<TimedTasksSpec, 'region' | 'owner' | 'attributes'> = {}): SandboxTaskSpec {
-  const lifecycle = LIFECYCLE[kind];
-  if (!lifecycle) throw new RangeError(`Unknown task kind "${String(kind)}".`);
+  const served = sandboxKind(kind);
+  const lifecycle = served.timed;
   const steps: LifecycleStep[] = [
     { afterMs: 0, status: lifecycle.running, ...(lifecycle.percent ? { percent: 10 } : {}) },
     { afterMs: durationMs, status: lifecycle.done, ...(lifecycle.percent ? { percent: 100 } : {}) },
   ];
-  const itemName = ITEM_NAME[kind];
+  const itemName = served.defaultItemName === undefined ? undefined : (lifecycle.itemName ?? served.defaultItemName);
   return {
     kind,
     createdAt,

@@ -40,6 +40,34 @@ export interface SandboxKind {
   readonly idDescription: string;
   /** A fresh ID in the real format; `counter` grows by one each call, for kinds with sequential numbers. */
   newId(createdAt: number, counter: number): string;
+  /** How a timed task (`CloudSandbox.addTimedTasks`) of the kind goes from under way to success. */
+  readonly timed: SandboxTimedLifecycle;
+  /** The kind's tasks in the "try it" demo (`demo: true`, `npm start` without credentials, `taskwatch sandbox`): at least one. */
+  readonly demoTasks: readonly SandboxDemoTask[];
+  /** `taskwatch status` arguments worth trying on the demo tasks, when the kind has some; `id(name)` is a demo task's ID. */
+  demoTry?(id: (name: string) => string): string;
+}
+
+/** One demo task of a kind: memorable, it progresses over one to two minutes and then stays put. */
+export interface SandboxDemoTask {
+  /** Its name among its kind's demo tasks, e.g. `prefetch`, `failing`. */
+  readonly name: string;
+  /** The task (with a memorable `id`), created when the demo is planted and visible to every credential. */
+  readonly spec: Omit<SandboxTaskSpec, 'kind' | 'createdAt' | 'owner'>;
+  /** What `taskwatch sandbox` prints after the kind: the ID and what the task does. */
+  describe(id: string): string;
+}
+
+/** The raw statuses a timed task shows, as the API spells them. */
+export interface SandboxTimedLifecycle {
+  /** While under way, e.g. `process`, `Refreshing`, `Task_Running`. */
+  readonly running: string;
+  /** Once it succeeded, e.g. `done`, `Complete`, `Task_Finish`. */
+  readonly done: string;
+  /** True when the API reports a percent (10 under way, 100 done). */
+  readonly percent: boolean;
+  /** For kinds whose tasks have items: the item's name, before `-<index>`. */
+  readonly itemName?: string;
 }
 
 /** A task to plant in the sandbox. */

@@ -29,7 +29,7 @@ import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
 import { isProviderError, ProviderError } from '../../providers/errors';
-import { kindDescriptor, kindListsByWindow } from '../../providers/kinds';
+import { isReportedTaskId, kindDescriptor, kindListsByWindow, storedTaskKind } from '../../providers/kinds';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
 import { safeError } from '../../observability/safe-error';
@@ -407,7 +407,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   /** A kind without IDs: asks for the account's latest task; a TaskId not seen before is new. */
   const sweepLatest = async (group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
     const [status] = await options.providers.get(group.kind, group.account).describe([]);
-    const found = status !== undefined && status.found && /^[0-9]+$/.test(status.id);
+    const found = status !== undefined && status.found && isReportedTaskId(group.kind, status.id);
     for (const record of records) {
       // The task already there when the channel subscribed is news only while it is unfinished.
       const first = (await redis.hsetnx(keys.record(record.id), 'baselined', '1')) === 1;
@@ -456,9 +456,11 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
    * check fails (or the API now answers about a newer task), the noted state stands.
    */
   const latestOfHeld = async (task: HeldNewTask): Promise<HeldNewTask> => {
-    if (task.state === 'succeeded' || task.state === 'failed' || (task.kind !== 'cdn' && task.kind !== 'tcss')) return task;
+    // Stored as text: a kind this version does not know (or cannot subscribe to) keeps its noted state.
+    const kind = storedTaskKind(task.kind);
+    if (task.state === 'succeeded' || task.state === 'failed' || kind === null || kindDescriptor(kind).subscription === undefined) return task;
     try {
-      const provider = options.providers.get(task.kind, task.account);
+      const provider = options.providers.get(kind, task.account);
       const [status] = await provider.describe([task.id], { signal: AbortSignal.timeout(HELD_CHECK_TIMEOUT_MS) });
       if (!status || !status.found || status.id !== task.id || (status.state === task.state && status.rawStatus === task.rawStatus)) return task;
       return { ...task, state: status.state, rawStatus: status.rawStatus, foundState: task.foundState ?? task.state };

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runStatusCommand } from '../../../src/cli/status-command';
+import { TASK_KINDS } from '../../../src/providers/types';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { SANDBOX_DEMO_CREDENTIALS, type SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock, type Clock } from '../../../src/util/clock';
@@ -165,7 +166,7 @@ describe('taskwatch status: bad input and configuration', () => {
   const environment = { TENCENTCLOUD_SECRET_ID: 'AKIDexample', TENCENTCLOUD_SECRET_KEY: 'example-secret-key', TENCENTCLOUD_ENDPOINT: 'http://127.0.0.1:1' };
 
   it.each([
-    [['nope', '1'], 'unknown kind "nope": use one of cdn, dcdn, dts, purge, redis, tcss'],
+    [['nope', '1'], `unknown kind "nope": use one of ${TASK_KINDS.join(', ')}`],
     [['redis', 'abc'], 'Redis task IDs are integers'],
     [['cdn', ''], 'empty task ID'],
     [['cdn', 'a,,b'], 'empty task ID'],
@@ -180,6 +181,12 @@ describe('taskwatch status: bad input and configuration', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain(expected);
     expect(result.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('given an unknown kind, then the kinds it offers are every kind, the known ones among them', async () => {
+    expect(TASK_KINDS).toEqual(expect.arrayContaining(['cdn', 'purge', 'tcss']));
+    const result = await run(['nope', '1'], environment);
+    expect(result.err).toMatch(/use one of [a-z, ]*\bpurge\b/);
   });
 
   it('given a region-scoped kind with no region anywhere, then it asks for one and exits 2', async () => {

@@ -20,6 +20,10 @@ interface KindFixture {
   readonly documented: ReadonlyArray<readonly [string, TaskState]>;
   /** A task ID the sandbox does not have; null for TCSS, which takes no ID. */
   readonly unknownId: string | null;
+  /** How many IDs one call carries, as the API documents. */
+  readonly maxIdsPerCall: number;
+  /** What a not-found status says besides the usual, when the kind has more to say. */
+  readonly notFound?: { readonly rawStatus?: string; readonly message: RegExp };
 }
 
 const FIXTURES: readonly KindFixture[] = [
@@ -30,6 +34,7 @@ const FIXTURES: readonly KindFixture[] = [
     region: null,
     documented: [['process', 'running'], ['done', 'succeeded'], ['fail', 'failed'], ['invalid', 'failed']],
     unknownId: '1533031853231313311',
+    maxIdsPerCall: 1,
   },
   {
     kind: 'dcdn',
@@ -38,6 +43,8 @@ const FIXTURES: readonly KindFixture[] = [
     region: null,
     documented: [['Pending', 'pending'], ['Refreshing', 'running'], ['Complete', 'succeeded'], ['Failed', 'failed']],
     unknownId: '99999999',
+    maxIdsPerCall: 10,
+    notFound: { message: /older than 3 days \(DCDN keeps only the last 3 days\)/ },
   },
   {
     kind: 'purge',
@@ -47,6 +54,7 @@ const FIXTURES: readonly KindFixture[] = [
     region: null,
     documented: [['process', 'running'], ['done', 'succeeded'], ['fail', 'failed']],
     unknownId: '1534925187-5fbwwqut',
+    maxIdsPerCall: 1,
   },
   {
     kind: 'dts',
@@ -55,6 +63,7 @@ const FIXTURES: readonly KindFixture[] = [
     region: 'ap-guangzhou',
     documented: [['running', 'running'], ['success', 'succeeded'], ['failed', 'failed']],
     unknownId: 'cafebabe-254f-11ea-8995-e92c139e6918',
+    maxIdsPerCall: 1,
   },
   {
     kind: 'redis',
@@ -63,6 +72,7 @@ const FIXTURES: readonly KindFixture[] = [
     region: 'ap-guangzhou',
     documented: [['preparing', 'pending'], ['running', 'running'], ['succeed', 'succeeded'], ['failed', 'failed'], ['error', 'failed']],
     unknownId: '18215',
+    maxIdsPerCall: 1,
   },
   {
     kind: 'tcss',
@@ -71,6 +81,8 @@ const FIXTURES: readonly KindFixture[] = [
     region: null,
     documented: [['Task_New', 'pending'], ['Task_Running', 'running'], ['Task_Finish', 'succeeded'], ['Task_Error', 'failed']],
     unknownId: null,
+    maxIdsPerCall: 1,
+    notFound: { rawStatus: 'Task_NoExist', message: /no asset-refresh task exists/i },
   },
 ];
 
@@ -111,9 +123,9 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     const provider = harness.registry.get(kind);
     expect(provider.kind).toBe(kind);
     expect(provider.api).toBe(apiOf(fixture));
-    expect(provider.maxIdsPerCall).toBe(kind === 'dcdn' ? 10 : 1);
-    expect(provider.requiresRegion).toBe(kind === 'dts' || kind === 'redis');
-    expect(provider.takesId).toBe(kind !== 'tcss');
+    expect(provider.maxIdsPerCall).toBe(fixture.maxIdsPerCall);
+    expect(provider.requiresRegion).toBe(fixture.region !== null);
+    expect(provider.takesId).toBe(fixture.unknownId !== null);
   });
 
   it('given its descriptor, then the provider and the documented statuses agree with it', () => {
@@ -158,13 +170,9 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     expect(status.found).toBe(false);
     expect(status.terminal).toBe(false);
     expect(status.message.length).toBeGreaterThan(10);
-    if (kind === 'tcss') {
-      expect(status.rawStatus).toBe('Task_NoExist');
-      expect(status.message).toMatch(/no asset-refresh task exists/i);
-    } else {
-      expect(status.id).toBe(fixture.unknownId);
-    }
-    if (kind === 'dcdn') expect(status.message).toContain('older than 3 days (DCDN keeps only the last 3 days)');
+    if (fixture.unknownId !== null) expect(status.id).toBe(fixture.unknownId);
+    if (fixture.notFound?.rawStatus !== undefined) expect(status.rawStatus).toBe(fixture.notFound.rawStatus);
+    if (fixture.notFound) expect(status.message).toMatch(fixture.notFound.message);
   });
 
   it('given any call, then it first takes a token from the rate budget under the API, region and public key ID', async () => {

@@ -4,12 +4,21 @@
  * a newcomer needs to point taskwatch at it.
  */
 import { Writable } from 'node:stream';
+import { TASK_KINDS, type TaskKind } from '../../../src/providers/types';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import type { DemoTaskIds } from '../../../src/sandbox/demo-tasks';
 import { runStandaloneSandbox } from '../../../src/sandbox/standalone';
 import { ManualClock } from '../../../src/util/clock';
 import { dcdnClient, tencentClients } from './sandbox-clients';
 
 const SECOND = 1000;
+
+/** The ID of the demo task of `kind` called `name`. */
+function demoId(ids: DemoTaskIds, kind: TaskKind, name: string): string {
+  const id = ids.named[kind][name];
+  if (id === undefined) throw new Error(`no ${kind} demo task called ${name}`);
+  return id;
+}
 
 describe('cloud sandbox, demo tasks', () => {
   let clock: ManualClock;
@@ -31,12 +40,12 @@ describe('cloud sandbox, demo tasks', () => {
       ((await clients.cdn.DescribePushTasks!({ TaskId: id }))['PushLogs'] as Record<string, unknown>[]).map((log) => `${log['Status']} ${log['Percent']}`);
     const dcdn = (await dcdnClient(sandbox).request('DescribeDcdnRefreshTaskById', { TaskId: ids.byKind.dcdn.join(',') }))['Tasks'] as Record<string, unknown>[];
     return {
-      cdnPrefetch: await cdnStatuses(ids.cdn.prefetch),
-      cdnWithInvalidUrl: await cdnStatuses(ids.cdn.withInvalidUrl),
-      cdnFailing: await cdnStatuses(ids.cdn.failing),
+      cdnPrefetch: await cdnStatuses(demoId(ids, 'cdn', 'prefetch')),
+      cdnWithInvalidUrl: await cdnStatuses(demoId(ids, 'cdn', 'withInvalidUrl')),
+      cdnFailing: await cdnStatuses(demoId(ids, 'cdn', 'failing')),
       dcdn: dcdn.map((row) => `${row['Status']} ${row['Process']}`),
-      dts: (await clients.dts.DescribeAsyncRequestInfo!({ AsyncRequestId: ids.dts }))['Status'],
-      redis: (await clients.redis.DescribeTaskInfo!({ TaskId: Number(ids.redis) }))['Status'],
+      dts: (await clients.dts.DescribeAsyncRequestInfo!({ AsyncRequestId: demoId(ids, 'dts', 'migration') }))['Status'],
+      redis: (await clients.redis.DescribeTaskInfo!({ TaskId: Number(demoId(ids, 'redis', 'flush')) }))['Status'],
       tcss: Object.values(await clients.tcss.DescribeUnfinishRefreshTask!({})).slice(0, 2),
     };
   }
@@ -44,11 +53,16 @@ describe('cloud sandbox, demo tasks', () => {
   it('given demo: true, then memorable IDs of every kind are planted', () => {
     expect(sandbox.demoTaskIds).toMatchObject({
       region: 'ap-guangzhou',
-      cdn: { prefetch: '2026000000000000001', withInvalidUrl: '2026000000000000002', failing: '2026000000000000003' },
-      dcdn: { refresh: '20260000001', failing: '20260000002' },
-      redis: '20261',
-      tcss: '2026',
+      named: {
+        cdn: { prefetch: '2026000000000000001', withInvalidUrl: '2026000000000000002', failing: '2026000000000000003' },
+        dcdn: { refresh: '20260000001', failing: '20260000002' },
+        purge: { urls: '1767225600-demo0001', failing: '1767225600-demo0002' },
+        redis: { flush: '20261' },
+        tcss: { latest: '2026' },
+      },
+      byKind: { cdn: ['2026000000000000001', '2026000000000000002', '2026000000000000003'], tcss: ['2026'] },
     });
+    for (const kind of TASK_KINDS) expect(sandbox.demoTaskIds?.byKind[kind].length).toBeGreaterThan(0);
   });
 
   it('given the clock at start, then every demo task is at its first step', async () => {
@@ -115,7 +129,27 @@ describe('cloud sandbox, standalone run', () => {
       expect(printed).toContain('TENCENTCLOUD_SECRET_KEY=');
       expect(printed).toContain('ALIBABA_CLOUD_ACCESS_KEY_SECRET=');
       for (const id of Object.values(ids.byKind).flat()) expect(printed).toContain(id);
-      const answer = await tencentClients(sandbox).cdn.DescribePushTasks!({ TaskId: ids.cdn.prefetch });
+      const demoStart = lines.indexOf('Demo tasks (they progress over the next two minutes):');
+      expect(lines.slice(demoStart, demoStart + 17)).toEqual([
+        'Demo tasks (they progress over the next two minutes):',
+        '  cdn    2026000000000000001  3 URLs, prefetch completes',
+        '  cdn    2026000000000000002  one URL ends invalid (origin answered 4xx/5xx)',
+        '  cdn    2026000000000000003  prefetch fails',
+        '  dcdn   20260000001  refresh completes',
+        '  dcdn   20260000002  refresh fails',
+        '  dts    cafebabe-2026-4000-8000-000000000001  (region ap-guangzhou)',
+        '  purge  1767225600-demo0001  2 URLs, purge completes',
+        '  purge  1767225600-demo0002  directory purge fails',
+        '  redis  20261  (region ap-guangzhou)',
+        '  tcss   latest task 2026',
+        '',
+        'Try:',
+        '  taskwatch status cdn 2026000000000000001 --wait',
+        '  taskwatch status dcdn 20260000001 20260000002',
+        '  taskwatch status redis 20261 --region ap-guangzhou',
+        '',
+      ]);
+      const answer = await tencentClients(sandbox).cdn.DescribePushTasks!({ TaskId: demoId(ids, 'cdn', 'prefetch') });
       expect(answer['TotalCount']).toBe(3);
     } finally {
       await sandbox.stop();

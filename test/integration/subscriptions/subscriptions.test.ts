@@ -185,6 +185,23 @@ describe('subscriptions', () => {
     expect(await running.subscriptions.unmute(CHANNEL)).toEqual({ wasMuted: false, heldCount: 0 });
   });
 
+  test('given a mute in which a purge subscription found a purge that then finished, then the one summary gives its latest state', async () => {
+    const running = await start();
+    await running.subscriptions.subscribe({ channel: CHANNEL, kind: 'purge', requestedBy: 'U1' });
+    await running.subscriptions.mute(CHANNEL, 3_600_000, 'U1');
+    clock.advance(1000);
+    const purge = sandbox.addTask({ kind: 'purge', createdAt: clock.now(), items: [{ name: 'https://www.example.com/static/', steps: [{ afterMs: 0, status: 'process' }, { afterMs: 2000, status: 'done' }] }] });
+    clock.advance(1000);
+    await waitFor('the purge noted while muted', async () => (await redis.llen(`${prefix}:tw:sub:held-new:slack:C-SUB`)) === 1);
+    clock.advance(2000);
+    await running.subscriptions.unmute(CHANNEL);
+
+    const [summary] = await waitFor('summary', () => (notifier.of({ type: 'summary' }).length > 0 ? notifier.of({ type: 'summary' }) : null));
+    const lines = summary?.summary ? muteSummaryText(summary.summary).lines : [];
+    expect(lines.find((line) => line.includes(purge))).toMatch(/^New purge task .*: succeeded/);
+    expect(notifier.of({ type: 'summary' })).toHaveLength(1);
+  });
+
   test('given a mute in which one watched task changed state and another only progressed, then the summary names the first only, and both cards are edited with no reply', async () => {
     const running = await start();
     const moving = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/m.png', steps: [{ afterMs: 0, status: 'Pending', percent: 0 }, { afterMs: 1000, status: 'Refreshing', percent: 20 }] }] });

@@ -1,6 +1,6 @@
 import { parseCommand, SUBCOMMANDS } from '../../../src/commands/parse-command';
-import { allKinds, canonicalTaskId, KIND_ALIASES, kindDescriptor, resolveTaskKind, validateTaskId } from '../../../src/providers/kinds';
-import { TASK_KINDS } from '../../../src/providers/types';
+import { allKinds, canonicalTaskId, isReportedTaskId, KIND_ALIASES, kindDescriptor, resolveTaskKind, validateTaskId } from '../../../src/providers/kinds';
+import { LATEST_TASK_ID, TASK_KINDS } from '../../../src/providers/types';
 
 describe('kind descriptors', () => {
   it.each(TASK_KINDS)('given %s, then its descriptor names it and its example parses to it', (kind) => {
@@ -29,6 +29,20 @@ describe('kind descriptors', () => {
       for (const id of ids) expect(validateTaskId(descriptor.kind, id)).toBeNull();
       expect(canonicalTaskId(descriptor.kind, '0123')).toBe(descriptor.idRule === 'integer' ? '123' : '0123');
     }
+  });
+
+  it('given a kind without IDs, then it declares the shape of the TaskId it reports', () => {
+    for (const descriptor of allKinds()) expect(descriptor.reportedIdRule !== undefined).toBe(descriptor.idRule === 'none');
+  });
+
+  it('given IDs a provider reported, then only the ones fitting the kind are tasks, and "latest" never is', () => {
+    expect(isReportedTaskId('tcss', '2026')).toBe(true);
+    expect(isReportedTaskId('tcss', LATEST_TASK_ID)).toBe(false);
+    expect(isReportedTaskId('tcss', 'abc')).toBe(false);
+    expect(isReportedTaskId('tcss', '')).toBe(false);
+    expect(isReportedTaskId('redis', '18215')).toBe(true);
+    expect(isReportedTaskId('redis', 'x1')).toBe(false);
+    expect(isReportedTaskId('purge', '1534925187-5fbwwqut')).toBe(true);
   });
 
   it('given "__proto__" or "constructor", then no kind resolves', () => {

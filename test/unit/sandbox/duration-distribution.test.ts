@@ -7,6 +7,7 @@ import {
   shareLongerThan,
   type DurationDistribution,
 } from '../../../src/sandbox/duration-distribution';
+import { TASK_KINDS, type TaskKind } from '../../../src/providers/types';
 import { timedTaskSpec } from '../../../src/sandbox/timed-tasks';
 import { currentStep } from '../../../src/sandbox/task-store';
 
@@ -77,10 +78,42 @@ describe('true figures of a distribution', () => {
 });
 
 describe('timed sandbox tasks', () => {
-  test.each(['cdn', 'dcdn', 'dts', 'redis', 'tcss'] as const)('given a %s task timed at 95 s, then it is under way until 95 s after its start and done from then', (kind) => {
+  test.each(TASK_KINDS)('given a %s task timed at 95 s, then it is under way until 95 s after its start and done from then', (kind) => {
     const spec = timedTaskSpec(kind, 95_000, 1_000_000, 0);
     const steps = spec.items?.[0]?.steps ?? spec.steps ?? [];
     expect(currentStep(steps, 1_000_000, 1_000_000 + 94_999).step.afterMs).toBe(0);
     expect(currentStep(steps, 1_000_000, 1_000_000 + 95_000)).toMatchObject({ step: { afterMs: 95_000 }, since: 1_095_000 });
+  });
+
+  test('given a cdn task timed at 95 s, then its one URL goes from process 10% to done 100% as the API spells them', () => {
+    expect(timedTaskSpec('cdn', 95_000, 1_000_000, 3)).toEqual({
+      kind: 'cdn',
+      createdAt: 1_000_000,
+      items: [
+        {
+          name: 'https://timed.example.com/asset-3',
+          steps: [
+            { afterMs: 0, status: 'process', percent: 10 },
+            { afterMs: 95_000, status: 'done', percent: 100 },
+          ],
+        },
+      ],
+    });
+  });
+
+  test('given a redis task timed at 95 s, then it has steps of its own and no items', () => {
+    expect(timedTaskSpec('redis', 95_000, 1_000_000, 0, { region: 'ap-beijing' })).toEqual({
+      kind: 'redis',
+      createdAt: 1_000_000,
+      region: 'ap-beijing',
+      steps: [
+        { afterMs: 0, status: 'running' },
+        { afterMs: 95_000, status: 'succeed' },
+      ],
+    });
+  });
+
+  test('given a kind the sandbox does not serve, then a RangeError names it', () => {
+    expect(() => timedTaskSpec('nope' as TaskKind, 95_000, 1_000_000, 0)).toThrow(new RangeError('Unknown task kind "nope".'));
   });
 });

@@ -1,6 +1,5 @@
-import { ALIBABA_KINDS } from '../../../src/sandbox/alibaba-apis';
 import { currentStep, TaskStore as PlainTaskStore } from '../../../src/sandbox/task-store';
-import { TENCENT_KINDS } from '../../../src/sandbox/tencent-apis';
+import { SANDBOX_KINDS } from '../../../src/sandbox/sandbox-kinds';
 import { TASK_KINDS } from '../../../src/providers/types';
 import type { Clock } from '../../../src/util/clock';
 import { ManualClock } from '../../../src/util/clock';
@@ -8,13 +7,13 @@ import { ManualClock } from '../../../src/util/clock';
 /** A store that knows every kind the sandbox's APIs serve, as the sandbox builds it. */
 class TaskStore extends PlainTaskStore {
   constructor(clock: Clock) {
-    super(clock, [...TENCENT_KINDS, ...ALIBABA_KINDS]);
+    super(clock, SANDBOX_KINDS);
   }
 }
 
 describe('sandbox task store', () => {
   it('given the kinds the sandbox APIs declare, then every task kind is served exactly once', () => {
-    expect([...TENCENT_KINDS, ...ALIBABA_KINDS].map((served) => served.kind).sort()).toEqual([...TASK_KINDS].sort());
+    expect(SANDBOX_KINDS.map((served) => served.kind).sort()).toEqual([...TASK_KINDS].sort());
   });
 
   const steps = [
