@@ -41,55 +41,57 @@ export interface SlackWorld {
   stop(): Promise<void>;
 }
 
-/** Starts a {@link SlackWorld}. */
+/** Starts a {@link SlackWorld}; if a part fails to start, the parts already started are stopped. */
 export async function startSlackWorld(options: SlackWorldOptions): Promise<SlackWorld> {
-  const redisServer = await startTestRedis({ appendOnly: false });
-  // One clock for the sandbox, the providers and the engine, starting now: Redis TTLs and SDK
-  // signatures run on real time, so the test holds on any day.
-  const clock = options.clock ?? new ManualClock();
-  const slack = await startFakeSlack({ botToken: options.botToken });
-  const sandbox = await CloudSandbox.start({ clock });
-  const prefix = uniqueQueueName(options.name);
-  const redis = createRedisConnection(redisServer.url);
-  const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
-    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
-  );
-  const engines: WatchEngine[] = [];
-  const newEngine = (): WatchEngine => {
-    const engine = createWatchEngine({
-      connection: redisServer.url,
-      prefix,
-      providers: registry,
-      notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: options.botToken, signingSecret: null, appToken: null })],
-      watch: TEST_WATCH_CONFIG,
-      role: 'all',
-      now: () => clock.now(),
-      deliverySpacingMs: { slack: 10 },
-      tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
-    });
-    engines.push(engine);
-    return engine;
+  // Each part's stop, in the order started; the world stops them in reverse.
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async (): Promise<void> => {
+    for (const stopPart of stops.reverse()) await stopPart();
+    stops.length = 0;
   };
-  const engine = newEngine();
-  await engine.start();
-  return {
-    redisServer,
-    clock,
-    slack,
-    sandbox,
-    registry,
-    prefix,
-    engine,
-    newEngine,
-    stop: async () => {
-      // Engine stops are idempotent; a test may have stopped one already.
+  try {
+    const redisServer = await startTestRedis({ appendOnly: false });
+    stops.push(() => redisServer.stop());
+    // One clock for the sandbox, the providers and the engine, starting now: Redis TTLs and SDK
+    // signatures run on real time, so the test holds on any day.
+    const clock = options.clock ?? new ManualClock();
+    const slack = await startFakeSlack({ botToken: options.botToken });
+    stops.push(() => slack.stop());
+    const sandbox = await CloudSandbox.start({ clock });
+    stops.push(() => sandbox.stop());
+    const prefix = uniqueQueueName(options.name);
+    const redis = createRedisConnection(redisServer.url);
+    stops.push(() => redis.quit().then(() => undefined, () => redis.disconnect()));
+    const registry = createProviderRegistry(
+      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
+    );
+    stops.push(() => registry.close());
+    const engines: WatchEngine[] = [];
+    // Engine stops are idempotent; a test may have stopped one already.
+    stops.push(async () => {
       for (const made of engines) await made.stop();
-      registry.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await sandbox.stop();
-      await slack.stop();
-      await redisServer.stop();
-    },
-  };
+    });
+    const newEngine = (): WatchEngine => {
+      const made = createWatchEngine({
+        connection: redisServer.url,
+        prefix,
+        providers: registry,
+        notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: options.botToken, signingSecret: null, appToken: null })],
+        watch: TEST_WATCH_CONFIG,
+        role: 'all',
+        now: () => clock.now(),
+        deliverySpacingMs: { slack: 10 },
+        tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
+      });
+      engines.push(made);
+      return made;
+    };
+    const engine = newEngine();
+    await engine.start();
+    return { redisServer, clock, slack, sandbox, registry, prefix, engine, newEngine, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
