@@ -99,8 +99,12 @@ function readOwnerRecord(path: string): OwnerRecord | null {
   return { ownerPid: record.ownerPid, redisPid: record.redisPid, host: record.host, port: record.port };
 }
 
-/** Whether a process runs, is a zombie waiting to be reaped (as good as gone), or is gone. */
-function processState(pid: number): 'running' | 'zombie' | 'gone' {
+/**
+ * Whether a process runs, is a zombie waiting to be reaped (as good as gone), or is gone. A
+ * process that exists but is not ours to signal runs; without `/proc`, a process that answers
+ * signal 0 runs. Tests that watch taskwatch's child processes use it too.
+ */
+export function processState(pid: number): 'running' | 'zombie' | 'gone' {
   try {
     process.kill(pid, 0);
   } catch (error) {

@@ -4,20 +4,17 @@
  * manual clock. A thread reply that ends a watch used to carry the ending's sentence twice.
  */
 import type { ApiMessage } from '../../fakes/discord/fake-discord';
-import { startTestRedis, type TestRedis } from '../../support/redis';
-import { embedsOf, originalReply, startDiscordHarness, waitFor, type DiscordHarness } from './discord-harness';
+import { startDiscordWorld, type DiscordWorld } from '../../support/discord-world';
+import { embedsOf, originalReply, waitFor } from './discord-harness';
 
-let redis: TestRedis;
-let harness: DiscordHarness;
+let harness: DiscordWorld;
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
-  harness = await startDiscordHarness({ redisUrl: redis.url });
+  harness = await startDiscordWorld();
 });
 
 afterAll(async () => {
   await harness?.stop();
-  await redis?.stop();
 });
 
 /** Readable text of a message: content and embeds, Discord's markdown escapes removed. */

@@ -6,20 +6,17 @@
  */
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import type { ApiMessage } from '../../fakes/discord/fake-discord';
-import { startTestRedis, type TestRedis } from '../../support/redis';
-import { embedsOf, originalReply, startDiscordHarness, waitFor, type DiscordHarness } from '../discord/discord-harness';
+import { startDiscordWorld, type DiscordWorld } from '../../support/discord-world';
+import { embedsOf, originalReply, waitFor } from '../discord/discord-harness';
 
-let redis: TestRedis;
-let harness: DiscordHarness;
+let harness: DiscordWorld;
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
-  harness = await startDiscordHarness({ redisUrl: redis.url });
+  harness = await startDiscordWorld();
 });
 
 afterAll(async () => {
   await harness?.stop();
-  await redis?.stop();
 });
 
 /** The sandbox reports a DCDN object without an ObjectType as a file. */

@@ -6,18 +6,13 @@
  * median, and the group's p95, must be exactly the ones computed here from the known durations.
  */
 import { durationRangeText, roughDurationText } from '../../../src/chat/render/duration-estimate-text';
-import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
-import { createProviderRegistry } from '../../../src/providers/registry';
-import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import type { WatchEngine } from '../../../src/jobs/engines/watch-engine';
+import type { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { DurationDistribution } from '../../../src/sandbox/duration-distribution';
-import { ManualClock } from '../../../src/util/clock';
-import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import type { ManualClock } from '../../../src/util/clock';
+import type { FakeSlack } from '../../fakes/slack/fake-slack';
+import { startSlackWorld, type SlackWorld } from '../../support/slack-world';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-known-distribution-test-0123456789-secret';
 const MINUTE = 60_000;
@@ -25,50 +20,20 @@ const TASKS = 30;
 /** Most CDN prefetches take a few minutes, a few take much longer. */
 const DISTRIBUTION: DurationDistribution = { name: 'lognormal', medianMs: 4 * MINUTE, sigma: 0.5 };
 
-let redisServer: TestRedis;
+let world: SlackWorld;
 let clock: ManualClock;
 let slack: FakeSlack;
 let sandbox: CloudSandbox;
 let engine: WatchEngine;
-let stopAll: () => Promise<void>;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  // One clock for the sandbox, the providers and the engine, starting now: Redis TTLs and SDK
-  // signatures run on real time, so the test holds on any day.
-  clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
-  slack = await startFakeSlack({ botToken: BOT_TOKEN });
-  sandbox = await CloudSandbox.start({ clock });
-  const prefix = uniqueQueueName('known-distribution');
-  const redis = createRedisConnection(redisServer.url);
-  const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
-    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
-  );
-  engine = createWatchEngine({
-    connection: redisServer.url,
-    prefix,
-    providers: registry,
-    notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })],
-    watch: TEST_WATCH_CONFIG,
-    role: 'all',
-    now: () => clock.now(),
-    deliverySpacingMs: { slack: 10 },
-    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
-  });
-  await engine.start();
-  stopAll = async () => {
-    await engine.stop();
-    registry.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await sandbox.stop();
-    await slack.stop();
-  };
+  // The world's clock starts now, on whole seconds, and is the sandbox's, providers' and engine's.
+  world = await startSlackWorld({ name: 'known-distribution', botToken: BOT_TOKEN });
+  ({ clock, slack, sandbox, engine } = world);
 });
 
 afterAll(async () => {
-  await stopAll?.();
-  await redisServer?.stop();
+  await world?.stop();
 });
 
 /** Nearest rank, computed here independently of the engine's own quantile. */

@@ -4,71 +4,35 @@
  * as the engine and the providers. A group's history is written straight into the engine's
  * duration store (how endings get there is proven in `card-estimate.test.ts`).
  */
-import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
-import { createProviderRegistry } from '../../../src/providers/registry';
-import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { ManualClock } from '../../../src/util/clock';
-import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import type { WatchEngine } from '../../../src/jobs/engines/watch-engine';
+import type { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import type { ManualClock } from '../../../src/util/clock';
+import type { FakeSlack } from '../../fakes/slack/fake-slack';
+import { startSlackWorld, type SlackWorld } from '../../support/slack-world';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-stuck-task-test-0123456789-secret';
 const MINUTE = 60_000;
 
-let redisServer: TestRedis;
+let world: SlackWorld;
 let clock: ManualClock;
 let slack: FakeSlack;
 let sandbox: CloudSandbox;
-let registry: ReturnType<typeof createProviderRegistry>;
-let prefix: string;
 let engine: WatchEngine;
-let closeRedis: () => Promise<void>;
 
 /** A watch engine on the shared Redis, prefix, providers and clock: a restart makes a new one like it. */
 function newEngine(): WatchEngine {
-  return createWatchEngine({
-    connection: redisServer.url,
-    prefix,
-    providers: registry,
-    notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })],
-    watch: TEST_WATCH_CONFIG,
-    role: 'all',
-    now: () => clock.now(),
-    deliverySpacingMs: { slack: 10 },
-    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
-  });
+  return world.newEngine();
 }
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  clock = new ManualClock();
-  slack = await startFakeSlack({ botToken: BOT_TOKEN });
-  sandbox = await CloudSandbox.start({ clock });
-  prefix = uniqueQueueName('stuck-task');
-  const redis = createRedisConnection(redisServer.url);
-  registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
-    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
-  );
-  closeRedis = async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  };
-  engine = newEngine();
-  await engine.start();
+  world = await startSlackWorld({ name: 'stuck-task', botToken: BOT_TOKEN });
+  ({ clock, slack, sandbox, engine } = world);
 });
 
 afterAll(async () => {
-  await engine?.stop();
-  registry?.close();
-  await closeRedis?.();
-  await sandbox?.stop();
-  await slack?.stop();
-  await redisServer?.stop();
+  await world?.stop();
 });
 
 /** A Redis task of `taskType`: preparing, running after 1 s, succeeded after `doneAfterMs` (sandbox clock). */

@@ -4,10 +4,10 @@
  * redis-server against the cloud sandbox under one manual clock, with the recording notifier.
  */
 import type Redis from 'ioredis';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { TEST_WATCH_CONFIG, startTestEngine, type TestEngine } from './engine-setup';
 import { cardsShowing, recordedEvents } from './recording-notifier';
@@ -15,21 +15,21 @@ import { cardsShowing, recordedEvents } from './recording-notifier';
 const CHANNEL = { platform: 'slack', channelId: 'C-PURGE' } as const;
 const TASKS = 30;
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 let sandbox: CloudSandbox | undefined;
 let running: TestEngine | undefined;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
   await sandbox?.stop();
   await running?.stop();
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 test('given many watched purge tasks of one account, then later sweeps list their window instead of one call per task, and every task still ends', async () => {

@@ -3,20 +3,20 @@ import type { Job } from 'bullmq';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { NEVER_FAIL_ATTEMPTS, SupervisedGroupQueue, rescheduleGroupJob, stopGracefully, type GroupJobData } from '../../../src/jobs/engines/supervised-group-queue';
 import { SILENT_WATCH_LOGGER } from '../../../src/jobs/watch-engine-logger';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startTestRedis, uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 
-let server: TestRedis;
+let fixture: RedisFixture;
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(server.url);
+  fixture = await startRedisFixture();
+  ({ redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit().catch(() => redis.disconnect());
-  await server?.stop();
+  await fixture?.stop();
 });
 
 const logger = SILENT_WATCH_LOGGER;

@@ -10,10 +10,10 @@
 import type Redis from 'ioredis';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { groupIdOf, taskKeyOf } from '../../../src/jobs/watch-life/watch-keys';
 import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { TEST_WATCH_CONFIG, startTestEngine, type TestEngine } from './engine-setup';
 import { cardsShowing, recordedEvents } from './recording-notifier';
@@ -22,14 +22,15 @@ const CHANNEL = { platform: 'slack', channelId: 'C-CDN' } as const;
 const CDN_TASKS = 60;
 const ONE_ID_TASKS = 10;
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 let sandbox: CloudSandbox | undefined;
 let running: TestEngine | undefined;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterEach(async () => {
@@ -41,8 +42,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 describe('a CDN sweep', () => {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, startTestEngine, type EngineSetup, type TestEngine } from './engine-setup';
 import { recordedEvents, type RecordedEvent } from './recording-notifier';
@@ -17,17 +17,17 @@ import { recordedEvents, type RecordedEvent } from './recording-notifier';
 const CHANNEL = { platform: 'slack', channelId: 'C-ONE' } as const;
 const OTHER_CHANNEL = { platform: 'slack', channelId: 'C-TWO' } as const;
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 /** A sandbox with a manual clock, and a unique prefix for the engine's keys. */

@@ -1,23 +1,22 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../../src/providers/types';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { groupIdOf, taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-life/watch-keys';
 import { WatchLife, watchStateOf, type WatchState } from '../../../src/jobs/watch-life/watch-life';
 import { UNWATCHED_ENDING, endingForStatus } from '../../../src/jobs/watch-life/watch-policy';
 import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 
-let server: TestRedis;
+let fixture: RedisFixture;
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(server.url);
+  fixture = await startRedisFixture();
+  ({ redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 const TASK: ResolvedTask = { kind: 'dts', account: 'default', region: 'ap-guangzhou', id: 'dts-life-1' };

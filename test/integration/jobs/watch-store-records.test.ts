@@ -1,21 +1,20 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../../src/providers/types';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { taskKeyOf, watchIdOf, type ResolvedTask } from '../../../src/jobs/watch-life/watch-keys';
 import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 
-let server: TestRedis;
+let fixture: RedisFixture;
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(server.url);
+  fixture = await startRedisFixture();
+  ({ redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 const TASK: ResolvedTask = { kind: 'dts', account: 'default', region: 'ap-guangzhou', id: 'dts-1' };

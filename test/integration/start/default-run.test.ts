@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processState } from '../../../src/runtime/data-dir-redis';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -21,13 +22,9 @@ async function waitFor(read: () => string, pattern: RegExp, timeoutMs: number): 
   }
 }
 
+/** Whether `pid` exists, a zombie included: taskwatch must have reaped its redis-server when it exits. */
 function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processState(pid) !== 'gone';
 }
 
 describe('npm start with nothing configured', () => {

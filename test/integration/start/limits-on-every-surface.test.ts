@@ -16,17 +16,16 @@
  * (30 s), well inside one 60 s window, so no window can end between filling it and the refusal.
  */
 import { PassThrough } from 'node:stream';
-import { loadConfig, type Environment } from '../../../src/config';
+import type { Environment } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
+import { fakeDiscordSettings, fakeSlackSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
 import { bodyOf, isFollowUp } from '../discord/discord-harness';
 
 const SIGNING_SECRET = 'limits-signing-secret-0123456789';
@@ -82,29 +81,17 @@ afterAll(async () => {
 /** Starts taskwatch on Slack, Discord and the API with `limits` (settings by name) over the defaults. */
 async function startStack(limits: Environment): Promise<Stack> {
   const [slack, discord, sandbox] = await Promise.all([startFakeSlack(), startFakeDiscord({ guilds: [DISCORD_GUILD] }), CloudSandbox.start()]);
-  const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-  if (!tencent) throw new Error('sandbox credentials missing');
-  const loaded = loadConfig({
+  const environment: Environment = {
     REDIS_URL: redis.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.apiUrl,
+    ...fakeSlackSettings(slack, SIGNING_SECRET),
+    ...fakeDiscordSettings(discord),
     API_TOKEN,
-    TENCENTCLOUD_SECRET_ID: tencent.id,
-    TENCENTCLOUD_SECRET_KEY: tencent.secret,
-    TENCENTCLOUD_ENDPOINT: sandbox.url,
-    TENCENTCLOUD_REGION: 'ap-guangzhou',
+    ...sandboxTencentSettings(sandbox),
     // Quick polls, so that "the engine polled since the refusal" comes within a second.
     WATCH_INTERVAL_MS: '200',
     WATCH_MAX_INTERVAL_MS: '400',
     ...limits,
-  });
-  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  };
   // With Slack and Discord and no terminal chat, audit lines are standard output's only content.
   const stdout = new PassThrough();
   const auditLines: AuditLine[] = [];
@@ -115,7 +102,7 @@ async function startStack(limits: Environment): Promise<Stack> {
     pending = lines.pop() ?? '';
     for (const line of lines) if (line.trim() !== '') auditLines.push(JSON.parse(line) as AuditLine);
   });
-  const running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout, logger: silentLogger(), mayInstallRedis: false });
+  const running = await startWholeTaskwatch(environment, { stdout });
   await discord.waitForGatewaySession(WAIT_MS);
   return {
     slack,

@@ -4,10 +4,7 @@
  * kind was added as one provider file, its sandbox API and tests; here it is queried, watched
  * to its end, and subscribed to, like every other kind.
  */
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '../../../src/config';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { TASK_KINDS } from '../../../src/providers/types';
@@ -15,6 +12,7 @@ import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../fakes/s
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
+import { fakeSlackSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123';
 const API_TOKEN = 'api-token-for-purge-tests-0123456789';
@@ -27,25 +25,14 @@ describe('CDN purge tasks through the whole process', () => {
 
   beforeAll(async () => {
     [redis, slack, sandbox] = await Promise.all([startTestRedis(), startFakeSlack(), CloudSandbox.start()]);
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-    if (!tencent) throw new Error('sandbox credentials missing');
-    const loaded = loadConfig({
+    running = await startWholeTaskwatch({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      TENCENTCLOUD_SECRET_ID: tencent.id,
-      TENCENTCLOUD_SECRET_KEY: tencent.secret,
-      TENCENTCLOUD_ENDPOINT: sandbox.url,
-      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      ...fakeSlackSettings(slack, SIGNING_SECRET),
+      ...sandboxTencentSettings(sandbox),
       API_TOKEN,
       WATCH_INTERVAL_MS: '300',
       WATCH_MAX_INTERVAL_MS: '1000',
     });
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout: new PassThrough(), logger: silentLogger(), mayInstallRedis: false });
   }, 30_000);
 
   afterAll(async () => {

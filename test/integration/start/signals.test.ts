@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realp
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processState } from '../../../src/runtime/data-dir-redis';
 import { sendRedisCommand } from '../../../src/runtime/local-redis';
 import { waitFor } from '../../support/wait';
 
@@ -115,19 +116,9 @@ function logLine(output: string, message: string): Record<string, unknown> | nul
   return null;
 }
 
+/** Whether `pid` runs: a zombie has exited; only its parent's bookkeeping remains. */
 function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // A zombie has exited; only its parent's bookkeeping remains.
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
+  return processState(pid) === 'running';
 }
 
 /**

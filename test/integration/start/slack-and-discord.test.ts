@@ -2,14 +2,12 @@
  * Slack and Discord in one process: `startTaskwatch` with both configured, each platform's real
  * client library against its local fake, the cloud sandbox's demo tasks behind the providers.
  */
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '../../../src/config';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
 import { startTestRedis, type TestRedis } from '../../support/redis';
+import { fakeDiscordSettings, fakeSlackSettings, startWholeTaskwatch } from '../../support/whole-process';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123';
 const DEMO_DTS_ID = 'cafebabe-2026-4000-8000-000000000001';
@@ -22,27 +20,7 @@ describe('Slack and Discord in one process', () => {
 
   beforeAll(async () => {
     [redis, slack, discord] = await Promise.all([startTestRedis(), startFakeSlack(), startFakeDiscord()]);
-    const loaded = loadConfig({
-      REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-    });
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    running = await startTaskwatch({
-      config: loaded.config,
-      role: 'all',
-      shell: false,
-      stdin: new PassThrough(),
-      stdout: new PassThrough(),
-      logger: silentLogger(),
-      mayInstallRedis: false,
-    });
+    running = await startWholeTaskwatch({ REDIS_URL: redis.url, ...fakeSlackSettings(slack, SIGNING_SECRET), ...fakeDiscordSettings(discord) });
   }, 30_000);
 
   afterAll(async () => {

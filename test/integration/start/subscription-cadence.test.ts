@@ -4,16 +4,13 @@
  * task submitted after the subscription's first listing is announced by the next one, which
  * comes `WATCH_INTERVAL_MS` later (it came 30 s later, whatever the setting).
  */
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '../../../src/config';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
+import { fakeSlackSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123';
 const CHANNEL = 'C0SUBSCRIBE';
@@ -26,24 +23,13 @@ describe('subscription cadence', () => {
 
   beforeAll(async () => {
     [redis, slack, sandbox] = await Promise.all([startTestRedis(), startFakeSlack(), CloudSandbox.start()]);
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-    if (!tencent) throw new Error('sandbox credentials missing');
-    const loaded = loadConfig({
+    running = await startWholeTaskwatch({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      TENCENTCLOUD_SECRET_ID: tencent.id,
-      TENCENTCLOUD_SECRET_KEY: tencent.secret,
-      TENCENTCLOUD_ENDPOINT: sandbox.url,
-      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      ...fakeSlackSettings(slack, SIGNING_SECRET),
+      ...sandboxTencentSettings(sandbox),
       WATCH_INTERVAL_MS: '1000',
       WATCH_MAX_INTERVAL_MS: '5000',
     });
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout: new PassThrough(), logger: silentLogger(), mayInstallRedis: false });
   }, 30_000);
 
   afterAll(async () => {

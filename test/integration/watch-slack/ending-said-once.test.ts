@@ -3,62 +3,29 @@
  * SlackNotifier and web client), a real redis-server, the cloud sandbox on the engine's manual
  * clock. A thread reply that ends a watch used to carry the ending's sentence on two lines.
  */
-import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
-import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
-import { createProviderRegistry } from '../../../src/providers/registry';
-import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import type { WatchEngine } from '../../../src/jobs/engines/watch-engine';
+import type { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import type { FakeSlack } from '../../fakes/slack/fake-slack';
+import { startSlackWorld, type SlackWorld } from '../../support/slack-world';
 import { waitFor } from '../../support/wait';
-import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { REFUSED_ACCOUNT, REFUSED_SECRET } from '../jobs/engine-setup';
 
 const BOT_TOKEN = 'xoxb-ending-once-test-0123456789-secret';
 
-let redisServer: TestRedis;
+let world: SlackWorld;
 let clock: ManualClock;
 let slack: FakeSlack;
 let sandbox: CloudSandbox;
 let engine: WatchEngine;
-let stopAll: () => Promise<void>;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  clock = new ManualClock(Date.now());
-  slack = await startFakeSlack({ botToken: BOT_TOKEN });
-  sandbox = await CloudSandbox.start({ clock });
-  const prefix = uniqueQueueName('ending-once');
-  const redis = createRedisConnection(redisServer.url);
-  const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
-    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
-  );
-  engine = createWatchEngine({
-    connection: redisServer.url,
-    prefix,
-    providers: registry,
-    notifiers: [createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })],
-    watch: TEST_WATCH_CONFIG,
-    role: 'all',
-    now: () => clock.now(),
-    deliverySpacingMs: { slack: 10 },
-    tuning: { lockDurationMs: 1500, stalledIntervalMs: 500, supervisorIntervalMs: 500 },
-  });
-  await engine.start();
-  stopAll = async () => {
-    await engine.stop();
-    registry.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await sandbox.stop();
-    await slack.stop();
-  };
+  world = await startSlackWorld({ name: 'ending-once', botToken: BOT_TOKEN, clock: new ManualClock(Date.now()) });
+  ({ clock, slack, sandbox, engine } = world);
 });
 
 afterAll(async () => {
-  await stopAll?.();
-  await redisServer?.stop();
+  await world?.stop();
 });
 
 /** Every thread reply in a channel: its blocks as posted, one string each. */
