@@ -231,6 +231,8 @@ function peakRssOf(pid: number | undefined): number | null {
  */
 function compileWorker(): string {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.bench.json')], { stdio: 'inherit' });
+  // tsc compiles only TypeScript: the Lua commands the worker loads from beside its modules are copied, as `npm run build` does.
+  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'copy-lua.js'), join('.tmp', 'bench-build', 'src')], { stdio: 'inherit' });
   return join(__dirname, '..', '.tmp', 'bench-build', 'bench', 'watch-bench-worker.js');
 }
 
