@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { createSlackNotifier } from '../src/chat/slack/slack-notifier';
 import { createRedisConnection } from '../src/jobs/redis-connection';
+import { RedisRateBudget } from '../src/jobs/redis-rate-budget';
 import { createWatchEngine } from '../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../src/providers/registry';
 import { kindDescriptor } from '../src/providers/kinds';
@@ -43,6 +44,8 @@ import {
 
 const DOCUMENTED = { tencentPerSecond: 20, dcdnPerSecond: 30 };
 const CONFIGURED = { tencentPerSecond: 15, dcdnPerSecond: 24 };
+/** Watches registered at once in the engine phase. */
+const REGISTRATION_CONCURRENCY = 32;
 const BOT_TOKEN = 'xoxb-bench-0000000000-not-a-secret';
 const TASKS_PER_CHANNEL = 10;
 const NAIVE_EVERY_MS = 10_000;
@@ -231,6 +234,8 @@ function peakRssOf(pid: number | undefined): number | null {
  */
 function compileWorker(): string {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.bench.json')], { stdio: 'inherit' });
+  // tsc compiles only TypeScript: the Lua commands the worker loads from beside its modules are copied, as `npm run build` does.
+  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'copy-lua.js'), join('.tmp', 'bench-build', 'src')], { stdio: 'inherit' });
   return join(__dirname, '..', '.tmp', 'bench-build', 'bench', 'watch-bench-worker.js');
 }
 
@@ -339,20 +344,24 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
   let replies = 0;
   /** Tasks whose card already showed a first checked state. */
   const carded = new Set<PlannedTask>();
-  const stampReply = (call: RecordedCall): boolean => {
-    // The engine's first check of a task only fills in its card: changes the card shows then
-    // were never due a reply. (Batched calls name no single task, so the card tells this.)
-    if (call.method === 'chat.update' && call.status === 200) {
-      const task = byCard.get(String(call.body['ts']));
-      const state = announcedState(call);
-      if (task && !carded.has(task) && (state === 'pending' || state === 'running' || state === 'succeeded' || state === 'failed')) {
-        carded.add(task);
-        const shown = task.changes.findIndex((change) => change.state === state);
-        for (let position = 0; position <= shown; position += 1) {
-          const change = task.changes[position];
-          if (change && change.detectedAt === null) change.beforeFirstCheck = true;
-        }
+  /**
+   * The engine's first check of a task only fills in its card: changes the card shows then were
+   * never due a reply. (Batched calls name no single task, so the card tells this.) The card is
+   * posted with that check (check-first cards); a card posted before it is edited to it.
+   */
+  const cardShowed = (task: PlannedTask | undefined, state: string | null | undefined): void => {
+    if (task && !carded.has(task) && (state === 'pending' || state === 'running' || state === 'succeeded' || state === 'failed')) {
+      carded.add(task);
+      const shown = task.changes.findIndex((change) => change.state === state);
+      for (let position = 0; position <= shown; position += 1) {
+        const change = task.changes[position];
+        if (change && change.detectedAt === null) change.beforeFirstCheck = true;
       }
+    }
+  };
+  const stampReply = (call: RecordedCall): boolean => {
+    if (call.method === 'chat.update' && call.status === 200) {
+      cardShowed(byCard.get(String(call.body['ts'])), announcedState(call));
       return false;
     }
     if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.body['thread_ts'] !== 'string') return false;
@@ -371,15 +380,27 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
   };
   const listening = world.slack.waitForCall(stampReply, options.durationMs * 3 + 600_000).catch(() => undefined);
 
-  // Register every task, as users would.
-  const registry = createProviderRegistry({ accounts: benchAccounts(setup), rateLimits: CONFIGURED, providerTimeoutMs: 10_000 }, { rateBudget: { acquire: async () => undefined } });
+  // Register every task, as users would. A watch checks its task before posting the card, so the
+  // registering (web) side takes the same Redis rate budget as the worker, as in production: with
+  // a budget of its own the two together went past the cloud's limits.
+  const registry = createProviderRegistry(
+    { accounts: benchAccounts(setup), rateLimits: CONFIGURED, providerTimeoutMs: 10_000 },
+    { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }) },
+  );
   const firstChecked = new Map<PlannedTask, number>();
   if (mode === 'engine') {
     const web = createWatchEngine({ connection: world.redisUrl, prefix, providers: registry, notifiers: [createSlackNotifier({ apiUrl: world.slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null })], watch: setup.watch, role: 'web' });
-    for (const task of planted) {
-      const [summary] = await web.watch({ refs: [{ kind: task.kind, id: task.id, account: task.account, ...(task.region ? { region: task.region } : {}) }], channel: { platform: 'slack', channelId: task.channel }, requestedBy: 'bench' });
-      if (summary?.cardMessageId) byCard.set(summary.cardMessageId, task);
-    }
+    // Many users at once: one at a time, each watch's check made registration outlast the warm-up.
+    let next = 0;
+    const registerNext = async (): Promise<void> => {
+      for (let task = planted[next++]; task !== undefined; task = planted[next++]) {
+        const [summary] = await web.watch({ refs: [{ kind: task.kind, id: task.id, account: task.account, ...(task.region ? { region: task.region } : {}) }], channel: { platform: 'slack', channelId: task.channel }, requestedBy: 'bench' });
+        if (summary?.cardMessageId) byCard.set(summary.cardMessageId, task);
+        // What the card was first posted with: the watch's own check.
+        cardShowed(task, summary?.state);
+      }
+    };
+    await Promise.all(Array.from({ length: REGISTRATION_CONCURRENCY }, registerNext));
     await web.stop();
   } else {
     const notifier = createSlackNotifier({ apiUrl: world.slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null });

@@ -3,12 +3,14 @@
 // time from beside the module that loads them (src/jobs/lua when run from source, dist/jobs/lua
 // from the build). Copies every .lua file under src/ to the same place under dist/, after
 // clearing the old copies, so a command removed from src/ does not linger in dist/.
+// `node scripts/copy-lua.js <folder>` copies to another build of src/ instead (bench:watch's
+// compiled worker, `.tmp/bench-build/src`).
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const source = path.join(root, 'src');
-const target = path.join(root, 'dist');
+const target = process.argv[2] ? path.resolve(root, process.argv[2]) : path.join(root, 'dist');
 
 /** Every .lua file under `directory`, relative to `source`. */
 function luaFiles(directory) {

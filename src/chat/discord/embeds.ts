@@ -14,6 +14,7 @@ import type { TaskItem, TaskState, TaskStatus } from '../../providers/types';
 import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
+import { itemFailureText, noticeHeadline } from '../render/notice-headline';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
@@ -293,9 +294,12 @@ export function renderStatusCard(card: StatusCard): DiscordMessage {
 /** Renders a thread reply about a state change: old -> new, progress, changed items, the ending. */
 export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage {
   const current = notice.current;
-  const now = presentStatus(current);
-  const before = notice.previous ? presentStatus(notice.previous) : null;
-  const change = before ? `${before.mark} ${before.label} → ${now.mark} ${now.label}` : `${now.mark} ${now.label}`;
+  const headline = noticeHeadline(notice);
+  const itemFailure = itemFailureText(notice);
+  const change =
+    headline.type === 'changed'
+      ? `${headline.before.mark} ${headline.before.label} → ${headline.now.mark} ${headline.now.label}`
+      : `${headline.now.mark} ${headline.type === 'unchanged' ? headline.words : headline.now.label}`;
   const fields = [field('Raw status', codeSpan(current.rawStatus || 'none', 80), true)];
   const bar = formatProgressBar(current.progress);
   if (bar) fields.push(field('Progress', bar, true));
@@ -311,7 +315,8 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
     color: colourOf(current),
     fields,
   };
-  if (current.message) embed.description = escapeDiscordMarkdown(cutText(current.message, 500));
+  const description = [itemFailure ? cutText(itemFailure, 500) : '', current.message ? cutText(current.message, 500) : ''].filter(Boolean).join('\n');
+  if (description) embed.description = escapeDiscordMarkdown(description);
   const footer = footerOf([current.requestId]);
   if (footer) embed.footer = footer;
   if (notice.changedItems.length > 0) {

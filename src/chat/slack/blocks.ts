@@ -14,6 +14,7 @@ import { formatDuration } from '../../util/duration';
 import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
+import { itemFailureText, noticeHeadline } from '../render/notice-headline';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
@@ -262,10 +263,15 @@ export function renderStatusCard(card: StatusCard): SlackMessage {
 /** Renders a thread reply about a state change: old -> new, progress, changed items, the ending. */
 export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   const current = notice.current;
-  const now = presentStatus(current);
-  const before = notice.previous ? presentStatus(notice.previous) : null;
-  const change = before ? `${before.mark} ${before.label} → ${now.mark} *${now.label}*` : `${now.mark} *${now.label}*`;
-  const lines = [`${change}  ${taskKindLabel(current.kind)} ${codeSpan(current.id, 120)}`, statusDetailLine(current)];
+  const headline = noticeHeadline(notice);
+  const itemFailure = itemFailureText(notice);
+  const change =
+    headline.type === 'changed'
+      ? `${headline.before.mark} ${headline.before.label} → ${headline.now.mark} *${headline.now.label}*`
+      : `${headline.now.mark} *${headline.type === 'unchanged' ? headline.words : headline.now.label}*`;
+  const lines = [`${change}  ${taskKindLabel(current.kind)} ${codeSpan(current.id, 120)}`];
+  if (itemFailure) lines.push(escapeMrkdwn(itemFailure));
+  lines.push(statusDetailLine(current));
   if (notice.skippedStates.length > 0) {
     lines.push(`Passed through: ${notice.skippedStates.map((state) => presentState(state).label).join(' → ')}`);
   }
@@ -279,8 +285,9 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   const footer = context(contextParts(current));
   if (footer) blocks.push(footer);
 
+  const state = headline.type === 'changed' ? `${headline.before.label} -> ${headline.now.label}` : headline.type === 'unchanged' ? headline.words : headline.now.label;
   const fallback = [
-    `${taskKindLabel(current.kind)} ${current.id}: ${before ? `${before.label} -> ` : ''}${now.label}`,
+    `${taskKindLabel(current.kind)} ${current.id}: ${state}${itemFailure ? `; ${itemFailure}` : ''}`,
     notice.durationMs !== null ? `after ${formatDuration(notice.durationMs)}` : '',
   ]
     .filter(Boolean)

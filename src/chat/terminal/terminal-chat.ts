@@ -13,6 +13,7 @@ import { formatDuration } from '../../util/duration';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';
 import { comparedWithUsualText, stuckCardMark, stuckReplyText } from '../render/stuck-text';
+import { itemFailureText, noticeHeadline } from '../render/notice-headline';
 import { presentState } from '../render/state-presentation';
 import { cardWithEnding, describeWatchEnd, endingSentences } from '../render/watch-end-text';
 import { relativeText, resultTextIn, terminalTimeStyle, type TimeStyle } from '../render/time-text';
@@ -170,10 +171,14 @@ function renderCard(given: StatusCard, now: number): string {
 }
 
 function renderNotice(notice: TransitionNotice): string {
-  // With no earlier status, this is what the first check found.
+  // With no earlier status, this is what the first check found; a state that did not change is said once.
+  const headline = noticeHeadline(notice);
   const from = notice.previous ? `${notice.previous.state}` : 'first check';
   const via = notice.skippedStates.length > 0 ? ` (via ${notice.skippedStates.join(' → ')})` : '';
-  const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${from} → ${notice.current.state}${via} (${notice.current.rawStatus})`];
+  const state = headline.type === 'unchanged' ? headline.words.toLowerCase() : `${from} → ${notice.current.state}${via}`;
+  const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${state} (${notice.current.rawStatus})`];
+  const itemFailure = itemFailureText(notice);
+  if (itemFailure) lines.push(itemFailure);
   if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);
   for (const item of notice.changedItems.slice(0, MAX_LISTED_ITEMS)) lines.push(`${presentState(item.state).mark} ${item.name} ${item.rawStatus}${item.progress === null ? '' : ` ${Math.round(item.progress)}%`}`);
   if (notice.changedItems.length > MAX_LISTED_ITEMS) lines.push(`… and ${notice.changedItems.length - MAX_LISTED_ITEMS} more`);

@@ -116,3 +116,39 @@ describe('the Slack Watch button on an answer listing several tasks', () => {
     expect(slack.callsOf('chat.update').filter((call) => call.body['ts'] === answerTs)).toEqual([]);
   });
 });
+
+describe('the Slack Watch button on an answer about one task', () => {
+  test('given Watch pressed, then that message is edited at once to its card with the checked state, and its thread stays empty', async () => {
+    const { slack, sandbox } = harness;
+    const id = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/one-checked.png', steps: [{ afterMs: 0, status: 'Pending', percent: 0 }] }] });
+    await postSlashCommand(harness.eventsUrl, { text: `dcdn ${id}`, response_url: slack.newResponseUrl(), channel_id: CHANNEL }, { signingSecret: SIGNING_SECRET });
+    const answer = await slack.waitForCall((call) => call.method === 'chat.postMessage' && textOfMessage(call.body).includes(id), WAIT_MS);
+    const answerTs = String(answer.answer?.['ts']);
+    const button = findButton(answer.body['blocks'], WATCH_ACTION_ID);
+    if (!button) throw new Error('the answer has no Watch button');
+    const checks = (): number => sandbox.calls.filter((call) => call.action === 'DescribeDcdnRefreshTaskById').length;
+    const checksBefore = checks();
+
+    const responseUrl = slack.newResponseUrl();
+    await postInteraction(harness.eventsUrl, blockActionPayload({ button, channelId: CHANNEL, messageTs: answerTs, messageBlocks: answer.body['blocks'], responseUrl, userId: 'U0BOB' }), {
+      signingSecret: SIGNING_SECRET,
+    });
+    const edits = (): RecordedCall[] => slack.callsOf('chat.update').filter((call) => call.answer?.['ok'] === true && call.body['ts'] === answerTs);
+    await waitFor('the answer edited to a card', () => edits().length > 0, WAIT_MS);
+    // The watch checked the task itself before drawing the card.
+    expect(checks()).toBeGreaterThan(checksBefore);
+    const first = edits()[0] as RecordedCall;
+    expect(String(first.body['text'])).toBe(`DCDN refresh ${id}: Pending (Pending)`);
+    expect(JSON.stringify(first.body['blocks'])).toContain('Watching since');
+
+    const before = checks();
+    await waitFor('a regular check after the first', () => checks() > before, WAIT_MS);
+    await waitFor('notify queue drained', async () => {
+      const counts = await (engine as WatchEngine).queues[1]?.getJobCounts('waiting', 'delayed', 'active');
+      return counts !== undefined && Object.values(counts).every((count) => count === 0);
+    }, WAIT_MS);
+    for (const edit of edits()) expect(JSON.stringify(edit.body)).not.toMatch(/Unknown|no status|Waiting for the first check/);
+    expect(slack.callsOf('chat.postMessage').filter((call) => call.body['thread_ts'] === answerTs)).toEqual([]);
+    await (engine as WatchEngine).unwatchAll({ platform: 'slack', channelId: CHANNEL });
+  });
+});

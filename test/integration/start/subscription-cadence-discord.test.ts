@@ -1,0 +1,87 @@
+/**
+ * A subscription follows the watch cadence in Discord too (issue 15): `taskwatch start` (through
+ * `startTaskwatch`) with a CDN subscription made by `/task-status subscribe` in the fake Discord,
+ * the real discord.js client, the cloud sandbox on real time. A task submitted after the
+ * subscription's first listing gets its card by the next listing, which comes
+ * `WATCH_INTERVAL_MS` later (it came 30 s later, whatever the setting), and that card's first post
+ * shows the task's checked state.
+ *
+ * A listing posts its cards before the next listing of its group is scheduled (one job per
+ * group, rescheduled when a run ends), so "by the next listing" is asserted by counting listings,
+ * whatever the machine's speed; the wait's bound only keeps a broken cadence from hanging.
+ */
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../../src/config';
+import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
+import { silentLogger } from '../../../src/observability/logger';
+import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
+import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
+import { startFakeDiscord, type FakeDiscord, type RecordedDiscordCall } from '../../fakes/discord/fake-discord';
+import { startTestRedis, type TestRedis } from '../../support/redis';
+import { waitFor } from '../../support/wait';
+
+describe('subscription cadence in Discord', () => {
+  let redis: TestRedis;
+  let discord: FakeDiscord;
+  let sandbox: CloudSandbox;
+  let running: RunningTaskwatch;
+
+  beforeAll(async () => {
+    [redis, discord, sandbox] = await Promise.all([startTestRedis(), startFakeDiscord(), CloudSandbox.start()]);
+    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
+    if (!tencent) throw new Error('sandbox credentials missing');
+    const loaded = loadConfig({
+      REDIS_URL: redis.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_API_URL: discord.apiUrl,
+      TENCENTCLOUD_SECRET_ID: tencent.id,
+      TENCENTCLOUD_SECRET_KEY: tencent.secret,
+      TENCENTCLOUD_ENDPOINT: sandbox.url,
+      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      WATCH_INTERVAL_MS: '1000',
+      WATCH_MAX_INTERVAL_MS: '5000',
+    });
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout: new PassThrough(), logger: silentLogger(), mayInstallRedis: false });
+  }, 30_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await Promise.all([discord?.close(), sandbox?.stop(), redis?.stop()]);
+  });
+
+  /** The subscription's listings: DescribePushTasks over a window (a check names a TaskId instead). */
+  const listings = (): number => sandbox.calls.filter((call) => call.action === 'DescribePushTasks' && call.params['TaskId'] === undefined && call.errorCode === null).length;
+
+  it('given a CDN subscription, when a task is submitted after its first listing, then the next listing posts its card with the checked state', async () => {
+    const channelId = (discord.guilds[0] as FakeDiscord['guilds'][number]).channels[0]?.id as string;
+    await discord.slashCommand({ subcommand: 'subscribe', channelId, options: { kind: 'cdn' } });
+    await waitFor('the first listing', () => listings() > 0, 10_000);
+
+    const taskId = sandbox.addTask({
+      kind: 'cdn',
+      items: [{ name: 'https://www.example.com/new.js', steps: [{ afterMs: 0, status: 'process', percent: 0 }, { afterMs: 60_000, status: 'done', percent: 100 }] }],
+    });
+    const listedBefore = listings();
+
+    // Counted as the card arrives (the fake calls the predicate as it records the call).
+    let listedAtCard = Number.NaN;
+    const isCard = (call: RecordedDiscordCall): boolean => {
+      const card = call.method === 'POST' && call.path === `/channels/${channelId}/messages` && JSON.stringify(call.body).includes(taskId);
+      if (card) listedAtCard = listings();
+      return card;
+    };
+    // Bounded well below the old fixed 30 s and well above the 1 s cadence.
+    const card = await discord.waitForCall(isCard, 15_000);
+    // One listing may have been under way when the task was submitted, and its window may end just
+    // before the task's creation second; the one after sees it.
+    expect(listedAtCard - listedBefore).toBeGreaterThanOrEqual(1);
+    expect(listedAtCard - listedBefore).toBeLessThanOrEqual(3);
+    const body = JSON.stringify(card.body);
+    expect(body).toContain('Running');
+    expect(body).not.toMatch(/Unknown|Waiting for the first check|no status/);
+  }, 40_000);
+});
