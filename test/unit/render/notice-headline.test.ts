@@ -10,7 +10,7 @@ import { taskStatus } from '../../support/task-status';
 const url = (name: string, state: TaskItem['state'], rawStatus = state === 'failed' ? 'fail' : 'process'): TaskItem => ({ name, state, rawStatus, progress: null, message: '' });
 
 function notice(overrides: Partial<TransitionNotice>): TransitionNotice {
-  return { previous: taskStatus(), current: taskStatus(), skippedStates: [], changedItems: [], endReason: null, endMessage: null, durationMs: null, ...overrides };
+  return { previous: taskStatus(), current: taskStatus(), skippedStates: [], changedItems: [], endReason: null, endFacts: null, durationMs: null, ...overrides };
 }
 
 describe('noticeHeadline', () => {

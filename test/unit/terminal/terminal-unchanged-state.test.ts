@@ -27,7 +27,7 @@ async function printedFor(notice: TransitionNotice): Promise<string> {
   }
 }
 
-const base = { skippedStates: [], changedItems: [], endReason: null, endMessage: null, durationMs: null } as const;
+const base = { skippedStates: [], changedItems: [], endReason: null, endFacts: null, durationMs: null } as const;
 
 describe('the terminal chat, a thread line whose state did not change', () => {
   test('given a URL failing inside a running prefetch, then the line says "still running" and the next names the URL', async () => {
@@ -40,7 +40,7 @@ describe('the terminal chat, a thread line whose state did not change', () => {
   });
 
   test('given a watch stopped on request, then the state is said once, with why the watch ended', async () => {
-    const printed = await printedFor({ ...base, previous: taskStatus({ progress: null }), current: taskStatus({ progress: null }), endReason: 'unwatched', endMessage: 'Watching stopped on request.' });
+    const printed = await printedFor({ ...base, previous: taskStatus({ progress: null }), current: taskStatus({ progress: null }), endReason: 'unwatched', endFacts: { fact: 'unwatched' } });
     expect(printed).toContain('↳ [thread #1] 🔄 dcdn 17772470184: running (Refreshing)\n      Watching stopped on request.\n');
     expect(printed).not.toContain('→');
   });
