@@ -12,6 +12,7 @@ import { loadAccountSetup } from '../accounts/account-setup';
 import type { Writable } from 'node:stream';
 import { DEFAULT_ACCOUNT, loadConfig, type CloudAccount, type Environment, type TaskwatchConfig } from '../config';
 import { isProviderError, type ProviderError } from '../providers/errors';
+import { providerFailureText } from '../commands/messages';
 import { InMemoryRateBudget } from '../providers/rate-budget';
 import { createProviderRegistry } from '../providers/registry';
 import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskStatus } from '../providers/types';
@@ -220,11 +221,11 @@ function reportError(args: StatusArguments, error: ProviderError, dependencies: 
   if (args.json) {
     for (const id of args.ids.length > 0 ? args.ids : ['latest']) {
       dependencies.out.write(
-        `${JSON.stringify({ kind: args.kind, id, error: { code: error.code, message: error.userMessage, retryable: error.retryable, providerCode: error.providerCode ?? null, requestId: error.requestId ?? null } })}\n`,
+        `${JSON.stringify({ kind: args.kind, id, error: { code: error.code, message: providerFailureText(error, 'cli'), retryable: error.retryable, providerCode: error.providerCode ?? null, requestId: error.requestId ?? null } })}\n`,
       );
     }
   }
-  dependencies.err.write(`taskwatch status: ${error.userMessage}${error.retryable ? ' (retrying later may help)' : ''}\n`);
+  dependencies.err.write(`taskwatch status: ${providerFailureText(error, 'cli')}${error.retryable ? ' (retrying later may help)' : ''}\n`);
 }
 
 function printStatuses(args: StatusArguments, statuses: readonly TaskStatus[], out: Writable): void {
@@ -254,7 +255,7 @@ async function waitForTasks(args: StatusArguments, registry: ProviderRegistry, d
         reportError(args, outcome.error, dependencies);
         return CONFIGURATION_ERRORS.has(outcome.error.code) ? EXIT.usage : EXIT.failed;
       }
-      dependencies.err.write(`taskwatch status: ${outcome.error.userMessage}; still waiting\n`);
+      dependencies.err.write(`taskwatch status: ${providerFailureText(outcome.error, 'cli')}; still waiting\n`);
     } else {
       // Print a task only when something about it changed, so a long wait stays readable.
       const changed = outcome.statuses.filter((status) => {

@@ -83,7 +83,7 @@ export async function queryTasks(refs: readonly TaskRef[], providers: ProviderRe
       try {
         const provider = providers.get(group.kind, group.account);
         if (provider.requiresRegion && group.region === undefined) {
-          const error = new ProviderError({ code: 'invalid_request', userMessage: missingRegionText(group.kind), retryable: false });
+          const error = new ProviderError({ code: 'invalid_request', facts: { fact: 'region_needed', kind: group.kind }, retryable: false });
           return { statuses: [], failures: [{ refs: group.refs, error }] };
         }
         const ids = provider.takesId ? [...new Set(group.refs.map((ref) => ref.id))] : [];

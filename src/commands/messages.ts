@@ -4,8 +4,8 @@
  * platform. The only user input ever quoted is a token the parser already cut (see `cut-token.ts`).
  */
 import { kindDescriptor, kindTakesNoId, subscribableKinds, type KindDescriptor, type KindSubscription } from '../providers/kinds';
-import { TASK_KINDS, type TaskKind, type TaskRef } from '../providers/types';
-import type { ProviderError, ProviderErrorCode } from '../providers/errors';
+import { TASK_KINDS, type CloudName, type TaskKind, type TaskRef } from '../providers/types';
+import type { ProviderError, ProviderErrorCode, ProviderFailureFacts } from '../providers/errors';
 import type { WatchSummary } from '../jobs/watch-service';
 import type { QuotaDecision } from '../jobs/watch-quota';
 import { MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
@@ -272,17 +272,147 @@ export function buttonExpiredText(subcommand?: 'watch'): string {
 /** The reply when something failed on taskwatch's side; says nothing about the cause. */
 export const INTERNAL_ERROR_TEXT = 'Something went wrong on our side, and the command did not finish. Please try again; if it keeps happening, tell the operators.';
 
-const RETRY_HINTS: Readonly<Record<ProviderErrorCode, string>> = {
-  throttled: 'The cloud is rate-limiting requests; trying again in a few seconds should work.',
-  auth_failed: 'Trying again will not help until an operator fixes the credentials.',
-  permission_denied: 'Trying again will not help until the account is granted access to this API.',
-  invalid_request: 'Check the task ID and region.',
-  not_found: 'Check the task ID, region and account.',
-  unavailable: 'The cloud had a problem; trying again later may work.',
-  timeout: 'The cloud did not answer in time; trying again later may work.',
-  not_configured: 'An operator needs to configure credentials for this cloud.',
-  internal: 'Trying again later may work.',
+/**
+ * Whether and when retrying helps, per error code: the one advice table for command replies
+ * and query cards alike (`chat/render/provider-failure-text.ts` reads it).
+ */
+export const RETRY_ADVICE: Readonly<Record<ProviderErrorCode, string>> = {
+  throttled: 'This is temporary: try again in a few seconds.',
+  auth_failed: 'Retrying will not help: the cloud credentials taskwatch uses were refused; ask an admin to check them.',
+  permission_denied: 'Retrying will not help: the credentials lack permission for this API; ask an admin to grant it.',
+  invalid_request: 'Retrying will not help: check the task ID, region and account.',
+  not_found: 'Retrying will not help: check the task ID, region and account.',
+  unavailable: 'This is probably temporary: try again in a minute.',
+  timeout: 'This is probably temporary: try again in a minute.',
+  not_configured: 'Retrying will not help: no credentials are configured for this cloud; ask an admin to add them.',
+  internal: 'Try again; if it keeps failing, tell the taskwatch admins.',
 };
+
+const CLOUD_NAMES: Readonly<Record<CloudName, string>> = { tencent: 'Tencent Cloud', alibaba: 'Alibaba Cloud' };
+
+/** Where to put each cloud's environment credentials. */
+const CREDENTIAL_VARIABLES: Readonly<Record<CloudName, string>> = {
+  tencent: 'TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY',
+  alibaba: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+};
+
+/** What the credentials of each cloud are called in a sentence. */
+const CREDENTIAL_NAMES: Readonly<Record<CloudName, string>> = { tencent: 'SecretId and SecretKey', alibaba: 'AccessKey ID and secret' };
+
+/** Formats a timeout for messages, e.g. 10000 -> "10 s", 250 -> "0.25 s". */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
+/** The parts of a {@link ProviderError} its words are made of (a ProviderError is one). */
+export interface ProviderFailure {
+  readonly code: ProviderErrorCode;
+  readonly facts: ProviderFailureFacts;
+  readonly providerCode?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly httpStatus?: number | undefined;
+  readonly api?: string | undefined;
+}
+
+/**
+ * What went wrong in a provider call, in one sentence: the one place a {@link ProviderError}'s
+ * facts become words (providers hand up only codes and facts). Quotes only codes, RequestIds,
+ * API names and the cut token of an ID, never an SDK message. A missing region is told the way
+ * `surface` takes it: a chat command's `region=` with an example, or the CLI's older form.
+ */
+export function providerFailureText(error: ProviderFailure, surface: 'chat' | 'cli' = 'chat'): string {
+  const { facts } = error;
+  switch (facts.fact) {
+    case 'vendor_code': {
+      const cloud = CLOUD_NAMES[facts.cloud];
+      const code = error.providerCode ?? 'unknown';
+      const reference = error.requestId ? `${code}, RequestId ${error.requestId}` : code;
+      const api = error.api ?? 'this API';
+      switch (error.code) {
+        case 'throttled':
+          return `${cloud} is throttling ${api} (${reference}); try again shortly.`;
+        case 'auth_failed':
+          return facts.meaning === 'clock_refused'
+            ? `${cloud} refused the request's timestamp (${reference}): check this machine's clock.`
+            : `${cloud} refused the credentials (${reference}): check the ${CREDENTIAL_NAMES[facts.cloud]}.`;
+        case 'permission_denied':
+          return `These ${cloud} credentials are not allowed to call ${api} (${reference}).`;
+        case 'not_found':
+          return facts.meaning === 'aged_out' ? `DCDN no longer has this task: it keeps only the last 3 days (${reference}).` : `${cloud} found no such resource (${reference}).`;
+        case 'invalid_request':
+          return `${cloud} rejected the request (${reference}).`;
+        case 'unavailable':
+          return `${cloud} had an internal error (${reference}); try again later.`;
+        default:
+          return `${cloud} answered with error ${reference}.`;
+      }
+    }
+    case 'http_status': {
+      const requestId = facts.withRequestId && error.requestId ? ` (RequestId ${error.requestId})` : '';
+      return `${CLOUD_NAMES[facts.cloud]} answered HTTP ${error.httpStatus ?? 'with an error status'}${requestId}; try again later.`;
+    }
+    case 'unreadable_answer': {
+      const cloud = CLOUD_NAMES[facts.cloud];
+      const service = facts.service ? `${cloud} ${facts.service}` : cloud;
+      switch (facts.flaw) {
+        case 'not_api_response':
+          return `${cloud} answered with something that is not a readable API response; try again later.`;
+        case 'not_json':
+          return `${cloud} answered with something that is not JSON (an error page?); try again later.`;
+        case 'no_response_object':
+          return `${cloud} answered without a Response object; try again later.`;
+        case 'no_request_id':
+          return `${cloud} answered without a RequestId; try again later.`;
+        case 'no_task_list':
+          return `${service} answered without a task list; try again later.`;
+        case 'unreadable_field':
+          return `${service} answered with unreadable ${facts.field ?? 'data'}; try again later.`;
+        case 'no_answer':
+          return `Could not get an answer from ${cloud}; try again later.`;
+      }
+      break;
+    }
+    case 'unreachable':
+      return error.providerCode ? `Could not reach ${CLOUD_NAMES[facts.cloud]} (${error.providerCode}).` : `Could not reach ${CLOUD_NAMES[facts.cloud]}.`;
+    case 'timed_out':
+      return `${CLOUD_NAMES[facts.cloud]} did not answer within ${formatSeconds(facts.timeoutMs)}.`;
+    case 'cancelled':
+      return `The ${CLOUD_NAMES[facts.cloud]} call was cancelled before it answered.`;
+    case 'budget_given_up':
+      return 'Gave up waiting for the API rate budget.';
+    case 'window_reversed':
+      return 'The listing window must start before it ends.';
+    case 'invalid_task_id': {
+      const label = productName(facts.kind);
+      switch (facts.problem) {
+        case 'empty_id':
+          return `A ${label} task ID cannot be empty.`;
+        case 'id_too_long':
+          return `A ${label} task ID cannot be longer than ${facts.maxLength} characters.`;
+        case 'not_whole_number':
+          return `${label} task IDs are whole numbers; "${facts.shown}" is not one.`;
+        case 'not_token':
+          // Token IDs are letters, digits, '.', '_' and '-' (see providers/validate-id.ts).
+          return `${label} task IDs use only letters, digits, ".", "_" and "-"; "${facts.shown}" is not one.`;
+      }
+      break;
+    }
+    case 'region_needed':
+      return surface === 'chat' ? missingRegionText(facts.kind) : `${productName(facts.kind)} needs a region: add region=<region> (e.g. ap-guangzhou)`;
+    case 'no_credentials':
+      return facts.account !== undefined
+        ? `No ${CLOUD_NAMES[facts.cloud]} account named "${facts.account}" is configured: add it to the accounts file (TASKWATCH_CONFIG).`
+        : `No ${CLOUD_NAMES[facts.cloud]} credentials: set ${CREDENTIAL_VARIABLES[facts.cloud]}`;
+    case 'not_subscribable':
+      return `Channels cannot subscribe to ${kindDescriptor(facts.kind).taskLabel} tasks; watch them one by one instead.`;
+    case 'cannot_list':
+      return facts.scope === 'provider'
+        ? `This ${productName(facts.kind)} provider cannot list tasks.`
+        : `This ${productName(facts.kind)} account cannot list ${kindDescriptor(facts.kind).taskLabel} tasks.`;
+  }
+  // Facts read back from storage that this release does not know: say only the code.
+  return `The cloud call failed (${error.code}).`;
+}
 
 /** Lists task IDs for a sentence, cutting long lists with "and N more". */
 function describeRefs(refs: readonly TaskRef[]): string {
@@ -301,7 +431,7 @@ export function describeProviderError(error: ProviderError, refs: readonly TaskR
   const reference = [error.providerCode ? `code ${error.providerCode}` : null, error.requestId ? `RequestId ${error.requestId}` : null]
     .filter((part): part is string => part !== null)
     .join(', ');
-  return `${subject}: ${error.userMessage} ${RETRY_HINTS[error.code]}${reference ? ` (${reference})` : ''}`;
+  return `${subject}: ${providerFailureText(error)} ${RETRY_ADVICE[error.code]}${reference ? ` (${reference})` : ''}`;
 }
 
 /** Text for one failure of a query result. */

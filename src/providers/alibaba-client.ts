@@ -84,14 +84,14 @@ export class AlibabaDcdnApi {
     if (httpStatus !== undefined && httpStatus !== 200) {
       throw new ProviderError({
         code: httpStatus === 429 ? 'throttled' : httpStatus >= 500 ? 'unavailable' : 'internal',
-        userMessage: `Alibaba Cloud answered HTTP ${httpStatus}${requestId ? ` (RequestId ${requestId})` : ''}; try again later.`,
+        facts: { fact: 'http_status', cloud: 'alibaba', withRequestId: true },
         httpStatus,
         requestId,
         api,
       });
     }
     if (record === null || requestId === undefined) {
-      throw new ProviderError({ code: 'unavailable', userMessage: 'Alibaba Cloud answered without a RequestId; try again later.', httpStatus, api });
+      throw new ProviderError({ code: 'unavailable', facts: { fact: 'unreadable_answer', cloud: 'alibaba', flaw: 'no_request_id' }, httpStatus, api });
     }
     return record;
   }
@@ -101,7 +101,7 @@ export class AlibabaDcdnApi {
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   const cancelled = (): ProviderError =>
-    new ProviderError({ code: 'timeout', userMessage: 'The Alibaba Cloud call was cancelled before it answered.' });
+    new ProviderError({ code: 'timeout', facts: { fact: 'cancelled', cloud: 'alibaba' } });
   if (signal.aborted) return Promise.reject(cancelled());
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(cancelled());

@@ -171,7 +171,7 @@ function readRows(body: Readonly<Record<string, unknown>>): RefreshRow[] {
       ? ((tasks as Record<string, unknown>)['Task'] as unknown[])
       : null;
   if (list === null) {
-    throw new ProviderError({ code: 'unavailable', userMessage: 'Alibaba Cloud DCDN answered without a task list; try again later.', api: API });
+    throw new ProviderError({ code: 'unavailable', facts: { fact: 'unreadable_answer', cloud: 'alibaba', flaw: 'no_task_list', service: 'DCDN' }, api: API });
   }
   return list
     .filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object')

@@ -5,7 +5,6 @@
  * carrying the page. Only the vendor `code`, the RequestId and the HTTP status are kept.
  */
 import { ProviderError, type ProviderErrorCode } from './errors';
-import { formatSeconds } from './tencent-errors';
 
 /** What the translator needs to know about the failed call. */
 export interface AlibabaCallDescription {
@@ -53,57 +52,28 @@ export function translateAlibabaError(thrown: unknown, call: AlibabaCallDescript
     const requestId = typeof body['RequestId'] === 'string' ? body['RequestId'] : undefined;
     const httpStatus = readHttpStatus(record['entry']);
     const kind = classifyAlibabaErrorCode(code, httpStatus);
-    const reference = requestId ? `${code}, RequestId ${requestId}` : code;
-    const base = { code: kind, providerCode: code, requestId, httpStatus, api: call.api } as const;
-    switch (kind) {
-      case 'throttled':
-        return new ProviderError({ ...base, userMessage: `Alibaba Cloud is throttling ${call.api} (${reference}); try again shortly.` });
-      case 'auth_failed':
-        return new ProviderError({
-          ...base,
-          userMessage:
-            code.startsWith('InvalidTimeStamp')
-              ? `Alibaba Cloud refused the request's timestamp (${reference}): check this machine's clock.`
-              : `Alibaba Cloud refused the credentials (${reference}): check the AccessKey ID and secret.`,
-        });
-      case 'permission_denied':
-        return new ProviderError({ ...base, userMessage: `These Alibaba Cloud credentials are not allowed to call ${call.api} (${reference}).` });
-      case 'not_found':
-        return new ProviderError({
-          ...base,
-          userMessage:
-            code === 'InvalidTime'
-              ? `DCDN no longer has this task: it keeps only the last 3 days (${reference}).`
-              : `Alibaba Cloud found no such resource (${reference}).`,
-        });
-      case 'invalid_request':
-        return new ProviderError({ ...base, userMessage: `Alibaba Cloud rejected the request (${reference}).` });
-      case 'unavailable':
-        return new ProviderError({ ...base, userMessage: `Alibaba Cloud had an internal error (${reference}); try again later.` });
-      default:
-        return new ProviderError({ ...base, userMessage: `Alibaba Cloud answered with error ${reference}.` });
-    }
+    // "The query time cannot exceed the last 3 days": the task aged out of what DCDN keeps.
+    const meaning =
+      kind === 'auth_failed' && code.startsWith('InvalidTimeStamp')
+        ? ({ meaning: 'clock_refused' } as const)
+        : kind === 'not_found' && code === 'InvalidTime'
+          ? ({ meaning: 'aged_out' } as const)
+          : {};
+    return new ProviderError({ code: kind, facts: { fact: 'vendor_code', cloud: 'alibaba', ...meaning }, providerCode: code, requestId, httpStatus, api: call.api });
   }
 
   const name = typeof record['name'] === 'string' ? record['name'] : '';
-  if (name.includes('RequestTimeout')) {
-    return new ProviderError({ code: 'timeout', userMessage: `Alibaba Cloud did not answer within ${formatSeconds(call.timeoutMs)}.`, api: call.api });
-  }
+  const timedOut = (): ProviderError => new ProviderError({ code: 'timeout', facts: { fact: 'timed_out', cloud: 'alibaba', timeoutMs: call.timeoutMs }, api: call.api });
+  if (name.includes('RequestTimeout')) return timedOut();
   if (code !== undefined && NETWORK_CODE.test(code)) {
-    if (code === 'ETIMEDOUT') {
-      return new ProviderError({ code: 'timeout', userMessage: `Alibaba Cloud did not answer within ${formatSeconds(call.timeoutMs)}.`, api: call.api });
-    }
-    return new ProviderError({ code: 'unavailable', userMessage: `Could not reach Alibaba Cloud (${code}).`, providerCode: code, api: call.api });
+    if (code === 'ETIMEDOUT') return timedOut();
+    return new ProviderError({ code: 'unavailable', facts: { fact: 'unreachable', cloud: 'alibaba' }, providerCode: code, api: call.api });
   }
   if (!(thrown instanceof Error) && name === 'SyntaxError') {
     // json-bigint throws `{ name, message, at, text }` with the whole page in `text`.
-    return new ProviderError({
-      code: 'unavailable',
-      userMessage: 'Alibaba Cloud answered with something that is not JSON (an error page?); try again later.',
-      api: call.api,
-    });
+    return new ProviderError({ code: 'unavailable', facts: { fact: 'unreadable_answer', cloud: 'alibaba', flaw: 'not_json' }, api: call.api });
   }
-  return new ProviderError({ code: 'unavailable', userMessage: 'Could not get an answer from Alibaba Cloud; try again later.', api: call.api });
+  return new ProviderError({ code: 'unavailable', facts: { fact: 'unreadable_answer', cloud: 'alibaba', flaw: 'no_answer' }, api: call.api });
 }
 
 function readHttpStatus(entry: unknown): number | undefined {

@@ -124,40 +124,31 @@ export async function mapInOrder<T, R>(elements: readonly T[], limit: number, wo
 }
 
 /**
- * Throws an `invalid_request` {@link ProviderError} for the first ID that cannot be a task ID
+ * Throws an `invalid_request` {@link ProviderError} (fact `invalid_task_id`) for the first ID that cannot be a task ID
  * of `kind`, so that no malformed ID ever reaches an API (and no Redis call gets a NaN).
  */
 export function requireValidTaskIds(descriptor: KindDescriptor, ids: readonly string[]): void {
-  const label = descriptor.productName;
   for (const id of ids) {
     const problem = validateIdByRule(descriptor.idRule, id);
     if (problem === null) continue;
     const shown = id.length > 40 ? `${id.slice(0, 40)}...` : id;
-    const userMessage =
-      problem === 'empty_id'
-        ? `A ${label} task ID cannot be empty.`
-        : problem === 'id_too_long'
-          ? `A ${label} task ID cannot be longer than ${MAX_TASK_ID_LENGTH} characters.`
-          : descriptor.idRule === 'integer' || descriptor.idRule === 'digits'
-            ? `${label} task IDs are whole numbers; "${shown}" is not one.`
-            : // Token IDs are letters, digits, '.', '_' and '-' (see validate-id.ts).
-              `${label} task IDs use only letters, digits, ".", "_" and "-"; "${shown}" is not one.`;
-    throw new ProviderError({ code: 'invalid_request', userMessage, retryable: false });
+    const kindProblem = problem !== 'invalid_id' ? problem : descriptor.idRule === 'integer' || descriptor.idRule === 'digits' ? 'not_whole_number' : 'not_token';
+    throw new ProviderError({
+      code: 'invalid_request',
+      facts: { fact: 'invalid_task_id', kind: descriptor.kind, problem: kindProblem, shown, maxLength: MAX_TASK_ID_LENGTH },
+      retryable: false,
+    });
   }
 }
 
 /**
  * Picks the region for a region-scoped API: the caller's, else the account's default. Throws
- * an `invalid_request` {@link ProviderError} saying how to give one when there is neither.
+ * an `invalid_request` {@link ProviderError} (fact `region_needed`) when there is neither.
  */
 export function requireRegion(descriptor: KindDescriptor, requested: string | undefined, accountDefault: string | null): string {
   const region = requested?.trim() || accountDefault;
   if (!region) {
-    throw new ProviderError({
-      code: 'invalid_request',
-      userMessage: `${descriptor.productName} needs a region: add region=<region> (e.g. ap-guangzhou)`,
-      retryable: false,
-    });
+    throw new ProviderError({ code: 'invalid_request', facts: { fact: 'region_needed', kind: descriptor.kind }, retryable: false });
   }
   return region;
 }

@@ -49,7 +49,7 @@ export class InMemoryRateBudget implements RateBudget {
 
 /** The error a budget wait rejects with when its signal aborts. */
 export function budgetAbortedError(): ProviderError {
-  return new ProviderError({ code: 'throttled', userMessage: 'Gave up waiting for the API rate budget.', retryable: true });
+  return new ProviderError({ code: 'throttled', facts: { fact: 'budget_given_up' }, retryable: true });
 }
 
 /** Waits `ms` for the budget to free up; rejects with {@link budgetAbortedError} if `signal` aborts first. */

@@ -98,20 +98,6 @@ export function createProviderRegistry(config: ProviderRegistryConfig, dependenc
 }
 
 function notConfigured(cloud: CloudName, accountName: string): ProviderError {
-  if (accountName !== DEFAULT_ACCOUNT) {
-    const cloudName = cloud === 'tencent' ? 'Tencent Cloud' : 'Alibaba Cloud';
-    return new ProviderError({
-      code: 'not_configured',
-      userMessage: `No ${cloudName} account named "${accountName.slice(0, 40)}" is configured: add it to the accounts file (TASKWATCH_CONFIG).`,
-      retryable: false,
-    });
-  }
-  return new ProviderError({
-    code: 'not_configured',
-    userMessage:
-      cloud === 'tencent'
-        ? 'No Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY'
-        : 'No Alibaba Cloud credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-    retryable: false,
-  });
+  const account = accountName !== DEFAULT_ACCOUNT ? { account: accountName.slice(0, 40) } : {};
+  return new ProviderError({ code: 'not_configured', facts: { fact: 'no_credentials', cloud, ...account }, retryable: false });
 }

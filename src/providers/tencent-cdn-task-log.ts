@@ -66,7 +66,7 @@ export class CdnTaskLog<Row extends CdnLogRow> {
    */
   async listWindow(query: WindowListQuery, options: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
     if (!(query.startTime.getTime() <= query.endTime.getTime())) {
-      throw new ProviderError({ code: 'invalid_request', userMessage: 'The listing window must start before it ends.', retryable: false });
+      throw new ProviderError({ code: 'invalid_request', facts: { fact: 'window_reversed' }, retryable: false });
     }
     const params: Record<string, unknown> = {
       StartTime: toBeijingTime(query.startTime),
@@ -113,7 +113,7 @@ export class CdnTaskLog<Row extends CdnLogRow> {
     const logs = response[logsField];
     if (logs === null || logs === undefined) return [];
     if (!Array.isArray(logs)) {
-      throw new ProviderError({ code: 'unavailable', userMessage: `Tencent Cloud CDN answered with unreadable ${logsField}; try again later.`, api: this.source.descriptor.api });
+      throw new ProviderError({ code: 'unavailable', facts: { fact: 'unreadable_answer', cloud: 'tencent', flaw: 'unreadable_field', service: 'CDN', field: logsField }, api: this.source.descriptor.api });
     }
     return logs
       .filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object')

@@ -97,7 +97,7 @@ export class TencentApi {
     if (response === null || typeof response !== 'object') {
       throw new ProviderError({
         code: 'unavailable',
-        userMessage: 'Tencent Cloud answered without a Response object; try again later.',
+        facts: { fact: 'unreadable_answer', cloud: 'tencent', flaw: 'no_response_object' },
         api,
       });
     }

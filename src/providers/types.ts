@@ -10,8 +10,11 @@ export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'purge' | 'redis' | 'tcss';
 /** Every task kind, in the order help texts list them. */
 export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'purge', 'redis', 'tcss'];
 
+/** The clouds taskwatch talks to, as a list (for schemas). */
+export const CLOUD_NAMES = ['tencent', 'alibaba'] as const;
+
 /** Which cloud serves a kind. */
-export type CloudName = 'tencent' | 'alibaba';
+export type CloudName = (typeof CLOUD_NAMES)[number];
 
 /** Normalized task state. `unknown` is used for any raw status the API documents do not list. */
 export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'unknown';

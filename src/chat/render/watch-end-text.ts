@@ -8,6 +8,7 @@ import type { StatusCard, TransitionNotice, WatchEndFacts, WatchEndReason } from
 import { cloudLabel, kindDescriptor } from '../../providers/kinds';
 import type { TaskStatus } from '../../providers/types';
 import { formatDuration } from '../../util/duration';
+import { describeProviderFailure } from './provider-failure-text';
 import { presentStatus } from './state-presentation';
 import { comparedWithUsualText } from './stuck-text';
 import { taskKindLabel } from './task-kind-label';
@@ -54,7 +55,7 @@ export function watchEndingText(facts: WatchEndFacts): string {
     case 'task_missing':
       return facts.everFound ? `The task can no longer be found, so watching stopped. ${facts.detail}`.trim() : `No such task: ${facts.detail}`.trim();
     case 'provider_refused':
-      return `${facts.userMessage} Watching stopped.`;
+      return `${facts.failure ? describeProviderFailure({ code: facts.code, ...facts.failure }).what : (facts.userMessage ?? `The cloud refused the call (${facts.code}).`)} Watching stopped.`;
     case 'unwatched':
       return 'Watching stopped on request.';
     case 'written':

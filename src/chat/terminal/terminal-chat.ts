@@ -8,6 +8,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandContext, CommandResult, CommandServices } from '../../commands/types';
 import { presentUnchecked } from '../render/unchecked-text';
+import { describeProviderFailure } from '../render/provider-failure-text';
 import type { ChannelAddress, ChannelNotice, ChannelSummary, Notifier, StatusCard, StuckNotice, TransitionNotice } from '../../jobs/notifier';
 import { formatDuration } from '../../util/duration';
 import { channelNoticeText } from '../render/channel-notice-text';
@@ -199,7 +200,7 @@ function renderResult(result: CommandResult, time: TimeStyle): string {
       const parts = result.statuses.map((status) => renderStatusText(status));
       for (const failure of result.failures) {
         const ids = failure.refs.map((ref) => `${ref.kind} ${ref.id}`).join(', ');
-        parts.push(`✖ ${ids}: ${failure.error.userMessage}${failure.error.retryable ? ' (trying again later may help)' : ''}`);
+        parts.push(`✖ ${ids}: ${describeProviderFailure(failure.error).what}${failure.error.retryable ? ' (trying again later may help)' : ''}`);
       }
       return `bot> ${parts.join('\n')}`;
     }

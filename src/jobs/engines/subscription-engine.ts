@@ -385,7 +385,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   /** A kind that lists by window: lists what was created since the last sweep (and, for status filters, what reached a status). */
   const sweepWindow = async (groupId: string, group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
     const provider = options.providers.get(group.kind, group.account);
-    if (!canListWindow(provider)) throw new ProviderError({ code: 'not_configured', userMessage: `This ${kindDescriptor(group.kind).productName} provider cannot list tasks.`, retryable: false });
+    if (!canListWindow(provider)) throw new ProviderError({ code: 'not_configured', facts: { fact: 'cannot_list', kind: group.kind, scope: 'provider' }, retryable: false });
     const end = now();
     const cursorText = await redis.get(keys.cursor(groupId));
     const cursor = cursorText === null ? Math.min(...records.map((record) => record.createdAtMs)) : Number(cursorText);
@@ -540,10 +540,10 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       const descriptor = kindDescriptor(request.kind);
       const filters = descriptor.subscription;
       if (!filters) {
-        throw new ProviderError({ code: 'invalid_request', userMessage: `Channels cannot subscribe to ${descriptor.taskLabel} tasks; watch them one by one instead.`, retryable: false });
+        throw new ProviderError({ code: 'invalid_request', facts: { fact: 'not_subscribable', kind: request.kind }, retryable: false });
       }
       if (descriptor.listsByWindow && !canListWindow(provider)) {
-        throw new ProviderError({ code: 'not_configured', userMessage: `This ${descriptor.productName} account cannot list ${descriptor.taskLabel} tasks.`, retryable: false });
+        throw new ProviderError({ code: 'not_configured', facts: { fact: 'cannot_list', kind: request.kind, scope: 'account' }, retryable: false });
       }
       // Filters the kind does not have are dropped, as the parser would refuse them.
       const region = request.region && filters.areas.includes(request.region) ? request.region : null;

@@ -5,7 +5,8 @@
  * not JSON is the sentence an older release wrote, and is shown as written.
  */
 import { z } from 'zod';
-import type { ProviderErrorCode } from '../../providers/errors';
+import type { ProviderErrorCode, ProviderFailureFacts } from '../../providers/errors';
+import { CLOUD_NAMES } from '../../providers/types';
 import { TASK_KINDS, type TaskKind, type TaskState } from '../../providers/types';
 
 /** The task reached a terminal state. */
@@ -40,11 +41,24 @@ export interface TaskMissingFacts {
   readonly detail: string;
 }
 
-/** A provider error that retrying would not fix; `userMessage` is the error's own. */
+/** The parts of a provider error its words are made of, as kept in a watch hash. */
+export interface ProviderFailureRecord {
+  readonly facts: ProviderFailureFacts;
+  readonly providerCode?: string;
+  readonly requestId?: string;
+  readonly httpStatus?: number;
+  readonly api?: string;
+}
+
+/**
+ * A provider error that retrying would not fix: its `failure` facts, or (stored by an older
+ * release) its `userMessage`, a sentence shown as written.
+ */
 export interface ProviderRefusedFacts {
   readonly fact: 'provider_refused';
   readonly code: ProviderErrorCode;
-  readonly userMessage: string;
+  readonly failure?: ProviderFailureRecord;
+  readonly userMessage?: string;
 }
 
 /** Someone asked to stop watching. */
@@ -76,12 +90,44 @@ const STATE = z.enum(TASK_STATES);
 // Kinds are listed in one place, as a plain array; a kind a later release added is refused.
 const KIND = z.custom<TaskKind>((value) => typeof value === 'string' && (TASK_KINDS as readonly string[]).includes(value));
 
+const CLOUD = z.enum(CLOUD_NAMES);
+
+const FAILURE_FACTS = z.discriminatedUnion('fact', [
+  z.object({ fact: z.literal('vendor_code'), cloud: CLOUD, meaning: z.enum(['clock_refused', 'aged_out']).optional() }),
+  z.object({ fact: z.literal('http_status'), cloud: CLOUD, withRequestId: z.boolean() }),
+  z.object({
+    fact: z.literal('unreadable_answer'),
+    cloud: CLOUD,
+    flaw: z.enum(['not_api_response', 'not_json', 'no_response_object', 'no_request_id', 'no_task_list', 'unreadable_field', 'no_answer']),
+    service: z.string().optional(),
+    field: z.string().optional(),
+  }),
+  z.object({ fact: z.literal('unreachable'), cloud: CLOUD }),
+  z.object({ fact: z.literal('timed_out'), cloud: CLOUD, timeoutMs: z.number().nonnegative() }),
+  z.object({ fact: z.literal('cancelled'), cloud: CLOUD }),
+  z.object({ fact: z.literal('budget_given_up') }),
+  z.object({ fact: z.literal('window_reversed') }),
+  z.object({ fact: z.literal('invalid_task_id'), kind: KIND, problem: z.enum(['empty_id', 'id_too_long', 'not_whole_number', 'not_token']), shown: z.string(), maxLength: z.number() }),
+  z.object({ fact: z.literal('region_needed'), kind: KIND }),
+  z.object({ fact: z.literal('no_credentials'), cloud: CLOUD, account: z.string().optional() }),
+  z.object({ fact: z.literal('not_subscribable'), kind: KIND }),
+  z.object({ fact: z.literal('cannot_list'), kind: KIND, scope: z.enum(['provider', 'account']) }),
+]) satisfies z.ZodType<ProviderFailureFacts>;
+
+const FAILURE_RECORD = z.object({
+  facts: FAILURE_FACTS,
+  providerCode: z.string().optional(),
+  requestId: z.string().optional(),
+  httpStatus: z.number().optional(),
+  api: z.string().optional(),
+}) satisfies z.ZodType<ProviderFailureRecord>;
+
 const STORED_FACTS = z.discriminatedUnion('fact', [
   z.object({ fact: z.literal('task_finished'), state: STATE }),
   z.object({ fact: z.literal('deadline_reached'), deadlineMs: z.number().nonnegative(), state: STATE.nullable() }),
   z.object({ fact: z.literal('beyond_retention'), kind: KIND, retentionMs: z.number().nonnegative(), seen: z.enum(['unreported', 'too_old']) }),
   z.object({ fact: z.literal('task_missing'), everFound: z.boolean(), detail: z.string() }),
-  z.object({ fact: z.literal('provider_refused'), code: z.enum(PROVIDER_ERROR_CODES), userMessage: z.string() }),
+  z.object({ fact: z.literal('provider_refused'), code: z.enum(PROVIDER_ERROR_CODES), failure: FAILURE_RECORD.optional(), userMessage: z.string().optional() }),
   z.object({ fact: z.literal('unwatched') }),
   z.object({ fact: z.literal('written'), text: z.string() }),
 ]) satisfies z.ZodType<WatchEndFacts>;

@@ -8,7 +8,7 @@ import type { ProviderError } from '../../providers/errors';
 import { kindDescriptor } from '../../providers/kinds';
 import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
 import type { TransitionNotice, WatchEndReason } from '../notifier';
-import type { WatchEndFacts } from './watch-end-facts';
+import type { ProviderFailureRecord, WatchEndFacts } from './watch-end-facts';
 import type { ProgressDelivery } from './watch-records';
 
 /** Items whose state, raw status or progress differ from the previous status (new items included). */
@@ -141,7 +141,14 @@ export function replacedEnding(replacedBy: string): WatchEnding {
 
 /** Decides whether a provider error ends the watches of the tasks in that call; null for passing troubles. */
 export function endingForError(error: ProviderError): WatchEnding | null {
-  const facts: WatchEndFacts = { fact: 'provider_refused', code: error.code, userMessage: error.userMessage };
+  const failure: ProviderFailureRecord = {
+    facts: error.facts,
+    ...(error.providerCode !== undefined ? { providerCode: error.providerCode } : {}),
+    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+    ...(error.api !== undefined ? { api: error.api } : {}),
+  };
+  const facts: WatchEndFacts = { fact: 'provider_refused', code: error.code, failure };
   switch (error.code) {
     case 'auth_failed':
       return { reason: 'auth_failed', facts };

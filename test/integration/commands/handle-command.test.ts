@@ -335,8 +335,8 @@ describe('watch commands', () => {
   it('given the engine refuses with a ProviderError, then the reply explains it; with a bug, the reply is generic', async () => {
     const watches = new RecordingWatchService();
     const services: CommandServices = { providers: registryFor(sandbox), watches };
-    watches.failWith = new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.' });
-    expect(textOf(await runCommandText('watch cdn 7', context, services))).toMatch(/^Could not watch CDN 7: Tencent Cloud refused the credentials\./);
+    watches.failWith = new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SecretIdNotFound' });
+    expect(textOf(await runCommandText('watch cdn 7', context, services))).toMatch(/^Could not watch CDN 7: Tencent Cloud refused the credentials \(AuthFailure\.SecretIdNotFound\): check the SecretId and SecretKey\./);
     watches.failWith = new Error('redis connection string redis://:hunter2@host');
     const reply = await handleCommand({ type: 'list' }, context, services);
     expect(reply).toEqual({ type: 'error', visibility: 'ephemeral', text: INTERNAL_ERROR_TEXT });

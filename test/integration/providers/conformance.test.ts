@@ -7,6 +7,7 @@ import { quotaKey } from '../../../src/providers/rate-budget';
 import { TASK_KINDS, type CloudName, type TaskKind, type TaskState, type TaskStatus } from '../../../src/providers/types';
 import type { LifecycleStep } from '../../../src/sandbox/types';
 import { ALIBABA_CREDENTIAL, TENCENT_CREDENTIAL, expectNoSecrets, providerErrorOf, startHarness, type Harness } from './provider-harness';
+import { providerFailureText } from '../../../src/commands/messages';
 
 interface KindFixture {
   readonly kind: TaskKind;
@@ -237,7 +238,7 @@ describe.each(FIXTURES)('provider conformance: $kind under failure set-ups', (fi
     const id = plant(harness, kind);
     const error = await providerErrorOf(query(harness, kind, id));
     expect(error).toMatchObject({ code: 'auth_failed', retryable: false });
-    expect(error.message).toMatch(/refused the credentials/);
+    expect(providerFailureText(error)).toMatch(/refused the credentials/);
     expect(error.providerCode).toBe(fixture.cloud === 'tencent' ? 'AuthFailure.SignatureFailure' : 'SignatureDoesNotMatch');
     expectNoSecrets(error);
   });
@@ -248,7 +249,7 @@ describe.each(FIXTURES)('provider conformance: $kind under failure set-ups', (fi
     harness.sandbox.injectFault({ cloud: fixture.cloud, action: fixture.action, type: 'hang' });
     const error = await providerErrorOf(query(harness, kind, id));
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
-    expect(error.message).toContain('0.3 s');
+    expect(providerFailureText(error)).toContain('0.3 s');
     expectNoSecrets(error);
   });
 
@@ -259,7 +260,7 @@ describe.each(FIXTURES)('provider conformance: $kind under failure set-ups', (fi
     harness = await startHarness({ endpoint: deadEndpoint });
     const error = await providerErrorOf(query(harness, kind, fixture.unknownId ?? '1'));
     expect(error).toMatchObject({ code: 'unavailable', retryable: true, providerCode: 'ECONNREFUSED' });
-    expect(error.message).toMatch(/Could not reach/);
+    expect(providerFailureText(error)).toMatch(/Could not reach/);
     expectNoSecrets(error);
   });
 

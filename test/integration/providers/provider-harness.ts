@@ -4,12 +4,13 @@
  */
 import { inspect } from 'node:util';
 import type { CloudAccount } from '../../../src/config';
-import { ProviderError } from '../../../src/providers/errors';
+import { isProviderError, ProviderError } from '../../../src/providers/errors';
 import { InMemoryRateBudget, type RateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { SANDBOX_DEMO_CREDENTIALS, type SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
+import { providerFailureText } from '../../../src/commands/messages';
 
 /** The demo credentials the sandbox accepts, per cloud. */
 export const TENCENT_CREDENTIAL = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent') as SandboxCredential;
@@ -120,7 +121,7 @@ export const FORBIDDEN_TEXTS: readonly string[] = [
 
 /** Asserts that no rendering of `error` contains a secret, a key ID or a signed URL. */
 export function expectNoSecrets(error: Error): void {
-  const renderings = [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 5, showHidden: true }), error.stack ?? ''];
+  const renderings = [...(isProviderError(error) ? [providerFailureText(error)] : []), error.message, String(error), JSON.stringify(error), inspect(error, { depth: 5, showHidden: true }), error.stack ?? ''];
   for (const rendering of renderings) {
     for (const forbidden of FORBIDDEN_TEXTS) expect(rendering).not.toContain(forbidden);
   }

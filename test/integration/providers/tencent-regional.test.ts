@@ -1,5 +1,6 @@
 /** DTS and Redis specifics: a region is required, tasks live in one region, Redis IDs are integers. */
 import { startHarness, providerErrorOf, type Harness } from './provider-harness';
+import { providerFailureText } from '../../../src/commands/messages';
 
 describe.each(['dts', 'redis'] as const)('regional provider %s', (kind) => {
   let harness: Harness | null = null;
@@ -13,7 +14,7 @@ describe.each(['dts', 'redis'] as const)('regional provider %s', (kind) => {
     harness = await startHarness({ region: null });
     const error = await providerErrorOf(harness.registry.get(kind).describe(['123']));
     expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
-    expect(error.message).toBe(`${kind === 'dts' ? 'DTS' : 'Redis'} needs a region: add region=<region> (e.g. ap-guangzhou)`);
+    expect(providerFailureText(error, 'cli')).toBe(`${kind === 'dts' ? 'DTS' : 'Redis'} needs a region: add region=<region> (e.g. ap-guangzhou)`);
     expect(harness.sandbox.calls).toHaveLength(0);
     expect(harness.registry.defaultRegion(kind)).toBeNull();
   });
@@ -49,7 +50,7 @@ describe('redis provider', () => {
   it('given a non-integer TaskId, then it is refused before any call', async () => {
     const error = await providerErrorOf(harness.registry.get('redis').describe(['12a']));
     expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
-    expect(error.message).toContain('whole numbers');
+    expect(providerFailureText(error, 'cli')).toContain('whole numbers');
     expect(harness.sandbox.calls).toHaveLength(0);
   });
 

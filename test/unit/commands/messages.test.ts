@@ -116,26 +116,26 @@ describe('helpText', () => {
 
 describe('describeProviderError', () => {
   it('given a throttled error on two tasks, then the reply names them, says retrying helps and gives the code', () => {
-    const error = new ProviderError({ code: 'throttled', userMessage: 'The CDN API is throttling requests.', providerCode: 'RequestLimitExceeded', requestId: 'req-1' });
+    const error = new ProviderError({ code: 'throttled', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'RequestLimitExceeded', requestId: 'req-1', api: 'cdn.DescribePushTasks' });
     const reply = describeProviderError(error, [
       { kind: 'cdn', id: '11' },
       { kind: 'cdn', id: '12' },
     ]);
     expect(reply).toContain('Could not query CDN 11, 12');
-    expect(reply).toContain('The CDN API is throttling requests.');
-    expect(reply).toContain('trying again in a few seconds');
+    expect(reply).toContain('Tencent Cloud is throttling cdn.DescribePushTasks (RequestLimitExceeded, RequestId req-1); try again shortly.');
+    expect(reply).toContain('try again in a few seconds');
     expect(reply).toContain('code RequestLimitExceeded, RequestId req-1');
   });
 
   it('given refused credentials while watching, then the reply says retrying will not help', () => {
-    const error = new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.' });
+    const error = new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SecretIdNotFound' });
     const reply = describeProviderError(error, [{ kind: 'redis', id: '5' }], 'watch');
-    expect(reply).toMatch(/^Could not watch Redis 5: Tencent Cloud refused the credentials\. Trying again will not help/);
+    expect(reply).toMatch(/^Could not watch Redis 5: Tencent Cloud refused the credentials \(AuthFailure\.SecretIdNotFound\): check the SecretId and SecretKey\. Retrying will not help/);
   });
 
   it('given many refs, then the list is cut with "and N more"', () => {
     const refs = Array.from({ length: 12 }, (_, index) => ({ kind: 'dcdn' as const, id: String(index) }));
-    expect(describeProviderError(new ProviderError({ code: 'unavailable', userMessage: 'DCDN answered 503.' }), refs)).toContain('DCDN 0, 1, 2, 3, 4 and 7 more');
+    expect(describeProviderError(new ProviderError({ code: 'unavailable', facts: { fact: 'http_status', cloud: 'alibaba', withRequestId: true }, httpStatus: 503 }), refs)).toContain('DCDN 0, 1, 2, 3, 4 and 7 more');
   });
 });
 

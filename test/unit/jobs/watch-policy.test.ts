@@ -63,10 +63,10 @@ describe('watch policy', () => {
   });
 
   test('given throttling or a timeout, then nothing ends; given refused credentials, the watch ends', () => {
-    expect(endingForError(new ProviderError({ code: 'throttled', userMessage: 'slow down' }))).toBeNull();
-    expect(endingForError(new ProviderError({ code: 'timeout', userMessage: 'late' }))).toBeNull();
-    expect(endingForError(new ProviderError({ code: 'auth_failed', userMessage: 'The credentials were refused.' }))?.reason).toBe('auth_failed');
-    expect(endingForError(new ProviderError({ code: 'permission_denied', userMessage: 'no' }))?.reason).toBe('error');
+    expect(endingForError(new ProviderError({ code: 'throttled', facts: { fact: 'vendor_code', cloud: 'tencent' } }))).toBeNull();
+    expect(endingForError(new ProviderError({ code: 'timeout', facts: { fact: 'timed_out', cloud: 'tencent', timeoutMs: 10_000 } }))).toBeNull();
+    expect(endingForError(new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' } }))?.reason).toBe('auth_failed');
+    expect(endingForError(new ProviderError({ code: 'permission_denied', facts: { fact: 'vendor_code', cloud: 'alibaba' } }))?.reason).toBe('error');
   });
 
   test('given piled-up changes, then the notice lists the states in between and the duration at the end', () => {

@@ -29,8 +29,8 @@ describe('scrubErrorText and safeError', () => {
   });
 
   it('given a ProviderError, then its log-safe JSON is used', () => {
-    const error = new ProviderError({ code: 'throttled', userMessage: 'Slow down.', providerCode: 'TooManyRequests' });
-    expect(safeError(error)).toMatchObject({ code: 'throttled', providerCode: 'TooManyRequests', message: 'Slow down.' });
+    const error = new ProviderError({ code: 'throttled', facts: { fact: 'vendor_code', cloud: 'alibaba' }, providerCode: 'TooManyRequests' });
+    expect(safeError(error)).toMatchObject({ code: 'throttled', providerCode: 'TooManyRequests', message: 'throttled (vendor_code)', facts: { fact: 'vendor_code', cloud: 'alibaba' } });
   });
 });
 

@@ -2,6 +2,7 @@ import TencentCloudSDKHttpException from 'tencentcloud-sdk-nodejs/tencentcloud/c
 import { classifyAlibabaErrorCode, translateAlibabaError } from '../../../src/providers/alibaba-errors';
 import type { ProviderErrorCode } from '../../../src/providers/errors';
 import { classifyTencentErrorCode, translateTencentError } from '../../../src/providers/tencent-errors';
+import { providerFailureText } from '../../../src/commands/messages';
 
 const TENCENT_CALL = { api: 'cdn.DescribePushTasks', timeoutMs: 10_000 };
 const ALIBABA_CALL = { api: 'dcdn.DescribeDcdnRefreshTaskById', timeoutMs: 3000 };
@@ -47,19 +48,19 @@ describe('translateTencentError', () => {
   it('given a throttling code, then the error is throttled, retryable, and keeps code and RequestId but not the SDK message', () => {
     const error = translateTencentError(tencentError('RequestLimitExceeded'), TENCENT_CALL);
     expect(error).toMatchObject({ code: 'throttled', retryable: true, providerCode: 'RequestLimitExceeded', requestId: 'req-1', api: 'cdn.DescribePushTasks' });
-    expect(error.message).toContain('RequestLimitExceeded');
-    expect(error.message).toContain('req-1');
+    expect(providerFailureText(error)).toContain('RequestLimitExceeded');
+    expect(providerFailureText(error)).toContain('req-1');
     expect(JSON.stringify(error)).not.toContain('AKIDsecret');
   });
 
   it('given a refused signature, then the message says the credentials were refused', () => {
     const error = translateTencentError(tencentError('AuthFailure.SignatureFailure'), TENCENT_CALL);
     expect(error).toMatchObject({ code: 'auth_failed', retryable: false });
-    expect(error.message).toMatch(/refused the credentials/);
+    expect(providerFailureText(error)).toMatch(/refused the credentials/);
   });
 
   it('given an expired signature, then the message points at the clock', () => {
-    expect(translateTencentError(tencentError('AuthFailure.SignatureExpire'), TENCENT_CALL).message).toMatch(/clock/);
+    expect(providerFailureText(translateTencentError(tencentError('AuthFailure.SignatureExpire'), TENCENT_CALL))).toMatch(/clock/);
   });
 
   it('given a non-200 reply, then it is unavailable with the HTTP status', () => {
@@ -70,8 +71,8 @@ describe('translateTencentError', () => {
   it('given a network timeout, then it is a timeout that names the limit and not the URL', () => {
     const error = translateTencentError(tencentError(undefined, { message: 'network timeout at: http://127.0.0.1:9000/', requestId: '' }), TENCENT_CALL);
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
-    expect(error.message).toContain('10 s');
-    expect(error.message).not.toContain('127.0.0.1');
+    expect(providerFailureText(error)).toContain('10 s');
+    expect(providerFailureText(error)).not.toContain('127.0.0.1');
   });
 
   it('given a refused connection, then it is unavailable with the errno code only', () => {
@@ -80,13 +81,13 @@ describe('translateTencentError', () => {
       TENCENT_CALL,
     );
     expect(error).toMatchObject({ code: 'unavailable', providerCode: 'ECONNREFUSED' });
-    expect(error.message).not.toContain('127.0.0.1');
+    expect(providerFailureText(error)).not.toContain('127.0.0.1');
   });
 
   it('given something that is not an SDK exception (an unparsable body), then it is unavailable', () => {
     const error = translateTencentError(new SyntaxError('Unexpected token < in JSON at position 0: <html>secret'), TENCENT_CALL);
     expect(error.code).toBe('unavailable');
-    expect(error.message).not.toContain('secret');
+    expect(providerFailureText(error)).not.toContain('secret');
   });
 });
 
@@ -127,7 +128,7 @@ describe('translateAlibabaError', () => {
   it("given pop-core's refused-signature error, then auth_failed keeps code, RequestId and status but nothing of the signed URL", () => {
     const error = translateAlibabaError(popCoreError('SignatureDoesNotMatch', 400), ALIBABA_CALL);
     expect(error).toMatchObject({ code: 'auth_failed', providerCode: 'SignatureDoesNotMatch', requestId: 'ALI-REQ-1', httpStatus: 400 });
-    for (const rendering of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
+    for (const rendering of [providerFailureText(error), error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
       expect(rendering).not.toContain('LTAIexample12345');
       expect(rendering).not.toContain('Signature=');
     }
@@ -136,7 +137,7 @@ describe('translateAlibabaError', () => {
   it('given InvalidTime, then it is not_found and says DCDN keeps 3 days', () => {
     const error = translateAlibabaError(popCoreError('InvalidTime', 400), ALIBABA_CALL);
     expect(error.code).toBe('not_found');
-    expect(error.message).toMatch(/3 days/);
+    expect(providerFailureText(error)).toMatch(/3 days/);
   });
 
   it("given json-bigint's plain thrown object for an HTML body, then it is unavailable without the page", () => {
@@ -151,8 +152,8 @@ describe('translateAlibabaError', () => {
     thrown.name = 'RequestTimeoutError';
     const error = translateAlibabaError(thrown, ALIBABA_CALL);
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
-    expect(error.message).toContain('3 s');
-    expect(error.message).not.toContain('LTAI');
+    expect(providerFailureText(error)).toContain('3 s');
+    expect(providerFailureText(error)).not.toContain('LTAI');
   });
 
   it('given a refused connection, then it is unavailable with the errno code', () => {

@@ -1,7 +1,8 @@
 import type { CloudAccount } from '../../../src/config';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry } from '../../../src/providers/registry';
-import { isProviderError } from '../../../src/providers/errors';
+import { isProviderError, type ProviderError } from '../../../src/providers/errors';
+import { providerFailureText } from '../../../src/commands/messages';
 
 const RATE_LIMITS = { tencentPerSecond: 15, dcdnPerSecond: 24 };
 const TENCENT: CloudAccount = { name: 'default', cloud: 'tencent', secretId: 'AKIDexample', secretKey: 'secret', region: 'ap-beijing', endpoint: 'http://127.0.0.1:1' };
@@ -23,19 +24,19 @@ describe('createProviderRegistry', () => {
   it('given no Tencent account, then get(cdn) throws not_configured naming the env vars to set', () => {
     const error = errorOf(() => registryWith([]).get('cdn'));
     expect(isProviderError(error) && error.code).toBe('not_configured');
-    expect((error as Error).message).toBe('No Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY');
+    expect(providerFailureText(error as ProviderError)).toBe('No Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY');
   });
 
   it('given only a Tencent account, then get(dcdn) throws not_configured naming the Alibaba env vars', () => {
     const error = errorOf(() => registryWith([TENCENT]).get('dcdn'));
     expect(isProviderError(error) && error.code).toBe('not_configured');
-    expect((error as Error).message).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    expect(providerFailureText(error as ProviderError)).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
   });
 
   it('given an account name that is not configured, then the error names it', () => {
     const error = errorOf(() => registryWith([TENCENT]).get('dts', 'staging'));
     expect(isProviderError(error) && error.code).toBe('not_configured');
-    expect((error as Error).message).toContain('"staging"');
+    expect(providerFailureText(error as ProviderError)).toContain('"staging"');
   });
 
   it('given a Tencent account, then each Tencent kind has its provider, built once', () => {

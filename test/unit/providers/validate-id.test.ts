@@ -1,5 +1,7 @@
 import { validateTaskId } from '../../../src/providers/kinds';
 import { requireValidTaskIds } from '../../../src/providers/provider-context';
+import { ProviderError } from '../../../src/providers/errors';
+import { providerFailureText } from '../../../src/commands/messages';
 import { TASK_KINDS } from '../../../src/providers/types';
 import { kindDescriptor } from '../../../src/providers/kinds';
 
@@ -42,7 +44,7 @@ describe('requireValidTaskIds', () => {
     try {
       requireValidTaskIds(kindDescriptor(kind), [id]);
     } catch (error) {
-      return (error as Error & { userMessage?: string }).userMessage ?? '';
+      return error instanceof ProviderError ? providerFailureText(error) : '';
     }
     return '';
   };

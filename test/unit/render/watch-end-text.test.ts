@@ -41,10 +41,11 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
     );
     expect(wordsOf(endingForStatus(status({ kind: 'redis', found: false, message: '' }), true, CREATED)?.facts)).toBe('The task can no longer be found, so watching stopped.');
     expect(wordsOf(endingForStatus(status({ found: false, message: 'DCDN has no task 7.' }), false, CREATED)?.facts)).toBe('No such task: DCDN has no task 7.');
-    expect(wordsOf(endingForError(new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.' }))?.facts)).toBe(
-      'Tencent Cloud refused the credentials. Watching stopped.',
+    expect(wordsOf(endingForError(new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SecretIdNotFound' }))?.facts)).toBe(
+      'Tencent Cloud refused the credentials (AuthFailure.SecretIdNotFound): check the SecretId and SecretKey. Watching stopped.',
     );
-    expect(wordsOf(endingForError(new ProviderError({ code: 'permission_denied', userMessage: 'Not allowed.' }))?.facts)).toBe('Not allowed. Watching stopped.');
+    const denied = new ProviderError({ code: 'permission_denied', facts: { fact: 'vendor_code', cloud: 'alibaba' }, providerCode: 'Forbidden.RAM', requestId: 'r-9', api: 'dcdn.DescribeDcdnRefreshTaskById' });
+    expect(wordsOf(endingForError(denied)?.facts)).toBe('These Alibaba Cloud credentials are not allowed to call dcdn.DescribeDcdnRefreshTaskById (Forbidden.RAM, RequestId r-9). Watching stopped.');
     expect(wordsOf(UNWATCHED_ENDING.facts)).toBe('Watching stopped on request.');
   });
 
@@ -72,16 +73,19 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
   });
 
   test('given a watch that ended before any answer, then every card shows the ending in place of a status message', () => {
-    const facts = endingForError(new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.' }))?.facts;
+    const facts = endingForError(new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SecretIdNotFound' }))?.facts;
     if (!facts) throw new Error('no facts');
     const card: StatusCard = {
       status: placeholderStatus({ kind: 'redis', id: 'crs-1', account: 'default', region: 'ap-guangzhou' }, '2026-11-23T12:00:00.000Z'),
       watch: { watchId: 'w1', startedAt: '2026-11-23T12:00:00.000Z', deadlineAt: '2026-11-24T12:00:00.000Z', nextCheckAt: null, endReason: 'auth_failed' },
       unansweredEnding: facts,
     };
-    expect(cardWithEnding(card).status.message).toBe('Tencent Cloud refused the credentials. Watching stopped.');
-    expect(JSON.stringify(renderSlackCard(card).blocks)).toContain('Tencent Cloud refused the credentials. Watching stopped.');
-    expect(renderDiscordCard(card).embeds[0]?.description).toBe('Tencent Cloud refused the credentials\\. Watching stopped\\.');
+    const words = 'Tencent Cloud refused the credentials (AuthFailure.SecretIdNotFound): check the SecretId and SecretKey. Watching stopped.';
+    expect(cardWithEnding(card).status.message).toBe(words);
+    expect(JSON.stringify(renderSlackCard(card).blocks)).toContain(words);
+    expect(renderDiscordCard(card).embeds[0]?.description).toBe(
+      'Tencent Cloud refused the credentials \\(AuthFailure\\.SecretIdNotFound\\)\\: check the SecretId and SecretKey\\. Watching stopped\\.',
+    );
     // A card of an answered task keeps the status's own message.
     const answered: StatusCard = { status: status({ message: 'Refreshing 3 objects.' }) };
     expect(cardWithEnding(answered)).toBe(answered);

@@ -47,7 +47,7 @@ describe('Slack Block Kit rendering', () => {
   it('given many provider failures, then the block limit still holds and the buttons stay last', () => {
     const failures = Array.from({ length: 40 }, (_, index) => ({
       refs: [{ kind: 'dcdn' as const, id: String(index) }],
-      error: new ProviderError({ code: 'throttled', userMessage: 'Alibaba Cloud is throttling requests.' }),
+      error: new ProviderError({ code: 'throttled', facts: { fact: 'vendor_code', cloud: 'alibaba' }, providerCode: 'Throttling.User', api: 'dcdn.DescribeDcdnRefreshTaskById' }),
     }));
     const message = renderQueryReply([], failures);
     expect(message.blocks.length).toBe(MAX_BLOCKS);
@@ -56,7 +56,7 @@ describe('Slack Block Kit rendering', () => {
   });
 
   it('given a not-found task, then it reads "Not found" and a failure reads what failed and whether retrying helps', () => {
-    const failure = { refs: [{ kind: 'cdn' as const, id: '42' }], error: new ProviderError({ code: 'auth_failed', userMessage: 'Tencent Cloud refused the credentials.', providerCode: 'AuthFailure.SignatureFailure' }) };
+    const failure = { refs: [{ kind: 'cdn' as const, id: '42' }], error: new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SignatureFailure' }) };
     const texts = allTexts(renderQueryReply([status('7', { found: false, rawStatus: '', progress: null })], [failure]).blocks).join('\n');
     expect(texts).toContain('🔍 *DCDN refresh* `7` — *Not found*');
     expect(texts).toContain('⚠️ *Could not query CDN prefetch `42`.*');
