@@ -143,7 +143,7 @@ export const DURATION_COMMANDS = {
   }),
 } as const;
 
-/** Stuck tasks: "said once" per watch, owed -> told (`src/jobs/durations/stuck-check.ts`). */
+/** Stuck tasks: "said once" per watch, owed -> telling -> told (`src/jobs/durations/stuck-check.ts`). */
 export const STUCK_COMMANDS = {
   noteStuck: command({
     name: 'noteStuck',
@@ -151,8 +151,9 @@ export const STUCK_COMMANDS = {
     args: ['watchKeyPrefix', 'stuckKeyPrefix', 'factsJson', 'ttlSeconds', 'realNow'],
     reply: asNumber,
   }),
-  takeStuck: command({ name: 'takeStuck', keys: ['stuck'], args: [], reply: (raw) => (typeof raw === 'string' ? raw : null) }),
-  restoreStuck: command({ name: 'restoreStuck', keys: ['stuck'], args: [], reply: asNumber }),
+  takeStuck: command({ name: 'takeStuck', keys: ['stuck'], args: ['claimant', 'realNow', 'ttlMs'], reply: (raw) => (typeof raw === 'string' ? raw : null) }),
+  settleStuck: command({ name: 'settleStuck', keys: ['stuck'], args: [], reply: asNumber }),
+  restoreStuck: command({ name: 'restoreStuck', keys: ['stuck'], args: ['claimant'], reply: asNumber }),
 } as const;
 
 /** The shared rate budget. */

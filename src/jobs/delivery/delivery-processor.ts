@@ -165,8 +165,11 @@ export class DeliveryProcessor {
 
   /**
    * Posts the stuck reply owed to a watch, if any, while its task is still under way. The fact
-   * is taken (owed -> told) before posting, so no two workers say it, and given back if the
-   * post failed. Resolves to true when told, false when nothing was owed, or to the job's
+   * is taken under a lease (owed -> telling) before posting, so no two workers say it, recorded
+   * told right after the post, and given back if the post failed. The lease is this job's, like
+   * the delivery claim: a worker killed in between leaves it to this same job, which BullMQ
+   * runs again, or to the next delivery of the watch once it lapses. Resolves to true when
+   * told, false when nothing was owed (or another live delivery is telling it), or to the job's
    * outcome when it must stop here.
    */
   private async tellStuck(
@@ -184,14 +187,15 @@ export class DeliveryProcessor {
     if (!watch || !task?.status || watch.endReason !== null || watch.cardMessageId === null || task.status.terminal) return false;
     const waitMs = await store.takeSendSlot(watch.channel, this.dependencies.spacingMs(channel.platform));
     if (waitMs > 0) return this.later(job, token, waitMs);
-    const facts = await stuck.take(watchId);
+    const claimant = job.id ?? `job-${job.timestamp}`;
+    const facts = await stuck.take(watchId, claimant, Date.now(), CLAIM_TTL_MS);
     if (facts === null) return false;
     const status = task.status;
     const notice = { kind: status.kind, id: status.id, state: status.state, facts, elapsedMs: Math.max(0, this.dependencies.now() - facts.startedAt) };
     try {
       await notifier.postStuckReply(channel, watch.cardMessageId, notice, { broadcast: this.dependencies.watch.broadcastFailures });
     } catch (error) {
-      await stuck.restore(watchId);
+      await stuck.restore(watchId, claimant);
       if (error instanceof NotifierRateLimitedError) {
         this.dependencies.onDelivery?.(channel.platform, 'retried');
         await store.holdChannel(watch.channel, error.retryAfterMs);
@@ -200,6 +204,9 @@ export class DeliveryProcessor {
       this.dependencies.onDelivery?.(channel.platform, 'failed');
       return this.failed(job, token, watch, task, error);
     }
+    // Recorded at once, as a thread reply is: a worker killed before this record posts the
+    // reply again after a restart (at-least-once), never loses it.
+    await stuck.settle(watchId);
     this.dependencies.onDelivery?.(channel.platform, 'sent');
     await this.recovered(watch.channel);
     return true;

@@ -3,15 +3,22 @@
  * restarts. The poll sweeper asks {@link StuckCheck.check} after each observation of a task
  * under way; when the task has run past its group's stuck threshold (`stuck-threshold.ts`), one
  * script notes "stuck, owed" for each of its active watches that was not noted before and puts
- * those watches in the outbox. The delivery processor then takes the owed fact (atomically,
- * owed -> told, so two workers never both say it), posts the reply, and gives it back only if
- * the post failed. The three steps are `noteStuck-2.lua`, `takeStuck-1.lua` and
+ * those watches in the outbox. The delivery processor then takes the owed fact under a lease
+ * (atomically, owed -> telling, so two workers never both say it), posts the reply, and records
+ * it told (telling -> told) at once; a failed post gives it back (telling -> owed).
+ *
+ * The window is the thread replies' (CONTRIBUTING, "Change how a watch lives", item 6): a worker
+ * killed between the take and the record leaves the fact telling, and the lease (the delivery
+ * claim's `CLAIM_TTL_MS`) lets it be taken again, at once by the same delivery job (BullMQ runs a
+ * stalled delivery again, never fails it) or by any delivery of the watch once the lease lapsed.
+ * Killed before the post, it is told once; killed after the platform accepted it, twice; never
+ * lost. The four steps are `noteStuck-2.lua`, `takeStuck-1.lua`, `settleStuck-1.lua` and
  * `restoreStuck-1.lua` in `src/jobs/lua/`, named in `STUCK_COMMANDS` (`lua-commands.ts`).
  *
  * Keys, under the watch engine's namespace:
- * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|told, facts: StuckFacts JSON, carded: 1 once
- *   the card shows the mark }`, expiring
- *   after the longest watch (plus a day), so it outlives every watch it speaks for.
+ * - `<ns>:dur:stuck:<watchId>` hash `{ state: owed|telling|told, facts: StuckFacts JSON, claim:
+ *   <claimant>|<lease expiry, epoch ms> while telling, carded: 1 once the card shows the mark }`,
+ *   expiring after the longest watch (plus a day), so it outlives every watch it speaks for.
  */
 import type Redis from 'ioredis';
 import type { TaskStatus } from '../../providers/types';
@@ -25,12 +32,18 @@ import { STUCK_MIN_MARGIN_MS, stuckFactsOf, type StuckFacts } from './stuck-thre
 
 /** What the delivery processor needs to tell a stuck task once. */
 export interface StuckTeller {
-  /** True while a stuck reply is owed to this watch. */
+  /** True while a stuck reply is owed to this watch and not recorded told (owed, or being told). */
   isOwed(watchId: string): Promise<boolean>;
-  /** Takes the owed fact (owed -> told, atomically); null when none is owed any more. */
-  take(watchId: string): Promise<StuckFacts | null>;
-  /** Gives a taken fact back after a failed post, so a later try tells it. */
-  restore(watchId: string): Promise<void>;
+  /**
+   * Takes the owed fact to tell it (owed -> telling, atomically) under a lease of `ttlMs` from
+   * `realNow` held by `claimant`; also a fact whose teller's lease lapsed, or the claimant's own.
+   * Null when nothing is owed, or another teller's lease is live.
+   */
+  take(watchId: string, claimant: string, realNow: number, ttlMs: number): Promise<StuckFacts | null>;
+  /** Records the taken fact told, right after the platform accepted the reply (telling -> told). */
+  settle(watchId: string): Promise<void>;
+  /** Gives the claimant's taken fact back after a failed post, so a later try tells it. */
+  restore(watchId: string, claimant: string): Promise<void>;
   /** The facts once told to this watch (the card's mark, the ending's comparison); null otherwise. */
   toldFacts(watchId: string): Promise<StuckFacts | null>;
   /** True once told while the card does not show the mark yet (its edit failed or is still to come). */
@@ -91,16 +104,21 @@ export class StuckCheck implements StuckTeller {
   }
 
   async isOwed(watchId: string): Promise<boolean> {
-    return (await this.redis.hget(this.stuckKey(watchId), 'state')) === 'owed';
+    const state = await this.redis.hget(this.stuckKey(watchId), 'state');
+    return state === 'owed' || state === 'telling';
   }
 
-  async take(watchId: string): Promise<StuckFacts | null> {
-    const raw = await runLua(this.redis, STUCK_COMMANDS.takeStuck, { keys: { stuck: this.stuckKey(watchId) }, args: {} });
+  async take(watchId: string, claimant: string, realNow: number, ttlMs: number): Promise<StuckFacts | null> {
+    const raw = await runLua(this.redis, STUCK_COMMANDS.takeStuck, { keys: { stuck: this.stuckKey(watchId) }, args: { claimant, realNow, ttlMs } });
     return raw === null ? null : parseFacts(raw);
   }
 
-  async restore(watchId: string): Promise<void> {
-    await runLua(this.redis, STUCK_COMMANDS.restoreStuck, { keys: { stuck: this.stuckKey(watchId) }, args: {} });
+  async settle(watchId: string): Promise<void> {
+    await runLua(this.redis, STUCK_COMMANDS.settleStuck, { keys: { stuck: this.stuckKey(watchId) }, args: {} });
+  }
+
+  async restore(watchId: string, claimant: string): Promise<void> {
+    await runLua(this.redis, STUCK_COMMANDS.restoreStuck, { keys: { stuck: this.stuckKey(watchId) }, args: { claimant } });
   }
 
   async toldFacts(watchId: string): Promise<StuckFacts | null> {

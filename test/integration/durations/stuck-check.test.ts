@@ -58,14 +58,52 @@ test('given two workers checking the same stuck task at once, then each watch is
   expect(await redis.zrange(keys.outbox(), 0, -1)).toEqual(['w-carded']);
   expect(await first.stuck.isOwed('w-carded')).toBe(true);
 
-  const taken = await Promise.all([first.stuck.take('w-carded'), second.stuck.take('w-carded')]);
+  const taken = await Promise.all([first.stuck.take('w-carded', 'job-a', 1_000, MINUTE), second.stuck.take('w-carded', 'job-b', 1_000, MINUTE)]);
   expect(taken.filter((facts) => facts !== null)).toHaveLength(1);
   expect(taken.find((facts) => facts !== null)).toMatchObject({ p95Ms: 10 * MINUTE, thresholdMs: 15 * MINUTE, usual: { count: 10 } });
-  expect(await second.stuck.toldFacts('w-carded')).not.toBeNull();
+  const [teller, other] = taken[0] !== null ? ['job-a', 'job-b'] : ['job-b', 'job-a'];
+  // Being told is not told yet: the card shows no mark until the post is recorded.
+  expect(await second.stuck.toldFacts('w-carded')).toBeNull();
 
-  // A failed post gives it back to be told later; a later check does not note it again.
-  await second.stuck.restore('w-carded');
+  // A failed post gives it back to be told later (only by its teller); a later check does not note it again.
+  await first.stuck.restore('w-carded', other);
+  expect(await first.stuck.take('w-carded', other, 2_000, MINUTE)).toBeNull();
+  await second.stuck.restore('w-carded', teller);
   expect(await first.stuck.isOwed('w-carded')).toBe(true);
   expect(await first.stuck.check('redis:t1', status)).toBe(0);
   expect(await redis.ttl(first.stuck.stuckKey('w-carded'))).toBeGreaterThan(3500);
+
+  // Posted, then recorded told: said, and never taken again.
+  expect(await first.stuck.take('w-carded', teller, 3_000, MINUTE)).not.toBeNull();
+  await first.stuck.settle('w-carded');
+  expect(await second.stuck.toldFacts('w-carded')).not.toBeNull();
+  expect(await first.stuck.isOwed('w-carded')).toBe(false);
+  expect(await second.stuck.take('w-carded', other, 3_000 + 2 * MINUTE, MINUTE)).toBeNull();
+});
+
+test('given a teller that died between taking a stuck fact and recording it told, then its own job takes it again at once, and any delivery once its lease lapsed', async () => {
+  const namespace = `${uniqueQueueName('stuck')}:tw`;
+  const redis = connections[0]!;
+  const stuck = new StuckCheck(redis, namespace, new WatchKeys(namespace), new DurationStore(redis, namespace), { now: Date.now, ttlSeconds: 3600, logger: SILENT_WATCH_LOGGER });
+  await redis.hset(stuck.stuckKey('w1'), 'state', 'owed', 'facts', JSON.stringify({ p95Ms: 1 }));
+
+  expect(await stuck.take('w1', 'job-dead', 10_000, MINUTE)).toEqual({ p95Ms: 1 });
+  // The teller dies here: still owed, held by its lease.
+  expect(await stuck.isOwed('w1')).toBe(true);
+  expect(await stuck.take('w1', 'job-next', 10_000 + MINUTE - 1, MINUTE)).toBeNull();
+  // The same delivery job, run again after its worker died, takes its own lease back.
+  expect(await stuck.take('w1', 'job-dead', 20_000, MINUTE)).toEqual({ p95Ms: 1 });
+  // It dies again; once the lease lapsed, the next delivery of the watch takes it.
+  expect(await stuck.take('w1', 'job-next', 20_000 + MINUTE + 1, MINUTE)).toEqual({ p95Ms: 1 });
+  // The first teller's late failure gives nothing back; its late success still records it told.
+  await stuck.restore('w1', 'job-dead');
+  expect(await redis.hget(stuck.stuckKey('w1'), 'state')).toBe('telling');
+  await stuck.settle('w1');
+  expect(await stuck.toldFacts('w1')).toEqual({ p95Ms: 1 });
+  await stuck.restore('w1', 'job-next');
+  expect(await stuck.isOwed('w1')).toBe(false);
+
+  // A fact gone (expired) is not made again by a late record.
+  await stuck.settle('w-gone');
+  expect(await redis.exists(stuck.stuckKey('w-gone'))).toBe(0);
 });

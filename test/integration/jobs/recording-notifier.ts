@@ -5,11 +5,11 @@
  */
 import type Redis from 'ioredis';
 import { watchEndingText } from '../../../src/chat/render/watch-end-text';
-import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type Notifier, type StatusCard, type TransitionNotice } from '../../../src/jobs/notifier';
+import { NotifierRateLimitedError, formatChannelAddress, type ChannelAddress, type Notifier, type StatusCard, type StuckNotice, type TransitionNotice } from '../../../src/jobs/notifier';
 
 /** One recorded notifier call. */
 export interface RecordedEvent {
-  readonly type: 'card' | 'update' | 'reply' | 'rate_limited';
+  readonly type: 'card' | 'update' | 'reply' | 'stuck' | 'rate_limited';
   readonly channel: string;
   readonly messageId: string;
   /** The task ID the card or reply is about. */
@@ -35,11 +35,13 @@ export interface RecordedEvent {
  * A worker process that kills itself (SIGKILL) at the first thread reply showing `state`:
  * `before_post` before the reply reaches the platform (here: before it is recorded),
  * `after_post` right after the platform accepted it, before the engine records it told.
+ * `reply` says which reply: a change's (`thread`, the default) or a stuck task's (`stuck`).
  * Only for a worker in its own process.
  */
 export interface ReplyCrash {
   readonly state: string;
   readonly when: 'before_post' | 'after_post';
+  readonly reply?: 'thread' | 'stuck';
 }
 
 /** Records calls under `namespace` in Redis. */
@@ -84,7 +86,7 @@ export class RecordingNotifier implements Notifier {
 
   async postThreadReply(channel: ChannelAddress, messageId: string, notice: TransitionNotice, options: { readonly broadcast: boolean }): Promise<void> {
     await this.refuseIfBlocked(channel, messageId);
-    const crashing = this.crash !== null && this.crash.state === notice.current.state;
+    const crashing = this.crashesAt('thread', notice.current.state);
     if (crashing && this.crash?.when === 'before_post') process.kill(process.pid, 'SIGKILL');
     await this.record({
       type: 'reply',
@@ -102,6 +104,18 @@ export class RecordingNotifier implements Notifier {
       pid: process.pid,
     });
     if (crashing && this.crash?.when === 'after_post') process.kill(process.pid, 'SIGKILL');
+  }
+
+  async postStuckReply(channel: ChannelAddress, messageId: string, notice: StuckNotice, options: { readonly broadcast: boolean }): Promise<void> {
+    await this.refuseIfBlocked(channel, messageId);
+    const crashing = this.crashesAt('stuck', notice.state);
+    if (crashing && this.crash?.when === 'before_post') process.kill(process.pid, 'SIGKILL');
+    await this.record({ type: 'stuck', channel: formatChannelAddress(channel), messageId, taskId: notice.id, state: notice.state, broadcast: options.broadcast, pid: process.pid });
+    if (crashing && this.crash?.when === 'after_post') process.kill(process.pid, 'SIGKILL');
+  }
+
+  private crashesAt(reply: 'thread' | 'stuck', state: string): boolean {
+    return this.crash !== null && (this.crash.reply ?? 'thread') === reply && this.crash.state === state;
   }
 
   private async refuseIfBlocked(channel: ChannelAddress, messageId: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
+import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { uniqueQueueName, type TestRedis } from '../../support/redis';
@@ -16,6 +17,7 @@ import { recordedEvents, type RecordedEvent } from './recording-notifier';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ONE' } as const;
 const OTHER_CHANNEL = { platform: 'slack', channelId: 'C-TWO' } as const;
+const MINUTE = 60_000;
 
 let fixture: RedisFixture;
 let redisServer: TestRedis;
@@ -505,6 +507,52 @@ describe('watch engine across processes', () => {
       expect(states).toEqual([...Array<string>(hit ? times : 1).fill('running'), 'succeeded']);
     }
   });
+
+  // The stuck reply has the same window as a thread reply: taken under a lease (owed -> telling)
+  // before the post, recorded told right after it. Killed before the post, the restarted worker
+  // runs the same delivery job again, takes its own lease back and tells it once; killed after
+  // the platform accepted it, it cannot know, and posts it again: twice, never lost.
+  test.each([
+    ['before_post', 1],
+    ['after_post', 2],
+  ] as const)('given a worker killed %s of a stuck reply and restarted, then the stuck reply is told %i time(s), and never again', async (when, times) => {
+    // 10 past FLUSH_INSTANCE tasks of 1 to 10 min: stuck after max(1.5 x 10, 10 + 5) = 15 min.
+    const group: DurationGroup = { kind: 'redis', account: 'default', subtype: 'FLUSH_INSTANCE', size: null };
+    for (let minute = 1; minute <= 10; minute += 1) {
+      await web.engine.durations.record(group, `redis-past-${minute}`, { taskId: `past${minute}`, durationMs: minute * MINUTE, failed: false, endedAt: world.clock.now() });
+    }
+    // Started 20 min before the sandbox's now, which is the workers' real now: both clocks agree
+    // the task has run past its threshold, on whatever day the test runs.
+    const id = world.sandbox.addTask({
+      kind: 'redis',
+      region: 'ap-guangzhou',
+      createdAt: world.clock.now() - 20 * MINUTE,
+      attributes: { TaskType: 'FLUSH_INSTANCE' },
+      steps: [
+        { afterMs: 0, status: 'running' },
+        { afterMs: 40 * MINUTE, status: 'succeed' },
+      ],
+    });
+    const crashing = await spawnWorker({ ...setup(), crashAtReply: { reply: 'stuck', state: 'running', when } });
+    children.push(crashing);
+    const [watched] = await web.engine.watch({ refs: [{ kind: 'redis', id }], channel: CHANNEL, requestedBy: 'U1' });
+    await waitFor('the worker killed at the stuck reply', () => crashing.signalCode === 'SIGKILL', 20_000);
+    const postedBeforeKill = await world.events({ type: 'stuck' });
+    expect(postedBeforeKill).toHaveLength(when === 'after_post' ? 1 : 0);
+
+    children.push(await spawnWorker(setup()));
+    await waitFor('the stuck reply after the restart', async () => (await world.events({ type: 'stuck' })).length >= times, 20_000);
+    const stuckKey = `${world.prefix}:tw:dur:stuck:${watched?.watchId ?? ''}`;
+    await waitFor('the stuck reply recorded told', async () => (await redis.hget(stuckKey, 'state')) === 'told', 30_000);
+    // Later polls and the ending's delivery say it no more.
+    world.clock.advance(21 * MINUTE);
+    await waitFor('the ending', async () => (await world.events({ type: 'reply', endReason: 'terminal' })).length >= 1, 30_000);
+
+    const stuck = await world.events({ type: 'stuck' });
+    expect(stuck).toHaveLength(times);
+    expect(stuck.every((reply) => reply.messageId === watched?.cardMessageId && reply.taskId === id && reply.broadcast === true)).toBe(true);
+    expect((await world.events({ type: 'reply' })).map((reply) => reply.state)).toEqual(['succeeded']);
+  }, 90_000);
 
   test('given two worker processes on one Redis, then each transition is posted once', async () => {
     children.push(await spawnWorker(setup()), await spawnWorker(setup()));
