@@ -17,7 +17,7 @@ import { parseChannelAddress } from '../util/channel-address';
 import type { CloudName } from '../providers/types';
 import { normalizeGroupHandle } from './access-subject';
 import type { AuditLog } from './audit-log';
-import { ACCOUNT_NAME_PATTERN, EMPTY_ACCOUNTS_FILE, type AccountAccess, type AccountsFile, type ApiTokenGrant, type ChannelDefault } from './accounts-file';
+import { accountAllowsChannel, ACCOUNT_NAME_PATTERN, EMPTY_ACCOUNTS_FILE, type AccountAccess, type AccountsFile, type ApiTokenGrant, type ChannelDefault } from './accounts-file';
 
 /**
  * Who is asking, as the chat adapter or HTTP API saw them.
@@ -104,10 +104,10 @@ export class AccessPolicy {
       if (!target || target.platform === 'terminal') return refused('channel_not_allowed');
       const address = `${target.platform}:${target.channelId}`;
       if (!grant.channels.includes(address)) return refused('channel_not_allowed');
-      return this.channelAllowed(rules, target.platform, target.channelId) ? ALLOWED : refused('channel_not_allowed');
+      return accountAllowsChannel(rules, target.platform, target.channelId) ? ALLOWED : refused('channel_not_allowed');
     }
 
-    if (!this.channelAllowed(rules, principal.platform, principal.channelId)) return refused('channel_not_allowed');
+    if (!accountAllowsChannel(rules, principal.platform, principal.channelId)) return refused('channel_not_allowed');
     if (rules?.users && !this.userAllowed(rules, principal)) return refused('user_not_allowed');
     return ALLOWED;
   }
@@ -122,7 +122,7 @@ export class AccessPolicy {
     if (this.known !== null && !this.known.has(accountKey(cloud, accountName))) return refused('unknown_account');
     const address = parseChannelAddress(target);
     if (!address || address.platform === 'terminal') return refused('channel_not_allowed');
-    return this.channelAllowed(this.rules.get(accountKey(cloud, accountName)), address.platform, address.channelId) ? ALLOWED : refused('channel_not_allowed');
+    return accountAllowsChannel(this.rules.get(accountKey(cloud, accountName)), address.platform, address.channelId) ? ALLOWED : refused('channel_not_allowed');
   }
 
   /**
@@ -178,13 +178,6 @@ export class AccessPolicy {
   /** Whether the policy has any API token; with none, the caller may keep the API off. */
   get hasApiTokens(): boolean {
     return this.tokens.length > 0;
-  }
-
-  private channelAllowed(rules: AccountAccess | undefined, platform: string, channelId: string): boolean {
-    if (!rules?.channels) return true;
-    if (platform === 'slack') return rules.channels.slack.includes(channelId);
-    if (platform === 'discord') return rules.channels.discord.includes(channelId);
-    return false;
   }
 
   private userAllowed(rules: AccountAccess, principal: Principal): boolean {

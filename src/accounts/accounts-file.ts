@@ -364,14 +364,16 @@ function parseAccess(raw: Readonly<Record<string, unknown>>, cloud: CloudName, a
   return { rules: { cloud, account, channels, users: given('users', parseAccessSubject) }, problems };
 }
 
-/** True when the account allows the channel, or has no channel list. */
-function channelAllowed(rules: AccountAccess | undefined, channel: string): boolean {
+/**
+ * True when an account's access rules let a channel on `platform` use it: the account has no
+ * channel list, or lists the channel. A platform the rules cannot list (the terminal, or one
+ * added later) is refused by an account that has a channel list: access fails closed.
+ */
+export function accountAllowsChannel(rules: AccountAccess | undefined, platform: string, channelId: string): boolean {
   if (!rules?.channels) return true;
-  const address = parseChannelAddress(channel);
-  if (!address) return false;
-  if (address.platform === 'slack') return rules.channels.slack.includes(address.channelId);
-  if (address.platform === 'discord') return rules.channels.discord.includes(address.channelId);
-  return true;
+  if (platform === 'slack') return rules.channels.slack.includes(channelId);
+  if (platform === 'discord') return rules.channels.discord.includes(channelId);
+  return false;
 }
 
 /** Checks an account name referenced from elsewhere in the file; `default` may come from the environment. */
@@ -431,7 +433,7 @@ function parseChannelDefaults(
       const clouds: CloudName[] = field === 'account' ? ['tencent', 'alibaba'] : [field];
       for (const cloud of clouds) {
         const rules = access.find((rule) => rule.cloud === cloud && rule.account === name);
-        if (!channelAllowed(rules, channel)) {
+        if (!accountAllowsChannel(rules, checked.value.platform, checked.value.channelId)) {
           problems.push(`${owner}: its default account ${quoted(name)} does not allow this channel; add the channel to that account's access, or pick another default.`);
         }
       }
