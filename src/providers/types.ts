@@ -4,11 +4,15 @@
  * `src/providers` ever sees a vendor type.
  */
 
-/** User-facing task kinds, one per cloud API. */
-export type TaskKind = 'cdn' | 'dcdn' | 'dts' | 'purge' | 'redis' | 'tcss';
+/**
+ * Every task kind, one per cloud API, in the order help texts list them. The one list of their
+ * names: `TaskKind` is read from it, and `KINDS` in `kinds.ts` must give each name its
+ * descriptor and provider (the compiler checks).
+ */
+export const TASK_KINDS = ['cdn', 'dcdn', 'dts', 'purge', 'redis', 'tcss'] as const;
 
-/** Every task kind, in the order help texts list them. */
-export const TASK_KINDS: readonly TaskKind[] = ['cdn', 'dcdn', 'dts', 'purge', 'redis', 'tcss'];
+/** User-facing task kinds. */
+export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** The clouds taskwatch talks to, as a list (for schemas). */
 export const CLOUD_NAMES = ['tencent', 'alibaba'] as const;
