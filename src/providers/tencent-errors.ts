@@ -2,7 +2,7 @@
  * Translates whatever the Tencent Cloud SDK throws into a {@link ProviderError}. The SDK's
  * messages are never copied: a network error's message carries the request URL, and a service
  * message is free text we do not control. The error keeps the code and the RequestId, which
- * are what Tencent support asks for; `src/commands/provider-failure-words.ts` words them.
+ * are what Tencent support asks for; `providerFailureText` in `src/commands/messages.ts` words them.
  */
 import TencentCloudSDKHttpException from 'tencentcloud-sdk-nodejs/tencentcloud/common/exception/tencent_cloud_sdk_exception';
 import { ProviderError, type ProviderErrorCode } from './errors';
