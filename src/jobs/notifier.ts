@@ -132,6 +132,13 @@ export interface HeldChange {
   readonly to: TaskState;
   readonly rawStatus: string;
   readonly endReason: WatchEndReason | null;
+  /**
+   * The statuses behind `from` and `to`, for a line that says what changed when the state did
+   * not (an item failed, the task is no longer found, a step the watch asked to hear): the status
+   * the channel last heard of (null: only the card), the latest, and the states passed through
+   * between them (as {@link TransitionNotice.skippedStates}). Absent: only `from` and `to` are known.
+   */
+  readonly statuses?: { readonly previous: TaskStatus | null; readonly current: TaskStatus; readonly skippedStates: readonly TaskState[] };
 }
 
 /**

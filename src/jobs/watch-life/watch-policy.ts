@@ -190,15 +190,21 @@ export interface NoticeInput {
   readonly watchStartedAt: string;
 }
 
-/** Builds the thread notice; `skippedStates` lists in-between states that differ from both ends' neighbours. */
-export function buildNotice(input: NoticeInput): TransitionNotice {
+/** The in-between states worth naming: each that differs from the one before it, without a last one equal to `current`. */
+export function skippedStatesOf(previous: TaskStatus | null, between: readonly TaskState[], current: TaskStatus): TaskState[] {
   const skippedStates: TaskState[] = [];
-  let last = input.previous?.state ?? null;
-  for (const state of input.between) {
+  let last = previous?.state ?? null;
+  for (const state of between) {
     if (state !== last) skippedStates.push(state);
     last = state;
   }
-  if (skippedStates.length > 0 && skippedStates[skippedStates.length - 1] === input.current.state) skippedStates.pop();
+  if (skippedStates.length > 0 && skippedStates[skippedStates.length - 1] === current.state) skippedStates.pop();
+  return skippedStates;
+}
+
+/** Builds the thread notice; `skippedStates` lists in-between states that differ from both ends' neighbours. */
+export function buildNotice(input: NoticeInput): TransitionNotice {
+  const skippedStates = skippedStatesOf(input.previous, input.between, input.current);
   const ended = input.ending !== null;
   return {
     previous: input.previous,
