@@ -22,7 +22,11 @@ export interface ChatCapabilities extends DeliveryCapabilities {
   readonly editWindowMs: number | null;
   /** Whether an answer can be shown to the asker only. */
   readonly ephemeral: boolean;
-  /** Whether it receives commands and buttons; a notify-only robot does not. */
+  /**
+   * Whether it receives commands and buttons; a notify-only robot does not. False: the
+   * composition root builds it with `takesCommands` false in every role, and mounts no routes
+   * and no readiness check of it.
+   */
   readonly receivesCommands: boolean;
 }
 
@@ -40,7 +44,7 @@ export interface ChatConsole {
 export interface ChatPlatformContext {
   readonly services: CommandServices;
   readonly logger: Logger;
-  /** False in a worker process: build the notifier only, receive nothing. */
+  /** False in a worker process, and for a platform that does not receive commands: build the notifier only, receive nothing. */
   readonly takesCommands: boolean;
   readonly console: ChatConsole;
 }
