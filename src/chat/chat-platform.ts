@@ -20,8 +20,6 @@ import type { ChatPlatform } from '../util/channel-address';
 export interface ChatCapabilities extends DeliveryCapabilities {
   /** How long after posting a card can still be edited, in ms; null: as long as it exists. Meaningful with `edits`. */
   readonly editWindowMs: number | null;
-  /** Whether an answer can be shown to the asker only. */
-  readonly ephemeral: boolean;
   /**
    * Whether it receives commands and buttons; a notify-only robot does not. False: the
    * composition root builds it with `takesCommands` false in every role, and mounts no routes

@@ -74,7 +74,7 @@ describe('a notify-only webhook robot', () => {
     expect(remoteChatConfigured(config, [absent])).toBe(false);
     expect(chatSecrets(config, [robot])).toEqual([webhook.url]);
     expect(chatSecrets(config, [absent])).toEqual([]);
-    expect(robot.capabilities).toMatchObject({ edits: false, threads: false, ephemeral: false, receivesCommands: false });
+    expect(robot.capabilities).toMatchObject({ edits: false, threads: false, receivesCommands: false });
 
     const sink = new PassThrough();
     const providers = createProviderRegistry({ accounts: [], rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new RedisRateBudget(redis, { prefix: uniqueQueueName('robot-rate') }) });
