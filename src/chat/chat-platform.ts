@@ -18,7 +18,10 @@ import type { ChatPlatform } from '../util/channel-address';
 
 /** What a platform can do; the watch engine reads the delivery part through its notifier. */
 export interface ChatCapabilities extends DeliveryCapabilities {
-  /** How long after posting a card can still be edited, in ms; null: as long as it exists. Meaningful with `edits`. */
+  /**
+   * How long after posting a card can still be edited, in ms; null: as long as it exists.
+   * Meaningful with `edits`; the delivery judges it on the engine's clock (see `DeliveryCapabilities`).
+   */
   readonly editWindowMs: number | null;
   /**
    * Whether it receives commands and buttons; a notify-only robot does not. False: the

@@ -183,6 +183,11 @@ export interface DeliveryCapabilities {
   readonly edits: boolean;
   /** Whether replies go into a thread under the card; without, `postThreadReply` posts in the channel. */
   readonly threads: boolean;
+  /**
+   * How long after posting a card can still be edited, in ms; null or absent: as long as it
+   * exists. Past it the card is kept as posted, as without `edits`: the replies tell the changes.
+   */
+  readonly editWindowMs?: number | null;
 }
 
 /** The capabilities of a notifier that declares none: edits and threads, no pacing. */
