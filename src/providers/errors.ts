@@ -2,7 +2,7 @@
  * Typed errors at the provider boundary. Vendor exceptions never travel past
  * `src/providers`: each is translated into a {@link ProviderError} that carries a code and the
  * facts of the failure (no keys, no signed URLs, no SDK text). Providers write no sentence:
- * `src/commands/provider-failure-words.ts` words the facts for every surface.
+ * `providerFailureText` in `src/commands/messages.ts` words the facts for every surface.
  */
 import type { CloudName, TaskKind } from './types';
 
@@ -107,7 +107,7 @@ export interface NoCredentialsFailure {
   readonly account?: string;
 }
 
-/** Why a provider call failed, as facts; worded in one place, `src/commands/provider-failure-words.ts`. */
+/** Why a provider call failed, as facts; worded in one place, `providerFailureText` in `src/commands/messages.ts`. */
 export type ProviderFailureFacts =
   | VendorCodeFailure
   | HttpStatusFailure
