@@ -45,6 +45,8 @@ export interface StartOptions {
    * `config.accounts` must then already hold the merged accounts it was built with.
    */
   readonly policy?: AccessPolicy;
+  /** The chat platforms to build when configured; default every listed one (`src/chat/platforms.ts`). */
+  readonly chatPlatforms?: ReadonlyArray<ChatPlatformDefinition>;
 }
 
 /**
@@ -163,19 +165,22 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
       banner: banner(config, sandboxNote, options.logFile ?? null),
       onClose: () => closeTerminal(),
     };
-    for (const definition of CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>) {
+    for (const definition of options.chatPlatforms ?? (CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>)) {
       const section = definition.local === true ? (terminalOpens ? definition.configSection(config) : null) : definition.configSection(config);
       if (section === null) continue;
+      // A worker takes no commands, and neither does a platform that cannot receive them (a
+      // notify-only robot): it is built to post, with no routes and no readiness check.
+      const takesCommands = options.role !== 'worker' && definition.capabilities.receivesCommands;
       const instance = await definition.create(section, {
         services,
         logger,
-        takesCommands: options.role !== 'worker',
+        takesCommands,
         console: chatConsole,
       });
       notifiers.push(instance.notifier);
-      const ready = instance.ready;
-      if (ready) readiness[definition.name] = () => ready();
-      platforms.push(instance);
+      const { routes: _routes, ready, ...postingSide } = instance;
+      if (takesCommands && ready) readiness[definition.name] = () => ready();
+      platforms.push(takesCommands ? instance : postingSide);
     }
 
     const { createWatchEngine } = await import('./jobs/engines/watch-engine');

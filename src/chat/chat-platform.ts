@@ -18,11 +18,16 @@ import type { ChatPlatform } from '../util/channel-address';
 
 /** What a platform can do; the watch engine reads the delivery part through its notifier. */
 export interface ChatCapabilities extends DeliveryCapabilities {
-  /** How long after posting a card can still be edited, in ms; null: as long as it exists. Meaningful with `edits`. */
+  /**
+   * How long after posting a card can still be edited, in ms; null: as long as it exists.
+   * Meaningful with `edits`; the delivery judges it on the engine's clock (see `DeliveryCapabilities`).
+   */
   readonly editWindowMs: number | null;
-  /** Whether an answer can be shown to the asker only. */
-  readonly ephemeral: boolean;
-  /** Whether it receives commands and buttons; a notify-only robot does not. */
+  /**
+   * Whether it receives commands and buttons; a notify-only robot does not. False: the
+   * composition root builds it with `takesCommands` false in every role, and mounts no routes
+   * and no readiness check of it.
+   */
   readonly receivesCommands: boolean;
 }
 
@@ -40,7 +45,7 @@ export interface ChatConsole {
 export interface ChatPlatformContext {
   readonly services: CommandServices;
   readonly logger: Logger;
-  /** False in a worker process: build the notifier only, receive nothing. */
+  /** False in a worker process, and for a platform that does not receive commands: build the notifier only, receive nothing. */
   readonly takesCommands: boolean;
   readonly console: ChatConsole;
 }

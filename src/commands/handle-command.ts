@@ -5,6 +5,7 @@
  */
 import { auditInvalidCommand, checkCommandAccessAndLimit, checkStatsAccess } from '../accounts/command-access';
 import type { QuotaRequester } from '../jobs/watch-quota';
+import { isSubscriptionRefusedError } from '../jobs/subscriptions/subscription-refusal';
 import { formatChannelAddress } from '../util/channel-address';
 import { CLOUD_OF_KIND, kindTakesNoId } from '../providers/kinds';
 import { isProviderError, ProviderError } from '../providers/errors';
@@ -19,6 +20,7 @@ import {
   mutedText,
   subscribedText,
   subscriptionLimitText,
+  subscriptionRefusalText,
   subscriptionListText,
   STATS_UNAVAILABLE_TEXT,
   SUBSCRIPTIONS_UNAVAILABLE_TEXT,
@@ -346,6 +348,7 @@ async function runHandler(requested: Command, context: CommandContext, services:
         return await runWatchCommand(command, context, services);
     }
   } catch (error) {
+    if (isSubscriptionRefusedError(error)) return errorResult(subscriptionRefusalText(error.facts));
     if (isProviderError(error)) {
       if (command.type === 'watch' || command.type === 'unwatch') return errorResult(describeProviderError(error, refsOf(command, command.region), command.type));
       return errorResult(describeProviderError(error));

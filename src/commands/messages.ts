@@ -9,6 +9,7 @@ import type { ProviderError, ProviderErrorCode, ProviderFailureFacts } from '../
 import type { WatchSummary } from '../jobs/watch-service';
 import type { QuotaDecision } from '../jobs/watch-quota';
 import { MAX_MUTE_MS, type MuteState, type SubscriptionSummary, type UnmuteOutcome } from '../jobs/subscriptions/subscription-service';
+import type { SubscriptionRefusal } from '../jobs/subscriptions/subscription-refusal';
 import { formatDuration } from '../util/duration';
 import { MAX_COMMAND_LENGTH, MAX_IDS_PER_COMMAND } from './parse-command';
 import type { Command, ParseError, QueryFailure, StatsCommand } from './types';
@@ -403,12 +404,6 @@ export function providerFailureText(error: ProviderFailure, surface: 'chat' | 'c
       return facts.account !== undefined
         ? `No ${CLOUD_NAMES[facts.cloud]} account named "${facts.account}" is configured: add it to the accounts file (TASKWATCH_CONFIG).`
         : `No ${CLOUD_NAMES[facts.cloud]} credentials: set ${CREDENTIAL_VARIABLES[facts.cloud]}`;
-    case 'not_subscribable':
-      return `Channels cannot subscribe to ${kindDescriptor(facts.kind).taskLabel} tasks; watch them one by one instead.`;
-    case 'cannot_list':
-      return facts.scope === 'provider'
-        ? `This ${productName(facts.kind)} provider cannot list tasks.`
-        : `This ${productName(facts.kind)} account cannot list ${kindDescriptor(facts.kind).taskLabel} tasks.`;
   }
   // Facts read back from storage that this release does not know: say only the code.
   return `The cloud call failed (${error.code}).`;
@@ -432,6 +427,21 @@ export function describeProviderError(error: ProviderError, refs: readonly TaskR
     .filter((part): part is string => part !== null)
     .join(', ');
   return `${subject}: ${providerFailureText(error)} ${RETRY_ADVICE[error.code]}${reference ? ` (${reference})` : ''}`;
+}
+
+/**
+ * Text for a subscription the subscription engine refused. Worded as the provider failure it
+ * used to be thrown as (a refusal of the request, or of the account), so replies read as before.
+ */
+export function subscriptionRefusalText(refusal: SubscriptionRefusal): string {
+  switch (refusal.reason) {
+    case 'not_subscribable':
+      return `The cloud query failed: Channels cannot subscribe to ${kindDescriptor(refusal.kind).taskLabel} tasks; watch them one by one instead. ${RETRY_ADVICE.invalid_request}`;
+    case 'cannot_list': {
+      const what = refusal.scope === 'provider' ? `This ${productName(refusal.kind)} provider cannot list tasks.` : `This ${productName(refusal.kind)} account cannot list ${kindDescriptor(refusal.kind).taskLabel} tasks.`;
+      return `The cloud query failed: ${what} ${RETRY_ADVICE.not_configured}`;
+    }
+  }
 }
 
 /** Text for one failure of a query result. */

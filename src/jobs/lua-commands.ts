@@ -75,6 +75,7 @@ export const WATCH_COMMANDS = {
       'historyKeep',
       'progress',
       'checkedEnds',
+      'cardPostedAt',
     ],
     reply: asNumber,
   }),

@@ -132,6 +132,13 @@ export interface HeldChange {
   readonly to: TaskState;
   readonly rawStatus: string;
   readonly endReason: WatchEndReason | null;
+  /**
+   * The statuses behind `from` and `to`, for a line that says what changed when the state did
+   * not (an item failed, the task is no longer found, a step the watch asked to hear): the status
+   * the channel last heard of (null: only the card), the latest, and the states passed through
+   * between them (as {@link TransitionNotice.skippedStates}). Absent: only `from` and `to` are known.
+   */
+  readonly statuses?: { readonly previous: TaskStatus | null; readonly current: TaskStatus; readonly skippedStates: readonly TaskState[] };
 }
 
 /**
@@ -176,6 +183,11 @@ export interface DeliveryCapabilities {
   readonly edits: boolean;
   /** Whether replies go into a thread under the card; without, `postThreadReply` posts in the channel. */
   readonly threads: boolean;
+  /**
+   * How long after posting a card can still be edited, in ms; null or absent: as long as it
+   * exists. Past it the card is kept as posted, as without `edits`: the replies tell the changes.
+   */
+  readonly editWindowMs?: number | null;
 }
 
 /** The capabilities of a notifier that declares none: edits and threads, no pacing. */

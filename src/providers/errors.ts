@@ -107,19 +107,6 @@ export interface NoCredentialsFailure {
   readonly account?: string;
 }
 
-/** Channels cannot subscribe to tasks of `kind`. */
-export interface NotSubscribableFailure {
-  readonly fact: 'not_subscribable';
-  readonly kind: TaskKind;
-}
-
-/** The provider of `kind` cannot list tasks by window (`scope`: said of the provider, or of the account asked for). */
-export interface CannotListFailure {
-  readonly fact: 'cannot_list';
-  readonly kind: TaskKind;
-  readonly scope: 'provider' | 'account';
-}
-
 /** Why a provider call failed, as facts; worded in one place, `providerFailureText` in `src/commands/messages.ts`. */
 export type ProviderFailureFacts =
   | VendorCodeFailure
@@ -132,9 +119,7 @@ export type ProviderFailureFacts =
   | WindowReversedFailure
   | InvalidTaskIdFailure
   | RegionNeededFailure
-  | NoCredentialsFailure
-  | NotSubscribableFailure
-  | CannotListFailure;
+  | NoCredentialsFailure;
 
 /** Construction details for a {@link ProviderError}. */
 export interface ProviderErrorDetails {

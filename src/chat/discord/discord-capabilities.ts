@@ -11,6 +11,5 @@ export const DISCORD_CAPABILITIES: ChatCapabilities = {
   edits: true,
   editWindowMs: null,
   threads: true,
-  ephemeral: true,
   receivesCommands: true,
 };

@@ -10,6 +10,5 @@ export const SLACK_CAPABILITIES: ChatCapabilities = {
   edits: true,
   editWindowMs: null,
   threads: true,
-  ephemeral: true,
   receivesCommands: true,
 };

@@ -7,6 +7,5 @@ export const TERMINAL_CAPABILITIES: ChatCapabilities = {
   edits: true,
   editWindowMs: null,
   threads: true,
-  ephemeral: true,
   receivesCommands: true,
 };

@@ -173,11 +173,18 @@ function renderCard(given: StatusCard, now: number): string {
 
 function renderNotice(notice: TransitionNotice): string {
   // With no earlier status, this is what the first check found; a state that did not change is said once.
+  // States read as their names, and a task the provider does not know as "not found" (its state
+  // is `unknown`), as on Slack and Discord: never "unknown → unknown" for a task that went missing.
   const headline = noticeHeadline(notice);
-  const from = notice.previous ? `${notice.previous.state}` : 'first check';
-  const via = notice.skippedStates.length > 0 ? ` (via ${notice.skippedStates.join(' → ')})` : '';
-  const state = headline.type === 'unchanged' ? headline.words.toLowerCase() : `${from} → ${notice.current.state}${via}`;
-  const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${state} (${notice.current.rawStatus})`];
+  const from = headline.type === 'changed' ? headline.before.label.toLowerCase() : 'first check';
+  const to = headline.now.label.toLowerCase();
+  // Back where it was: the states passed through are the change ("running → pending → running").
+  const backAgain = headline.type === 'changed' && from === to;
+  const via = notice.skippedStates.length > 0 && !backAgain ? ` (via ${notice.skippedStates.join(' → ')})` : '';
+  const path = backAgain ? notice.skippedStates.map((state) => ` → ${state}`).join('') : '';
+  const state = headline.type === 'unchanged' ? headline.words.toLowerCase() : `${from}${path} → ${to}${via}`;
+  const raw = notice.current.rawStatus ? ` (${notice.current.rawStatus})` : '';
+  const lines = [`${presentState(notice.current.state).mark} ${notice.current.kind} ${notice.current.id}: ${state}${raw}`];
   const itemFailure = itemFailureText(notice);
   if (itemFailure) lines.push(itemFailure);
   if (notice.current.progress !== null) lines.push(`progress ${Math.round(notice.current.progress)}%`);

@@ -24,7 +24,7 @@ import type { WatchConfig } from '../../config';
 import { safeError } from '../../observability/safe-error';
 import { NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChatPlatform, type Notifier, type StatusCard } from '../notifier';
 import type { StructuredLogger } from '../../observability/taskwatch-logger';
-import { buildNotice, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from '../watch-life/watch-policy';
+import { buildNotice, cardEditable, deservesThreadReply, endingForStatus, placeholderStatus, type WatchEnding } from '../watch-life/watch-policy';
 import { requireJobVersion, type DeliveryJobData, type TaskRecord, type WatchRecord } from '../watch-life/watch-records';
 import type { WatchLife } from '../watch-life/watch-life';
 import type { WatchStore } from '../watch-life/watch-store';
@@ -144,8 +144,9 @@ export class DeliveryProcessor {
     const latestTask = await store.loadTask(watch.taskKey);
     if (latest && latestTask && (needsCard(latest, latestTask) || stuckCard)) {
       try {
-        // A platform that cannot edit keeps its card as posted; the replies told the change.
-        if (notifier.capabilities?.edits !== false) await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
+        // A platform that cannot edit (or no longer can: past its edit window) keeps its card as
+        // posted; the replies told the change.
+        if (cardEditable(notifier.capabilities, latest, this.dependencies.now())) await notifier.updateCard(channel, latest.cardMessageId as string, await this.card(latest, latestTask));
       } catch (error) {
         if (error instanceof NotifierRateLimitedError) {
           await store.holdChannel(watch.channel, error.retryAfterMs);

@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../../config';
-import { isProviderError, ProviderError } from '../../providers/errors';
+import { isProviderError, type ProviderError } from '../../providers/errors';
 import { isReportedTaskId, kindDescriptor, kindListsByWindow, storedTaskKind } from '../../providers/kinds';
 import type { ProviderRegistry, TaskRef, TaskStatus } from '../../providers/types';
 import { formatChannelAddress, NotifierRateLimitedError, NotifierTargetGoneError, parseChannelAddress, type ChannelAddress, type ChatPlatform, type HeldNewTask, type Notifier } from '../notifier';
@@ -47,6 +47,7 @@ import { WatchLife } from '../watch-life/watch-life';
 import { ChannelMutes, type StagedRelease } from '../subscriptions/channel-mute';
 import { canListWindow, listWholeWindow } from '../sweeps/window-listing';
 import { matchesFilter, mergeListedTasks } from '../subscriptions/subscription-filter';
+import { isSubscriptionRefusedError, SubscriptionRefusedError } from '../subscriptions/subscription-refusal';
 import {
   SUBSCRIPTION_RECORD_VERSION,
   SubscriptionKeys,
@@ -385,7 +386,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   /** A kind that lists by window: lists what was created since the last sweep (and, for status filters, what reached a status). */
   const sweepWindow = async (groupId: string, group: SubscriptionGroup, records: readonly SubscriptionRecord[]): Promise<void> => {
     const provider = options.providers.get(group.kind, group.account);
-    if (!canListWindow(provider)) throw new ProviderError({ code: 'not_configured', facts: { fact: 'cannot_list', kind: group.kind, scope: 'provider' }, retryable: false });
+    if (!canListWindow(provider)) throw new SubscriptionRefusedError({ reason: 'cannot_list', kind: group.kind, scope: 'provider' });
     const end = now();
     const cursorText = await redis.get(keys.cursor(groupId));
     const cursor = cursorText === null ? Math.min(...records.map((record) => record.createdAtMs)) : Number(cursorText);
@@ -436,7 +437,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
         for (const record of records) await redis.zremrangebyscore(keys.seen(record.id), '-inf', now() - tuning.seenRetentionMs);
       } catch (error) {
         if (isProviderError(error) && error.code === 'throttled') throttled = error;
-        logger.warn({ err: safeError(error), groupId: data.groupId }, 'subscription sweep failed; the window will be listed again');
+        logger.warn({ err: isSubscriptionRefusedError(error) ? error.toJSON() : safeError(error), groupId: data.groupId }, 'subscription sweep failed; the window will be listed again');
       }
     }
     return rescheduleGroupJob(job, token, { nextAt: Date.now() + tuning.intervalMs, throttled, backoff: { intervalMs: tuning.intervalMs, maxIntervalMs: MAX_BACKOFF_MS } });
@@ -535,15 +536,16 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     async subscribe(request: SubscribeRequest): Promise<SubscriptionSummary> {
       const channel = formatChannelAddress(request.channel);
       const account = request.account?.trim() || DEFAULT_ACCOUNT;
-      // Throws a ProviderError (not_configured) when the account does not exist.
+      // Throws a ProviderError (not_configured) when the account does not exist; the refusals
+      // below are facts, worded by the command layer.
       const provider = options.providers.get(request.kind, account);
       const descriptor = kindDescriptor(request.kind);
       const filters = descriptor.subscription;
       if (!filters) {
-        throw new ProviderError({ code: 'invalid_request', facts: { fact: 'not_subscribable', kind: request.kind }, retryable: false });
+        throw new SubscriptionRefusedError({ reason: 'not_subscribable', kind: request.kind });
       }
       if (descriptor.listsByWindow && !canListWindow(provider)) {
-        throw new ProviderError({ code: 'not_configured', facts: { fact: 'cannot_list', kind: request.kind, scope: 'account' }, retryable: false });
+        throw new SubscriptionRefusedError({ reason: 'cannot_list', kind: request.kind, scope: 'account' });
       }
       // Filters the kind does not have are dropped, as the parser would refuse them.
       const region = request.region && filters.areas.includes(request.region) ? request.region : null;

@@ -332,6 +332,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
       }
       if (seqNow < 0) {
         let cardMessageId = request.cardMessageId;
+        let cardPostedAt: number | undefined;
         const task = await store.loadTask(taskKey);
         const shown = task && task.endReason === null && task.status ? task.status : null;
         // No status to show yet: check first, so the card (or the button's message, edited at
@@ -353,6 +354,8 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
             ...(expected && !status.terminal ? { expected } : {}),
             ...(check && 'unchecked' in check ? { unchecked: check.unchecked } : {}),
           });
+          // On the engine clock, as the delivery judges a platform's edit window by it.
+          cardPostedAt = now();
         } else if (checked) {
           // The button's message shows what its query found: edited to the check at once.
           cardSeq = 0;
@@ -361,6 +364,7 @@ export function createWatchEngine(options: WatchEngineOptions): WatchEngine {
           ...base,
           cardMessageId,
           realNow: Date.now(),
+          ...(cardPostedAt === undefined ? {} : { cardPostedAt }),
           ...(cardSeq === undefined ? {} : { cardSeq }),
           ...(checked ? { checked } : {}),
         });

@@ -55,6 +55,8 @@
     ARGV[24] progress       'thread' when every progress step is told in the thread, '' for the card only
     ARGV[25] checkedEnds    '1' when the checked status ends the watch: the watch is told only up to
                             the seq before it, so its thread's first word is the ending itself
+    ARGV[26] cardPostedAt   engine-clock epoch ms the card was posted ('' when unknown: a card posted
+                            elsewhere, such as a button's message); a revived watch keeps its own
 
   Output:
     the task's seq at subscription, or -1 when a revival was asked for and is not possible
@@ -63,11 +65,13 @@
 --- @include "includes/settleEnding"
 --- @include "includes/claimIsLive"
 local card = ARGV[12]
+local cardPostedAt = ARGV[26]
 local delivered = nil
 local cardSeq = nil
 if ARGV[17] == '1' then
   local reason = redis.call('HGET', KEYS[3], 'endReason')
   card = redis.call('HGET', KEYS[3], 'cardMessageId') or ''
+  cardPostedAt = redis.call('HGET', KEYS[3], 'cardPostedAt') or ''
   if not reason or reason == '' or card == '' or redis.call('HGET', KEYS[3], 'endPosted') == '1'
     or claimIsLive(redis.call('HGET', KEYS[3], 'claim'), ARGV[9]) then return -1 end
   delivered = redis.call('HGET', KEYS[3], 'deliveredSeq') or '0'
@@ -130,6 +134,8 @@ redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], 'v', ARGV[3], 'taskKey', ARGV[2], 'channel', ARGV[10], 'requestedBy', ARGV[11],
   'cardMessageId', card, 'deliveredSeq', delivered, 'cardSeq', cardSeq, 'startedAt', ARGV[13], 'deadlineAt', ARGV[14])
 if ARGV[24] ~= '' then redis.call('HSET', KEYS[3], 'progress', ARGV[24]) end
+-- A revived watch goes on on its own card, posted when it was.
+if cardPostedAt ~= '' then redis.call('HSET', KEYS[3], 'cardPostedAt', cardPostedAt) end
 if tonumber(delivered) < tonumber(seq) or tonumber(cardSeq) < tonumber(seq) then noteOutbox(KEYS[8], ARGV[1], ARGV[9]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 if redis.call('SADD', KEYS[4], ARGV[1]) == 1 then redis.call('INCR', KEYS[7]) end

@@ -22,7 +22,7 @@ import type Redis from 'ioredis';
 import { CLAIM_TTL_MS, type DeliveryHold } from '../delivery/delivery-processor';
 import { SUBSCRIPTION_COMMANDS, defineLuaCommands, queueLua, runLua } from '../lua-commands';
 import type { WatchLife } from '../watch-life/watch-life';
-import { deservesThreadReply } from '../watch-life/watch-policy';
+import { deservesThreadReply, skippedStatesOf } from '../watch-life/watch-policy';
 import type { TaskState } from '../../providers/types';
 import type { ChannelSummary, HeldChange, HeldNewTask } from '../notifier';
 import { SUBSCRIPTION_RECORD_VERSION, SubscriptionKeys } from './subscription-records';
@@ -173,7 +173,15 @@ export class ChannelMutes {
         // The summary says what a thread would have heard: a first observation only fills the
         // card in, and progress alone only edits it (unless the watch asked for every step).
         if (unsaidEnding || deservesThreadReply(previous, task.status, between, null, watch.progress)) {
-          changes.push({ kind: task.kind, id: task.id, from: previous?.state ?? null, to: task.status.state, rawStatus: task.status.rawStatus, endReason: watch.endReason });
+          changes.push({
+            kind: task.kind,
+            id: task.id,
+            from: previous?.state ?? null,
+            to: task.status.state,
+            rawStatus: task.status.rawStatus,
+            endReason: watch.endReason,
+            statuses: { previous, current: task.status, skippedStates: skippedStatesOf(previous, between, task.status) },
+          });
         }
       }
     }

@@ -92,7 +92,12 @@ export interface UnmuteOutcome {
 
 /** Subscriptions and mutes, as the command layer sees them. */
 export interface SubscriptionService {
-  /** Subscribes a channel; an identical subscription in the same channel is returned as is, not doubled. */
+  /**
+   * Subscribes a channel; an identical subscription in the same channel is returned as is, not
+   * doubled. Rejects with a `SubscriptionRefusedError` (`subscription-refusal.ts`) when the kind
+   * cannot be subscribed to, or its account cannot list tasks; with a `ProviderError` when the
+   * account is not configured.
+   */
   subscribe(request: SubscribeRequest): Promise<SubscriptionSummary>;
   /** The channel's subscriptions, numbered oldest first. */
   list(channel: ChannelAddress): Promise<SubscriptionSummary[]>;

@@ -110,8 +110,6 @@ const FAILURE_FACTS = z.discriminatedUnion('fact', [
   z.object({ fact: z.literal('invalid_task_id'), kind: KIND, problem: z.enum(['empty_id', 'id_too_long', 'not_whole_number', 'not_token']), shown: z.string(), maxLength: z.number() }),
   z.object({ fact: z.literal('region_needed'), kind: KIND }),
   z.object({ fact: z.literal('no_credentials'), cloud: CLOUD, account: z.string().optional() }),
-  z.object({ fact: z.literal('not_subscribable'), kind: KIND }),
-  z.object({ fact: z.literal('cannot_list'), kind: KIND, scope: z.enum(['provider', 'account']) }),
 ]) satisfies z.ZodType<ProviderFailureFacts>;
 
 const FAILURE_RECORD = z.object({

@@ -7,9 +7,9 @@
 import type { ProviderError } from '../../providers/errors';
 import { kindDescriptor } from '../../providers/kinds';
 import { LATEST_TASK_ID, type TaskItem, type TaskState, type TaskStatus } from '../../providers/types';
-import type { TransitionNotice, WatchEndReason } from '../notifier';
+import type { DeliveryCapabilities, TransitionNotice, WatchEndReason } from '../notifier';
 import type { ProviderFailureRecord, WatchEndFacts } from './watch-end-facts';
-import type { ProgressDelivery } from './watch-records';
+import type { ProgressDelivery, WatchRecord } from './watch-records';
 
 /** Items whose state, raw status or progress differ from the previous status (new items included). */
 export function changedItems(previous: TaskStatus | null, current: TaskStatus): TaskItem[] {
@@ -48,6 +48,19 @@ export function deservesThreadReply(
   if (between.some((state) => state !== previous.state)) return true;
   if (progress === 'thread' && isWorthTelling(previous, current)) return true;
   return newlyFailedItems(previous, current).length > 0;
+}
+
+/**
+ * Whether the platform may edit the watch's card at `now` (engine clock): it edits, and the card
+ * is younger than its edit window. A card of unknown age (posted elsewhere, or by an earlier
+ * release) is as old as the watch.
+ */
+export function cardEditable(capabilities: DeliveryCapabilities | undefined, watch: Pick<WatchRecord, 'cardPostedAt' | 'startedAt'>, now: number): boolean {
+  if (capabilities?.edits === false) return false;
+  const windowMs = capabilities?.editWindowMs ?? null;
+  if (windowMs === null) return true;
+  const postedAt = watch.cardPostedAt ?? Date.parse(watch.startedAt);
+  return Number.isFinite(postedAt) && now - postedAt < windowMs;
 }
 
 /** Items that are failed now and were not before (new items included). */
@@ -190,15 +203,21 @@ export interface NoticeInput {
   readonly watchStartedAt: string;
 }
 
-/** Builds the thread notice; `skippedStates` lists in-between states that differ from both ends' neighbours. */
-export function buildNotice(input: NoticeInput): TransitionNotice {
+/** The in-between states worth naming: each that differs from the one before it, without a last one equal to `current`. */
+export function skippedStatesOf(previous: TaskStatus | null, between: readonly TaskState[], current: TaskStatus): TaskState[] {
   const skippedStates: TaskState[] = [];
-  let last = input.previous?.state ?? null;
-  for (const state of input.between) {
+  let last = previous?.state ?? null;
+  for (const state of between) {
     if (state !== last) skippedStates.push(state);
     last = state;
   }
-  if (skippedStates.length > 0 && skippedStates[skippedStates.length - 1] === input.current.state) skippedStates.pop();
+  if (skippedStates.length > 0 && skippedStates[skippedStates.length - 1] === current.state) skippedStates.pop();
+  return skippedStates;
+}
+
+/** Builds the thread notice; `skippedStates` lists in-between states that differ from both ends' neighbours. */
+export function buildNotice(input: NoticeInput): TransitionNotice {
+  const skippedStates = skippedStatesOf(input.previous, input.between, input.current);
   const ended = input.ending !== null;
   return {
     previous: input.previous,

@@ -49,6 +49,11 @@ export interface WatchRecord {
   readonly deliveredSeq: number;
   /** The task seq the card was last edited to. */
   readonly cardSeq: number;
+  /**
+   * When the card was posted (engine clock, epoch ms), for platforms whose edits have a time
+   * window; null when unknown (a button's message, records of earlier releases): then `startedAt`.
+   */
+  readonly cardPostedAt: number | null;
   readonly startedAt: string;
   readonly deadlineAt: string;
   readonly endReason: WatchEndReason | null;
@@ -232,6 +237,7 @@ export function readWatchRecord(watchId: string, fields: Record<string, string>)
     cardMessageId: nullable(fields['cardMessageId']),
     deliveredSeq: Number(fields['deliveredSeq'] ?? 0),
     cardSeq: Number(fields['cardSeq'] ?? 0),
+    cardPostedAt: fields['cardPostedAt'] ? Number(fields['cardPostedAt']) : null,
     startedAt: fields['startedAt'] ?? '',
     deadlineAt: fields['deadlineAt'] ?? '',
     endReason: nullable(fields['endReason']) as WatchEndReason | null,

@@ -69,6 +69,8 @@ export interface SubscribeInput {
   };
   /** How the watch tells progress alone (default `card`: it only edits the card). */
   readonly progress?: ProgressDelivery;
+  /** When the card was posted (engine clock, epoch ms); absent for a card posted elsewhere (a button's message). */
+  readonly cardPostedAt?: number;
   /** The token {@link WatchStore.reserveWatch} was called with; the reservation is dropped. */
   readonly reservation?: string;
   /**
@@ -218,6 +220,7 @@ export class WatchStore {
         historyKeep: HISTORY_KEEP,
         progress: input.progress === 'thread' ? 'thread' : '',
         checkedEnds: input.checked?.ends ? '1' : '',
+        cardPostedAt: input.cardPostedAt ?? '',
       },
     });
   }

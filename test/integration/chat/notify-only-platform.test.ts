@@ -10,6 +10,9 @@ import type { ChatPlatformContext, ChatPlatformDefinition } from '../../../src/c
 import type { CommandServices } from '../../../src/commands/types';
 import { PassThrough } from 'node:stream';
 import { loadConfig, type TaskwatchConfig } from '../../../src/config';
+import { startTaskwatch } from '../../../src/main';
+import { silentLogger } from '../../../src/observability/logger';
+import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { createLogger } from '../../../src/observability/logger';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
@@ -71,7 +74,7 @@ describe('a notify-only webhook robot', () => {
     expect(remoteChatConfigured(config, [absent])).toBe(false);
     expect(chatSecrets(config, [robot])).toEqual([webhook.url]);
     expect(chatSecrets(config, [absent])).toEqual([]);
-    expect(robot.capabilities).toMatchObject({ edits: false, threads: false, ephemeral: false, receivesCommands: false });
+    expect(robot.capabilities).toMatchObject({ edits: false, threads: false, receivesCommands: false });
 
     const sink = new PassThrough();
     const providers = createProviderRegistry({ accounts: [], rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new RedisRateBudget(redis, { prefix: uniqueQueueName('robot-rate') }) });
@@ -124,5 +127,54 @@ describe('a notify-only webhook robot', () => {
     // The card is posted after the first check, so even a robot that cannot edit shows the real state.
     expect(webhook.texts).toEqual([`dcdn ${id}: pending`, `dcdn ${id}: pending -> running`, `dcdn ${id}: running -> succeeded (terminal)`]);
     expect((notifier as WebhookRobotNotifier).refused).toEqual([]);
+  });
+
+  it('given the robot configured in a web process, then the composition root builds it to post only: no command routes and no readiness check of its own', async () => {
+    const robot = webhookRobotPlatform({ webhookUrl: webhook.url });
+    const askedToTakeCommands: boolean[] = [];
+    // A robot that would mount a command route and a readiness check whenever it is asked to take commands.
+    const eager: ChatPlatformDefinition = {
+      ...(robot as ChatPlatformDefinition),
+      create: async (section, context) => {
+        askedToTakeCommands.push(context.takesCommands);
+        const built = await robot.create(section as never, context);
+        if (!context.takesCommands) return built;
+        return { ...built, routes: (app) => app.post('/robot/commands', (_request, response) => response.json({ taken: true })), ready: () => false };
+      },
+    };
+    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
+    const loaded = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: redisServer.url,
+      TENCENTCLOUD_SECRET_ID: tencent?.id,
+      TENCENTCLOUD_SECRET_KEY: tencent?.secret,
+      TENCENTCLOUD_ENDPOINT: sandbox.url,
+      TENCENTCLOUD_REGION: 'ap-guangzhou',
+    });
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    const running = await startTaskwatch({
+      config: loaded.config,
+      role: 'web',
+      shell: false,
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      logger: silentLogger(),
+      mayInstallRedis: false,
+      chatPlatforms: [eager],
+    });
+    try {
+      const base = `http://127.0.0.1:${running.httpPort}`;
+      const readyz = await fetch(`${base}/readyz`);
+      const body = (await readyz.json()) as { checks: Record<string, boolean> };
+      const command = await fetch(`${base}/robot/commands`, { method: 'POST' });
+
+      expect(askedToTakeCommands).toEqual([false]);
+      expect(Object.keys(body.checks)).toEqual(['redis']);
+      expect(readyz.status).toBe(200);
+      expect(command.status).toBe(404);
+    } finally {
+      await running.stop();
+    }
   });
 });

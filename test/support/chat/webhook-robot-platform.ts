@@ -24,7 +24,6 @@ export const WEBHOOK_ROBOT_CAPABILITIES: ChatCapabilities = {
   edits: false,
   editWindowMs: null,
   threads: false,
-  ephemeral: false,
   receivesCommands: false,
 };
 
