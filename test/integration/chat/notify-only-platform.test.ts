@@ -20,7 +20,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { FakeWebhook, webhookRobotPlatform, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { sandboxAccounts, TEST_WATCH_CONFIG } from '../jobs/engine-setup';
+import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
 
@@ -95,7 +95,7 @@ describe('a notify-only webhook robot', () => {
     if (section === null) throw new Error('robot not configured');
     const prefix = uniqueQueueName('robot');
     registry = createProviderRegistry(
-      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
     const { notifier } = await robot.create(section, contextFor({ providers: registry }, false, [webhook.url]));

@@ -20,7 +20,7 @@ import { channelNoticeText } from '../../../src/chat/render/channel-notice-text'
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
-import { sandboxAccounts } from '../jobs/engine-setup';
+import { sandboxAccountsWithRefused } from '../../support/engine-settings';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { startFakeSlack, type FakeSlackHold } from '../../fakes/slack/fake-slack';
@@ -116,8 +116,8 @@ describe('subscriptions are re-authorized against the current rules', () => {
     stack = null;
     auditLines = [];
     warnings = [];
-    const sandboxTencent = sandboxAccounts(sandbox.url).find((account) => account.cloud === 'tencent' && account.name === 'default') as CloudAccount;
-    accounts = [...sandboxAccounts(sandbox.url), { ...sandboxTencent, name: 'staging' }];
+    const sandboxTencent = sandboxAccountsWithRefused(sandbox.url).find((account) => account.cloud === 'tencent' && account.name === 'default') as CloudAccount;
+    accounts = [...sandboxAccountsWithRefused(sandbox.url), { ...sandboxTencent, name: 'staging' }];
     setRules([rule(['CSUB', 'COK'])]);
   });
 
