@@ -11,14 +11,14 @@ import type { CommandServices } from '../../../src/commands/types';
 import { PassThrough } from 'node:stream';
 import { loadConfig, type TaskwatchConfig } from '../../../src/config';
 import { createLogger } from '../../../src/observability/logger';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { FakeWebhook, webhookRobotPlatform, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 
@@ -38,6 +38,7 @@ function emptyConfig(): TaskwatchConfig {
 }
 
 describe('a notify-only webhook robot', () => {
+  let fixture: RedisFixture;
   let redisServer: TestRedis;
   let redis: Redis;
   let sandbox: CloudSandbox;
@@ -47,8 +48,8 @@ describe('a notify-only webhook robot', () => {
   const clock = new ManualClock();
 
   beforeAll(async () => {
-    redisServer = await startTestRedis({ appendOnly: false });
-    redis = createRedisConnection(redisServer.url);
+    fixture = await startRedisFixture();
+    ({ server: redisServer, redis } = fixture);
     sandbox = await CloudSandbox.start({ clock });
     webhook = await FakeWebhook.start();
   });
@@ -56,10 +57,9 @@ describe('a notify-only webhook robot', () => {
   afterAll(async () => {
     await engine?.stop();
     registry?.close();
-    await redis?.quit();
     await webhook?.stop();
     await sandbox?.stop();
-    await redisServer?.stop();
+    await fixture?.stop();
   });
 
   it('given the robot, then the contract takes it as configured, with its webhook URL masked and no command side', async () => {
