@@ -13,16 +13,13 @@
  * and the pause a sweep schedules is never longer. The waits' bounds only keep a broken cadence
  * from hanging.
  */
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '../../../src/config';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { startFakeDiscord, type FakeDiscord, type RecordedDiscordCall } from '../../fakes/discord/fake-discord';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 import { cdnListings, listingGaps, scheduledSweepDelay } from '../../support/subscription-cadence';
 import { waitFor } from '../../support/wait';
+import { fakeDiscordSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
 
 const WATCH_INTERVAL_MS = 1000;
 
@@ -34,24 +31,13 @@ describe('subscription cadence in Discord', () => {
 
   beforeAll(async () => {
     [redis, discord, sandbox] = await Promise.all([startTestRedis(), startFakeDiscord(), CloudSandbox.start()]);
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-    if (!tencent) throw new Error('sandbox credentials missing');
-    const loaded = loadConfig({
+    running = await startWholeTaskwatch({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-      TENCENTCLOUD_SECRET_ID: tencent.id,
-      TENCENTCLOUD_SECRET_KEY: tencent.secret,
-      TENCENTCLOUD_ENDPOINT: sandbox.url,
-      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      ...fakeDiscordSettings(discord),
+      ...sandboxTencentSettings(sandbox),
       WATCH_INTERVAL_MS: String(WATCH_INTERVAL_MS),
       WATCH_MAX_INTERVAL_MS: '5000',
     });
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout: new PassThrough(), logger: silentLogger(), mayInstallRedis: false });
   }, 30_000);
 
   afterAll(async () => {
