@@ -12,7 +12,7 @@ import { createProviderRegistry, type ClosableProviderRegistry } from '../../src
 import { CloudSandbox } from '../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../src/util/clock';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../integration/jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from './engine-settings';
 import { startTestRedis, uniqueQueueName, type TestRedis } from './redis';
 
 /** Options of {@link startSlackWorld}. */
@@ -63,7 +63,7 @@ export async function startSlackWorld(options: SlackWorldOptions): Promise<Slack
     const redis = createRedisConnection(redisServer.url);
     stops.push(() => redis.quit().then(() => undefined, () => redis.disconnect()));
     const registry = createProviderRegistry(
-      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
     stops.push(() => registry.close());

@@ -14,16 +14,16 @@ import { startTaskwatch } from '../../../src/main';
 import { silentLogger } from '../../../src/observability/logger';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { createLogger } from '../../../src/observability/logger';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { FakeWebhook, webhookRobotPlatform, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
-import { sandboxAccounts, TEST_WATCH_CONFIG } from '../jobs/engine-setup';
+import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
 
@@ -41,6 +41,7 @@ function emptyConfig(): TaskwatchConfig {
 }
 
 describe('a notify-only webhook robot', () => {
+  let fixture: RedisFixture;
   let redisServer: TestRedis;
   let redis: Redis;
   let sandbox: CloudSandbox;
@@ -50,8 +51,8 @@ describe('a notify-only webhook robot', () => {
   const clock = new ManualClock();
 
   beforeAll(async () => {
-    redisServer = await startTestRedis({ appendOnly: false });
-    redis = createRedisConnection(redisServer.url);
+    fixture = await startRedisFixture();
+    ({ server: redisServer, redis } = fixture);
     sandbox = await CloudSandbox.start({ clock });
     webhook = await FakeWebhook.start();
   });
@@ -59,10 +60,9 @@ describe('a notify-only webhook robot', () => {
   afterAll(async () => {
     await engine?.stop();
     registry?.close();
-    await redis?.quit();
     await webhook?.stop();
     await sandbox?.stop();
-    await redisServer?.stop();
+    await fixture?.stop();
   });
 
   it('given the robot, then the contract takes it as configured, with its webhook URL masked and no command side', async () => {
@@ -98,7 +98,7 @@ describe('a notify-only webhook robot', () => {
     if (section === null) throw new Error('robot not configured');
     const prefix = uniqueQueueName('robot');
     registry = createProviderRegistry(
-      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
     const { notifier } = await robot.create(section, contextFor({ providers: registry }, false, [webhook.url]));

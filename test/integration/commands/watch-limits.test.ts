@@ -12,30 +12,30 @@ import { WATCH_ACTION_ID } from '../../../src/chat/slack/blocks';
 import { encodeSelection } from '../../../src/chat/slack/button-value';
 import type { CommandServices } from '../../../src/commands/types';
 import type { ChannelAddress } from '../../../src/jobs/notifier';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import type { SubscribeRequest, SubscriptionService, SubscriptionSummary } from '../../../src/jobs/subscriptions/subscription-service';
 import { WatchQuota, type WatchLimits } from '../../../src/jobs/watch-quota';
 import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
 import { blockActionPayload, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { RecordingWatchService } from '../../support/recording-watch-service';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { bodyOf, isFollowUp, startDiscordHarness, type DiscordHarness } from '../discord/discord-harness';
 import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from '../slack/slack-harness';
 
 const UNLIMITED: WatchLimits = { activePerChannel: 1000, activePerUser: 1000, activePerToken: 1000, newPerMinutePerUser: 1000, newPerMinutePerToken: 1000 };
 const WAIT_MS = 10_000;
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
-let redis: ReturnType<typeof createRedisConnection>;
+let redis: RedisFixture['redis'];
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 /** Subscriptions kept in memory: what the limit counts is the channel's list. */

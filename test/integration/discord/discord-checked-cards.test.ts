@@ -9,22 +9,14 @@
  */
 import type { WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import type { ApiMessage, RecordedDiscordCall } from '../../fakes/discord/fake-discord';
-import { startTestRedis, type TestRedis } from '../../support/redis';
-import { bodyOf, buttonsOf, embedsOf, isFollowUp, isOriginalEdit, originalReply, startDiscordHarness, waitFor, type DiscordHarness, type LooseEmbed } from './discord-harness';
+import { startDiscordWorld, type DiscordWorld } from '../../support/discord-world';
+import { bodyOf, buttonsOf, embedsOf, isFollowUp, isOriginalEdit, originalReply, waitFor, type LooseEmbed } from './discord-harness';
 
-let redis: TestRedis;
-let harness: DiscordHarness;
+let harness: DiscordWorld;
 
-beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
-
+// A world per test: its own Redis, fake Discord, sandbox and engine.
 beforeEach(async () => {
-  harness = await startDiscordHarness({ redisUrl: redis.url });
+  harness = await startDiscordWorld();
 });
 
 afterEach(async () => {

@@ -14,10 +14,8 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { sandboxAccounts } from '../../../src/sandbox/sandbox-accounts';
 import { ManualClock } from '../../../src/util/clock';
 import { startFakeDiscord, type ApiMessage, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction, type RecordedDiscordCall } from '../../fakes/discord/fake-discord';
+import { TEST_WATCH_CONFIG } from '../../support/engine-settings';
 import { uniqueQueueName } from '../../support/redis';
-
-/** Fast watch settings so a test runs in seconds. */
-export const TEST_WATCH_CONFIG: WatchConfig = { intervalMs: 50, maxIntervalMs: 200, deadlineMs: 86_400_000, broadcastFailures: true };
 
 /** A running harness. */
 export interface DiscordHarness {

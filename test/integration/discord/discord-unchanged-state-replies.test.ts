@@ -7,25 +7,22 @@
  */
 import type { WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import type { ApiMessage } from '../../fakes/discord/fake-discord';
-import { startTestRedis, type TestRedis } from '../../support/redis';
-import { embedsOf, startDiscordHarness, waitFor, type DiscordHarness } from './discord-harness';
+import { startDiscordWorld, type DiscordWorld } from '../../support/discord-world';
+import { embedsOf, waitFor } from './discord-harness';
 
 /** The watches' deadline, on the manual clock. */
 const DEADLINE_MS = 600_000;
 
-let redis: TestRedis;
-let harness: DiscordHarness;
+let harness: DiscordWorld;
 let engine: WatchEngine;
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
-  harness = await startDiscordHarness({ redisUrl: redis.url, watch: { deadlineMs: DEADLINE_MS } });
+  harness = await startDiscordWorld({ watch: { deadlineMs: DEADLINE_MS } });
   engine = harness.engine as WatchEngine;
 });
 
 afterAll(async () => {
   await harness?.stop();
-  await redis?.stop();
 });
 
 /** Text with Discord's markdown escapes removed, as a reader sees it. */

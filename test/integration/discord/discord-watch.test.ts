@@ -7,22 +7,14 @@ import { MessageFlags } from 'discord.js';
 import { STATE_COLOURS } from '../../../src/chat/discord/embeds';
 import { THREAD_PERMISSION_HINT } from '../../../src/chat/discord/discord-notifier';
 import type { ApiMessage, RecordedDiscordCall } from '../../fakes/discord/fake-discord';
-import { startTestRedis, type TestRedis } from '../../support/redis';
-import { bodyOf, buttonsOf, embedsOf, isFollowUp, originalReply, startDiscordHarness, waitFor as waitUntil, type DiscordHarness } from './discord-harness';
+import { startDiscordWorld, type DiscordWorld } from '../../support/discord-world';
+import { bodyOf, buttonsOf, embedsOf, isFollowUp, originalReply, waitFor as waitUntil } from './discord-harness';
 
-let redis: TestRedis;
-let harness: DiscordHarness;
+let harness: DiscordWorld;
 
-beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
-
+// A world per test: its own Redis, fake Discord, sandbox and engine.
 beforeEach(async () => {
-  harness = await startDiscordHarness({ redisUrl: redis.url });
+  harness = await startDiscordWorld();
 });
 
 afterEach(async () => {
@@ -249,7 +241,7 @@ describe('a Discord outage', () => {
   test('given Discord answering 503 to the card channel and its thread while the task finishes, then once it recovers the change is told once and the card shows the end', async () => {
     await harness.stop();
     // The delivery back-off in milliseconds instead of seconds, so the outage runs in seconds.
-    harness = await startDiscordHarness({ redisUrl: redis.url, watch: { deliveryRetryMs: 5, deliveryRetryMaxMs: 20 } });
+    harness = await startDiscordWorld({ watch: { deliveryRetryMs: 5, deliveryRetryMaxMs: 20 } });
     const id = plantDcdnTask();
     const { card } = await watchBySlashCommand({ kind: 'dcdn', ids: id });
     await engineHasSeen(card);

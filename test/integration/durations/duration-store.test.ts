@@ -4,13 +4,13 @@
  * a manual clock so every duration is known exactly.
  */
 import type Redis from 'ioredis';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { DurationStore } from '../../../src/jobs/durations/duration-store';
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
 import { createMetrics, type TaskwatchMetrics } from '../../../src/observability/metrics';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { startTestEngine, type TestEngine } from '../jobs/engine-setup';
 import { recordedEvents } from '../jobs/recording-notifier';
@@ -18,17 +18,17 @@ import { recordedEvents } from '../jobs/recording-notifier';
 const CHANNEL = { platform: 'slack', channelId: 'C-DURATIONS' } as const;
 const GROUP: DurationGroup = { kind: 'redis', account: 'default', subtype: 'FLUSH_INSTANCE', size: null };
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 describe('duration store', () => {

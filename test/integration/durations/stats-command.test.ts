@@ -17,13 +17,13 @@ import { runCommandText } from '../../../src/commands/handle-command';
 import type { CommandServices } from '../../../src/commands/types';
 import { DurationStore } from '../../../src/jobs/durations/duration-store';
 import type { DurationGroup } from '../../../src/jobs/durations/duration-group';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import type { ClosableProviderRegistry } from '../../../src/providers/registry';
 import type { SandboxCredential } from '../../../src/sandbox/types';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { originalReply } from '../discord/discord-harness';
 import { productionAccount } from '../accounts/production-account';
@@ -40,15 +40,15 @@ const PREFETCH: DurationGroup = { kind: 'cdn', account: 'production', subtype: '
 /** Durations of an account nobody here may query: they must never show. */
 const STAGING: DurationGroup = { kind: 'redis', account: 'staging', subtype: 'FLUSH_INSTANCE', size: null };
 
-let redisServer: TestRedis;
+let fixture: RedisFixture;
 let redis: Redis;
 let services: CommandServices;
 let providers: ClosableProviderRegistry;
 const auditLines: string[] = [];
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ redis } = fixture);
   const durations = new DurationStore(redis, uniqueQueueName('stats'));
   // production FLUSH_INSTANCE: 1, 2, 3 and 10 min, the last one failed.
   for (const [index, minutes] of [1, 2, 3, 10].entries()) {
@@ -69,8 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   providers?.close();
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 const FLUSH_LINE = 'redis FLUSH_INSTANCE on production: 4 ended tasks, median 2m, 95% within 10m, 25% failed; slowest recent: redis 18213, 10m (failed)';

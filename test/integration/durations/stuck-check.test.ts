@@ -12,23 +12,25 @@ import { StuckCheck } from '../../../src/jobs/durations/stuck-check';
 import { WatchKeys } from '../../../src/jobs/watch-life/watch-keys';
 import { SILENT_WATCH_LOGGER } from '../../../src/jobs/watch-engine-logger';
 import { ManualClock } from '../../../src/util/clock';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { taskStatus } from '../../support/task-status';
 
 const MINUTE = 60_000;
 const GROUP: DurationGroup = { kind: 'redis', account: 'default', subtype: 'FLUSH_INSTANCE', size: null };
 
-let redisServer: TestRedis;
+let fixture: RedisFixture;
 let connections: Redis[];
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  connections = [createRedisConnection(redisServer.url), createRedisConnection(redisServer.url)];
+  fixture = await startRedisFixture();
+  // Two workers' connections: the fixture's and one more.
+  connections = [fixture.redis, createRedisConnection(fixture.server.url)];
 });
 
 afterAll(async () => {
-  for (const connection of connections ?? []) await connection.quit();
-  await redisServer?.stop();
+  await connections?.[1]?.quit();
+  await fixture?.stop();
 });
 
 test('given two workers checking the same stuck task at once, then each watch is noted once, put in the outbox, and only one worker takes it to tell', async () => {

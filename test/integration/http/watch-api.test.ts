@@ -17,7 +17,7 @@ import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 const API_TOKEN = 'test-api-token-0123456789abcdef';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   redisServer = await startTestRedis({ appendOnly: false });
   sandbox = await CloudSandbox.start();
   slack = await startFakeSlack();
-  registry = createProviderRegistry({ accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new InMemoryRateBudget() });
+  registry = createProviderRegistry({ accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new InMemoryRateBudget() });
   const notifier = new SlackNotifier({ client: createSlackWebClient({ apiUrl: slack.apiUrl, botToken: slack.botToken }) });
   engine = createWatchEngine({ connection: redisServer.url, prefix: uniqueQueueName('api'), providers: registry, notifiers: [notifier], watch: TEST_WATCH_CONFIG, role: 'web' });
   await engine.start();

@@ -19,7 +19,7 @@ import { createProviderRegistry, type ClosableProviderRegistry } from '../../../
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 const API_TOKEN = 'quota-test-api-token-0123456789abcdef';
 const UNLIMITED: WatchLimits = { activePerChannel: 1000, activePerUser: 1000, activePerToken: 1000, newPerMinutePerUser: 1000, newPerMinutePerToken: 1000 };
@@ -33,7 +33,7 @@ beforeAll(async () => {
   redisServer = await startTestRedis({ appendOnly: false });
   sandbox = await CloudSandbox.start();
   slack = await startFakeSlack();
-  registry = createProviderRegistry({ accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new InMemoryRateBudget() });
+  registry = createProviderRegistry({ accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 }, { rateBudget: new InMemoryRateBudget() });
 });
 
 afterAll(async () => {

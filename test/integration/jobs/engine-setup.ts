@@ -4,21 +4,13 @@
  * by the in-process tests and the worker child process.
  */
 import type Redis from 'ioredis';
-import type { CloudAccount, WatchConfig } from '../../../src/config';
+import type { WatchConfig } from '../../../src/config';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine, type WatchEngineOptions, type WatchEngineRole } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 import { RecordingNotifier, type ReplyCrash } from './recording-notifier';
-
-/** A Tencent account whose secret the sandbox refuses. */
-export const REFUSED_ACCOUNT = 'refused';
-/** The wrong secret of {@link REFUSED_ACCOUNT}; it must never show up in any message. */
-export const REFUSED_SECRET = 'definitely-not-the-sandbox-secret-0000';
-
-/** Fast settings so a test runs in seconds. */
-export const TEST_WATCH_CONFIG: WatchConfig = { intervalMs: 50, maxIntervalMs: 200, deadlineMs: 86_400_000, broadcastFailures: true };
 
 /** Everything needed to build an engine, serializable for a child process. */
 export interface EngineSetup {
@@ -37,18 +29,6 @@ export interface EngineSetup {
   readonly crashAtReply?: ReplyCrash;
 }
 
-/** Accounts pointing at the sandbox, plus one with a refused secret. */
-export function sandboxAccounts(sandboxUrl: string): CloudAccount[] {
-  const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-  const alibaba = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'alibaba');
-  if (!tencent || !alibaba) throw new Error('sandbox demo credentials missing');
-  return [
-    { name: 'default', cloud: 'tencent', secretId: tencent.id, secretKey: tencent.secret, region: 'ap-guangzhou', endpoint: sandboxUrl },
-    { name: REFUSED_ACCOUNT, cloud: 'tencent', secretId: tencent.id, secretKey: REFUSED_SECRET, region: 'ap-guangzhou', endpoint: sandboxUrl },
-    { name: 'default', cloud: 'alibaba', accessKeyId: alibaba.id, accessKeySecret: alibaba.secret, region: null, endpoint: sandboxUrl },
-  ];
-}
-
 /** A started engine and what it holds open. */
 export interface TestEngine {
   readonly engine: WatchEngine;
@@ -60,7 +40,7 @@ export interface TestEngine {
 export async function startTestEngine(setup: EngineSetup, now?: () => number, metrics?: WatchEngineOptions['metrics']): Promise<TestEngine> {
   const redis = createRedisConnection(setup.redisUrl);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: setup.providerTimeoutMs ?? 3000 },
+    { accounts: sandboxAccountsWithRefused(setup.sandboxUrl), rateLimits: { tencentPerSecond: setup.tencentPerSecond ?? 15, dcdnPerSecond: 24 }, providerTimeoutMs: setup.providerTimeoutMs ?? 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${setup.prefix}:rate` }), ...(now ? { now } : {}) },
   );
   const engine = createWatchEngine({

@@ -1,22 +1,23 @@
 import type Redis from 'ioredis';
 import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 
-let server: TestRedis;
+let fixture: RedisFixture;
 let first: Redis;
 let second: Redis;
 
 beforeAll(async () => {
-  server = await startTestRedis({ appendOnly: false });
-  first = createRedisConnection(server.url);
-  second = createRedisConnection(server.url);
+  fixture = await startRedisFixture();
+  first = fixture.redis;
+  // A second process's connection.
+  second = createRedisConnection(fixture.server.url);
 });
 
 afterAll(async () => {
-  await first?.quit();
   await second?.quit();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 describe('RedisRateBudget', () => {

@@ -15,7 +15,8 @@ import { WatchStore } from '../../../src/jobs/watch-life/watch-store';
 import { uniqueQueueName, type TestRedis } from '../../support/redis';
 import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, startTestEngine, type TestEngine } from './engine-setup';
+import { startTestEngine, type TestEngine } from './engine-setup';
+import { TEST_WATCH_CONFIG } from '../../support/engine-settings';
 import { cardsShowing, recordedEvents } from './recording-notifier';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-CDN' } as const;

@@ -12,7 +12,8 @@ import { ManualClock } from '../../../src/util/clock';
 import { uniqueQueueName, type TestRedis } from '../../support/redis';
 import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
-import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG, startTestEngine, type EngineSetup, type TestEngine } from './engine-setup';
+import { startTestEngine, type EngineSetup, type TestEngine } from './engine-setup';
+import { REFUSED_ACCOUNT, REFUSED_SECRET, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 import { recordedEvents, type RecordedEvent } from './recording-notifier';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ONE' } as const;

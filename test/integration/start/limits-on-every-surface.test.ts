@@ -17,13 +17,12 @@
  */
 import { PassThrough } from 'node:stream';
 import type { Environment } from '../../../src/config';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/fake-discord';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { postSlashCommand } from '../../fakes/slack/signed-requests';
-import { startTestRedis, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { fakeDiscordSettings, fakeSlackSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
 import { bodyOf, isFollowUp } from '../discord/discord-harness';
@@ -68,21 +67,21 @@ interface Stack {
   stop(): Promise<void>;
 }
 
-let redis: TestRedis;
+let fixture: RedisFixture;
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: false });
+  fixture = await startRedisFixture();
 });
 
 afterAll(async () => {
-  await redis?.stop();
+  await fixture?.stop();
 });
 
 /** Starts taskwatch on Slack, Discord and the API with `limits` (settings by name) over the defaults. */
 async function startStack(limits: Environment): Promise<Stack> {
   const [slack, discord, sandbox] = await Promise.all([startFakeSlack(), startFakeDiscord({ guilds: [DISCORD_GUILD] }), CloudSandbox.start()]);
   const environment: Environment = {
-    REDIS_URL: redis.url,
+    REDIS_URL: fixture.server.url,
     ...fakeSlackSettings(slack, SIGNING_SECRET),
     ...fakeDiscordSettings(discord),
     API_TOKEN,
@@ -114,9 +113,7 @@ async function startStack(limits: Environment): Promise<Stack> {
       await running.stop();
       await Promise.all([slack.stop(), discord.close(), sandbox.stop()]);
       // The next process starts from an empty Redis: no watches, counts or windows of this one.
-      const connection = createRedisConnection(redis.url);
-      await connection.flushall();
-      await connection.quit();
+      await fixture.redis.flushall();
     },
   };
 }

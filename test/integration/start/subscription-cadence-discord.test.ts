@@ -8,17 +8,20 @@
  *
  * A listing posts its cards before the next listing of its group is scheduled (one job per
  * group, rescheduled when a run ends), so "by the next listing" is asserted by counting listings,
- * whatever the machine's speed; the wait's bound only keeps a broken cadence from hanging.
+ * whatever the machine's speed. The cadence itself is judged by the engine's own schedule (see
+ * `test/support/subscription-cadence.ts`): listings are never closer than `WATCH_INTERVAL_MS`,
+ * and the pause a sweep schedules is never longer. The waits' bounds only keep a broken cadence
+ * from hanging.
  */
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '../../../src/config';
-import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
-import { silentLogger } from '../../../src/observability/logger';
+import type { RunningTaskwatch } from '../../../src/main';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
-import { SANDBOX_DEMO_CREDENTIALS } from '../../../src/sandbox/types';
 import { startFakeDiscord, type FakeDiscord, type RecordedDiscordCall } from '../../fakes/discord/fake-discord';
 import { startTestRedis, type TestRedis } from '../../support/redis';
+import { cdnListings, listingGaps, scheduledSweepDelay } from '../../support/subscription-cadence';
 import { waitFor } from '../../support/wait';
+import { fakeDiscordSettings, sandboxTencentSettings, startWholeTaskwatch } from '../../support/whole-process';
+
+const WATCH_INTERVAL_MS = 1000;
 
 describe('subscription cadence in Discord', () => {
   let redis: TestRedis;
@@ -28,24 +31,13 @@ describe('subscription cadence in Discord', () => {
 
   beforeAll(async () => {
     [redis, discord, sandbox] = await Promise.all([startTestRedis(), startFakeDiscord(), CloudSandbox.start()]);
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-    if (!tencent) throw new Error('sandbox credentials missing');
-    const loaded = loadConfig({
+    running = await startWholeTaskwatch({
       REDIS_URL: redis.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiUrl,
-      TENCENTCLOUD_SECRET_ID: tencent.id,
-      TENCENTCLOUD_SECRET_KEY: tencent.secret,
-      TENCENTCLOUD_ENDPOINT: sandbox.url,
-      TENCENTCLOUD_REGION: 'ap-guangzhou',
-      WATCH_INTERVAL_MS: '1000',
+      ...fakeDiscordSettings(discord),
+      ...sandboxTencentSettings(sandbox),
+      WATCH_INTERVAL_MS: String(WATCH_INTERVAL_MS),
       WATCH_MAX_INTERVAL_MS: '5000',
     });
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    running = await startTaskwatch({ config: loaded.config, role: 'all', shell: false, stdin: new PassThrough(), stdout: new PassThrough(), logger: silentLogger(), mayInstallRedis: false });
   }, 30_000);
 
   afterAll(async () => {
@@ -53,8 +45,7 @@ describe('subscription cadence in Discord', () => {
     await Promise.all([discord?.close(), sandbox?.stop(), redis?.stop()]);
   });
 
-  /** The subscription's listings: DescribePushTasks over a window (a check names a TaskId instead). */
-  const listings = (): number => sandbox.calls.filter((call) => call.action === 'DescribePushTasks' && call.params['TaskId'] === undefined && call.errorCode === null).length;
+  const listings = (): number => cdnListings(sandbox).length;
 
   it('given a CDN subscription, when a task is submitted after its first listing, then the next listing posts its card with the checked state', async () => {
     const channelId = (discord.guilds[0] as FakeDiscord['guilds'][number]).channels[0]?.id as string;
@@ -74,8 +65,7 @@ describe('subscription cadence in Discord', () => {
       if (card) listedAtCard = listings();
       return card;
     };
-    // Bounded well below the old fixed 30 s and well above the 1 s cadence.
-    const card = await discord.waitForCall(isCard, 15_000);
+    const card = await discord.waitForCall(isCard, 60_000);
     // One listing may have been under way when the task was submitted, and its window may end just
     // before the task's creation second; the one after sees it.
     expect(listedAtCard - listedBefore).toBeGreaterThanOrEqual(1);
@@ -83,5 +73,11 @@ describe('subscription cadence in Discord', () => {
     const body = JSON.stringify(card.body);
     expect(body).toContain('Running');
     expect(body).not.toMatch(/Unknown|Waiting for the first check|no status/);
-  }, 40_000);
+
+    // The cadence is the setting: never sooner between listings, never a longer pause scheduled.
+    const gaps = listingGaps(cdnListings(sandbox));
+    expect(gaps.length).toBeGreaterThanOrEqual(1);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(WATCH_INTERVAL_MS);
+    expect(await scheduledSweepDelay(redis.url)).toBeLessThanOrEqual(WATCH_INTERVAL_MS);
+  }, 90_000);
 });

@@ -12,15 +12,15 @@ import { createAuditLog } from '../../../src/accounts/audit-log';
 import { subscriptionAuthorizer } from '../../../src/accounts/subscription-access';
 import { parseAccessSubject } from '../../../src/accounts/access-subject';
 import type { CloudAccount } from '../../../src/config';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { subscriptionGroupIdOf } from '../../../src/jobs/subscriptions/subscription-records';
 import type { SubscriptionAuthorizer } from '../../../src/jobs/subscriptions/subscription-service';
 import { subscriptionListText } from '../../../src/commands/messages';
 import { channelNoticeText } from '../../../src/chat/render/channel-notice-text';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
-import { sandboxAccounts } from '../jobs/engine-setup';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
+import { sandboxAccountsWithRefused } from '../../support/engine-settings';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { startFakeSlack, type FakeSlackHold } from '../../fakes/slack/fake-slack';
@@ -29,17 +29,17 @@ const SUBSCRIBED = { platform: 'slack', channelId: 'CSUB' } as const;
 const HEARTBEAT = { platform: 'slack', channelId: 'COK' } as const;
 const CDN_GROUP = subscriptionGroupIdOf({ kind: 'cdn', account: 'default', region: null });
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 /** The access rule of the sandbox's Tencent `default` account: these Slack channels, and these users (null: anyone). */
@@ -116,8 +116,8 @@ describe('subscriptions are re-authorized against the current rules', () => {
     stack = null;
     auditLines = [];
     warnings = [];
-    const sandboxTencent = sandboxAccounts(sandbox.url).find((account) => account.cloud === 'tencent' && account.name === 'default') as CloudAccount;
-    accounts = [...sandboxAccounts(sandbox.url), { ...sandboxTencent, name: 'staging' }];
+    const sandboxTencent = sandboxAccountsWithRefused(sandbox.url).find((account) => account.cloud === 'tencent' && account.name === 'default') as CloudAccount;
+    accounts = [...sandboxAccountsWithRefused(sandbox.url), { ...sandboxTencent, name: 'staging' }];
     setRules([rule(['CSUB', 'COK'])]);
   });
 

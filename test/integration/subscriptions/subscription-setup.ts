@@ -13,7 +13,7 @@ import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { RedisRateBudget } from '../../../src/jobs/redis-rate-budget';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { createProviderRegistry } from '../../../src/providers/registry';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 /** One notifier call. */
 export interface NotifierEvent {
@@ -94,7 +94,7 @@ export async function startStack(options: {
 }): Promise<TestStack> {
   const redis = createRedisConnection(options.redisUrl);
   const registry = createProviderRegistry(
-    { accounts: options.accounts ?? sandboxAccounts(options.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: options.accounts ?? sandboxAccountsWithRefused(options.sandboxUrl), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${options.prefix}:rate` }), now: options.now },
   );
   const mutes = new ChannelMutes(redis, options.prefix, options.now);

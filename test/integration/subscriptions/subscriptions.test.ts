@@ -4,13 +4,13 @@
  * cards, and mutes holding deliveries.
  */
 import type Redis from 'ioredis';
-import { createRedisConnection } from '../../../src/jobs/redis-connection';
 import { EVENTS_KEPT } from '../../../src/jobs/queue-options';
 import { subscriptionGroupIdOf } from '../../../src/jobs/subscriptions/subscription-records';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { muteSummaryText } from '../../../src/chat/render/mute-summary-text';
-import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
+import { uniqueQueueName, type TestRedis } from '../../support/redis';
+import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { MemoryNotifier, startStack, waitFor, type TestStack } from './subscription-setup';
 import { createSlackNotifier } from '../../../src/chat/slack/slack-notifier';
 import { startFakeSlack } from '../../fakes/slack/fake-slack';
@@ -18,17 +18,17 @@ import { startFakeSlack } from '../../fakes/slack/fake-slack';
 const CHANNEL = { platform: 'slack', channelId: 'C-SUB' } as const;
 const CDN_GROUP = subscriptionGroupIdOf({ kind: 'cdn', account: 'default', region: null });
 
+let fixture: RedisFixture;
 let redisServer: TestRedis;
 let redis: Redis;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis({ appendOnly: false });
-  redis = createRedisConnection(redisServer.url);
+  fixture = await startRedisFixture();
+  ({ server: redisServer, redis } = fixture);
 });
 
 afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
+  await fixture?.stop();
 });
 
 describe('subscriptions', () => {

@@ -9,7 +9,7 @@ import { ManualClock } from '../../../src/util/clock';
 import type { FakeSlack } from '../../fakes/slack/fake-slack';
 import { startSlackWorld, type SlackWorld } from '../../support/slack-world';
 import { waitFor } from '../../support/wait';
-import { REFUSED_ACCOUNT, REFUSED_SECRET } from '../jobs/engine-setup';
+import { REFUSED_ACCOUNT, REFUSED_SECRET } from '../../support/engine-settings';
 
 const BOT_TOKEN = 'xoxb-ending-once-test-0123456789-secret';
 

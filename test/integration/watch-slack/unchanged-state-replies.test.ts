@@ -15,7 +15,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 const BOT_TOKEN = 'xoxb-unchanged-state-test-0123456789-secret';
 /** The watches' deadline, on the manual clock. */
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const prefix = uniqueQueueName('unchanged-state');
   const redis = createRedisConnection(redisServer.url);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
   );
   engine = createWatchEngine({

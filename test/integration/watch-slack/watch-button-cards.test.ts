@@ -14,7 +14,7 @@ import type { RecordedCall } from '../../fakes/slack/fake-slack';
 import { blockActionPayload, findButton, postInteraction, postSlashCommand } from '../../fakes/slack/signed-requests';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 import { SIGNING_SECRET, startSlackHarness, textOfMessage, type SlackHarness } from '../slack/slack-harness';
 
 const WAIT_MS = 20_000;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const redis = createRedisConnection(redisServer.url);
   const prefix = uniqueQueueName('watch-button');
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(harness.sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: sandboxAccountsWithRefused(harness.sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => harness.clock.now() },
   );
   const started = createWatchEngine({

@@ -14,7 +14,7 @@ import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../fakes/s
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
 import type { WatchConfig } from '../../../src/config';
-import { TEST_WATCH_CONFIG, sandboxAccounts } from '../jobs/engine-setup';
+import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 const BOT_TOKEN = 'xoxb-watch-slack-test-0123456789-secret';
 
@@ -50,7 +50,7 @@ async function startWorld(watch: Partial<WatchConfig> = {}): Promise<World> {
   const logger = { info: capture, warn: capture, error: capture, debug: capture };
   const redis = createRedisConnection(redisServer.url);
   const registry = createProviderRegistry(
-    { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+    { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
     { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
   );
   const notifier = createSlackNotifier({ apiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null }, logger);
