@@ -15,7 +15,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { sandboxAccounts, TEST_WATCH_CONFIG } from '../jobs/engine-setup';
+import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-WINDOW' } as const;
 const EDIT_WINDOW_MS = 60_000;
@@ -76,7 +76,7 @@ describe('a platform whose card edits have a time window', () => {
   it('given a card edited while young, then past the window it is left as posted and the ending is told by a reply only', async () => {
     const prefix = uniqueQueueName('window');
     registry = createProviderRegistry(
-      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
     const notifier = new WindowedNotifier();

@@ -18,7 +18,7 @@ import { ManualClock } from '../../../src/util/clock';
 import { RecordingWatchService } from '../../support/recording-watch-service';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
-import { sandboxAccounts } from '../jobs/engine-setup';
+import { sandboxAccountsWithRefused } from '../../support/engine-settings';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-REFUSE' } as const;
 const context: CommandContext = { platform: 'slack', channel: CHANNEL, userId: 'U0USER' };
@@ -68,7 +68,7 @@ describe('subscription refusals', () => {
   const start = async (role: 'web' | 'all'): Promise<CommandServices> => {
     const prefix = uniqueQueueName('refuse');
     registry = createProviderRegistry(
-      { accounts: sandboxAccounts(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
+      { accounts: sandboxAccountsWithRefused(sandbox.url), rateLimits: { tencentPerSecond: 15, dcdnPerSecond: 24 }, providerTimeoutMs: 3000 },
       { rateBudget: new RedisRateBudget(redis, { prefix: `${prefix}:rate` }), now: () => clock.now() },
     );
     const providers = withoutListing(registry, listing);
