@@ -32,6 +32,38 @@ const jobsWriteNoWords = () => [
   { selector: 'MemberExpression[property.name=/^(productName|taskLabel)$/]', message: wordsMessage },
   { selector: "NewExpression[callee.name='ProviderError']", message: wordsMessage },
 ];
+const providerWordsMessage =
+  'Words live in src/chat/render: a provider hands up facts (TaskStatus.summary, TaskItem.note: counts, codes, the cloud\'s own text as data), and task-summary-text.ts writes the sentence.';
+/** Where a provider's sentences used to be put: `message`, `notFoundMessage`, `DCDN_NOT_FOUND_MESSAGE`, a `text`, ... */
+const SENTENCE_NAMES = '/(message|text|detail|note|summary|sentence|words)$/i';
+/** A sentence being written: a template literal, a `+` concatenation, or a string literal with a space in it. */
+const SENTENCE = ":matches(TemplateLiteral, BinaryExpression[operator='+'], Literal[value=/ /])";
+/** A template literal whose own text has a space: words around the values, not an ID or an API label. */
+const WORDY_TEMPLATE = 'TemplateLiteral:has(TemplateElement[value.raw=/ /])';
+/**
+ * What writing a sentence in src/providers looks like: a template literal, a concatenation or a
+ * string literal with a space given to something named like a message (`message`, `text`,
+ * `detail`, `note`, `summary`, `notFoundMessage`, `..._MESSAGE`: an object property, a variable or
+ * an assignment, directly or in a branch of `?:` / `||` / `??`); a template literal with words in
+ * it that a function returns (`describeAggregate`, `redisMessage`) or a call is given (a missing
+ * task's sentence); and a `written` summary
+ * fact, which only stands for a sentence an older release stored. It does not catch a plain
+ * string literal returned by a function or passed as an argument (the fact types refuse those
+ * where a summary or note is expected), a sentence built by `join`, or the words a kind
+ * descriptor carries by design (labels, `idShape`, `description`).
+ */
+const providersWriteNoWords = () =>
+  [
+    `Property[key.name=${SENTENCE_NAMES}] > ${SENTENCE}`,
+    `Property[key.name=${SENTENCE_NAMES}] > :matches(ConditionalExpression, LogicalExpression) ${SENTENCE}`,
+    `VariableDeclarator[id.name=${SENTENCE_NAMES}] > ${SENTENCE}`,
+    `VariableDeclarator[id.name=${SENTENCE_NAMES}] > :matches(ConditionalExpression, LogicalExpression) ${SENTENCE}`,
+    `AssignmentExpression[left.property.name=${SENTENCE_NAMES}] > ${SENTENCE}`,
+    `ReturnStatement > ${WORDY_TEMPLATE}`,
+    `ArrowFunctionExpression > ${WORDY_TEMPLATE}`,
+    `CallExpression[callee.type!='Super'] > ${WORDY_TEMPLATE}`,
+    "Property[key.name='fact'][value.value='written']",
+  ].map((selector) => ({ selector, message: providerWordsMessage }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.tmp/**'] },
@@ -57,6 +89,8 @@ export default tseslint.config(
   },
   // The direction of the layers: chat above commands above jobs above providers.
   { files: ['src/providers/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'jobs', 'http', 'accounts', 'cli', 'sandbox'), chatLibraries] }] } },
+  // Words live in src/chat/render: a provider hands up facts and writes no sentence for people.
+  { files: ['src/providers/**/*.ts'], rules: { 'no-restricted-syntax': ['error', ...providersWriteNoWords()] } },
   { files: ['src/jobs/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...layers('chat', 'commands', 'http', 'cli'), chatLibraries] }] } },
   // A watch's life is written in one place (src/jobs/**/watch-life.ts, over its store): nothing
   // else in src/jobs calls a writer of the store or reaches past it to its Redis connection.

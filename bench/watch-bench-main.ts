@@ -406,7 +406,7 @@ async function runPhase(mode: BenchMode, options: Options, world: { redisUrl: st
     const notifier = createSlackNotifier({ apiUrl: world.slack.apiUrl, botToken: BOT_TOKEN, signingSecret: null, appToken: null });
     const queue = new Queue(NAIVE_QUEUE, { connection: redis, prefix });
     for (const task of planted) {
-      const cardTs = await notifier.postCard({ platform: 'slack', channelId: task.channel }, { status: { kind: task.kind, id: task.id, account: task.account, region: task.region, found: true, state: 'unknown', terminal: false, rawStatus: '', progress: null, message: 'Waiting for the first check.', items: [], createdAt: null, updatedAt: null, requestId: null, observedAt: new Date().toISOString() } });
+      const cardTs = await notifier.postCard({ platform: 'slack', channelId: task.channel }, { status: { kind: task.kind, id: task.id, account: task.account, region: task.region, found: true, state: 'unknown', terminal: false, rawStatus: '', progress: null, summary: { fact: 'written', text: 'Waiting for the first check.' }, items: [], createdAt: null, updatedAt: null, requestId: null, observedAt: new Date().toISOString() } });
       byCard.set(cardTs, task);
       const spec: NaiveTaskSpec = { kind: task.kind, account: task.account, region: task.region, id: task.id, channel: `slack:${task.channel}`, cardTs };
       await redis.hset(`${prefix}:specs`, String(task.index), JSON.stringify(spec));

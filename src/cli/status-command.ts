@@ -19,6 +19,7 @@ import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskStatus } fro
 import { resolveTaskKind, validateTaskId, kindDescriptor, kindTakesNoId, kindNameListWithAliases, regionalKindList } from '../providers/kinds';
 import { formatDuration, parseDuration } from '../util/duration';
 import { renderStatusText } from '../chat/terminal/render-status';
+import { wordedStatus } from '../chat/render/task-summary-text';
 import { EXIT, firstLine, type CliIo } from './io';
 
 /** `taskwatch status --help`. */
@@ -229,7 +230,8 @@ function reportError(args: StatusArguments, error: ProviderError, dependencies: 
 }
 
 function printStatuses(args: StatusArguments, statuses: readonly TaskStatus[], out: Writable): void {
-  for (const status of statuses) out.write(args.json ? `${JSON.stringify(status)}\n` : `${renderStatusText(status)}\n`);
+  // The JSON is a contract: `message` fields carry the words, as they always did.
+  for (const status of statuses) out.write(args.json ? `${JSON.stringify(wordedStatus(status))}\n` : `${renderStatusText(status)}\n`);
 }
 
 async function queryOnce(args: StatusArguments, registry: ProviderRegistry, dependencies: StatusCommandDependencies): Promise<number> {

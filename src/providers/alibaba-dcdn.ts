@@ -2,15 +2,15 @@
  * Alibaba Cloud DCDN refresh and prefetch tasks (`DescribeDcdnRefreshTaskById`, 2018-01-15).
  * One call carries at most 10 comma-separated TaskIds and answers one row per object path;
  * taskwatch shows one task per ID with one item per object path. DCDN keeps only the last
- * 3 days, so "not in the answer" may mean "aged out", and the message says so.
+ * 3 days, so "not in the answer" may mean "aged out", and the status says so (`not_retained`).
  */
 import { AlibabaDcdnApi } from './alibaba-client';
 import { partsOfCloud, type ProviderFactory } from './provider-factory';
 import { ProviderError, isProviderError } from './errors';
 import { foundStatus, mapInOrder, missingStatus, requireValidTaskIds, sharedValue, type ProviderContext } from './provider-context';
-import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
+import { aggregateItems, countItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
 import type { KindDescriptor } from './kind-descriptor';
-import type { DescribeOptions, TaskItem, TaskProvider, TaskState, TaskStatus } from './types';
+import type { DescribeOptions, ItemNote, TaskItem, TaskProvider, TaskStatus } from './types';
 import { utcTimeToIso } from './vendor-time';
 
 /** Every status the API documents. */
@@ -24,8 +24,11 @@ export const DCDN_STATUS_TABLE: StatusTable = {
 /** The most TaskIds one call may carry. */
 export const DCDN_MAX_IDS_PER_CALL = 10;
 
-/** What a missing DCDN task is told: the API cannot tell "never existed" from "aged out". */
-export const DCDN_NOT_FOUND_MESSAGE = 'not found, or older than 3 days (DCDN keeps only the last 3 days)';
+/** How long DCDN reports a task: the API cannot tell "never existed" from "older than this". */
+const DCDN_RETENTION_MS = 3 * 86_400_000;
+
+/** What a missing DCDN task is told. */
+const NOT_RETAINED = { fact: 'not_retained', retentionMs: DCDN_RETENTION_MS } as const;
 
 const ACTION = 'DescribeDcdnRefreshTaskById';
 const API = `dcdn.${ACTION}`;
@@ -46,7 +49,7 @@ export const DCDN_KIND: KindDescriptor = {
   requiresRegion: false,
   listsByWindow: false,
   // DescribeDcdnRefreshTaskById answers only the last 3 days.
-  retentionMs: 3 * 86_400_000,
+  retentionMs: DCDN_RETENTION_MS,
   statusTable: DCDN_STATUS_TABLE,
   itemNoun: { one: 'object', many: 'objects' },
 };
@@ -106,7 +109,7 @@ export class AlibabaDcdnProvider implements TaskProvider {
       if (isProviderError(error) && error.code === 'not_found') {
         if (chunk.length === 1) {
           const id = chunk[0] as string;
-          return [missingStatus(this.context, { kind: this.kind, id, region: null }, `DCDN task ${id}: ${DCDN_NOT_FOUND_MESSAGE}.`, error.requestId ?? null)];
+          return [missingStatus(this.context, { kind: this.kind, id, region: null }, NOT_RETAINED, error.requestId ?? null)];
         }
         const singles = await mapInOrder(chunk, 3, (id) => this.describeChunk([id], signal));
         return singles.flat();
@@ -122,7 +125,7 @@ export class AlibabaDcdnProvider implements TaskProvider {
     return chunk.map((id) => {
       const rows = rowsById.get(id);
       if (!rows || rows.length === 0) {
-        return missingStatus(this.context, { kind: this.kind, id, region: null }, `DCDN task ${id}: ${DCDN_NOT_FOUND_MESSAGE}.`, answer.requestId);
+        return missingStatus(this.context, { kind: this.kind, id, region: null }, NOT_RETAINED, answer.requestId);
       }
       return this.statusOf(id, rows, answer.requestId);
     });
@@ -137,8 +140,9 @@ export class AlibabaDcdnProvider implements TaskProvider {
     const items: TaskItem[] = rows.map((row) => {
       const state = mapRawStatus(DCDN_STATUS_TABLE, row.status);
       // The API's example carries a Description even on a Complete row; only a failure explains anything.
-      const message = state === 'failed' ? row.description?.trim() || 'refresh failed' : undefined;
-      return { name: row.objectPath, state, rawStatus: row.status, progress: row.process, ...(message ? { message } : {}) };
+      const description = row.description?.trim();
+      const note: ItemNote | undefined = state !== 'failed' ? undefined : description ? { fact: 'vendor_text', text: description } : { fact: 'item_failed', operation: 'refresh' };
+      return { name: row.objectPath, state, rawStatus: row.status, progress: row.process, ...(note ? { note } : {}) };
     });
     const aggregate = aggregateItems(items);
     const created = rows
@@ -152,7 +156,7 @@ export class AlibabaDcdnProvider implements TaskProvider {
         state: aggregate.state,
         rawStatus: aggregate.rawStatus,
         progress: aggregate.progress,
-        message: describeAggregate(items, aggregate.state, aggregate.rawStatus),
+        summary: countItems('refresh', items),
         items,
         createdAt: created[0] ?? null,
         subtype: sharedValue(rows.map((row) => row.objectType)),
@@ -184,28 +188,4 @@ function readRows(body: Readonly<Record<string, unknown>>): RefreshRow[] {
       creationTime: typeof row['CreationTime'] === 'string' ? row['CreationTime'] : null,
       objectType: typeof row['ObjectType'] === 'string' ? row['ObjectType'] : null,
     }));
-}
-
-function plural(count: number): string {
-  return `${count} object${count === 1 ? '' : 's'}`;
-}
-
-function describeAggregate(items: readonly TaskItem[], state: TaskState, rawStatus: string): string {
-  const total = items.length;
-  const done = items.filter((item) => item.state === 'succeeded').length;
-  const failed = items.filter((item) => item.state === 'failed');
-  switch (state) {
-    case 'succeeded':
-      return `Complete for ${plural(total)}.`;
-    case 'pending':
-      return `Waiting to start (${plural(total)}).`;
-    case 'running':
-      return `In progress: ${done} of ${plural(total)} done${failed.length > 0 ? `, ${failed.length} failed` : ''}.`;
-    case 'failed': {
-      const reason = failed[0]?.message;
-      return `Failed for ${failed.length} of ${plural(total)}${reason ? `: ${reason}` : ''}.`;
-    }
-    default:
-      return `Status "${rawStatus}" is not one the DCDN API documents; shown as reported.`;
-  }
 }

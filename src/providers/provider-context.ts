@@ -5,7 +5,7 @@
  */
 import { isProviderError, ProviderError } from './errors';
 import type { RateBudget } from './rate-budget';
-import { isTerminalState, type TaskItem, type TaskKind, type TaskState, type TaskStatus } from './types';
+import { isTerminalState, type TaskItem, type TaskKind, type TaskState, type TaskStatus, type TaskSummary } from './types';
 import type { KindDescriptor } from './kind-descriptor';
 import { MAX_TASK_ID_LENGTH, validateIdByRule } from './validate-id';
 
@@ -33,7 +33,8 @@ export interface StatusIdentity {
 export interface StatusFields {
   readonly state: TaskState;
   readonly rawStatus: string;
-  readonly message: string;
+  /** See {@link TaskStatus.summary}: facts, never a sentence. */
+  readonly summary: TaskSummary | null;
   readonly requestId: string | null;
   readonly progress?: number | null;
   readonly items?: readonly TaskItem[];
@@ -55,7 +56,7 @@ export function foundStatus(context: ProviderContext, identity: StatusIdentity, 
     terminal: isTerminalState(fields.state),
     rawStatus: fields.rawStatus,
     progress: fields.progress ?? null,
-    message: fields.message,
+    summary: fields.summary,
     items: fields.items ?? [],
     createdAt: fields.createdAt ?? null,
     updatedAt: fields.updatedAt ?? null,
@@ -73,18 +74,18 @@ export function sharedValue(values: readonly (string | null)[]): string | null {
 }
 
 /**
- * Builds the status of a task the provider does not have. It is `unknown` and not terminal:
- * whether "not found yet" should end a watch is the watch engine's call, not the provider's.
+ * Builds the status of a task the provider does not have, with the facts of why (`summary`). It
+ * is `unknown` and not terminal: whether "not found yet" should end a watch is the watch engine's call, not the provider's.
  */
 export function missingStatus(
   context: ProviderContext,
   identity: StatusIdentity,
-  message: string,
+  summary: TaskSummary,
   requestId: string | null,
   rawStatus = '',
 ): TaskStatus {
   return {
-    ...foundStatus(context, identity, { state: 'unknown', rawStatus, message, requestId }),
+    ...foundStatus(context, identity, { state: 'unknown', rawStatus, summary, requestId }),
     found: false,
   };
 }
@@ -97,13 +98,13 @@ export function missingStatus(
 export async function describeOrMissing(
   context: ProviderContext,
   identity: StatusIdentity,
-  notFoundMessage: string,
+  notFound: TaskSummary,
   query: () => Promise<TaskStatus>,
 ): Promise<TaskStatus> {
   try {
     return await query();
   } catch (error) {
-    if (isProviderError(error) && error.code === 'not_found') return missingStatus(context, identity, notFoundMessage, error.requestId ?? null);
+    if (isProviderError(error) && error.code === 'not_found') return missingStatus(context, identity, notFound, error.requestId ?? null);
     throw error;
   }
 }

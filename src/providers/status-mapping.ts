@@ -3,6 +3,7 @@
  * statuses its API documents; anything not in the table is `unknown` and shown raw, because a
  * guessed state could end a watch early or report a failure that did not happen.
  */
+import type { ItemCountsSummary, ItemOperation } from './task-summary';
 import type { TaskItem, TaskState } from './types';
 
 /** Documented raw status -> normalized state, for one API. */
@@ -55,4 +56,20 @@ export function parsePercent(value: unknown): number | null {
   const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim().replace(/%$/, '')) : Number.NaN;
   if (!Number.isFinite(number)) return null;
   return Math.max(0, Math.min(100, number));
+}
+
+/**
+ * Counts a multi-item task's items for its {@link ItemCountsSummary}; `isOriginRefused` picks,
+ * among the failed items, those whose origin refused (CDN prefetch `invalid`).
+ */
+export function countItems(operation: ItemOperation, items: readonly TaskItem[], isOriginRefused: (item: TaskItem) => boolean = () => false): ItemCountsSummary {
+  const failed = items.filter((item) => item.state === 'failed');
+  return {
+    fact: 'item_counts',
+    operation,
+    total: items.length,
+    succeeded: items.filter((item) => item.state === 'succeeded').length,
+    failed: failed.length,
+    originRefused: failed.filter(isOriginRefused).length,
+  };
 }

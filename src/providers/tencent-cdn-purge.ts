@@ -6,9 +6,9 @@
  */
 import type { KindDescriptor } from './kind-descriptor';
 import { foundStatus, sharedValue, type ProviderContext } from './provider-context';
-import { aggregateItems, mapRawStatus, type StatusTable } from './status-mapping';
+import { aggregateItems, countItems, mapRawStatus, type StatusTable } from './status-mapping';
 import { tencentApiOf, type TencentApi } from './tencent-client';
-import { CdnTaskLog, plural, type CdnLogRow } from './tencent-cdn-task-log';
+import { CdnTaskLog, type CdnLogRow } from './tencent-cdn-task-log';
 import type { ProviderFactory } from './provider-factory';
 import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskState, TaskStatus, WindowListQuery } from './types';
 import { beijingTimeToIso } from './vendor-time';
@@ -82,7 +82,7 @@ export class TencentCdnPurgeProvider implements TaskProvider {
       logsField: 'PurgeLogs',
       readRow: readPurgeRow,
       statusOf: (id, rows, requestId) => this.statusOf(id, rows, requestId),
-      notFoundMessage: 'Tencent Cloud CDN has no purge task with this ID (it may be mistyped, belong to another account, or be too old).',
+      operation: 'purge',
     });
   }
 
@@ -101,7 +101,7 @@ export class TencentCdnPurgeProvider implements TaskProvider {
   private statusOf(id: string, rows: readonly PurgeRow[], requestId: string | null): TaskStatus {
     const items: TaskItem[] = rows.map((row) => {
       const state = mapPurgeStatus(row.status);
-      return { name: row.url, state, rawStatus: row.status, progress: null, ...(state === 'failed' ? { message: 'purge failed' } : {}) };
+      return { name: row.url, state, rawStatus: row.status, progress: null, ...(state === 'failed' ? { note: { fact: 'item_failed', operation: 'purge' } as const } : {}) };
     });
     const aggregate = aggregateItems(items);
     const created = rows
@@ -117,7 +117,7 @@ export class TencentCdnPurgeProvider implements TaskProvider {
         state: aggregate.state,
         rawStatus: aggregate.rawStatus,
         progress: null,
-        message: describeAggregate(items, aggregate.state, aggregate.rawStatus),
+        summary: countItems('purge', items),
         items,
         createdAt: created[0] ?? null,
         updatedAt: null,
@@ -131,21 +131,4 @@ export class TencentCdnPurgeProvider implements TaskProvider {
 function readPurgeRow(row: Readonly<Record<string, unknown>>, common: CdnLogRow): PurgeRow {
   const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
   return { ...common, purgeType: text(row['PurgeType']), flushType: text(row['FlushType']), createTime: text(row['CreateTime']) };
-}
-
-function describeAggregate(items: readonly TaskItem[], state: TaskState, rawStatus: string): string {
-  const total = items.length;
-  const done = items.filter((item) => item.state === 'succeeded').length;
-  const failed = items.filter((item) => item.state === 'failed').length;
-  switch (state) {
-    case 'succeeded':
-      return `Purge done for ${plural(total, 'URL')}.`;
-    case 'running':
-    case 'pending':
-      return `Purge in progress: ${done} of ${plural(total, 'URL')} done${failed > 0 ? `, ${failed} failed` : ''}.`;
-    case 'failed':
-      return `Purge failed for ${failed} of ${plural(total, 'URL')}.`;
-    default:
-      return `Purge status "${rawStatus}" is not one the CDN API documents; shown as reported.`;
-  }
 }

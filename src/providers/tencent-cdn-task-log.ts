@@ -9,6 +9,7 @@ import { ProviderError } from './errors';
 import type { KindDescriptor } from './kind-descriptor';
 import { mapInOrder, missingStatus, requireValidTaskIds, type ProviderContext } from './provider-context';
 import { stringField, type TencentApi } from './tencent-client';
+import type { NotInLogSummary } from './task-summary';
 import type { DescribeOptions, TaskListPage, TaskStatus, WindowListQuery } from './types';
 import { toBeijingTime } from './vendor-time';
 
@@ -38,8 +39,8 @@ export interface CdnLogSource<Row extends CdnLogRow> {
   readonly readRow: (raw: Readonly<Record<string, unknown>>, common: CdnLogRow) => Row;
   /** The status of a task from all its rows (at least one). */
   readonly statusOf: (id: string, rows: readonly Row[], requestId: string | null) => TaskStatus;
-  /** What `describe` says of an ID the log has no rows for. */
-  readonly notFoundMessage: string;
+  /** The operation whose log this is, for what `describe` says of an ID the log has no rows for. */
+  readonly operation: NotInLogSummary['operation'];
 }
 
 /** Calls one CDN log action for a provider: tasks by ID, and tasks by time window. */
@@ -103,7 +104,7 @@ export class CdnTaskLog<Row extends CdnLogRow> {
       if (pageRows.length < PAGE_SIZE || rows.length >= total) break;
     }
     if (rows.length === 0) {
-      return missingStatus(this.context, { kind: this.source.descriptor.kind, id, region: null }, this.source.notFoundMessage, requestId);
+      return missingStatus(this.context, { kind: this.source.descriptor.kind, id, region: null }, { fact: 'not_in_log', operation: this.source.operation }, requestId);
     }
     return this.source.statusOf(id, rows, requestId);
   }
@@ -125,9 +126,4 @@ export class CdnTaskLog<Row extends CdnLogRow> {
         }),
       );
   }
-}
-
-/** `1 URL`, `3 URLs`. */
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

@@ -4,12 +4,12 @@
  * per URL and an aggregate state.
  */
 import { foundStatus, sharedValue, type ProviderContext } from './provider-context';
-import { aggregateItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
+import { aggregateItems, countItems, mapRawStatus, parsePercent, type StatusTable } from './status-mapping';
 import { tencentApiOf, type TencentApi } from './tencent-client';
-import { CdnTaskLog, plural, type CdnLogRow } from './tencent-cdn-task-log';
+import { CdnTaskLog, type CdnLogRow } from './tencent-cdn-task-log';
 import type { ProviderFactory } from './provider-factory';
 import type { KindDescriptor } from './kind-descriptor';
-import type { DescribeOptions, TaskItem, TaskListPage, TaskProvider, TaskStatus, WindowListQuery } from './types';
+import type { DescribeOptions, ItemNote, TaskItem, TaskListPage, TaskProvider, TaskStatus, WindowListQuery } from './types';
 import { beijingTimeToIso } from './vendor-time';
 
 /**
@@ -23,9 +23,6 @@ export const CDN_STATUS_TABLE: StatusTable = {
   // The origin answered 4xx/5xx, so nothing was cached: a failure the user must fix at the origin.
   invalid: 'failed',
 };
-
-/** The item message for an `invalid` prefetch. */
-export const CDN_INVALID_MESSAGE = 'origin answered with a 4xx/5xx status';
 
 const ACTION = 'DescribePushTasks';
 
@@ -98,7 +95,7 @@ export class TencentCdnProvider implements TaskProvider {
       logsField: 'PushLogs',
       readRow: readPushRow,
       statusOf: (id, rows, requestId) => this.statusOf(id, rows, requestId),
-      notFoundMessage: 'Tencent Cloud CDN has no prefetch task with this ID (it may be mistyped, belong to another account, or be too old).',
+      operation: 'prefetch',
     });
   }
 
@@ -125,10 +122,10 @@ export class TencentCdnProvider implements TaskProvider {
     const items: TaskItem[] = rows.map((row) => {
       const state = mapCdnStatus(row.status);
       const lowered = row.status.toLowerCase();
-      const message = lowered === 'invalid' ? CDN_INVALID_MESSAGE : lowered === 'fail' ? 'prefetch failed' : undefined;
+      const note: ItemNote | undefined = lowered === 'invalid' ? { fact: 'origin_refused' } : lowered === 'fail' ? { fact: 'item_failed', operation: 'prefetch' } : undefined;
       // The same URL can be prefetched in several areas under one task; tell the rows apart.
       const name = (urlCounts.get(row.url) ?? 0) > 1 && row.area ? `${row.url} (${row.area})` : row.url;
-      return { name, state, rawStatus: row.status, progress: row.percent, ...(message ? { message } : {}) };
+      return { name, state, rawStatus: row.status, progress: row.percent, ...(note ? { note } : {}) };
     });
     const aggregate = aggregateItems(items);
     const times = (select: (row: PushRow) => string | null): string[] =>
@@ -142,7 +139,7 @@ export class TencentCdnProvider implements TaskProvider {
         state: aggregate.state,
         rawStatus: aggregate.rawStatus,
         progress: aggregate.progress,
-        message: describeAggregate(items, aggregate.state, aggregate.rawStatus),
+        summary: countItems('prefetch', items, (item) => item.note?.fact === 'origin_refused'),
         items,
         createdAt: created[0] ?? null,
         updatedAt: updated[updated.length - 1] ?? null,
@@ -161,24 +158,4 @@ function readPushRow(row: Readonly<Record<string, unknown>>, common: CdnLogRow):
     updateTime: typeof row['UpdateTime'] === 'string' ? row['UpdateTime'] : null,
     area: typeof row['Area'] === 'string' ? row['Area'] : null,
   };
-}
-
-function describeAggregate(items: readonly TaskItem[], state: TaskItem['state'], rawStatus: string): string {
-  const total = items.length;
-  const done = items.filter((item) => item.state === 'succeeded').length;
-  const failed = items.filter((item) => item.state === 'failed');
-  const invalid = failed.filter((item) => item.rawStatus.toLowerCase() === 'invalid').length;
-  switch (state) {
-    case 'succeeded':
-      return `Prefetch done for ${plural(total, 'URL')}.`;
-    case 'running':
-    case 'pending':
-      return `Prefetch in progress: ${done} of ${plural(total, 'URL')} done${failed.length > 0 ? `, ${failed.length} failed` : ''}.`;
-    case 'failed': {
-      const origin = invalid > 0 ? ` (the origin answered with a 4xx/5xx status for ${invalid === failed.length && invalid === 1 ? 'it' : plural(invalid, 'URL')})` : '';
-      return `Prefetch failed for ${failed.length} of ${plural(total, 'URL')}${origin}.`;
-    }
-    default:
-      return `Prefetch status "${rawStatus}" is not one the CDN API documents; shown as reported.`;
-  }
 }

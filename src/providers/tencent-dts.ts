@@ -48,7 +48,7 @@ export class TencentDtsProvider extends RegionalTencentProvider {
 
   protected describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };
-    return describeOrMissing(this.context, identity, `DTS has no task with this ID in ${region}.`, async () => {
+    return describeOrMissing(this.context, identity, { fact: 'not_in_region' }, async () => {
       const response = await this.client.call(ACTION, { AsyncRequestId: id }, region, signal);
       const rawStatus = stringField(response, 'Status') ?? '';
       const state = mapRawStatus(DTS_STATUS_TABLE, rawStatus);
@@ -56,22 +56,10 @@ export class TencentDtsProvider extends RegionalTencentProvider {
       return foundStatus(this.context, identity, {
         state,
         rawStatus,
-        message: info !== '' ? info : defaultMessage(state, rawStatus),
+        // The cloud's Info is its own words about the task: data, passed through as written.
+        summary: info !== '' ? { fact: 'vendor_text', text: info } : { fact: 'state_only' },
         requestId: stringField(response, 'RequestId'),
       });
     });
-  }
-}
-
-function defaultMessage(state: string, rawStatus: string): string {
-  switch (state) {
-    case 'running':
-      return 'DTS task is running.';
-    case 'succeeded':
-      return 'DTS task succeeded.';
-    case 'failed':
-      return 'DTS task failed.';
-    default:
-      return `DTS status "${rawStatus}" is not one the API documents; shown as reported.`;
   }
 }

@@ -8,6 +8,7 @@ import { RegionalTencentProvider } from './regional-tencent-provider';
 import { mapRawStatus, type StatusTable } from './status-mapping';
 import { stringField, tencentApiOf } from './tencent-client';
 import { partsOfCloud, type ProviderFactory } from './provider-factory';
+import type { ResourceTaskSummary } from './task-summary';
 import type { TaskStatus } from './types';
 import { beijingTimeToIso } from './vendor-time';
 
@@ -52,14 +53,14 @@ export class TencentRedisProvider extends RegionalTencentProvider {
 
   protected describeOne(id: string, region: string, signal: AbortSignal | undefined): Promise<TaskStatus> {
     const identity = { kind: this.kind, id, region };
-    return describeOrMissing(this.context, identity, `Redis has no task with this ID in ${region}.`, async () => {
+    return describeOrMissing(this.context, identity, { fact: 'not_in_region' }, async () => {
       const response = await this.client.call(ACTION, { TaskId: Number(id) }, region, signal);
       const rawStatus = stringField(response, 'Status') ?? '';
       const state = mapRawStatus(REDIS_STATUS_TABLE, rawStatus);
       return foundStatus(this.context, identity, {
         state,
         rawStatus,
-        message: redisMessage(response, state, rawStatus),
+        summary: resourceTask(response, rawStatus),
         createdAt: beijingTimeToIso(stringField(response, 'StartTime')),
         subtype: stringField(response, 'TaskType')?.trim() || null,
         requestId: stringField(response, 'RequestId'),
@@ -68,17 +69,17 @@ export class TencentRedisProvider extends RegionalTencentProvider {
   }
 }
 
-/** "<TaskType> on <InstanceId>: <TaskMessage>", leaving out whatever the API left empty. */
-function redisMessage(response: Readonly<Record<string, unknown>>, state: string, rawStatus: string): string {
-  const taskType = stringField(response, 'TaskType')?.trim() || 'Redis task';
-  const instanceId = stringField(response, 'InstanceId')?.trim();
-  const taskMessage = stringField(response, 'TaskMessage')?.trim();
-  const subject = instanceId ? `${taskType} on ${instanceId}` : taskType;
-  const outcome =
-    state === 'unknown'
-      ? `status "${rawStatus}" is not one the API documents; shown as reported`
-      : { pending: 'waiting to run', running: 'running', succeeded: 'succeeded', failed: rawStatus === 'error' ? 'stopped on an error' : 'failed' }[
-          state as 'pending' | 'running' | 'succeeded' | 'failed'
-        ];
-  return `${subject}: ${outcome}${taskMessage ? ` (${taskMessage})` : ''}.`;
+/** The task's type, instance and note as the cloud gave them (each left out when empty). */
+function resourceTask(response: Readonly<Record<string, unknown>>, rawStatus: string): ResourceTaskSummary {
+  const taskType = stringField(response, 'TaskType')?.trim();
+  const resourceId = stringField(response, 'InstanceId')?.trim();
+  const vendorNote = stringField(response, 'TaskMessage')?.trim();
+  return {
+    fact: 'resource_task',
+    ...(taskType ? { taskType } : {}),
+    ...(resourceId ? { resourceId } : {}),
+    ...(vendorNote ? { vendorNote } : {}),
+    // `error` is "running error": the task stopped on an error, so it will not finish by itself.
+    stoppedOnError: rawStatus === 'error',
+  };
 }

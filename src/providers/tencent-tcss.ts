@@ -74,17 +74,9 @@ export class TencentTcssProvider implements TaskProvider {
     const requestId = stringField(response, 'RequestId');
     const identity = { kind: this.kind, id, region: null };
     if (rawStatus === TCSS_NO_TASK) {
-      return [missingStatus(this.context, identity, 'No asset-refresh task exists for this account.', requestId, rawStatus)];
+      return [missingStatus(this.context, identity, { fact: 'no_latest_task', operation: 'asset_refresh' }, requestId, rawStatus)];
     }
     const state = mapRawStatus(TCSS_STATUS_TABLE, rawStatus);
-    const subject = hasId ? `Asset refresh task ${id}` : 'The latest asset refresh task';
-    const outcome = {
-      pending: 'is queued',
-      running: 'is running',
-      succeeded: 'finished',
-      failed: 'ended with an error',
-      unknown: `has status "${rawStatus}", which the API does not document; shown as reported`,
-    }[state];
-    return [foundStatus(this.context, identity, { state, rawStatus, message: `${subject} ${outcome}.`, requestId })];
+    return [foundStatus(this.context, identity, { state, rawStatus, summary: { fact: 'latest_task', operation: 'asset_refresh', reportedId: hasId }, requestId })];
   }
 }

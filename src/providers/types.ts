@@ -3,6 +3,9 @@
  * Provider modules translate vendor responses into these types; nothing above
  * `src/providers` ever sees a vendor type.
  */
+import type { ItemNote, TaskSummary } from './task-summary';
+
+export type { ItemNote, TaskSummary } from './task-summary';
 
 /**
  * Every task kind, one per cloud API, in the order help texts list them. The one list of their
@@ -32,8 +35,11 @@ export interface TaskItem {
   readonly rawStatus: string;
   /** 0-100, or null when the API gives none. */
   readonly progress: number | null;
-  /** A short explanation when the item failed or is special (e.g. origin answered 4xx/5xx). */
-  readonly message?: string;
+  /**
+   * Why the item failed or is special (e.g. the origin answered 4xx/5xx), as facts; worded by
+   * `itemNoteText` (`src/chat/render/task-summary-text.ts`).
+   */
+  readonly note?: ItemNote;
 }
 
 /** The normalized status of one task at one moment. */
@@ -54,8 +60,12 @@ export interface TaskStatus {
   readonly rawStatus: string;
   /** 0-100, or null when the API gives none. */
   readonly progress: number | null;
-  /** A human sentence about the task, e.g. "Prefetch done for 3 URLs". */
-  readonly message: string;
+  /**
+   * What there is to say about the task besides its state, as facts (e.g. item counts: worded
+   * "Prefetch done for 3 URLs."), or null. Worded by `taskSummaryText`
+   * (`src/chat/render/task-summary-text.ts`), which also gives the CLI's JSON its `message`.
+   */
+  readonly summary: TaskSummary | null;
   /** Per-URL/object details; empty for kinds without items. */
   readonly items: readonly TaskItem[];
   /** ISO-8601 creation/start time, when the API reports one. */

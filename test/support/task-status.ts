@@ -16,7 +16,7 @@ export function taskStatus(overrides: Partial<TaskStatus> = {}): TaskStatus {
     terminal: false,
     rawStatus: 'Refreshing',
     progress: 50,
-    message: '',
+    summary: null,
     items: [],
     createdAt: null,
     updatedAt: null,

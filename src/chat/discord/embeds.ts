@@ -15,6 +15,7 @@ import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { itemFailureText, noticeHeadline } from '../render/notice-headline';
+import { itemNoteTextOf, taskSummaryText } from '../render/task-summary-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
@@ -96,7 +97,8 @@ function itemLine(item: TaskItem): string {
   const { mark } = presentState(item.state);
   const parts = [`${mark} ${codeSpan(item.name, 160)}`, codeSpan(item.rawStatus || 'none', 40)];
   if (item.progress !== null) parts.push(`${Math.round(item.progress)}%`);
-  if (item.message) parts.push(`*${escapeDiscordMarkdown(cutText(item.message, 160))}*`);
+  const note = itemNoteTextOf(item);
+  if (note) parts.push(`*${escapeDiscordMarkdown(cutText(note, 160))}*`);
   return parts.join(' ');
 }
 
@@ -133,7 +135,8 @@ function detailedStatusEmbed(status: TaskStatus, budget: number, extraFields: re
     fields: [...statusFields(status), ...extraFields],
     timestamp: Number.isFinite(Date.parse(status.observedAt)) ? new Date(status.observedAt).toISOString() : undefined,
   };
-  if (status.message) embed.description = escapeDiscordMarkdown(cutText(status.message, 500));
+  const summary = taskSummaryText(status);
+  if (summary) embed.description = escapeDiscordMarkdown(cutText(summary, 500));
   const footer = footerOf([status.requestId]);
   if (footer) embed.footer = footer;
   if (status.items.length > 0) {
@@ -315,7 +318,8 @@ export function renderTransitionNotice(notice: TransitionNotice): DiscordMessage
     color: colourOf(current),
     fields,
   };
-  const description = [itemFailure ? cutText(itemFailure, 500) : '', current.message ? cutText(current.message, 500) : ''].filter(Boolean).join('\n');
+  const summary = taskSummaryText(current);
+  const description = [itemFailure ? cutText(itemFailure, 500) : '', summary ? cutText(summary, 500) : ''].filter(Boolean).join('\n');
   if (description) embed.description = escapeDiscordMarkdown(description);
   const footer = footerOf([current.requestId]);
   if (footer) embed.footer = footer;

@@ -12,6 +12,7 @@ import { describeProviderFailure } from './provider-failure-text';
 import { presentStatus } from './state-presentation';
 import { comparedWithUsualText } from './stuck-text';
 import { taskKindLabel } from './task-kind-label';
+import { taskSummaryText } from './task-summary-text';
 
 const WATCH_END_TEXTS: Readonly<Record<WatchEndReason, string>> = {
   terminal: 'The task has finished; the watch is over.',
@@ -52,8 +53,10 @@ export function watchEndingText(facts: WatchEndFacts): string {
         ? `${cloudLabel(facts.kind)} ${product} no longer reports this task (it keeps only the last ${daysText(facts.retentionMs)}), so watching stopped.`
         : `This ${product} task is older than ${daysText(facts.retentionMs)}, beyond what ${cloudLabel(facts.kind)} reports, so watching stopped.`;
     }
-    case 'task_missing':
-      return facts.everFound ? `The task can no longer be found, so watching stopped. ${facts.detail}`.trim() : `No such task: ${facts.detail}`.trim();
+    case 'task_missing': {
+      const detail = facts.answer ? taskSummaryText({ ...facts.answer, state: 'unknown' }) : (facts.detail ?? '');
+      return facts.everFound ? `The task can no longer be found, so watching stopped. ${detail}`.trim() : `No such task: ${detail}`.trim();
+    }
     case 'provider_refused':
       return `${facts.failure ? describeProviderFailure({ code: facts.code, ...facts.failure }).what : (facts.userMessage ?? `The cloud refused the call (${facts.code}).`)} Watching stopped.`;
     case 'unwatched':
@@ -64,11 +67,11 @@ export function watchEndingText(facts: WatchEndFacts): string {
 }
 
 /**
- * The card as shown: a watch that ended before any answer shows why in place of its status
- * message (its status is only the task's identity).
+ * The card as shown: a watch that ended before any answer shows why in place of its status's
+ * summary (its status is only the task's identity).
  */
 export function cardWithEnding(card: StatusCard): StatusCard {
-  return card.unansweredEnding ? { ...card, status: { ...card.status, message: watchEndingText(card.unansweredEnding) } } : card;
+  return card.unansweredEnding ? { ...card, status: { ...card.status, summary: { fact: 'written', text: watchEndingText(card.unansweredEnding) } } } : card;
 }
 
 /**

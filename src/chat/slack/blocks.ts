@@ -15,6 +15,7 @@ import { listWithin } from '../render/list-within';
 import { formatProgressBar } from '../render/progress-bar';
 import { describeProviderFailure } from '../render/provider-failure-text';
 import { itemFailureText, noticeHeadline } from '../render/notice-headline';
+import { itemNoteTextOf, taskSummaryText } from '../render/task-summary-text';
 import { presentState, presentStatus } from '../render/state-presentation';
 import { presentUnchecked } from '../render/unchecked-text';
 import { itemHeading, taskKindLabel } from '../render/task-kind-label';
@@ -79,7 +80,8 @@ function itemLine(item: TaskItem): string {
   const { mark } = presentState(item.state);
   const parts = [`${mark} ${codeSpan(item.name, 160)}`, codeSpan(item.rawStatus || 'none', 40)];
   if (item.progress !== null) parts.push(`${Math.round(item.progress)}%`);
-  if (item.message) parts.push(`_${escapeMrkdwn(item.message.slice(0, 200))}_`);
+  const note = itemNoteTextOf(item);
+  if (note) parts.push(`_${escapeMrkdwn(note.slice(0, 200))}_`);
   return parts.join(' ');
 }
 
@@ -101,7 +103,8 @@ function contextParts(status: TaskStatus): string[] {
 /** The full blocks of one status: headline, details, items, context. */
 function detailedStatusBlocks(status: TaskStatus): SlackBlock[] {
   const lines = [headline(status), statusDetailLine(status)];
-  if (status.message) lines.push(escapeMrkdwn(status.message.slice(0, 500)));
+  const summary = taskSummaryText(status);
+  if (summary) lines.push(escapeMrkdwn(summary.slice(0, 500)));
   const blocks: SlackBlock[] = [section(lines.join('\n'))];
   if (status.items.length > 0) {
     const label = itemHeading(status.kind);
@@ -275,7 +278,8 @@ export function renderTransitionNotice(notice: TransitionNotice): SlackMessage {
   if (notice.skippedStates.length > 0) {
     lines.push(`Passed through: ${notice.skippedStates.map((state) => presentState(state).label).join(' → ')}`);
   }
-  if (current.message) lines.push(escapeMrkdwn(current.message.slice(0, 500)));
+  const summary = taskSummaryText(current);
+  if (summary) lines.push(escapeMrkdwn(summary.slice(0, 500)));
   const blocks: SlackBlock[] = [section(lines.join('\n'))];
   if (notice.changedItems.length > 0) {
     blocks.push(section(`*Changed (${notice.changedItems.length}):*\n${fittedList(notice.changedItems.map(itemLine))}`));

@@ -6,6 +6,7 @@
 import type { TaskStatus } from '../../providers/types';
 import { formatProgressBar } from '../render/progress-bar';
 import { presentState, presentStatus } from '../render/state-presentation';
+import { itemNoteTextOf, taskSummaryText } from '../render/task-summary-text';
 
 /** How many items a terminal rendering lists before "and N more". */
 export const MAX_LISTED_ITEMS = 10;
@@ -19,11 +20,13 @@ export function renderStatusText(status: TaskStatus): string {
     : `${mark} ${status.kind} ${status.id}: not found`;
   const bar = status.found ? formatProgressBar(status.progress) : null;
   lines.push(`${headline}${bar ? `  ${bar}` : ''}`);
-  if (status.message) lines.push(`  ${status.message}`);
+  const summary = taskSummaryText(status);
+  if (summary) lines.push(`  ${summary}`);
   const items = status.items.slice(0, MAX_LISTED_ITEMS);
   for (const item of items) {
     const percent = item.progress === null ? '' : ` ${Math.round(item.progress)}%`;
-    lines.push(`  ${presentState(item.state).mark} ${item.name}  ${item.rawStatus}${percent}${item.message ? ` (${item.message})` : ''}`);
+    const note = itemNoteTextOf(item);
+    lines.push(`  ${presentState(item.state).mark} ${item.name}  ${item.rawStatus}${percent}${note ? ` (${note})` : ''}`);
   }
   if (status.items.length > items.length) lines.push(`  … and ${status.items.length - items.length} more`);
   const context = [

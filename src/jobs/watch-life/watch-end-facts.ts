@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { ProviderErrorCode, ProviderFailureFacts } from '../../providers/errors';
 import { CLOUD_NAMES } from '../../providers/types';
-import { TASK_KINDS, type TaskKind, type TaskState } from '../../providers/types';
+import { TASK_KINDS, type TaskKind, type TaskState, type TaskStatus } from '../../providers/types';
+import { STORED_SUMMARY } from './stored-summary';
 
 /** The task reached a terminal state. */
 export interface TaskFinishedFacts {
@@ -33,12 +34,19 @@ export interface BeyondRetentionFacts {
   readonly seen: 'unreported' | 'too_old';
 }
 
-/** The provider reports no such task; `detail` is the status message it answered with. */
+/** What a provider answered about a task it does not have: its summary and what its words need. */
+export type MissingTaskAnswer = Pick<TaskStatus, 'kind' | 'id' | 'region' | 'rawStatus' | 'summary'>;
+
+/**
+ * The provider reports no such task: `answer` is what it answered (this release), `detail` the
+ * sentence a release before summary facts stored instead, shown as written.
+ */
 export interface TaskMissingFacts {
   readonly fact: 'task_missing';
   /** True when the task was reported before (it can no longer be found). */
   readonly everFound: boolean;
-  readonly detail: string;
+  readonly answer?: MissingTaskAnswer;
+  readonly detail?: string;
 }
 
 /** The parts of a provider error its words are made of, as kept in a watch hash. */
@@ -124,7 +132,12 @@ const STORED_FACTS = z.discriminatedUnion('fact', [
   z.object({ fact: z.literal('task_finished'), state: STATE }),
   z.object({ fact: z.literal('deadline_reached'), deadlineMs: z.number().nonnegative(), state: STATE.nullable() }),
   z.object({ fact: z.literal('beyond_retention'), kind: KIND, retentionMs: z.number().nonnegative(), seen: z.enum(['unreported', 'too_old']) }),
-  z.object({ fact: z.literal('task_missing'), everFound: z.boolean(), detail: z.string() }),
+  z.object({
+    fact: z.literal('task_missing'),
+    everFound: z.boolean(),
+    answer: z.object({ kind: KIND, id: z.string(), region: z.string().nullable(), rawStatus: z.string(), summary: STORED_SUMMARY.nullable() }).optional(),
+    detail: z.string().optional(),
+  }),
   z.object({ fact: z.literal('provider_refused'), code: z.enum(PROVIDER_ERROR_CODES), failure: FAILURE_RECORD.optional(), userMessage: z.string().optional() }),
   z.object({ fact: z.literal('unwatched') }),
   z.object({ fact: z.literal('written'), text: z.string() }),

@@ -122,7 +122,8 @@ export function endingForStatus(status: TaskStatus, everFound: boolean, now: num
     if (everFound && retentionMs !== undefined) {
       return { reason: 'aged_out', facts: { fact: 'beyond_retention', kind: status.kind, retentionMs, seen: 'unreported' } };
     }
-    return { reason: 'not_found', facts: { fact: 'task_missing', everFound, detail: status.message } };
+    const answer = { kind: status.kind, id: status.id, region: status.region, rawStatus: status.rawStatus, summary: status.summary };
+    return { reason: 'not_found', facts: { fact: 'task_missing', everFound, answer } };
   }
   if (retentionMs !== undefined && status.createdAt !== null) {
     const created = Date.parse(status.createdAt);
@@ -247,7 +248,7 @@ export function placeholderStatus(task: { readonly kind: TaskStatus['kind']; rea
     terminal: false,
     rawStatus: '',
     progress: null,
-    message: '',
+    summary: null,
     items: [],
     createdAt: null,
     updatedAt: null,

@@ -7,11 +7,16 @@
  * task's history only the past statuses some subscriber has not been told about yet; the
  * current status lives on the task record only. Version 1 records (full status JSON, the
  * current status repeated in the history) are still read, and updated in place.
+ *
+ * A status's summary and its items' notes are stored as facts (`x`, and an item row's fifth
+ * element); releases before them stored sentences (`m`, a string fifth element, `message` in
+ * version 1), which still read, as `written` facts (see `stored-summary.ts`).
  */
-import type { TaskItem, TaskKind, TaskState, TaskStatus } from '../../providers/types';
+import type { ItemNote, TaskItem, TaskKind, TaskState, TaskStatus, TaskSummary } from '../../providers/types';
 import type { WatchEndReason } from '../notifier';
 import { decodeWatchEndFacts, type WatchEndFacts } from './watch-end-facts';
 import { JOB_VERSION, READABLE_RECORD_VERSIONS, groupIdOf } from './watch-keys';
+import { readStoredNote, readStoredSummary } from './stored-summary';
 
 /** One polled task, shared by every channel that watches it. */
 export interface TaskRecord {
@@ -111,7 +116,7 @@ export type StatusIdentity = Pick<TaskStatus, 'kind' | 'id' | 'account' | 'regio
  * A status as version 2 stores it: short keys, defaults left out, the task's identity left
  * out where it matches the task record (a TCSS status may name the task the API reported
  * rather than the one asked for), times as epoch ms when that round-trips exactly. Items are
- * `[name, state, raw, progress, message?]`.
+ * `[name, state, raw, progress, note?]`.
  */
 interface CompactStatus {
   /** kind, id, account, region: only where they differ from the task record */
@@ -128,8 +133,12 @@ interface CompactStatus {
   /** 1 when terminal */
   t?: 1;
   p?: number;
+  /** summary facts */
+  x?: TaskSummary;
+  /** the summary as a sentence, as releases before summary facts stored it (read only) */
   m?: string;
-  i?: [string, TaskState, string, number | null, string?][];
+  /** items; the fifth element is the note's facts, or (stored before them) its sentence */
+  i?: [string, TaskState, string, number | null, (ItemNote | string)?][];
   c?: string | number;
   u?: string | number;
   q?: string;
@@ -158,11 +167,11 @@ export function encodeStatus(status: TaskStatus, identity?: StatusIdentity): str
   if (!status.found) compact.f = 0;
   if (status.terminal) compact.t = 1;
   if (status.progress !== null) compact.p = status.progress;
-  if (status.message) compact.m = status.message;
+  if (status.summary !== null) compact.x = status.summary;
   if (status.items.length > 0) {
     compact.i = status.items.map((item) => {
-      const row: [string, TaskState, string, number | null, string?] = [item.name, item.state, item.rawStatus, item.progress];
-      if (item.message !== undefined) row.push(item.message);
+      const row: [string, TaskState, string, number | null, ItemNote?] = [item.name, item.state, item.rawStatus, item.progress];
+      if (item.note !== undefined) row.push(item.note);
       return row;
     });
   }
@@ -177,7 +186,7 @@ export function encodeStatus(status: TaskStatus, identity?: StatusIdentity): str
 export function decodeStatus(text: string | undefined, identity: StatusIdentity): TaskStatus | null {
   if (!text) return null;
   const parsed = JSON.parse(text) as Partial<TaskStatus> & Partial<CompactStatus>;
-  if ('kind' in parsed) return parsed as TaskStatus;
+  if ('kind' in parsed) return fromVersionOne(parsed as VersionOneStatus);
   const compact = parsed as CompactStatus;
   return {
     kind: compact.k ?? identity.kind,
@@ -189,13 +198,33 @@ export function decodeStatus(text: string | undefined, identity: StatusIdentity)
     terminal: compact.t === 1,
     rawStatus: compact.r ?? '',
     progress: compact.p ?? null,
-    message: compact.m ?? '',
-    items: (compact.i ?? []).map(([name, state, rawStatus, progress, message]): TaskItem => ({ name, state, rawStatus, progress, ...(message === undefined ? {} : { message }) })),
+    summary: readStoredSummary(compact.x, compact.m),
+    items: (compact.i ?? []).map(([name, state, rawStatus, progress, stored]): TaskItem => withNote({ name, state, rawStatus, progress }, readStoredNote(stored))),
     createdAt: compact.c === undefined ? null : expandTime(compact.c),
     updatedAt: compact.u === undefined ? null : expandTime(compact.u),
     requestId: compact.q ?? null,
     observedAt: expandTime(compact.o),
     ...(compact.y !== undefined ? { subtype: compact.y } : {}),
+  };
+}
+
+/** A status as version 1 stored it: the whole status, with sentences where this release keeps facts. */
+type VersionOneStatus = Omit<TaskStatus, 'summary' | 'items'> & {
+  readonly message?: string;
+  readonly summary?: unknown;
+  readonly items?: readonly (Omit<TaskItem, 'note'> & { readonly message?: string; readonly note?: unknown })[];
+};
+
+function withNote(item: TaskItem, note: ItemNote | undefined): TaskItem {
+  return note === undefined ? item : { ...item, note };
+}
+
+function fromVersionOne(stored: VersionOneStatus): TaskStatus {
+  const { message, summary, items, ...rest } = stored;
+  return {
+    ...rest,
+    summary: readStoredSummary(summary, message),
+    items: (items ?? []).map(({ message: itemMessage, note, ...item }) => withNote(item, readStoredNote(note ?? itemMessage))),
   };
 }
 

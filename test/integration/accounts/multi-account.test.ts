@@ -19,6 +19,10 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
 import { CLOUD_OF_KIND } from '../../../src/providers/kinds';
+import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionTEST000000000000', secret: 'production-tencent-secret-test-0' };
 const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingTEST00000000000000000', secret: 'staging-tencent-secret-test-00000' };
@@ -174,7 +178,7 @@ channels:
       const decision = policy.authorize(mallory, 'query', 'tencent', account);
       audit.record({ who: 'slack:U0MALLORY', platform: 'slack', where: 'slack:C0PROD', action: 'query', kind: 'cdn', ids: [id], account, outcome: decision.allowed ? 'allowed' : 'refused', ...(decision.allowed ? {} : { reason: decision.reason }) });
       if (!decision.allowed) return refusalMessage({ reason: decision.reason, action: 'query', cloud: 'tencent', accountName: account });
-      return (await describeOne({ kind: 'cdn', id, account })).message;
+      return wordsOf(await describeOne({ kind: 'cdn', id, account }));
     };
 
     const forExisting = await answer(existing);

@@ -100,6 +100,19 @@ describe('taskwatch status against the sandbox', () => {
     for (const line of lines) expect(Object.keys(line)).toEqual(expect.arrayContaining(['kind', 'id', 'state', 'rawStatus', 'progress', 'message', 'terminal']));
   });
 
+  it('given --json, then message and item messages carry the same words as before statuses carried facts, and no facts leak in', async () => {
+    const failed = sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/z', steps: [{ afterMs: 0, status: 'Failed', percent: 0, message: 'origin timeout' }] }] });
+    const result = await run(['refresh', `${failed},17772470999`, '--json'], environmentFor(sandbox));
+    const lines = result.out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ message: 'Failed for 1 of 1 object: origin timeout.', items: [{ name: 'http://example.com/z', state: 'failed', rawStatus: 'Failed', progress: 0, message: 'origin timeout' }] });
+    expect(lines[1]).toMatchObject({ found: false, message: 'DCDN task 17772470999: not found, or older than 3 days (DCDN keeps only the last 3 days).' });
+    // The same fields in the same order as ever: the words, not the facts they are made of.
+    const fields = ['kind', 'id', 'account', 'region', 'found', 'state', 'terminal', 'rawStatus', 'progress', 'message', 'items', 'createdAt', 'updatedAt', 'requestId', 'observedAt'];
+    expect(Object.keys(lines[1] ?? {})).toEqual(fields);
+    expect(Object.keys(lines[0] ?? {})).toEqual([...fields, 'subtype']);
+    expect(result.out).not.toMatch(/"(summary|note|fact)"/);
+  });
+
   it('given an unknown Redis task, then it says not found and exits 1', async () => {
     const result = await run(['redis', '99999'], environmentFor(sandbox));
     expect(result.code).toBe(1);

@@ -26,7 +26,7 @@ function notifier() {
 }
 
 function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return taskStatus({ kind: 'cdn', id: '1533031853231313311', rawStatus: 'process', progress: 40, message: 'Prefetching', observedAt: new Date().toISOString(), ...overrides });
+  return taskStatus({ kind: 'cdn', id: '1533031853231313311', rawStatus: 'process', progress: 40, summary: { fact: 'written', text: 'Prefetching' }, observedAt: new Date().toISOString(), ...overrides });
 }
 
 function notice(current: TaskStatus): TransitionNotice {
@@ -89,7 +89,7 @@ describe('cards and threads', () => {
       progress: 50,
       message: 'x'.repeat(300),
     }));
-    const big = status({ items, message: 'm'.repeat(5000), id: 'a'.repeat(128), requestId: 'r'.repeat(300) });
+    const big = status({ items, summary: { fact: 'written', text: 'm'.repeat(5000) }, id: 'a'.repeat(128), requestId: 'r'.repeat(300) });
     const cardId = await notifier().postCard(channel, { status: big });
     const card = fake.messages.get(cardId)!;
     const fields = (card.embeds[0] as { fields: { name: string; value: string }[] }).fields;

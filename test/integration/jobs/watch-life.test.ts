@@ -32,7 +32,7 @@ function status(state: TaskStatus['state'], rawStatus: string, atMs: number): Ta
     terminal: state === 'succeeded' || state === 'failed',
     rawStatus,
     progress: null,
-    message: '',
+    summary: null,
     items: [],
     createdAt: new Date(start).toISOString(),
     updatedAt: null,

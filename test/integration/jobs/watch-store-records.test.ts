@@ -27,7 +27,7 @@ function status(state: TaskStatus['state'], rawStatus: string): TaskStatus {
     terminal: state === 'succeeded',
     rawStatus,
     progress: null,
-    message: '',
+    summary: null,
     items: [],
     createdAt: '2026-11-23T12:00:00.000Z',
     updatedAt: null,

@@ -1,9 +1,12 @@
 /** DCDN specifics: batches of at most 10 IDs, object-path items, the 3-day window, pop-core's pitfalls. */
 import RPCClient from '@alicloud/pop-core';
 import { inspect } from 'node:util';
-import { DCDN_NOT_FOUND_MESSAGE } from '../../../src/providers/alibaba-dcdn';
 import type { TaskStatus } from '../../../src/providers/types';
 import { ALIBABA_CREDENTIAL, expectNoSecrets, providerErrorOf, startHarness, type Harness } from './provider-harness';
+import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 const COMPLETE = [{ afterMs: 0, status: 'Complete', percent: 100 }];
 
@@ -63,8 +66,8 @@ describe('alibaba dcdn provider', () => {
       items: [{ name: 'http://example.com/a.png', steps: [{ afterMs: 0, status: 'Failed', percent: 0, message: 'Internal Error' }] }],
     });
     const [status] = (await harness.registry.get('dcdn').describe([id])) as [TaskStatus];
-    expect(status.items[0]?.message).toBe('Internal Error');
-    expect(status.message).toContain('Internal Error');
+    expect(status.items[0]?.note).toEqual({ fact: 'vendor_text', text: 'Internal Error' });
+    expect(wordsOf(status)).toContain('Internal Error');
     expect(status.state).toBe('failed');
   });
 
@@ -74,7 +77,7 @@ describe('alibaba dcdn provider', () => {
     const fresh = harness.sandbox.addTask({ kind: 'dcdn', items: [{ name: 'http://example.com/new.png', steps: COMPLETE }] });
     const statuses = await harness.registry.get('dcdn').describe([old, fresh]);
     expect(statuses.map((status) => status.found)).toEqual([false, true]);
-    expect(statuses[0]?.message).toContain(DCDN_NOT_FOUND_MESSAGE);
+    expect(wordsOf(statuses[0])).toContain('not found, or older than 3 days (DCDN keeps only the last 3 days)');
   });
 
   it('given a 503 whose JSON has no Code, then it is unavailable rather than an empty success', async () => {

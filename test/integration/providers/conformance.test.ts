@@ -8,6 +8,10 @@ import { TASK_KINDS, type CloudName, type TaskKind, type TaskState, type TaskSta
 import type { LifecycleStep } from '../../../src/sandbox/types';
 import { ALIBABA_CREDENTIAL, TENCENT_CREDENTIAL, expectNoSecrets, providerErrorOf, startHarness, type Harness } from './provider-harness';
 import { providerFailureText } from '../../../src/commands/messages';
+import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 interface KindFixture {
   readonly kind: TaskKind;
@@ -146,14 +150,14 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     expect(status.region).toBe(fixture.region);
     expect(status.requestId).toEqual(expect.any(String));
     expect(status.observedAt).toBe(new Date(harness.clock.now()).toISOString());
-    expect(status.message.length).toBeGreaterThan(0);
+    expect(wordsOf(status).length).toBeGreaterThan(0);
   });
 
   it('given a raw status the API does not document, then it is unknown, not terminal, and shown raw', async () => {
     const id = plant(harness, kind, [{ afterMs: 0, status: 'Paused_By_Operator' }]);
     const status = await query(harness, kind, id);
     expect(status).toMatchObject({ found: true, state: 'unknown', terminal: false, rawStatus: 'Paused_By_Operator' });
-    expect(status.message).toContain('Paused_By_Operator');
+    expect(wordsOf(status)).toContain('Paused_By_Operator');
   });
 
   it('given a task with its default lifecycle, when the sandbox clock passes its end, then the task goes from unfinished to succeeded', async () => {
@@ -170,10 +174,10 @@ describe.each(FIXTURES)('provider conformance: $kind', (fixture) => {
     const status = await query(harness, kind, fixture.unknownId);
     expect(status.found).toBe(false);
     expect(status.terminal).toBe(false);
-    expect(status.message.length).toBeGreaterThan(10);
+    expect(wordsOf(status).length).toBeGreaterThan(10);
     if (fixture.unknownId !== null) expect(status.id).toBe(fixture.unknownId);
     if (fixture.notFound?.rawStatus !== undefined) expect(status.rawStatus).toBe(fixture.notFound.rawStatus);
-    if (fixture.notFound) expect(status.message).toMatch(fixture.notFound.message);
+    if (fixture.notFound) expect(wordsOf(status)).toMatch(fixture.notFound.message);
   });
 
   it('given any call, then it first takes a token from the rate budget under the API, region and public key ID', async () => {

@@ -5,6 +5,10 @@
 import { PURGE_KIND, TencentCdnPurgeProvider } from '../../../src/providers/tencent-cdn-purge';
 import type { TaskStatus } from '../../../src/providers/types';
 import { expectNoSecrets, providerErrorOf, startHarness, type Harness } from './provider-harness';
+import { itemNoteTextOf, taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 const done = [{ afterMs: 0, status: 'done' }];
 
@@ -39,24 +43,29 @@ describe('tencent cdn purge provider', () => {
     });
     const status = await describeOne(id);
     expect(status).toMatchObject({ kind: 'purge', id, found: true, state: 'running', terminal: false, rawStatus: 'process', progress: null, region: null });
-    expect(status.message).toBe('Purge in progress: 1 of 3 URLs done, 1 failed.');
+    expect(wordsOf(status)).toBe('Purge in progress: 1 of 3 URLs done, 1 failed.');
     expect(status.items).toEqual([
       { name: 'https://www.example.com/a.js', state: 'succeeded', rawStatus: 'done', progress: null },
       { name: 'https://www.example.com/b.js', state: 'running', rawStatus: 'process', progress: null },
-      { name: 'https://www.example.com/c.js', state: 'failed', rawStatus: 'fail', progress: null, message: 'purge failed' },
+      { name: 'https://www.example.com/c.js', state: 'failed', rawStatus: 'fail', progress: null, note: { fact: 'item_failed', operation: 'purge' } },
     ]);
+    expect(status.items.map(itemNoteTextOf)).toEqual([null, null, 'purge failed']);
     // Answered by the purge API, not the prefetch one.
     expect(harness.sandbox.calls[0]?.action).toBe('DescribePurgeTasks');
   });
 
   it('given every URL done, then the task succeeded and says how many URLs', async () => {
     const id = harness.sandbox.addTask({ kind: 'purge', items: [{ name: 'https://www.example.com/1', steps: done }, { name: 'https://www.example.com/2', steps: done }] });
-    expect(await describeOne(id)).toMatchObject({ state: 'succeeded', terminal: true, rawStatus: 'done', message: 'Purge done for 2 URLs.' });
+    const status = await describeOne(id);
+    expect(status).toMatchObject({ state: 'succeeded', terminal: true, rawStatus: 'done', summary: { fact: 'item_counts', operation: 'purge', total: 2, succeeded: 2, failed: 0 } });
+    expect(wordsOf(status)).toBe('Purge done for 2 URLs.');
   });
 
   it('given one URL failed and the rest done, then the task failed', async () => {
     const id = harness.sandbox.addTask({ kind: 'purge', items: [{ name: 'https://www.example.com/1', steps: done }, { name: 'https://www.example.com/2', steps: [{ afterMs: 0, status: 'fail' }] }] });
-    expect(await describeOne(id)).toMatchObject({ state: 'failed', terminal: true, rawStatus: 'fail', message: 'Purge failed for 1 of 2 URLs.' });
+    const status = await describeOne(id);
+    expect(status).toMatchObject({ state: 'failed', terminal: true, rawStatus: 'fail' });
+    expect(wordsOf(status)).toBe('Purge failed for 1 of 2 URLs.');
   });
 
   it('given the API answers Done in capitals, then it is still succeeded and the raw status is kept verbatim', async () => {

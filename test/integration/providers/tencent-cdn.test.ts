@@ -2,6 +2,10 @@
 import { TencentCdnProvider } from '../../../src/providers/tencent-cdn';
 import type { TaskStatus } from '../../../src/providers/types';
 import { startHarness, type Harness } from './provider-harness';
+import { itemNoteTextOf, taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 describe('tencent cdn provider', () => {
   let harness: Harness;
@@ -37,8 +41,11 @@ describe('tencent cdn provider', () => {
     expect(status.items).toEqual([
       { name: 'https://www.example.com/a.js', state: 'succeeded', rawStatus: 'done', progress: 100 },
       { name: 'https://www.example.com/b.js', state: 'running', rawStatus: 'process', progress: 40 },
-      { name: 'https://www.example.com/c.js', state: 'failed', rawStatus: 'invalid', progress: 0, message: 'origin answered with a 4xx/5xx status' },
+      { name: 'https://www.example.com/c.js', state: 'failed', rawStatus: 'invalid', progress: 0, note: { fact: 'origin_refused' } },
     ]);
+    expect(status.summary).toEqual({ fact: 'item_counts', operation: 'prefetch', total: 3, succeeded: 1, failed: 1, originRefused: 1 });
+    expect(wordsOf(status)).toBe('Prefetch in progress: 1 of 3 URLs done, 1 failed.');
+    expect(status.items.map(itemNoteTextOf)).toEqual([null, null, 'origin answered with a 4xx/5xx status']);
   });
 
   it('given every URL done, then the task succeeded and says how many URLs', async () => {
@@ -51,7 +58,8 @@ describe('tencent cdn provider', () => {
       ],
     });
     const status = await describeOne(id);
-    expect(status).toMatchObject({ state: 'succeeded', terminal: true, rawStatus: 'done', progress: 100, message: 'Prefetch done for 2 URLs.' });
+    expect(status).toMatchObject({ state: 'succeeded', terminal: true, rawStatus: 'done', progress: 100 });
+    expect(wordsOf(status)).toBe('Prefetch done for 2 URLs.');
   });
 
   it('given the other URLs settled and one invalid, then the task failed and says the origin answered with an error status', async () => {
@@ -64,7 +72,7 @@ describe('tencent cdn provider', () => {
     });
     const status = await describeOne(id);
     expect(status).toMatchObject({ state: 'failed', terminal: true, rawStatus: 'invalid' });
-    expect(status.message).toMatch(/origin answered with a 4xx\/5xx status/);
+    expect(wordsOf(status)).toMatch(/origin answered with a 4xx\/5xx status/);
   });
 
   it('given the sandbox reports Beijing times, then createdAt and updatedAt are the same instants in UTC', async () => {

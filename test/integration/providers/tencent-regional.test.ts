@@ -1,6 +1,10 @@
 /** DTS and Redis specifics: a region is required, tasks live in one region, Redis IDs are integers. */
 import { startHarness, providerErrorOf, type Harness } from './provider-harness';
 import { providerFailureText } from '../../../src/commands/messages';
+import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
+
+/** What a status says besides its state, in the words every surface shows. */
+const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
 
 describe.each(['dts', 'redis'] as const)('regional provider %s', (kind) => {
   let harness: Harness | null = null;
@@ -32,7 +36,7 @@ describe.each(['dts', 'redis'] as const)('regional provider %s', (kind) => {
     const id = harness.sandbox.addTask({ kind, region: 'ap-shanghai' });
     const [status] = await harness.registry.get(kind).describe([id]);
     expect(status).toMatchObject({ id, region: 'ap-guangzhou', found: false });
-    expect(status?.message).toContain('ap-guangzhou');
+    expect(wordsOf(status)).toContain('ap-guangzhou');
   });
 });
 
@@ -63,18 +67,19 @@ describe('redis provider', () => {
     const [status] = await harness.registry.get('redis').describe([id]);
     expect(harness.sandbox.calls[0]?.params['TaskId']).toBe(Number(id));
     expect(status).toMatchObject({ state: 'failed', rawStatus: 'error', terminal: true });
-    expect(status?.message).toContain('Redis cache purge process on crs-09u2u96z');
-    expect(status?.message).toContain('disk full');
+    expect(status?.summary).toEqual({ fact: 'resource_task', taskType: 'Redis cache purge process', resourceId: 'crs-09u2u96z', vendorNote: 'disk full', stoppedOnError: true });
+    expect(wordsOf(status)).toBe('Redis cache purge process on crs-09u2u96z: stopped on an error (disk full).');
   });
 });
 
 describe('dts provider', () => {
-  it('given a task whose Info says something, then that is the message', async () => {
+  it('given a task whose Info says something, then that is the message, passed through verbatim', async () => {
     const harness = await startHarness();
     try {
       const id = harness.sandbox.addTask({ kind: 'dts', steps: [{ afterMs: 0, status: 'failed', message: 'source database unreachable' }] });
       const [status] = await harness.registry.get('dts').describe([id]);
-      expect(status).toMatchObject({ state: 'failed', message: 'source database unreachable' });
+      expect(status).toMatchObject({ state: 'failed', summary: { fact: 'vendor_text', text: 'source database unreachable' } });
+      expect(wordsOf(status)).toBe('source database unreachable');
     } finally {
       await harness.stop();
     }

@@ -26,7 +26,7 @@ describe('Discord markdown', () => {
 describe('embeds within Discord limits', () => {
   test('given 5 statuses with many items each, then every embed and the total stay within limits', () => {
     const items = Array.from({ length: 200 }, (_, index) => ({ name: `/path/${'x'.repeat(100)}/${index}`, state: 'running' as const, rawStatus: 'Refreshing', progress: 10 }));
-    const reply = renderQueryReply(Array.from({ length: 5 }, (_, index) => status(String(index + 1), { items, message: 'y'.repeat(2000) })), []);
+    const reply = renderQueryReply(Array.from({ length: 5 }, (_, index) => status(String(index + 1), { items, summary: { fact: 'written', text: 'y'.repeat(2000) } })), []);
     expect(reply.embeds).toHaveLength(5);
     expect(reply.embeds.reduce((total, embed) => total + embedLength(embed), 0)).toBeLessThanOrEqual(6000);
     for (const embed of reply.embeds) {

@@ -23,7 +23,7 @@ function status(state: TaskStatus['state'], at: number, fields: Partial<TaskStat
     terminal: state === 'succeeded' || state === 'failed',
     rawStatus: state,
     progress: null,
-    message: '',
+    summary: null,
     items: [],
     createdAt: null,
     updatedAt: null,

@@ -18,7 +18,7 @@ function listed(id: string): TaskStatus {
     terminal: false,
     rawStatus: 'process',
     progress: 50,
-    message: '',
+    summary: null,
     items: [],
     createdAt: null,
     updatedAt: null,

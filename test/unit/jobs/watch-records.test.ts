@@ -1,4 +1,5 @@
 import type { TaskStatus } from '../../../src/providers/types';
+import { itemNoteTextOf, taskSummaryText } from '../../../src/chat/render/task-summary-text';
 import { JOB_VERSION, RECORD_VERSION, groupIdOf } from '../../../src/jobs/watch-life/watch-keys';
 import { UnsupportedRecordVersionError, decodeStatus, encodeStatus, readTaskRecord, readWatchRecord, requireJobVersion } from '../../../src/jobs/watch-life/watch-records';
 
@@ -13,10 +14,10 @@ function status(overrides: Partial<TaskStatus> = {}): TaskStatus {
     terminal: false,
     rawStatus: 'process',
     progress: 40,
-    message: 'Prefetch running for 2 URLs',
+    summary: { fact: 'item_counts', operation: 'prefetch', total: 2, succeeded: 0, failed: 1, originRefused: 0 },
     items: [
       { name: 'https://example.com/a.js', state: 'running', rawStatus: 'process', progress: null },
-      { name: 'https://example.com/b.js', state: 'failed', rawStatus: 'fail', progress: 0, message: 'origin answered 404' },
+      { name: 'https://example.com/b.js', state: 'failed', rawStatus: 'fail', progress: 0, note: { fact: 'vendor_text', text: 'origin answered 404' } },
     ],
     createdAt: '2026-11-23T12:00:00.000Z',
     updatedAt: '2026-11-23T12:00:03Z',
@@ -46,7 +47,7 @@ describe('watch records', () => {
   });
 
   test('given a not-found terminal status without items or times, then it round-trips', () => {
-    const original = status({ found: false, terminal: true, state: 'failed', rawStatus: '', progress: null, message: '', items: [], createdAt: null, updatedAt: null, requestId: null });
+    const original = status({ found: false, terminal: true, state: 'failed', rawStatus: '', progress: null, summary: null, items: [], createdAt: null, updatedAt: null, requestId: null });
     expect(decodeStatus(encodeStatus(original, IDENTITY), IDENTITY)).toEqual(original);
   });
 
@@ -77,6 +78,35 @@ describe('watch records', () => {
     expect(record?.groupId).toBe(groupIdOf({ kind: 'cdn', account: 'prod', region: null }));
     expect(record?.everFound).toBe(false);
     expect(record?.endReason).toBeNull();
+  });
+
+  test('given statuses an older release stored with sentences (message, item messages), then they read as written facts', () => {
+    // Version 2 before summary facts: `m` and a string as an item row's fifth element.
+    const compact = JSON.stringify({ s: 'failed', r: 'fail', t: 1, m: 'Prefetch failed for 1 of 1 URL.', i: [['https://example.com/b.js', 'failed', 'fail', 0, 'prefetch failed']], o: 5 });
+    const fromCompact = decodeStatus(compact, IDENTITY);
+    expect(fromCompact?.summary).toEqual({ fact: 'written', text: 'Prefetch failed for 1 of 1 URL.' });
+    expect(fromCompact?.items[0]?.note).toEqual({ fact: 'written', text: 'prefetch failed' });
+    expect(fromCompact ? taskSummaryText(fromCompact) : null).toBe('Prefetch failed for 1 of 1 URL.');
+    // Version 1: the whole status as JSON, with `message` fields.
+    const { summary: _summary, items: _items, ...identityAndState } = status();
+    const versionOne = { ...identityAndState, message: 'Prefetch in progress: 0 of 1 URL done.', items: [{ name: 'https://example.com/a.js', state: 'running', rawStatus: 'process', progress: 10, message: 'slow origin' }] };
+    const fromVersionOne = decodeStatus(JSON.stringify(versionOne), IDENTITY);
+    expect(fromVersionOne).toEqual({
+      ...identityAndState,
+      summary: { fact: 'written', text: 'Prefetch in progress: 0 of 1 URL done.' },
+      items: [{ name: 'https://example.com/a.js', state: 'running', rawStatus: 'process', progress: 10, note: { fact: 'written', text: 'slow origin' } }],
+    });
+    expect(fromVersionOne ? itemNoteTextOf(fromVersionOne.items[0] ?? {}) : null).toBe('slow origin');
+  });
+
+  test('given a status, then what is stored of its words is facts, never a sentence', () => {
+    const encoded = encodeStatus(status(), IDENTITY);
+    expect(JSON.parse(encoded)).toMatchObject({ x: { fact: 'item_counts', total: 2, failed: 1 } });
+    expect(encoded).not.toContain('"m"');
+    // Facts a later release added read as nothing to say, never as raw JSON.
+    const later = JSON.stringify({ s: 'running', x: { fact: 'moon_phase', phase: 'full' }, i: [['a', 'failed', 'fail', null, { fact: 'cosmic_ray' }]], o: 5 });
+    expect(decodeStatus(later, IDENTITY)).toMatchObject({ summary: null, items: [{ name: 'a', state: 'failed', rawStatus: 'fail', progress: null }] });
+    expect(decodeStatus(later, IDENTITY)?.items[0]).not.toHaveProperty('note');
   });
 
   test('given a version-1 watch hash with empty end fields, then it reads as an active watch', () => {

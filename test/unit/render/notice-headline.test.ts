@@ -7,7 +7,7 @@ import { itemFailureText, noticeHeadline } from '../../../src/chat/render/notice
 import type { TaskItem } from '../../../src/providers/types';
 import { taskStatus } from '../../support/task-status';
 
-const url = (name: string, state: TaskItem['state'], rawStatus = state === 'failed' ? 'fail' : 'process'): TaskItem => ({ name, state, rawStatus, progress: null, message: '' });
+const url = (name: string, state: TaskItem['state'], rawStatus = state === 'failed' ? 'fail' : 'process'): TaskItem => ({ name, state, rawStatus, progress: null });
 
 function notice(overrides: Partial<TransitionNotice>): TransitionNotice {
   return { previous: taskStatus(), current: taskStatus(), skippedStates: [], changedItems: [], endReason: null, endFacts: null, durationMs: null, ...overrides };

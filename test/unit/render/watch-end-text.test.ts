@@ -7,6 +7,7 @@ import type { TaskStatus } from '../../../src/providers/types';
 import { renderStatusCard as renderDiscordCard } from '../../../src/chat/discord/embeds';
 import { renderStatusCard as renderSlackCard } from '../../../src/chat/slack/blocks';
 import { cardWithEnding, endingSentences, watchEndingText } from '../../../src/chat/render/watch-end-text';
+import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
 import { taskStatus } from '../../support/task-status';
 
 const DAY = 86_400_000;
@@ -36,11 +37,13 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
     expect(wordsOf(endingForStatus(status(), true, CREATED + 3 * DAY + 1)?.facts)).toBe(
       'This DCDN task is older than 3 days, beyond what Alibaba Cloud reports, so watching stopped.',
     );
-    expect(wordsOf(endingForStatus(status({ kind: 'redis', found: false, message: 'Redis has no task 42.' }), true, CREATED)?.facts)).toBe(
-      'The task can no longer be found, so watching stopped. Redis has no task 42.',
+    expect(wordsOf(endingForStatus(status({ kind: 'redis', region: 'ap-guangzhou', found: false, summary: { fact: 'not_in_region' } }), true, CREATED)?.facts)).toBe(
+      'The task can no longer be found, so watching stopped. Redis has no task with this ID in ap-guangzhou.',
     );
-    expect(wordsOf(endingForStatus(status({ kind: 'redis', found: false, message: '' }), true, CREATED)?.facts)).toBe('The task can no longer be found, so watching stopped.');
-    expect(wordsOf(endingForStatus(status({ found: false, message: 'DCDN has no task 7.' }), false, CREATED)?.facts)).toBe('No such task: DCDN has no task 7.');
+    expect(wordsOf(endingForStatus(status({ kind: 'redis', found: false, summary: null }), true, CREATED)?.facts)).toBe('The task can no longer be found, so watching stopped.');
+    expect(wordsOf(endingForStatus(status({ found: false, summary: { fact: 'not_retained', retentionMs: 3 * DAY } }), false, CREATED)?.facts)).toBe(
+      'No such task: DCDN task 17772470184: not found, or older than 3 days (DCDN keeps only the last 3 days).',
+    );
     expect(wordsOf(endingForError(new ProviderError({ code: 'auth_failed', facts: { fact: 'vendor_code', cloud: 'tencent' }, providerCode: 'AuthFailure.SecretIdNotFound' }))?.facts)).toBe(
       'Tencent Cloud refused the credentials (AuthFailure.SecretIdNotFound): check the SecretId and SecretKey. Watching stopped.',
     );
@@ -53,6 +56,15 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
     const stored = encodeWatchEndFacts(deadlineEnding(60_000, 'running').facts);
     expect(JSON.parse(stored)).toEqual({ fact: 'deadline_reached', deadlineMs: 60_000, state: 'running' });
     expect(stored).not.toMatch(/watching/i);
+    const missing = encodeWatchEndFacts(endingForStatus(status({ kind: 'dts', region: 'ap-guangzhou', found: false, summary: { fact: 'not_in_region' } }), false, CREATED)?.facts ?? null);
+    expect(JSON.parse(missing)).toEqual({ fact: 'task_missing', everFound: false, answer: { kind: 'dts', id: '17772470184', region: 'ap-guangzhou', rawStatus: 'Refreshing', summary: { fact: 'not_in_region' } } });
+    expect(missing).not.toMatch(/no task/i);
+  });
+
+  test('given a missing task an older release stored with its sentence (detail), then the sentence is shown as written', () => {
+    const stored = decodeWatchEndFacts('{"fact":"task_missing","everFound":false,"detail":"DTS has no task with this ID in ap-guangzhou."}');
+    expect(stored).toEqual({ fact: 'task_missing', everFound: false, detail: 'DTS has no task with this ID in ap-guangzhou.' });
+    expect(watchEndingText(stored as WatchEndFacts)).toBe('No such task: DTS has no task with this ID in ap-guangzhou.');
   });
 
   test('given a watch hash an older release wrote with a sentence, then the sentence is shown as written', () => {
@@ -81,13 +93,13 @@ describe('watch ending words (facts from the policy, words from src/chat/render)
       unansweredEnding: facts,
     };
     const words = 'Tencent Cloud refused the credentials (AuthFailure.SecretIdNotFound): check the SecretId and SecretKey. Watching stopped.';
-    expect(cardWithEnding(card).status.message).toBe(words);
+    expect(taskSummaryText(cardWithEnding(card).status)).toBe(words);
     expect(JSON.stringify(renderSlackCard(card).blocks)).toContain(words);
     expect(renderDiscordCard(card).embeds[0]?.description).toBe(
       'Tencent Cloud refused the credentials \\(AuthFailure\\.SecretIdNotFound\\)\\: check the SecretId and SecretKey\\. Watching stopped\\.',
     );
-    // A card of an answered task keeps the status's own message.
-    const answered: StatusCard = { status: status({ message: 'Refreshing 3 objects.' }) };
+    // A card of an answered task keeps the status's own summary.
+    const answered: StatusCard = { status: status({ summary: { fact: 'item_counts', operation: 'refresh', total: 3, succeeded: 1, failed: 0, originRefused: 0 } }) };
     expect(cardWithEnding(answered)).toBe(answered);
   });
 });

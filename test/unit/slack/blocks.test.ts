@@ -9,7 +9,7 @@ import type { TaskStatus } from '../../../src/providers/types';
 import { taskStatus } from '../../support/task-status';
 
 function status(id: string, overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return taskStatus({ id, requestId: `req-${id}`, message: 'In progress', ...overrides });
+  return taskStatus({ id, requestId: `req-${id}`, summary: { fact: 'written', text: 'In progress' }, ...overrides });
 }
 
 function allTexts(blocks: unknown): string[] {
@@ -66,7 +66,7 @@ describe('Slack Block Kit rendering', () => {
 
   it('given mentions and links in IDs, items and messages, then every one is escaped', () => {
     const message = renderQueryReply(
-      [status('<!channel>', { message: '<@U123> see <https://evil|here>', items: [{ name: '<!here>`x`', state: 'failed', rawStatus: '<!everyone>', progress: null, message: '& <b>' }] })],
+      [status('<!channel>', { summary: { fact: 'vendor_text', text: '<@U123> see <https://evil|here>' }, items: [{ name: '<!here>`x`', state: 'failed', rawStatus: '<!everyone>', progress: null, note: { fact: 'vendor_text', text: '& <b>' } }] })],
       [],
     );
     const serialized = JSON.stringify(message);

@@ -5,7 +5,7 @@ import { describeParseError } from '../../../src/commands/messages';
 
 function task(id: string, createdAt: string, items: Array<[string, string]>): TaskStatus {
   return {
-    kind: 'cdn', id, account: 'default', region: null, found: true, state: 'running', terminal: false, rawStatus: 'process', progress: null, message: '',
+    kind: 'cdn', id, account: 'default', region: null, found: true, state: 'running', terminal: false, rawStatus: 'process', progress: null, summary: null,
     items: items.map(([name, rawStatus]) => ({ name, state: 'running', rawStatus, progress: null })),
     createdAt, updatedAt: null, requestId: null, observedAt: createdAt,
   };

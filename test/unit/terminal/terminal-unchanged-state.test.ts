@@ -11,7 +11,7 @@ import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import type { TaskItem } from '../../../src/providers/types';
 import { taskStatus } from '../../support/task-status';
 
-const url = (name: string, state: TaskItem['state']): TaskItem => ({ name, state, rawStatus: state === 'failed' ? 'fail' : 'process', progress: null, message: '' });
+const url = (name: string, state: TaskItem['state']): TaskItem => ({ name, state, rawStatus: state === 'failed' ? 'fail' : 'process', progress: null });
 
 async function printedFor(notice: TransitionNotice): Promise<string> {
   const output = new PassThrough();
