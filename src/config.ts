@@ -5,7 +5,7 @@
  */
 import type { CloudName } from './providers/types';
 import { z } from 'zod';
-import { parseFieldsWithDefaults, type FieldValuesWithDefaults } from './validation/parse-fields';
+import { parseFieldsWithDefaults, type FieldShape, type FieldValuesWithDefaults } from './validation/parse-fields';
 import { MIN_TOKEN_LENGTH } from './validation/shared-patterns';
 
 /** Credentials and defaults of one Tencent Cloud account. */
@@ -33,23 +33,6 @@ export interface AlibabaAccount {
 
 /** A configured cloud account. */
 export type CloudAccount = TencentAccount | AlibabaAccount;
-
-/** Slack settings; HTTP mode unless `appToken` is set (Socket Mode). */
-export interface SlackConfig {
-  readonly botToken: string;
-  readonly signingSecret: string | null;
-  readonly appToken: string | null;
-  /** Web API base URL override, e.g. `http://127.0.0.1:4000/api/`. */
-  readonly apiUrl: string | null;
-}
-
-/** Discord settings. */
-export interface DiscordConfig {
-  readonly token: string;
-  readonly applicationId: string;
-  /** REST base URL override, e.g. `http://127.0.0.1:4001/api`; discord.js appends `/v10`. */
-  readonly apiUrl: string | null;
-}
 
 /** How much one channel, user or API token may watch and subscribe (see `src/jobs/watch-quota.ts`). */
 export interface QuotaConfig {
@@ -100,8 +83,11 @@ export interface TaskwatchConfig {
   /** Where the local redis-server keeps its data. */
   readonly dataDir: string;
   readonly http: { readonly port: number; readonly host: string };
-  readonly slack: SlackConfig | null;
-  readonly discord: DiscordConfig | null;
+  /**
+   * Each chat platform's section, by platform name, as its {@link EnvironmentSection} built it;
+   * null when that platform is not configured. A platform reads its own (`configSection`).
+   */
+  readonly chat: Readonly<Record<string, unknown>>;
   readonly watch: WatchConfig;
   readonly quotas: QuotaConfig;
   /** Bearer token that unlocks `/admin/queues`; null keeps it off. */
@@ -157,10 +143,53 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** An environment variable as text: trimmed, and null when unset or blank. */
-const variableText = z
+export const variableText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
+
+/** An environment variable holding a URL with one of `schemes` (e.g. `http:`); null when unset. */
+export function urlVariable(name: string, schemes: readonly string[]) {
+  return variableText.pipe(
+    z
+      .string()
+      .refine((raw) => URL.canParse(raw) && schemes.includes(new URL(raw).protocol), {
+        error: `${name} must be a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}; it could not be parsed.`,
+      })
+      .nullable(),
+  );
+}
+
+/**
+ * A chat platform's part of the environment, declared in the platform's own folder and handed
+ * to {@link loadConfig} by whoever loads the configuration (the platforms are above this file,
+ * so it names none). Its variables are read like every other one; its problems are listed
+ * after `REDIS_URL`'s, platform by platform, each platform's rules after its own variables.
+ */
+export interface EnvironmentSection<Section> {
+  /** Its variables, each schema accepting `undefined` (unset). */
+  readonly fields: FieldShape;
+  /** Rules between its variables, each a problem or null; a refused variable stands at its default. */
+  readonly rules: ReadonlyArray<(values: Readonly<Record<string, unknown>>, refused: ReadonlySet<string>) => string | null>;
+  /** Its section from the values; null when the platform is not configured. */
+  build(values: Readonly<Record<string, unknown>>): Section | null;
+}
+
+/** Declares an {@link EnvironmentSection}, typing its rules and builder by its variables. */
+export function environmentSection<S extends FieldShape, Section>(declaration: {
+  readonly fields: S;
+  readonly rules?: ReadonlyArray<(values: FieldValuesWithDefaults<S>, refused: ReadonlySet<string>) => string | null>;
+  readonly build: (values: FieldValuesWithDefaults<S>) => Section | null;
+}): EnvironmentSection<Section> {
+  return declaration as unknown as EnvironmentSection<Section>;
+}
+
+/** A chat platform as {@link loadConfig} sees it: its name and its part of the environment. */
+export interface ChatEnvironment {
+  readonly name: string;
+  /** None for a platform that needs no configuration (the terminal). */
+  readonly environment?: EnvironmentSection<unknown>;
+}
 
 /**
  * The schema of the environment, variable by variable. Every numeric setting has an upper bound
@@ -184,16 +213,7 @@ const ENVIRONMENT_FIELDS = (() => {
       )
       .transform((value) => value ?? fallback);
 
-  const url = (name: string, schemes: readonly string[]) =>
-    variableText
-      .pipe(
-        z
-          .string()
-          .refine((raw) => URL.canParse(raw) && schemes.includes(new URL(raw).protocol), {
-            error: `${name} must be a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}; it could not be parsed.`,
-          })
-          .nullable(),
-      );
+  const url = urlVariable;
 
   const boolean = (name: string, fallback: boolean) =>
     variableText
@@ -235,13 +255,6 @@ const ENVIRONMENT_FIELDS = (() => {
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: variableText,
     ALIBABA_CLOUD_REGION: variableText,
     REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:', 'unix:']),
-    SLACK_BOT_TOKEN: variableText,
-    SLACK_SIGNING_SECRET: variableText,
-    SLACK_APP_TOKEN: variableText,
-    SLACK_API_URL: url('SLACK_API_URL', ['http:', 'https:']),
-    DISCORD_TOKEN: variableText,
-    DISCORD_APPLICATION_ID: variableText,
-    DISCORD_API_URL: url('DISCORD_API_URL', ['http:', 'https:']),
     WATCH_INTERVAL_MS: integer('WATCH_INTERVAL_MS', 5000, 100, MAX_WATCH_INTERVAL_MS),
     WATCH_MAX_INTERVAL_MS: integer('WATCH_MAX_INTERVAL_MS', 60_000, 100, MAX_WATCH_INTERVAL_MS),
     WATCH_DELIVERY_RETRY_MS: integer('WATCH_DELIVERY_RETRY_MS', 1000, 10, 3_600_000),
@@ -296,34 +309,6 @@ const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
         ? `Alibaba Cloud credentials are half set: ${id ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'} is missing. Set both, or neither.`
         : null,
   },
-  {
-    after: 'SLACK_API_URL',
-    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
-      bot !== null && signing === null && app === null
-        ? 'SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret from the Slack app\'s "Basic Information" page (HTTP mode), or SLACK_APP_TOKEN for Socket Mode.'
-        : null,
-  },
-  {
-    after: 'SLACK_API_URL',
-    check: ({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }) =>
-      bot !== null && app !== null && !app.startsWith('xapp-')
-        ? 'SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens, scope connections:write).'
-        : null,
-  },
-  {
-    after: 'SLACK_API_URL',
-    check: ({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: signing, SLACK_APP_TOKEN: app }) =>
-      bot === null && (signing !== null || app !== null)
-        ? 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: set the bot token (xoxb-...) from "OAuth & Permissions".'
-        : null,
-  },
-  {
-    after: 'DISCORD_API_URL',
-    check: ({ DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId }) =>
-      (token === null) !== (applicationId === null)
-        ? `Discord is half configured: ${token ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN'} is missing. Both come from the Discord developer portal.`
-        : null,
-  },
   // Compared only when both are valid: a refused one stands at its default, and comparing with
   // that would report a second problem the user never made.
   {
@@ -340,10 +325,25 @@ const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   },
 ];
 
-/** Reads and validates the environment. Never throws; never reads anything but `env`. */
-export function loadConfig(env: Environment): ConfigResult {
+/** Where the chat platforms' problems are listed among the others. */
+const CHAT_PROBLEMS_AFTER: keyof typeof ENVIRONMENT_FIELDS = 'REDIS_URL';
+
+/** One platform's section and its problems, in its variables' order, then its rules'. */
+function loadSection(env: Environment, section: EnvironmentSection<unknown>): { value: unknown; problems: string[] } {
+  const { values, problems, refused } = parseFieldsWithDefaults(section.fields, env);
+  const ruled = section.rules.map((rule) => rule(values, refused)).filter((problem): problem is string => problem !== null);
+  return { value: section.build(values), problems: [...problems.map((problem) => problem.message), ...ruled] };
+}
+
+/**
+ * Reads and validates the environment: taskwatch's own variables and those of each chat
+ * platform in `platforms` (the composition root passes `src/chat/platforms.ts`'s list). Never
+ * throws; never reads anything but `env`.
+ */
+export function loadConfig(env: Environment, platforms: readonly ChatEnvironment[]): ConfigResult {
   // A refused variable stands at its default, so every other one, and the rules between them, are still checked.
   const { values, problems: refusals, refused } = parseFieldsWithDefaults(ENVIRONMENT_FIELDS, env);
+  const sections = platforms.flatMap((platform) => (platform.environment ? [{ name: platform.name, ...loadSection(env, platform.environment) }] : []));
   const problems: string[] = [];
   for (const variable of Object.keys(ENVIRONMENT_FIELDS)) {
     problems.push(...refusals.filter((problem) => problem.path === variable).map((problem) => problem.message));
@@ -351,6 +351,7 @@ export function loadConfig(env: Environment): ConfigResult {
       const problem = rule.after === variable ? rule.check(values, refused) : null;
       if (problem !== null) problems.push(problem);
     }
+    if (variable === CHAT_PROBLEMS_AFTER) problems.push(...sections.flatMap((section) => section.problems));
   }
 
   const accounts: CloudAccount[] = [];
@@ -374,15 +375,6 @@ export function loadConfig(env: Environment): ConfigResult {
       endpoint: values.ALIBABA_CLOUD_DCDN_ENDPOINT,
     });
   }
-  const slack: SlackConfig | null =
-    values.SLACK_BOT_TOKEN === null
-      ? null
-      : { botToken: values.SLACK_BOT_TOKEN, signingSecret: values.SLACK_SIGNING_SECRET, appToken: values.SLACK_APP_TOKEN, apiUrl: values.SLACK_API_URL };
-  const discord: DiscordConfig | null =
-    values.DISCORD_TOKEN === null || values.DISCORD_APPLICATION_ID === null
-      ? null
-      : { token: values.DISCORD_TOKEN, applicationId: values.DISCORD_APPLICATION_ID, apiUrl: values.DISCORD_API_URL };
-
   const config: TaskwatchConfig = {
     accounts,
     rateLimits: { tencentPerSecond: values.TENCENTCLOUD_RATE_LIMIT, dcdnPerSecond: values.ALIBABA_CLOUD_DCDN_RATE_LIMIT },
@@ -390,8 +382,7 @@ export function loadConfig(env: Environment): ConfigResult {
     redisUrl: values.REDIS_URL,
     dataDir: values.TASKWATCH_DATA_DIR ?? '.data',
     http: { port: values.PORT, host: values.HOST ?? '0.0.0.0' },
-    slack,
-    discord,
+    chat: Object.fromEntries(sections.map((section) => [section.name, section.value])),
     watch: {
       intervalMs: values.WATCH_INTERVAL_MS,
       maxIntervalMs: values.WATCH_MAX_INTERVAL_MS,
@@ -419,8 +410,8 @@ export function loadConfig(env: Environment): ConfigResult {
 }
 
 /** Like {@link loadConfig}, but throws a {@link ConfigError} listing every problem. */
-export function requireConfig(env: Environment): TaskwatchConfig {
-  const result = loadConfig(env);
+export function requireConfig(env: Environment, platforms: readonly ChatEnvironment[]): TaskwatchConfig {
+  const result = loadConfig(env, platforms);
   if (!result.ok) throw new ConfigError(result.problems);
   return result.config;
 }

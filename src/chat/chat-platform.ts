@@ -11,7 +11,7 @@
 import type { Application } from 'express';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandServices } from '../commands/types';
-import type { TaskwatchConfig } from '../config';
+import type { EnvironmentSection, TaskwatchConfig } from '../config';
 import type { DeliveryCapabilities, Notifier } from '../jobs/notifier';
 import type { Logger } from '../observability/logger';
 import type { ChatPlatform } from '../util/channel-address';
@@ -75,7 +75,13 @@ export interface ChatPlatformDefinition<Section = unknown, Name extends ChatPlat
    * not asked.
    */
   readonly local?: boolean;
-  /** Its section of the configuration (read and validated by `src/config.ts`); null when not configured. */
+  /**
+   * Its variables, the rules between them and the section they build, declared in its own
+   * folder; `src/config.ts` reads them with everything else. None for a platform that needs no
+   * configuration.
+   */
+  readonly environment?: EnvironmentSection<Section>;
+  /** Its section of the configuration (what `environment` built); null when not configured. */
   configSection(config: TaskwatchConfig): Section | null;
   /** The secret values of its section, masked in every log and audit line. */
   secrets(section: Section): ReadonlyArray<string | null | undefined>;
@@ -89,6 +95,20 @@ export interface ChatPlatformDefinition<Section = unknown, Name extends ChatPlat
  * Checks a platform definition against the contract while keeping its section's type (inferred
  * from `configSection`) for `secrets` and `create`, and its name for `platforms.ts`'s check.
  */
-export function defineChatPlatform<Section, const Name extends ChatPlatform>(definition: ChatPlatformDefinition<Section, Name>): ChatPlatformDefinition<Section, Name> {
-  return definition;
+export function defineChatPlatform<Section, const Name extends ChatPlatform>(
+  definition: ChatPlatformDeclaration<Section, Name>,
+): ChatPlatformDefinition<Section, Name> {
+  if (definition.configSection !== undefined) return { ...definition, configSection: definition.configSection };
+  const { name } = definition;
+  return { ...definition, configSection: (config) => (config.chat[name] ?? null) as Section | null };
 }
+
+/**
+ * A platform as its folder declares it: with an `environment`, its section is what that built
+ * (`configSection` comes with it); without one, it says itself what its section is.
+ */
+export type ChatPlatformDeclaration<Section, Name extends ChatPlatform> = Omit<ChatPlatformDefinition<Section, Name>, 'environment' | 'configSection'> &
+  (
+    | { readonly environment: EnvironmentSection<Section>; readonly configSection?: undefined }
+    | { readonly environment?: undefined; configSection(config: TaskwatchConfig): Section | null }
+  );

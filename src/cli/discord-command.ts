@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { registerDiscordCommands } from '../chat/discord/register-commands';
+import { DISCORD_PLATFORM } from '../chat/discord/discord-platform';
+import { CHAT_PLATFORM_DEFINITIONS } from '../chat/platforms';
 import { loadConfig, type Environment } from '../config';
 import { DISCORD_SNOWFLAKE_PATTERN } from '../validation/shared-patterns';
 import { EXIT, firstLine, type CliIo } from './io';
@@ -43,12 +45,12 @@ export async function runDiscordCommand(argv: readonly string[], io: CliIo, env:
     return EXIT.usage;
   }
 
-  const loaded = loadConfig(env);
+  const loaded = loadConfig(env, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) {
     io.err.write(`taskwatch discord: the configuration is invalid:\n${loaded.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
     return EXIT.usage;
   }
-  const discord = loaded.config.discord;
+  const discord = DISCORD_PLATFORM.configSection(loaded.config);
   if (!discord) {
     io.err.write('taskwatch discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID (Discord Developer Portal > your application).\n');
     return EXIT.usage;

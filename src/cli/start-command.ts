@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAccountSetup } from '../accounts/account-setup';
 import { loadConfig, type Environment, type TaskwatchConfig } from '../config';
-import { chatSecrets } from '../chat/platforms';
+import { CHAT_PLATFORM_DEFINITIONS, chatSecrets } from '../chat/platforms';
 import { EXIT, firstLine, type CliIo } from './io';
 import { listenForStopRequests, type StopReason } from './stop-signals';
 
@@ -53,7 +53,7 @@ export async function runStartCommand(argv: readonly string[], dependencies: Sta
     return EXIT.usage;
   }
 
-  const loaded = loadConfig(dependencies.env);
+  const loaded = loadConfig(dependencies.env, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) {
     err.write(`taskwatch start: the configuration has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}:\n`);
     for (const problem of loaded.problems) err.write(`  - ${problem}\n`);

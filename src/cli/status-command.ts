@@ -18,6 +18,7 @@ import { createProviderRegistry } from '../providers/registry';
 import { TASK_KINDS, type ProviderRegistry, type TaskKind, type TaskStatus } from '../providers/types';
 import { resolveTaskKind, validateTaskId, kindDescriptor, kindTakesNoId, kindNameListWithAliases, regionalKindList } from '../providers/kinds';
 import { formatDuration, parseDuration } from '../util/duration';
+import { CHAT_PLATFORM_DEFINITIONS } from '../chat/platforms';
 import { renderStatusText } from '../chat/terminal/render-status';
 import { wordedStatus } from '../chat/render/task-summary-text';
 import { EXIT, firstLine, type CliIo } from './io';
@@ -164,7 +165,7 @@ interface Session {
 }
 
 async function openSession(args: StatusArguments, dependencies: StatusCommandDependencies): Promise<Session | { problems: string[] }> {
-  const loaded = loadConfig(dependencies.env);
+  const loaded = loadConfig(dependencies.env, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) return { problems: [...loaded.problems] };
   const rateBudget = new InMemoryRateBudget();
   if (!args.sandbox) {

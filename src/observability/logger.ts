@@ -39,8 +39,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'headers.authorization',
   'req.headers.authorization',
   'req.headers["x-slack-signature"]',
-  'config.slack',
-  'config.discord',
+  // Every chat platform's section: tokens, secrets, webhook URLs.
+  'config.chat',
   'config.accounts',
   'config.adminToken',
   'config.apiToken',

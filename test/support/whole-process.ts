@@ -12,6 +12,7 @@ import type { CloudSandbox } from '../../src/sandbox/cloud-sandbox';
 import { SANDBOX_DEMO_CREDENTIALS } from '../../src/sandbox/types';
 import type { FakeDiscord } from '../fakes/discord/fake-discord';
 import type { FakeSlack } from '../fakes/slack/fake-slack';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../src/chat/platforms';
 
 /** Options of {@link startWholeTaskwatch}. */
 export interface WholeTaskwatchOptions {
@@ -24,7 +25,7 @@ export interface WholeTaskwatchOptions {
  * free loopback port. Settings that `loadConfig` refuses fail the start with every problem.
  */
 export async function startWholeTaskwatch(environment: Environment, options: WholeTaskwatchOptions = {}): Promise<RunningTaskwatch> {
-  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...environment });
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...environment }, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return startTaskwatch({
     config: loaded.config,

@@ -30,7 +30,7 @@ import { handleCommand, watchLimitRefusal } from '../../commands/handle-command'
 import { auditInvalidButton, auditInvalidCommand } from '../../accounts/command-access';
 import { buttonExpiredText, describeParseError, INTERNAL_ERROR_TEXT } from '../../commands/messages';
 import type { Command, CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
-import type { DiscordConfig } from '../../config';
+import type { DiscordConfig } from './discord-settings';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import { type TaskStatus } from '../../providers/types';
 import { discordTimeStyle, escapedWithTimes, resultTextIn } from '../render/time-text';

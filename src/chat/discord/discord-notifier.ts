@@ -13,7 +13,7 @@
  * and the engine's notification queue delays that channel only.
  */
 import { REST, Routes, type RESTOptions } from 'discord.js';
-import type { DiscordConfig } from '../../config';
+import type { DiscordConfig } from './discord-settings';
 import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type ChannelSummary, type Notifier, type StatusCard, type StuckNotice, type TransitionNotice } from '../../jobs/notifier';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';

@@ -2,15 +2,15 @@
  * Discord as a chat platform (see `../chat-platform.ts`): configured by `DISCORD_TOKEN` and
  * `DISCORD_APPLICATION_ID`; a gateway client, so no HTTP route. A worker only posts.
  */
-import type { DiscordConfig } from '../../config';
 import { defineChatPlatform, type ChatPlatformInstance } from '../chat-platform';
 import { DISCORD_CAPABILITIES } from './discord-capabilities';
+import { DISCORD_ENVIRONMENT } from './discord-settings';
 
 /** The Discord platform. */
 export const DISCORD_PLATFORM = defineChatPlatform({
   name: 'discord',
   capabilities: DISCORD_CAPABILITIES,
-  configSection: (config): DiscordConfig | null => config.discord,
+  environment: DISCORD_ENVIRONMENT,
   secrets: (section) => [section.token],
   setupHint: 'Discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID.',
   async create(section, context): Promise<ChatPlatformInstance> {

@@ -4,7 +4,7 @@
  * registration can take up to an hour to reach every server.
  */
 import { REST, Routes } from 'discord.js';
-import type { DiscordConfig } from '../../config';
+import type { DiscordConfig } from './discord-settings';
 import { DISCORD_COMMANDS } from './command-definition';
 import { describeDiscordFailure, readDiscordFailure } from './discord-api-failure';
 import { redactDiscordToken } from './discord-logger';

@@ -32,7 +32,7 @@ import { withCardMessage } from '../../commands/card-message';
 import { handleCommand, runCommandText } from '../../commands/handle-command';
 import { buttonExpiredText } from '../../commands/messages';
 import type { CommandContext, CommandResult, CommandServices, TaskSelection } from '../../commands/types';
-import type { SlackConfig } from '../../config';
+import type { SlackConfig } from './slack-settings';
 import type { ChannelAddress, Notifier } from '../../jobs/notifier';
 import { systemClock, type Clock } from '../../util/clock';
 import { escapedWithTimes, resultTextIn, slackTimeStyle } from '../render/time-text';

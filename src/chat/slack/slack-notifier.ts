@@ -7,7 +7,7 @@
  * only, while other channels keep posting.
  */
 import type { webApi } from '@slack/bolt';
-import type { SlackConfig } from '../../config';
+import type { SlackConfig } from './slack-settings';
 import { NotifierRateLimitedError, NotifierTargetGoneError, type ChannelAddress, type ChannelNotice, type NotifierGoneReason, type ChannelSummary, type Notifier, type StatusCard, type StuckNotice, type TransitionNotice } from '../../jobs/notifier';
 import { channelNoticeText } from '../render/channel-notice-text';
 import { muteSummaryText } from '../render/mute-summary-text';

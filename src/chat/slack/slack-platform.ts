@@ -3,15 +3,15 @@
  * `SLACK_SIGNING_SECRET` (HTTP, `POST /slack/events` on the shared server) or `SLACK_APP_TOKEN`
  * (Socket Mode). A worker only posts; a web process also takes commands and buttons.
  */
-import type { SlackConfig } from '../../config';
 import { defineChatPlatform, type ChatPlatformInstance } from '../chat-platform';
 import { SLACK_CAPABILITIES } from './slack-capabilities';
+import { SLACK_ENVIRONMENT } from './slack-settings';
 
 /** The Slack platform. */
 export const SLACK_PLATFORM = defineChatPlatform({
   name: 'slack',
   capabilities: SLACK_CAPABILITIES,
-  configSection: (config): SlackConfig | null => config.slack,
+  environment: SLACK_ENVIRONMENT,
   secrets: (section) => [section.botToken, section.signingSecret, section.appToken],
   setupHint: 'Slack: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).',
   async create(section, context): Promise<ChatPlatformInstance> {

@@ -5,7 +5,7 @@
  * network errors and 5xx answers only, and are few and quick.
  */
 import { webApi, type Logger as BoltLogger } from '@slack/bolt';
-import type { SlackConfig } from '../../config';
+import type { SlackConfig } from './slack-settings';
 
 /** The retry policy: two quick retries for network errors and 5xx answers. */
 export const SLACK_RETRY_CONFIG = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true } as const;

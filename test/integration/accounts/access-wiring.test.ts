@@ -32,6 +32,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
 import { RecordingWatchService } from '../../support/recording-watch-service';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionWIRE00000000000', secret: 'production-tencent-secret-wire-0' };
 const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingWIRE000000000000000', secret: 'staging-tencent-secret-wire-00000' };
@@ -147,7 +148,7 @@ describe('access and several accounts, wired into the command handler and the HT
       STAGING_SECRET_ID: STAGING.id,
       PIPELINE_API_TOKEN: PIPELINE_TOKEN,
     };
-    const config = loadConfig(env);
+    const config = loadConfig(env, CHAT_PLATFORM_DEFINITIONS);
     if (!config.ok) throw new Error(config.problems.join('\n'));
     const loaded = loadAccountSetup({ config: config.config, env, exists: existsSync });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));

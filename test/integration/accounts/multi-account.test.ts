@@ -20,6 +20,7 @@ import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
 import { CLOUD_OF_KIND } from '../../../src/providers/kinds';
 import { taskSummaryText } from '../../../src/chat/render/task-summary-text';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
 /** What a status says besides its state, in the words every surface shows. */
 const wordsOf = (status: Parameters<typeof taskSummaryText>[0] | undefined): string => (status ? taskSummaryText(status) : '');
@@ -92,7 +93,7 @@ channels:
       DCDN_ACCESS_KEY_ID: DCDN.id,
       DCDN_ACCESS_KEY_SECRET: DCDN.secret,
     };
-    const config = loadConfig(env);
+    const config = loadConfig(env, CHAT_PLATFORM_DEFINITIONS);
     if (!config.ok) throw new Error(config.problems.join('\n'));
     const file = loadAccountsFile({ path: config.config.accountsFile as string, env });
     if (!file.ok) throw new Error(file.problems.join('\n'));

@@ -24,6 +24,7 @@ import { uniqueQueueName, type TestRedis } from '../../support/redis';
 import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
 const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
 
@@ -35,7 +36,7 @@ function contextFor(services: CommandServices, takesCommands: boolean, secrets: 
 
 /** The configuration of an empty environment: no chat platform of its own. */
 function emptyConfig(): TaskwatchConfig {
-  const loaded = loadConfig({});
+  const loaded = loadConfig({}, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) throw new Error('the empty environment did not load');
   return loaded.config;
 }
@@ -151,7 +152,7 @@ describe('a notify-only webhook robot', () => {
       TENCENTCLOUD_SECRET_KEY: tencent?.secret,
       TENCENTCLOUD_ENDPOINT: sandbox.url,
       TENCENTCLOUD_REGION: 'ap-guangzhou',
-    });
+    }, CHAT_PLATFORM_DEFINITIONS);
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
     const running = await startTaskwatch({
       config: loaded.config,

@@ -5,7 +5,8 @@
  */
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/chat/discord/discord-adapter';
 import type { CommandServices } from '../../../src/commands/types';
-import type { DiscordConfig, WatchConfig } from '../../../src/config';
+import type { WatchConfig } from '../../../src/config';
+import type { DiscordConfig } from '../../../src/chat/discord/discord-settings';
 import type { Notifier } from '../../../src/jobs/notifier';
 import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/watch-engine';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';

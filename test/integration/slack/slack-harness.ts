@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/chat/slack/slack-adapter';
 import type { CommandServices } from '../../../src/commands/types';
-import type { SlackConfig } from '../../../src/config';
+import type { SlackConfig } from '../../../src/chat/slack/slack-settings';
 import type { WatchService } from '../../../src/jobs/watch-service';
 import { InMemoryRateBudget } from '../../../src/providers/rate-budget';
 import { createProviderRegistry, type ClosableProviderRegistry } from '../../../src/providers/registry';

@@ -9,6 +9,7 @@ import { startTaskwatch, type RunningTaskwatch } from '../../../src/main';
 import { createLogger, silentLogger } from '../../../src/observability/logger';
 import { startTestRedis, type TestRedis } from '../../support/redis';
 import { waitFor } from '../../support/wait';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -30,7 +31,7 @@ describe('the operations HTTP endpoints', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    const loaded = loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, WATCH_INTERVAL_MS: '200' });
+    const loaded = loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, WATCH_INTERVAL_MS: '200' }, CHAT_PLATFORM_DEFINITIONS);
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
     stdout.on('data', (chunk: Buffer) => (terminalOutput += chunk.toString('utf8')));
     running = await startTaskwatch({
@@ -134,7 +135,7 @@ describe('the operations HTTP endpoints', () => {
 describe('readiness when Redis goes away', () => {
   it('given Redis stopped under a running process, then /readyz answers 503 and /healthz still 200, and the outage is logged, briefly, only through the logger', async () => {
     const redis = await startTestRedis();
-    const loaded = loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1' });
+    const loaded = loadConfig({ REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1' }, CHAT_PLATFORM_DEFINITIONS);
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
     const logLines: string[] = [];
     const destination = new PassThrough();

@@ -4,7 +4,7 @@ import { loadConfig, type TaskwatchConfig } from '../../../src/config';
 import { CHAT_PLATFORMS } from '../../../src/util/channel-address';
 
 function configOf(environment: Record<string, string>): TaskwatchConfig {
-  const loaded = loadConfig(environment);
+  const loaded = loadConfig(environment, CHAT_PLATFORM_DEFINITIONS);
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return loaded.config;
 }

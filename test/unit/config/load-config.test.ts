@@ -1,14 +1,15 @@
 /** Configuration is validated once, and every problem is listed with what to do. */
 import { loadConfig } from '../../../src/config';
+import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
-  const result = loadConfig(env);
+  const result = loadConfig(env, CHAT_PLATFORM_DEFINITIONS);
   return result.ok ? [] : result.problems;
 }
 
 describe('loadConfig', () => {
   it('given nothing, then it is valid with no accounts, a local Redis and the documented defaults', () => {
-    const result = loadConfig({});
+    const result = loadConfig({}, CHAT_PLATFORM_DEFINITIONS);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.accounts).toEqual([]);
