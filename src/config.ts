@@ -181,7 +181,7 @@ export function environmentSection<S extends FieldShape, Section>(declaration: {
   readonly rules?: ReadonlyArray<(values: FieldValuesWithDefaults<S>, refused: ReadonlySet<string>) => string | null>;
   readonly build: (values: FieldValuesWithDefaults<S>) => Section | null;
 }): EnvironmentSection<Section> {
-  return declaration as unknown as EnvironmentSection<Section>;
+  return { ...declaration, rules: declaration.rules ?? [] } as unknown as EnvironmentSection<Section>;
 }
 
 /** A chat platform as {@link loadConfig} sees it: its name and its part of the environment. */

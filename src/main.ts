@@ -16,7 +16,7 @@ import type { AuditLog } from './accounts/audit-log';
 import { kindTakesNoId } from './providers/kinds';
 import type { TaskKind } from './providers/types';
 import type { ChatPlatformDefinition, ChatPlatformInstance } from './chat/chat-platform';
-import { CHAT_PLATFORM_DEFINITIONS, chatSecrets, remoteChatConfigured } from './chat/platforms';
+import { CHAT_PLATFORM_DEFINITIONS, channelPlatformNames, chatSecrets, remoteChatConfigured } from './chat/platforms';
 
 /** The longest one component may take to stop (in-flight jobs get this long to finish). */
 const STOP_STEP_TIMEOUT_MS = 15_000;
@@ -53,8 +53,13 @@ export interface StartOptions {
  * Whether this start opens the terminal chat: asked for with `--shell`, or a terminal on standard
  * input and no chat platform configured. Never for a worker, which takes no commands.
  */
-export function terminalChatOpens(options: Pick<StartOptions, 'config' | 'role' | 'shell' | 'stdin'>): boolean {
-  return options.role !== 'worker' && (options.shell || (!remoteChatConfigured(options.config) && options.stdin.isTTY === true));
+export function terminalChatOpens(options: Pick<StartOptions, 'config' | 'role' | 'shell' | 'stdin' | 'chatPlatforms'>): boolean {
+  return options.role !== 'worker' && (options.shell || (!remoteChatConfigured(options.config, options.chatPlatforms) && options.stdin.isTTY === true));
+}
+
+/** The chat platforms this start knows: the ones it was given, or every listed one. */
+function chatPlatformsOf(options: Pick<StartOptions, 'chatPlatforms'>): ReadonlyArray<ChatPlatformDefinition> {
+  return options.chatPlatforms ?? (CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>);
 }
 
 /** The log file in the data directory, used while the terminal chat owns the screen. */
@@ -130,7 +135,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     // Decided before anything can write an audit line: the terminal chat's standard output is
     // the conversation, and audit lines must not land in it.
     const terminalOpens = terminalChatOpens(options);
-    const audit = await createProcessAuditLog(config, accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
+    const audit = await createProcessAuditLog(config, chatPlatformsOf(options), accounts, logger, { stdout: options.stdout, terminalOwnsStdout: terminalOpens, stoppers });
 
     // Limits per channel, user and token, counted in Redis next to the watch engine's records.
     const { WatchQuota } = await import('./jobs/watch-quota');
@@ -162,10 +167,10 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
     const chatConsole = {
       input: options.stdin as unknown as import('node:stream').Readable,
       output: options.stdout as unknown as import('node:stream').Writable,
-      banner: banner(config, sandboxNote, options.logFile ?? null),
+      banner: banner(config, chatPlatformsOf(options), sandboxNote, options.logFile ?? null),
       onClose: () => closeTerminal(),
     };
-    for (const definition of options.chatPlatforms ?? (CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>)) {
+    for (const definition of chatPlatformsOf(options)) {
       const section = definition.local === true ? (terminalOpens ? definition.configSection(config) : null) : definition.configSection(config);
       if (section === null) continue;
       // A worker takes no commands, and neither does a platform that cannot receive them (a
@@ -240,7 +245,7 @@ export async function startTaskwatch(options: StartOptions): Promise<RunningTask
         const { RedisApiRateWindow } = await import('./http/api-rate-window');
         // Counted in Redis: a token's limit holds across every web process.
         const rateWindow = new RedisApiRateWindow(budgetConnection, API_REQUESTS_PER_MINUTE);
-        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, log: logger, access: { policy, audit }, rateWindow, quota }));
+        app.use(createWatchApiRouter({ apiToken: config.apiToken, watches: engine, providers, platforms: channelPlatformNames(chatPlatformsOf(options)), log: logger, access: { policy, audit }, rateWindow, quota }));
       }
       // Last: unknown routes and failures get short JSON answers, never a stack trace.
       finishHttpApp(app, logger);
@@ -325,10 +330,10 @@ interface AuditSinks {
  * is the conversation there), in which case they join the log stream, marked the same way.
  * Values are scrubbed of every credential we know.
  */
-async function createProcessAuditLog(config: TaskwatchConfig, accounts: readonly CloudAccount[], logger: Logger, sinks: AuditSinks): Promise<AuditLog> {
+async function createProcessAuditLog(config: TaskwatchConfig, platforms: ReadonlyArray<ChatPlatformDefinition>, accounts: readonly CloudAccount[], logger: Logger, sinks: AuditSinks): Promise<AuditLog> {
   const { accountSecrets, createAuditLog } = await import('./accounts/audit-log');
   const { createLogger } = await import('./observability/logger');
-  const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, ...chatSecrets(config)].filter((secret): secret is string => typeof secret === 'string');
+  const secrets = [...accountSecrets(accounts), config.apiToken, config.adminToken, ...chatSecrets(config, platforms)].filter((secret): secret is string => typeof secret === 'string');
   let auditLogger: Logger;
   if (config.auditFile !== null) {
     const file = await openAuditFile(config.auditFile);
@@ -355,7 +360,7 @@ async function openAuditFile(path: string): Promise<import('node:fs').WriteStrea
   return createWriteStream('', { fd, flags: 'a' });
 }
 
-function banner(config: TaskwatchConfig, sandboxNote: string | null, logFile: string | null): string {
+function banner(config: TaskwatchConfig, platforms: ReadonlyArray<ChatPlatformDefinition>, sandboxNote: string | null, logFile: string | null): string {
   const lines = ['taskwatch terminal chat. Type /task-status help, or /quit to leave.'];
   if (logFile) lines.push(`Logs and audit lines: ${logFile} (warnings are shown here too).`);
   if (sandboxNote) {
@@ -365,7 +370,7 @@ function banner(config: TaskwatchConfig, sandboxNote: string | null, logFile: st
       'Real clouds: set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY and ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET.',
     );
   }
-  for (const platform of CHAT_PLATFORM_DEFINITIONS as ReadonlyArray<ChatPlatformDefinition>) {
+  for (const platform of platforms) {
     if (platform.setupHint !== null && platform.local !== true && platform.configSection(config) === null) lines.push(platform.setupHint);
   }
   if (!config.redisUrl) lines.push(`Redis: a local redis-server keeps watches in ${config.dataDir}/ (set REDIS_URL to use your own).`);

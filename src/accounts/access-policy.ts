@@ -13,7 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_ACCOUNT, type CloudAccount } from '../config';
-import { parseChannelAddress } from '../util/channel-address';
+import { parseChannelAddress, type ChatPlatform } from '../util/channel-address';
 import type { CloudName } from '../providers/types';
 import { normalizeGroupHandle } from './access-subject';
 import type { AuditLog } from './audit-log';
@@ -28,7 +28,8 @@ import { accountAllowsChannel, ACCOUNT_NAME_PATTERN, EMPTY_ACCOUNTS_FILE, type A
  *   `channelId` the target channel as `slack:<id>` or `discord:<id>`.
  */
 export interface Principal {
-  readonly platform: 'slack' | 'discord' | 'terminal' | 'api';
+  /** A chat platform's name (`slack`, `discord`, `terminal`, ...), or `api`. */
+  readonly platform: ChatPlatform | 'api';
   readonly channelId: string;
   readonly userId: string;
   readonly groups: readonly string[];

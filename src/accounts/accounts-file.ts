@@ -394,7 +394,8 @@ function checkAccountReference(raw: unknown, cloud: CloudName | null, cloudOfNam
 /** A `slack:<id>` or `discord:<id>` channel as the file writes it, checked and normalized. */
 function checkChannel(text: string | null): SubjectResult<{ address: string; platform: 'slack' | 'discord'; channelId: string }> {
   const address = text === null ? null : parseChannelAddress(text);
-  if (!address || address.platform === 'terminal') return { ok: false, problem: 'write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.' };
+  // The file names channels of the platforms whose IDs it can check; access fails closed for others.
+  if (!address || (address.platform !== 'slack' && address.platform !== 'discord')) return { ok: false, problem: 'write a channel as slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.' };
   const idProblem = channelIdProblem(address.platform, address.channelId);
   if (idProblem !== null) return { ok: false, problem: idProblem };
   return { ok: true, value: { address: `${address.platform}:${address.channelId}`, platform: address.platform, channelId: address.channelId } };
@@ -465,7 +466,7 @@ function parseApiTokens(
       const checked = checkChannel(text);
       if (checked.ok) return { ok: true, value: checked.value.address };
       const address = text === null ? null : parseChannelAddress(text);
-      if (!address || address.platform === 'terminal') {
+      if (!address || (address.platform !== 'slack' && address.platform !== 'discord')) {
         return { ok: false, problem: 'channels entries are written slack:<channel id> or discord:<channel id>, e.g. slack:C0123ABCD.' };
       }
       return { ok: false, problem: `the channels entry "${address.platform}:${address.channelId.slice(0, 40)}": ${checked.problem}` };

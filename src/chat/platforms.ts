@@ -16,10 +16,14 @@ export const CHAT_PLATFORM_DEFINITIONS = [
   TERMINAL_PLATFORM,
 ] as const satisfies ReadonlyArray<ChatPlatformDefinition>;
 
-// Fails to compile while a name a channel address may carry has no platform listed above.
-type Unlisted = Exclude<ChatPlatform, (typeof CHAT_PLATFORM_DEFINITIONS)[number]['name']>;
-const everyNameListed: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyNameListed;
+/**
+ * The platforms a watch may post to from outside (the HTTP API, the CLI): every listed one but
+ * the local terminal. The composition root hands this list to the layers that take channel
+ * addresses, which may not import this file.
+ */
+export function channelPlatformNames(platforms: ReadonlyArray<ChatPlatformDefinition> = CHAT_PLATFORM_DEFINITIONS): ChatPlatform[] {
+  return platforms.filter((platform) => platform.local !== true).map((platform) => platform.name);
+}
 
 /** Whether a platform other than a local one (the terminal) is configured. */
 export function remoteChatConfigured(config: TaskwatchConfig, platforms: ReadonlyArray<ChatPlatformDefinition> = CHAT_PLATFORM_DEFINITIONS): boolean {

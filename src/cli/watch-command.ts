@@ -10,7 +10,8 @@
 import { parseArgs } from 'node:util';
 import type { Environment } from '../config';
 import { resolveTaskKind, validateTaskId, kindTakesNoId, kindNameList } from '../providers/kinds';
-import { parseChannelAddress } from '../util/channel-address';
+import { channelPlatformNames } from '../chat/platforms';
+import { channelAddressForms, parseChannelAddress } from '../util/channel-address';
 import { EXIT, firstLine, type CliIo } from './io';
 
 const USAGE = `Usage: taskwatch watch <kind> <id> [<id> ...] --notify slack:<channel id>|discord:<channel id> [--region R] [--account A] [--progress card|thread] [--api URL]
@@ -92,7 +93,8 @@ export async function runWatchCommand(argv: readonly string[], dependencies: Wat
   if (badId !== undefined) return usage(`"${badId.slice(0, 32)}" is not a valid ${kind} task ID`);
   if (!values.notify) return usage('--notify slack:<channel id> is required');
   const channel = parseChannelAddress(values.notify);
-  if (!channel || channel.platform === 'terminal') return usage('--notify must be slack:<channel id> or discord:<channel id>');
+  const platforms = channelPlatformNames();
+  if (!channel || !platforms.includes(channel.platform)) return usage(`--notify must be ${channelAddressForms(platforms)}`);
 
   if (values.progress !== undefined && values.progress !== 'card' && values.progress !== 'thread') return usage('--progress must be card or thread');
 

@@ -24,7 +24,7 @@ import { parseFields } from '../validation/parse-fields';
 import type { StructuredLogger } from '../observability/taskwatch-logger';
 import { accountNameSchema, regionSchema } from '../validation/shared-patterns';
 import { LATEST_TASK_ID } from '../commands/handle-command';
-import { parseChannelAddress, formatChannelAddress, type ChannelAddress } from '../util/channel-address';
+import { channelAddressForms, parseChannelAddress, formatChannelAddress, type ChannelAddress, type ChatPlatform } from '../util/channel-address';
 import type { ProgressDelivery, WatchService } from '../jobs/watch-service';
 import type { QuotaLimitName, WatchQuota } from '../jobs/watch-quota';
 import type { CommandAccess } from '../accounts/command-access';
@@ -46,6 +46,8 @@ export interface WatchApiOptions {
   readonly apiToken: string | null;
   readonly watches: WatchService;
   readonly providers: ProviderRegistry;
+  /** The chat platforms a watch may post to (`src/chat/platforms.ts`'s, but the local terminal), from the composition root. */
+  readonly platforms: readonly ChatPlatform[];
   /** Requests per minute per token; default 60. */
   readonly rateLimitPerMinute?: number;
   /**
@@ -107,7 +109,6 @@ interface ValidRequest {
 
 const KIND_PROBLEM = `must be one of ${kindNameList()}`;
 const IDS_PROBLEM = 'must be a non-empty array of task IDs';
-const CHANNEL_PROBLEM = 'must be slack:<channel id> or discord:<channel id>';
 
 /**
  * The body's fields, each checked on its own. The rules between fields (which IDs a kind takes,
@@ -126,17 +127,15 @@ const WATCH_REQUEST_FIELDS = {
   region: regionSchema('must look like ap-guangzhou', (text) => text.toLowerCase()).optional(),
   account: accountNameSchema('must be an account name: letters, digits, dot, dash, underscore').optional(),
   progress: z.enum(['card', 'thread'], { error: PROGRESS_PROBLEM }).optional(),
-  channel: z.string({ error: CHANNEL_PROBLEM }).transform((text, context): ChannelAddress => {
-    const address = parseChannelAddress(text);
-    if (address === null || address.platform === 'terminal') context.issues.push({ code: 'custom', message: CHANNEL_PROBLEM, input: text });
-    return address as ChannelAddress;
-  }),
+  // Whether its platform is one a watch may post to depends on the platforms listed; see validateWatchRequest.
+  channel: z.string().transform((text) => parseChannelAddress(text)),
 };
 
 /** Checks a request body; resolves to the watch request or field-level errors. */
 export function validateWatchRequest(
   body: unknown,
   providers: ProviderRegistry,
+  platforms: readonly ChatPlatform[],
   defaultAccount?: (channel: ChannelAddress, kind: TaskKind) => string,
 ): { ok: true; request: ValidRequest } | { ok: false; fields: FieldErrors } {
   // No prototype: a body key such as "__proto__" must become an entry like any other, not be
@@ -148,7 +147,10 @@ export function validateWatchRequest(
   for (const key of parsed.unknownFields) fields[key.slice(0, 32)] = 'is not a field of this API';
   const { ids: rawIds, region, account, progress } = parsed.values;
   const kind = parsed.values.kind ?? null;
-  const channel = parsed.values.channel ?? null;
+  const parsedChannel = parsed.values.channel ?? null;
+  const channel = parsedChannel !== null && platforms.includes(parsedChannel.platform) ? parsedChannel : null;
+  // Missing, not text, malformed, or a platform no watch may post to: one answer, naming the forms that are.
+  const channelProblem = channel === null ? `must be ${channelAddressForms(platforms)}` : undefined;
 
   // What the IDs must be depends on the kind.
   let ids: string[] = [];
@@ -171,7 +173,7 @@ export function validateWatchRequest(
   }
   // In the order the body's fields are declared, one problem each.
   for (const field of Object.keys(WATCH_REQUEST_FIELDS)) {
-    const problem = field === 'ids' ? idsProblem : parsed.problems.find((entry) => entry.path === field)?.message;
+    const problem = field === 'ids' ? idsProblem : field === 'channel' ? channelProblem : parsed.problems.find((entry) => entry.path === field)?.message;
     if (problem) fields[field] = problem;
   }
 
@@ -261,7 +263,7 @@ export function createWatchApiRouter(options: WatchApiOptions): Router {
   router.post(WATCH_API_PATH, authenticate, express.json({ limit: options.maxBodyBytes ?? 16 * 1024, type: () => true }), async (request: Request, response: Response) => {
     const caller = (response.locals as Record<symbol, ApiCaller>)[CALLER] as ApiCaller;
     const who = `api:${caller.name}`;
-    const checked = validateWatchRequest(request.body, options.providers, defaultAccount);
+    const checked = validateWatchRequest(request.body, options.providers, options.platforms, defaultAccount);
     if (!checked.ok) {
       access?.audit.record({ who, platform: 'api', where, action: 'api.watches', outcome: 'refused', reason: 'invalid_request' });
       response.status(400).json({ error: 'invalid_request', fields: checked.fields });

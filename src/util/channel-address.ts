@@ -1,18 +1,16 @@
 /**
  * Where a notification goes: a chat platform's name and a channel on it. Below both the chat
  * platforms and the jobs (and imported by accounts, commands, http and the CLI), so it loads
- * no chat library and knows nothing of how a platform posts.
+ * no chat library, knows nothing of how a platform posts, and lists no platform: the one list
+ * is `src/chat/platforms.ts`. Whoever takes an address from outside (the HTTP API, the CLI, the
+ * accounts file) checks its platform against that list, handed down by the composition root.
  *
- * The names are a contract: channel addresses are stored in Redis, written in accounts files
- * and sent in API bodies, so a name is added here, never renamed. Each name has its platform
- * in `src/chat/platforms.ts` (the compiler checks that the two lists agree).
+ * Addresses are stored in Redis, written in accounts files and sent in API bodies, so a
+ * platform's name is a contract: added, never renamed.
  */
 
-/** The names of the chat platforms a channel address may name. */
-export const CHAT_PLATFORMS = ['slack', 'discord', 'terminal'] as const;
-
-/** Chat platforms a notification can go to. */
-export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+/** A chat platform's name, as `src/chat/platforms.ts` lists it: lower-case letters and digits, e.g. `slack`. */
+export type ChatPlatform = string;
 
 /** A channel on a platform. Serialized as `<platform>:<channelId>`, e.g. `slack:C123`. */
 export interface ChannelAddress {
@@ -20,9 +18,12 @@ export interface ChannelAddress {
   readonly channelId: string;
 }
 
-const ADDRESS = new RegExp(`^(${CHAT_PLATFORMS.join('|')}):([A-Za-z0-9_.-]{1,64})$`);
+/** The shape of a platform's name. */
+export const CHAT_PLATFORM_NAME = /^[a-z][a-z0-9]{1,31}$/;
 
-/** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. */
+const ADDRESS = /^([a-z][a-z0-9]{1,31}):([A-Za-z0-9_.-]{1,64})$/;
+
+/** Parses `slack:C123` into a {@link ChannelAddress}; null when malformed. Whether the platform exists is the caller's to check. */
 export function parseChannelAddress(text: string): ChannelAddress | null {
   const match = ADDRESS.exec(text.trim());
   if (!match) return null;
@@ -32,4 +33,9 @@ export function parseChannelAddress(text: string): ChannelAddress | null {
 /** Formats a {@link ChannelAddress} as `<platform>:<channelId>`. */
 export function formatChannelAddress(channel: ChannelAddress): string {
   return `${channel.platform}:${channel.channelId}`;
+}
+
+/** How channels on `platforms` are written, for a problem text: `slack:<channel id> or discord:<channel id>`. */
+export function channelAddressForms(platforms: readonly ChatPlatform[]): string {
+  return platforms.map((platform) => `${platform}:<channel id>`).join(' or ');
 }

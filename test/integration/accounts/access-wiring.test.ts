@@ -33,6 +33,7 @@ import type { SandboxCredential } from '../../../src/sandbox/types';
 import { ManualClock } from '../../../src/util/clock';
 import { RecordingWatchService } from '../../support/recording-watch-service';
 import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
+import { channelPlatformNames } from '../../../src/chat/platforms';
 
 const PRODUCTION: SandboxCredential = { cloud: 'tencent', id: 'AKIDproductionWIRE00000000000', secret: 'production-tencent-secret-wire-0' };
 const STAGING: SandboxCredential = { cloud: 'tencent', id: 'AKIDstagingWIRE000000000000000', secret: 'staging-tencent-secret-wire-00000' };
@@ -287,7 +288,7 @@ describe('access and several accounts, wired into the command handler and the HT
     beforeEach(async () => {
       const app = express();
       const access = services.access as NonNullable<CommandServices['access']>;
-      app.use(createWatchApiRouter({ apiToken: LEGACY_TOKEN, tokenName: 'legacy', watches, providers: registry, access }));
+      app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: LEGACY_TOKEN, tokenName: 'legacy', watches, providers: registry, access }));
       server = await listen(app, 0, '127.0.0.1');
     });
 
@@ -362,7 +363,7 @@ describe('access and several accounts, wired into the command handler and the HT
       const clock = new ManualClock();
       const app = express();
       const access = services.access as NonNullable<CommandServices['access']>;
-      app.use(createWatchApiRouter({ apiToken: LEGACY_TOKEN, watches, providers: registry, access, now: () => clock.now() }));
+      app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: LEGACY_TOKEN, watches, providers: registry, access, now: () => clock.now() }));
       const flooded = await listen(app, 0, '127.0.0.1');
       try {
         const knock = (): Promise<Response> => fetch(`http://127.0.0.1:${flooded.port}/api/watches`, { method: 'POST', headers: { Authorization: 'Bearer guess-0123456789abcdefghijkl' }, body: '{}' });

@@ -19,14 +19,14 @@ import { createWatchEngine, type WatchEngine } from '../../../src/jobs/engines/w
 import { createProviderRegistry } from '../../../src/providers/registry';
 import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { ManualClock } from '../../../src/util/clock';
-import { FakeWebhook, webhookRobotPlatform, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
+import { FakeWebhook, webhookRobotPlatform, webhookRobotPlatformFromEnvironment, WebhookRobotNotifier } from '../../support/chat/webhook-robot-platform';
 import { uniqueQueueName, type TestRedis } from '../../support/redis';
 import { startRedisFixture, type RedisFixture } from '../../support/redis-fixture';
 import { waitFor } from '../../support/wait';
 import { sandboxAccountsWithRefused, TEST_WATCH_CONFIG } from '../../support/engine-settings';
 import { CHAT_PLATFORM_DEFINITIONS } from '../../../src/chat/platforms';
 
-const CHANNEL = { platform: 'slack', channelId: 'C-ROBOT' } as const;
+const CHANNEL = { platform: 'robot', channelId: 'C-ROBOT' } as const;
 
 /** What the composition root hands a platform, with a logger that masks `secrets` and writes into `sink`. */
 function contextFor(services: CommandServices, takesCommands: boolean, secrets: readonly string[], sink = new PassThrough()): ChatPlatformContext {
@@ -116,7 +116,7 @@ describe('a notify-only webhook robot', () => {
     await waitFor('first check', async () => (await running.list(CHANNEL))[0]?.state === 'pending');
     clock.advance(1000);
     await waitFor('running posted', () => webhook.texts.some((text) => text.endsWith('pending -> running')));
-    expect(await redis.exists(`${prefix}:tw:pace:slack:C-ROBOT`)).toBe(1);
+    expect(await redis.exists(`${prefix}:tw:pace:robot:C-ROBOT`)).toBe(1);
     clock.advance(1000);
     await waitFor('ending posted', () => webhook.texts.some((text) => text.endsWith('running -> succeeded (terminal)')));
     await waitFor('watch over', async () => (await running.list(CHANNEL)).length === 0);
@@ -174,6 +174,58 @@ describe('a notify-only webhook robot', () => {
       expect(Object.keys(body.checks)).toEqual(['redis']);
       expect(readyz.status).toBe(200);
       expect(command.status).toBe(404);
+    } finally {
+      await running.stop();
+    }
+  });
+  it('given a platform listed only in the list the process is started with, with its own variable, then the API watches its channels, it posts the card, and unlisted platforms are refused', async () => {
+    const robot = webhookRobotPlatformFromEnvironment() as ChatPlatformDefinition;
+    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
+    const apiToken = 'robot-api-token-0123456789abcdef';
+    const broken = loadConfig({ ROBOT_WEBHOOK_URL: 'not a url' }, [robot]);
+    expect(broken.ok ? [] : broken.problems).toEqual(['ROBOT_WEBHOOK_URL must be a URL starting with http:// or https://; it could not be parsed.']);
+    const loaded = loadConfig(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: redisServer.url,
+        API_TOKEN: apiToken,
+        ROBOT_WEBHOOK_URL: webhook.url,
+        TENCENTCLOUD_SECRET_ID: tencent?.id,
+        TENCENTCLOUD_SECRET_KEY: tencent?.secret,
+        TENCENTCLOUD_ENDPOINT: sandbox.url,
+        TENCENTCLOUD_REGION: 'ap-guangzhou',
+      },
+      [robot],
+    );
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    expect(robot.configSection(loaded.config)).toEqual({ webhookUrl: webhook.url });
+    const running = await startTaskwatch({
+      config: loaded.config,
+      role: 'web',
+      shell: false,
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      logger: silentLogger(),
+      mayInstallRedis: false,
+      chatPlatforms: [robot],
+    });
+    try {
+      const post = (channel: string) =>
+        fetch(`http://127.0.0.1:${running.httpPort}/api/watches`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'cdn', ids: [id], channel }),
+        });
+      const id = sandbox.addTask({ kind: 'cdn' });
+      const refused = await post('slack:C0123ABCD');
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { fields: Record<string, string> }).fields).toEqual({ channel: 'must be robot:<channel id>' });
+
+      const started = await post('robot:C-ROBOT');
+      expect(started.status).toBe(201);
+      expect(((await started.json()) as { watches: Array<{ channel: string }> }).watches.map((watch) => watch.channel)).toEqual(['robot:C-ROBOT']);
+      await waitFor('the card posted by the robot', () => webhook.texts.some((text) => text.startsWith(`cdn ${id}: `)));
     } finally {
       await running.stop();
     }

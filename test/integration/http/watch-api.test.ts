@@ -18,6 +18,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
+import { channelPlatformNames } from '../../../src/chat/platforms';
 
 const API_TOKEN = 'test-api-token-0123456789abcdef';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   engine = createWatchEngine({ connection: redisServer.url, prefix: uniqueQueueName('api'), providers: registry, notifiers: [notifier], watch: TEST_WATCH_CONFIG, role: 'web' });
   await engine.start();
   const app = express();
-  app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry, rateLimitPerMinute: 10 }));
+  app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: API_TOKEN, watches: engine, providers: registry, rateLimitPerMinute: 10 }));
   server = await listen(app, 0, '127.0.0.1');
   base = `http://127.0.0.1:${server.port}`;
 });
@@ -112,7 +113,7 @@ describe('POST /api/watches', () => {
   /** Runs `use` against a router of its own, so that these requests leave the shared token's rate alone. */
   const withOwnServer = async (use: (ownBase: string) => Promise<void>): Promise<void> => {
     const app = express();
-    app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry }));
+    app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: API_TOKEN, watches: engine, providers: registry }));
     const own = await listen(app, 0, '127.0.0.1');
     try {
       await use(`http://127.0.0.1:${own.port}`);
@@ -202,7 +203,7 @@ describe('POST /api/watches', () => {
       seen.push({ path: request.originalUrl, hasToken: request.headers.authorization !== undefined });
       next();
     });
-    proxied.use('/taskwatch', createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry }));
+    proxied.use('/taskwatch', createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: API_TOKEN, watches: engine, providers: registry }));
     const behindPath = await listen(proxied, 0, '127.0.0.1');
     try {
       const id = sandbox.addTask({ kind: 'cdn', items: [{ name: 'https://www.example.com/base-path.js', steps: [{ afterMs: 0, status: 'process' }] }] });
@@ -247,7 +248,7 @@ describe('POST /api/watches', () => {
 describe('the per-token rate across web processes', () => {
   const startApi = async (rateWindow: ApiRateWindow): Promise<{ url: string; server: RunningHttpServer }> => {
     const app = express();
-    app.use(createWatchApiRouter({ apiToken: API_TOKEN, watches: engine, providers: registry, rateWindow }));
+    app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: API_TOKEN, watches: engine, providers: registry, rateWindow }));
     const running = await listen(app, 0, '127.0.0.1');
     return { url: `http://127.0.0.1:${running.port}/api/watches`, server: running };
   };

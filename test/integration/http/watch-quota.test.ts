@@ -20,6 +20,7 @@ import { CloudSandbox } from '../../../src/sandbox/cloud-sandbox';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack';
 import { startTestRedis, uniqueQueueName, type TestRedis } from '../../support/redis';
 import { TEST_WATCH_CONFIG, sandboxAccountsWithRefused } from '../../support/engine-settings';
+import { channelPlatformNames } from '../../../src/chat/platforms';
 
 const API_TOKEN = 'quota-test-api-token-0123456789abcdef';
 const UNLIMITED: WatchLimits = { activePerChannel: 1000, activePerUser: 1000, activePerToken: 1000, newPerMinutePerUser: 1000, newPerMinutePerToken: 1000 };
@@ -61,7 +62,7 @@ describe('watch limits of POST /api/watches', () => {
     auditLines = [];
     const access = { policy: AccessPolicy.allowAll(), audit: createAuditLog((line) => auditLines.push(line)) };
     const app = express();
-    app.use(createWatchApiRouter({ apiToken: API_TOKEN, tokenName: 'pipeline', watches: engine, providers: registry, access, quota }));
+    app.use(createWatchApiRouter({ platforms: channelPlatformNames(), apiToken: API_TOKEN, tokenName: 'pipeline', watches: engine, providers: registry, access, quota }));
     server = await listen(app, 0, '127.0.0.1');
   }
 

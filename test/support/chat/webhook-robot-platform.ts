@@ -5,12 +5,13 @@
  * It proves that the platform contract (`src/chat/chat-platform.ts`) fits such a platform with
  * its capabilities off, and that the watch engine's delivery respects them.
  *
- * Channel addresses name only the platforms in `CHAT_PLATFORMS`, so it posts under `slack`,
- * as a Slack incoming webhook would.
+ * It has its own name, `robot`, and is listed nowhere in `src`: channel addresses carry any
+ * platform's name, so a platform is known by being in the list handed to the process.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defineChatPlatform, type ChatCapabilities } from '../../../src/chat/chat-platform';
+import { environmentSection, urlVariable } from '../../../src/config';
 import type { ChannelAddress, Notifier, StatusCard, TransitionNotice } from '../../../src/jobs/notifier';
 
 /** Its section of the configuration: the webhook URL, whose token is a secret. */
@@ -29,7 +30,7 @@ export const WEBHOOK_ROBOT_CAPABILITIES: ChatCapabilities = {
 
 /** Posts JSON `{ text }` to the webhook; a card's message ID is made up, since a robot gets none back. */
 export class WebhookRobotNotifier implements Notifier {
-  readonly platform = 'slack' as const;
+  readonly platform = 'robot' as const;
   readonly capabilities = WEBHOOK_ROBOT_CAPABILITIES;
   /** Calls the engine made that the robot cannot honour. */
   readonly refused: string[] = [];
@@ -61,12 +62,30 @@ export class WebhookRobotNotifier implements Notifier {
 /** The robot as a chat platform, configured with `section` (null: not configured). */
 export function webhookRobotPlatform(section: WebhookRobotSection | null) {
   return defineChatPlatform({
-    name: 'slack',
+    name: 'robot',
     capabilities: WEBHOOK_ROBOT_CAPABILITIES,
     configSection: (): WebhookRobotSection | null => section,
     secrets: (configured) => [configured.webhookUrl],
     setupHint: 'Webhook robot: set its webhook URL.',
     // Receives nothing, in any role: a notifier and no routes, readiness, start or stop.
+    create: async (configured) => ({ notifier: new WebhookRobotNotifier(configured.webhookUrl) }),
+  });
+}
+
+/**
+ * The robot as a platform would ship: configured by its own variable, `ROBOT_WEBHOOK_URL`,
+ * declared here, which `loadConfig` reads like any other when the robot is in its list.
+ */
+export function webhookRobotPlatformFromEnvironment() {
+  return defineChatPlatform({
+    name: 'robot',
+    capabilities: WEBHOOK_ROBOT_CAPABILITIES,
+    environment: environmentSection({
+      fields: { ROBOT_WEBHOOK_URL: urlVariable('ROBOT_WEBHOOK_URL', ['http:', 'https:']) },
+      build: (values): WebhookRobotSection | null => (values.ROBOT_WEBHOOK_URL === null ? null : { webhookUrl: values.ROBOT_WEBHOOK_URL }),
+    }),
+    secrets: (configured) => [configured.webhookUrl],
+    setupHint: 'Webhook robot: set ROBOT_WEBHOOK_URL.',
     create: async (configured) => ({ notifier: new WebhookRobotNotifier(configured.webhookUrl) }),
   });
 }

@@ -1,7 +1,7 @@
 /** The list of chat platforms: which are configured, and which secrets they bring to the masking lists. */
-import { CHAT_PLATFORM_DEFINITIONS, chatSecrets, remoteChatConfigured } from '../../../src/chat/platforms';
+import { CHAT_PLATFORM_DEFINITIONS, channelPlatformNames, chatSecrets, remoteChatConfigured } from '../../../src/chat/platforms';
 import { loadConfig, type TaskwatchConfig } from '../../../src/config';
-import { CHAT_PLATFORMS } from '../../../src/util/channel-address';
+import { CHAT_PLATFORM_NAME, parseChannelAddress } from '../../../src/util/channel-address';
 
 function configOf(environment: Record<string, string>): TaskwatchConfig {
   const loaded = loadConfig(environment, CHAT_PLATFORM_DEFINITIONS);
@@ -10,8 +10,19 @@ function configOf(environment: Record<string, string>): TaskwatchConfig {
 }
 
 describe('chat platforms', () => {
-  it('given the list, then every channel-address name has exactly one platform', () => {
-    expect(CHAT_PLATFORM_DEFINITIONS.map((platform) => platform.name).sort()).toEqual([...CHAT_PLATFORMS].sort());
+  it('given the list, then each platform has its own name, one a channel address can carry', () => {
+    const names = CHAT_PLATFORM_DEFINITIONS.map((platform) => platform.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name).toMatch(CHAT_PLATFORM_NAME);
+      expect(parseChannelAddress(`${name}:C0123ABCD`)).toEqual({ platform: name, channelId: 'C0123ABCD' });
+    }
+    // The names stored in Redis and written in accounts files and API bodies stay listed.
+    expect(names).toEqual(expect.arrayContaining(['slack', 'discord', 'terminal']));
+  });
+
+  it('given the list, then a watch from outside may post to every platform but the local terminal', () => {
+    expect(channelPlatformNames()).toEqual(['slack', 'discord']);
   });
 
   it('given no chat settings, then no remote platform is configured and there are no chat secrets', () => {

@@ -6,6 +6,7 @@ import { parseAccountsFile } from '../../../src/accounts/accounts-file';
 import { parseCommand } from '../../../src/commands/parse-command';
 import { validateWatchRequest } from '../../../src/http/watch-api';
 import type { ProviderRegistry } from '../../../src/providers/types';
+import { channelPlatformNames } from '../../../src/chat/platforms';
 
 const REGIONS: ReadonlyArray<readonly [string, boolean]> = [
   ['ap-guangzhou', true],
@@ -38,7 +39,7 @@ function grammarAccepts(option: 'region' | 'account', value: string): boolean {
 }
 
 function apiAccepts(field: 'region' | 'account', value: string): boolean {
-  const checked = validateWatchRequest({ kind: 'redis', ids: ['18215'], channel: 'slack:C0123ABCD', region: 'ap-guangzhou', [field]: value }, registry);
+  const checked = validateWatchRequest({ kind: 'redis', ids: ['18215'], channel: 'slack:C0123ABCD', region: 'ap-guangzhou', [field]: value }, registry, channelPlatformNames());
   return checked.ok || !(field in checked.fields);
 }
 
