@@ -66,6 +66,36 @@ describe('a notify-only webhook robot', () => {
     await fixture?.stop();
   });
 
+  /** A whole web process on the sandbox and this file's Redis, knowing only `platforms`, configured by `environment` besides. */
+  async function startWebProcess(environment: Record<string, string>, platforms: ChatPlatformDefinition[]) {
+    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
+    const loaded = loadConfig(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: redisServer.url,
+        TENCENTCLOUD_SECRET_ID: tencent?.id,
+        TENCENTCLOUD_SECRET_KEY: tencent?.secret,
+        TENCENTCLOUD_ENDPOINT: sandbox.url,
+        TENCENTCLOUD_REGION: 'ap-guangzhou',
+        ...environment,
+      },
+      platforms,
+    );
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    const running = await startTaskwatch({
+      config: loaded.config,
+      role: 'web',
+      shell: false,
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      logger: silentLogger(),
+      mayInstallRedis: false,
+      chatPlatforms: platforms,
+    });
+    return { config: loaded.config, running };
+  }
+
   it('given the robot, then the contract takes it as configured, with its webhook URL masked and no command side', async () => {
     const config = emptyConfig();
     const robot = webhookRobotPlatform({ webhookUrl: webhook.url }) as ChatPlatformDefinition;
@@ -143,27 +173,7 @@ describe('a notify-only webhook robot', () => {
         return { ...built, routes: (app) => app.post('/robot/commands', (_request, response) => response.json({ taken: true })), ready: () => false };
       },
     };
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
-    const loaded = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REDIS_URL: redisServer.url,
-      TENCENTCLOUD_SECRET_ID: tencent?.id,
-      TENCENTCLOUD_SECRET_KEY: tencent?.secret,
-      TENCENTCLOUD_ENDPOINT: sandbox.url,
-      TENCENTCLOUD_REGION: 'ap-guangzhou',
-    }, CHAT_PLATFORM_DEFINITIONS);
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    const running = await startTaskwatch({
-      config: loaded.config,
-      role: 'web',
-      shell: false,
-      stdin: new PassThrough(),
-      stdout: new PassThrough(),
-      logger: silentLogger(),
-      mayInstallRedis: false,
-      chatPlatforms: [eager],
-    });
+    const { running } = await startWebProcess({}, [eager]);
     try {
       const base = `http://127.0.0.1:${running.httpPort}`;
       const readyz = await fetch(`${base}/readyz`);
@@ -180,36 +190,11 @@ describe('a notify-only webhook robot', () => {
   });
   it('given a platform listed only in the list the process is started with, with its own variable, then the API watches its channels, it posts the card, and unlisted platforms are refused', async () => {
     const robot = webhookRobotPlatformFromEnvironment() as ChatPlatformDefinition;
-    const tencent = SANDBOX_DEMO_CREDENTIALS.find((credential) => credential.cloud === 'tencent');
     const apiToken = 'robot-api-token-0123456789abcdef';
     const broken = loadConfig({ ROBOT_WEBHOOK_URL: 'not a url' }, [robot]);
     expect(broken.ok ? [] : broken.problems).toEqual(['ROBOT_WEBHOOK_URL must be a URL starting with http:// or https://; it could not be parsed.']);
-    const loaded = loadConfig(
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        REDIS_URL: redisServer.url,
-        API_TOKEN: apiToken,
-        ROBOT_WEBHOOK_URL: webhook.url,
-        TENCENTCLOUD_SECRET_ID: tencent?.id,
-        TENCENTCLOUD_SECRET_KEY: tencent?.secret,
-        TENCENTCLOUD_ENDPOINT: sandbox.url,
-        TENCENTCLOUD_REGION: 'ap-guangzhou',
-      },
-      [robot],
-    );
-    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    expect(robot.configSection(loaded.config)).toEqual({ webhookUrl: webhook.url });
-    const running = await startTaskwatch({
-      config: loaded.config,
-      role: 'web',
-      shell: false,
-      stdin: new PassThrough(),
-      stdout: new PassThrough(),
-      logger: silentLogger(),
-      mayInstallRedis: false,
-      chatPlatforms: [robot],
-    });
+    const { config, running } = await startWebProcess({ API_TOKEN: apiToken, ROBOT_WEBHOOK_URL: webhook.url }, [robot]);
+    expect(robot.configSection(config)).toEqual({ webhookUrl: webhook.url });
     try {
       const post = (channel: string) =>
         fetch(`http://127.0.0.1:${running.httpPort}/api/watches`, {
